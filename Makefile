@@ -1,0 +1,41 @@
+# Two commands: `make run` serves Tanzi with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test test-sqlite test-postgres lint bench install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --upgrade pip
+	@$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/tanzi serve --demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+	@$(MAKE) --no-print-directory test-postgres
+
+# Runs the suite again on PostgreSQL and Redis when they answer (CI=true makes them required).
+test-postgres: $(STAMP)
+	@$(BIN)/python -m tests.services postgres "$(PG_URL)"; rc=$$?; \
+	if [ $$rc -eq 0 ]; then \
+		TANZI_TEST_DATABASE_URL="$(PG_URL)" TANZI_TEST_REDIS_URL="$(REDIS_URL)" $(BIN)/python -m pytest; \
+	elif [ $$rc -ne 1 ]; then exit $$rc; fi
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,39 @@
+"""The open API under ``/api/v1``: one router per resource, assembled here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from core.api import (
+    accounts,
+    aftersales,
+    categories,
+    members,
+    orders,
+    products,
+    qualifications,
+    shipments,
+    shops,
+    storefront,
+)
+
+API_PREFIX = "/api/v1"
+
+
+def build_api_router() -> APIRouter:
+    """A fresh router with every kernel route (no module-level state is shared)."""
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (
+        accounts,
+        shops,
+        members,
+        categories,
+        qualifications,
+        products,
+        orders,
+        aftersales,
+        shipments,
+        storefront,
+    ):
+        api.include_router(module.router)
+    return api

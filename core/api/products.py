@@ -1,0 +1,7 @@
+"""REST routes: products."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["products"])

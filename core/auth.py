@@ -1,0 +1,137 @@
+"""The one access guard: who is calling, and may they do this in that shop.
+
+People carry personal tokens and act with their member permissions (role areas); services
+carry OAuth tokens bound to one installation and act with its granted scopes. Every shop
+route and the in-process client ask :func:`authorize_shop`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from sqlmodel import Session, select
+
+from core.errors import NotFound, PermissionDenied, Unauthenticated
+from core.models import AccessToken, Area, Member, Role, Shop
+from core.security import token_hash
+from sdk.scopes import Scope
+
+#: The member permission area that covers each scope; ``None`` means any member.
+SCOPE_AREAS: dict[Scope, Area | None] = {
+    Scope.shop_read: None,
+    Scope.shop_write: Area.data,
+    Scope.products_read: Area.products,
+    Scope.products_write: Area.products,
+    Scope.orders_read: Area.orders,
+    Scope.orders_write: Area.orders,
+    Scope.orders_pii: Area.orders,
+    Scope.aftersales_read: Area.orders,
+    Scope.aftersales_write: Area.orders,
+    Scope.logistics_read: Area.logistics,
+    Scope.logistics_write: Area.logistics,
+    Scope.members_read: Area.members,
+    Scope.members_write: Area.members,
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller. ``scopes`` is set for services and ``None`` for people."""
+
+    account_id: int | None
+    kind: str = "personal"
+    scopes: frozenset[str] | None = None
+    shop_id: int | None = None
+    installation_id: int | None = None
+    is_admin: bool = False
+
+
+@dataclass(frozen=True)
+class ShopAccess:
+    """A principal cleared for one scope in one shop."""
+
+    shop: Shop
+    principal: Principal
+    member: Member | None = None
+    areas: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def shop_id(self) -> int:
+        assert self.shop.id is not None
+        return self.shop.id
+
+    def can(self, scope: Scope) -> bool:
+        """Whether this caller also holds ``scope`` (e.g. ``orders:pii`` to see addresses)."""
+        if self.principal.scopes is not None:
+            return scope.value in self.principal.scopes
+        if self.member is not None and self.member.is_owner:
+            return True
+        area = SCOPE_AREAS[scope]
+        return area is None or area.value in self.areas
+
+
+def principal_from_token(session: Session, token: str) -> Principal:
+    """Resolve a bearer token to a principal, or raise :class:`Unauthenticated`."""
+    row = session.exec(select(AccessToken).where(AccessToken.token_hash == token_hash(token))).first()
+    now = datetime.now(UTC)
+    if row is None or row.revoked_at is not None:
+        raise Unauthenticated("The access token is unknown or revoked.", code="invalid_token")
+    if row.expires_at is not None and _aware(row.expires_at) <= now:
+        raise Unauthenticated("The access token has expired.", code="token_expired")
+    is_admin = False
+    if row.kind == "personal" and row.account_id is not None:
+        from core.models import Account
+
+        account = session.get(Account, row.account_id)
+        is_admin = bool(account and account.is_admin)
+    return Principal(
+        account_id=row.account_id,
+        kind=row.kind,
+        scopes=frozenset(row.scopes) if row.kind != "personal" else None,
+        shop_id=row.shop_id,
+        installation_id=row.installation_id,
+        is_admin=is_admin,
+    )
+
+
+def authorize_shop(session: Session, principal: Principal, shop_id: int, scope: Scope) -> ShopAccess:
+    """Clear ``principal`` for ``scope`` in ``shop_id``.
+
+    A shop the caller has no tie to is reported as not found, so shop ids leak nothing.
+    """
+    shop = session.get(Shop, shop_id)
+    if principal.scopes is not None:  # a service
+        if shop is None or principal.shop_id != shop_id:
+            raise NotFound(f"Shop {shop_id} was not found.")
+        if scope.value not in principal.scopes:
+            raise PermissionDenied(
+                f"This installation was not granted the '{scope.value}' scope.",
+                code="scope_denied",
+                extra={"missing_scope": scope.value},
+            )
+        return ShopAccess(shop=shop, principal=principal)
+    member = None
+    if shop is not None and principal.account_id is not None:
+        member = session.exec(
+            select(Member).where(Member.shop_id == shop_id, Member.account_id == principal.account_id)
+        ).first()
+    if shop is None or member is None:
+        raise NotFound(f"Shop {shop_id} was not found.")
+    areas: frozenset[str] = frozenset(a.value for a in Area) if member.is_owner else frozenset()
+    if not member.is_owner and member.role_id is not None:
+        role = session.get(Role, member.role_id)
+        areas = frozenset(role.areas) if role else frozenset()
+    access = ShopAccess(shop=shop, principal=principal, member=member, areas=areas)
+    if not access.can(scope):
+        area = SCOPE_AREAS[scope]
+        raise PermissionDenied(
+            f"Your role in this shop lacks the '{area}' permission needed for '{scope.value}'.",
+            code="missing_permission",
+            extra={"missing_permission": str(area)},
+        )
+    return access
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

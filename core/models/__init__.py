@@ -1,0 +1,51 @@
+"""All tables, imported here so ``SQLModel.metadata`` knows every one of them."""
+
+from core.models.accounts import AccessToken, Account
+from core.models.catalog import (
+    Category,
+    Condition,
+    Product,
+    ProductStatus,
+    Qualification,
+    QualificationStatus,
+    Sku,
+)
+from core.models.events import OutboxEvent
+from core.models.orders import (
+    AfterSale,
+    AfterSaleKind,
+    AfterSaleStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Shipment,
+    TrackingEvent,
+)
+from core.models.shops import Area, Member, Role, Shop, ShopStatus, ShopType
+
+__all__ = [
+    "AccessToken",
+    "Account",
+    "AfterSale",
+    "AfterSaleKind",
+    "AfterSaleStatus",
+    "Area",
+    "Category",
+    "Condition",
+    "Member",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "OutboxEvent",
+    "Product",
+    "ProductStatus",
+    "Qualification",
+    "QualificationStatus",
+    "Role",
+    "Shipment",
+    "Shop",
+    "ShopStatus",
+    "ShopType",
+    "Sku",
+    "TrackingEvent",
+]

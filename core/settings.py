@@ -1,0 +1,72 @@
+"""Settings read from the environment (prefix ``TANZI_``), built by a factory, never at import."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """The settings cannot run a server as given (for example no secret in production)."""
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one Tanzi host."""
+
+    model_config = SettingsConfigDict(env_prefix="TANZI_", env_file=".env", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("var")
+    database_url: str = ""
+    queue_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    demo_data: bool = False
+
+    max_personal_shops: int = 1
+    max_business_shops: int = 3
+    member_limit_personal: int = 1
+    member_limit_individual: int = 20
+    member_limit_enterprise: int = 500
+    page_size_default: int = 50
+    page_size_max: int = 200
+    sqlite_busy_timeout_s: float = 30.0
+    db_pool_size: int = Field(default=20, ge=1)
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'tanzi.db'}"
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def ensure_secret_key(self) -> str:
+        """Return the signing secret, creating one under ``data_dir`` outside production."""
+        if self.secret_key:
+            return self.secret_key
+        if self.env == "production":
+            raise SettingsError(
+                "TANZI_SECRET_KEY is required when TANZI_ENV=production; "
+                "generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            )
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            self.secret_key = path.read_text().strip()
+        else:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.secret_key = secrets.token_urlsafe(48)
+            path.write_text(self.secret_key)
+            path.chmod(0o600)
+        return self.secret_key
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with keyword overrides (used by tests)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""The web host: the open API, and the marketplace where services are listed and installed."""
