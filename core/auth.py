@@ -73,7 +73,9 @@ class ShopAccess:
 
 def principal_from_token(session: Session, token: str) -> Principal:
     """Resolve a bearer token to a principal, or raise :class:`Unauthenticated`."""
-    row = session.exec(select(AccessToken).where(AccessToken.token_hash == token_hash(token))).first()
+    row = session.exec(
+        select(AccessToken).where(AccessToken.token_hash == token_hash(token))
+    ).first()
     now = datetime.now(UTC)
     if row is None or row.revoked_at is not None:
         raise Unauthenticated("The access token is unknown or revoked.", code="invalid_token")
@@ -95,7 +97,9 @@ def principal_from_token(session: Session, token: str) -> Principal:
     )
 
 
-def authorize_shop(session: Session, principal: Principal, shop_id: int, scope: Scope) -> ShopAccess:
+def authorize_shop(
+    session: Session, principal: Principal, shop_id: int, scope: Scope
+) -> ShopAccess:
     """Clear ``principal`` for ``scope`` in ``shop_id``.
 
     A shop the caller has no tie to is reported as not found, so shop ids leak nothing.
@@ -114,7 +118,9 @@ def authorize_shop(session: Session, principal: Principal, shop_id: int, scope: 
     member = None
     if shop is not None and principal.account_id is not None:
         member = session.exec(
-            select(Member).where(Member.shop_id == shop_id, Member.account_id == principal.account_id)
+            select(Member).where(
+                Member.shop_id == shop_id, Member.account_id == principal.account_id
+            )
         ).first()
     if shop is None or member is None:
         raise NotFound(f"Shop {shop_id} was not found.")

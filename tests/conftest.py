@@ -89,7 +89,9 @@ class Factory:
             for row in rows:
                 session.refresh(row)
 
-    def account(self, *, email: str | None = None, password: str = "secret-pass", **kw: Any) -> m.Account:
+    def account(
+        self, *, email: str | None = None, password: str = "secret-pass", **kw: Any
+    ) -> m.Account:
         n = next(self._seq)
         account = m.Account(
             email=email or f"person{n}@example.com",
@@ -133,15 +135,23 @@ class Factory:
         self._save(m.Member(shop_id=shop.id, account_id=owner.id, is_owner=True))
         return shop
 
-    def member(self, shop: m.Shop, account: m.Account | None = None, *, areas: list[str]) -> m.Account:
+    def member(
+        self, shop: m.Shop, account: m.Account | None = None, *, areas: list[str]
+    ) -> m.Account:
         account = account or self.account()
         role = m.Role(shop_id=shop.id, name=f"role-{next(self._seq)}", areas=areas)
         self._save(role)
         self._save(m.Member(shop_id=shop.id, account_id=account.id, role_id=role.id))
         return account
 
-    def category(self, *, name: str = "General", shop_types: list[str] | None = None,
-                 qualifications: list[str] | None = None, parent_id: int | None = None) -> m.Category:
+    def category(
+        self,
+        *,
+        name: str = "General",
+        shop_types: list[str] | None = None,
+        qualifications: list[str] | None = None,
+        parent_id: int | None = None,
+    ) -> m.Category:
         category = m.Category(
             name=name,
             parent_id=parent_id,
@@ -151,9 +161,16 @@ class Factory:
         self._save(category)
         return category
 
-    def product(self, shop: m.Shop, *, stock: int = 10, price_fen: int = 1000,
-                category: m.Category | None = None, listed: bool = True,
-                provinces: list[str] | None = None) -> tuple[m.Product, m.Sku]:
+    def product(
+        self,
+        shop: m.Shop,
+        *,
+        stock: int = 10,
+        price_fen: int = 1000,
+        category: m.Category | None = None,
+        listed: bool = True,
+        provinces: list[str] | None = None,
+    ) -> tuple[m.Product, m.Sku]:
         category = category or self.category()
         product = m.Product(
             shop_id=shop.id,
@@ -163,7 +180,9 @@ class Factory:
             sellable_provinces=provinces or [],
         )
         self._save(product)
-        sku = m.Sku(product_id=product.id, shop_id=shop.id, code="default", price_fen=price_fen, stock=stock)
+        sku = m.Sku(
+            product_id=product.id, shop_id=shop.id, code="default", price_fen=price_fen, stock=stock
+        )
         self._save(sku)
         return product, sku
 

@@ -16,7 +16,9 @@ from core.errors import PermissionDenied, Unauthenticated
 from core.settings import Settings
 from sdk.scopes import Scope
 
-_bearer = HTTPBearer(auto_error=False, description="A personal access token or an OAuth access token")
+_bearer = HTTPBearer(
+    auto_error=False, description="A personal access token or an OAuth access token"
+)
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -79,14 +81,16 @@ def requires(scope: Scope) -> Callable[..., ShopAccess]:
     return dependency
 
 
-def Access(scope: Scope) -> object:  # noqa: N802 - reads like a type in signatures
+def Access(scope: Scope) -> object:
     """``access: Annotated[ShopAccess, Access(Scope.products_read)]``."""
     return Depends(requires(scope))
 
 
 def page_params(
     request: Request,
-    cursor: Annotated[str | None, Query(max_length=200, description="From the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="From the previous page")
+    ] = None,
     limit: Annotated[int | None, Query(ge=1, le=200, description="Page size")] = None,
 ) -> tuple[str | None, int]:
     settings: Settings = request.app.state.settings

@@ -34,7 +34,9 @@ def decode_cursor(cursor: str) -> int:
             raise ValueError(kind)
         return int(value)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("The cursor is not one this API gave out.", field="query.cursor") from None
+        raise InvalidInput(
+            "The cursor is not one this API gave out.", field="query.cursor"
+        ) from None
 
 
 def paginate(

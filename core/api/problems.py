@@ -42,7 +42,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"field": field_path(err.get("loc", ())), "message": err.get("msg", ""), "type": err.get("type", "")}
+            {
+                "field": field_path(err.get("loc", ())),
+                "message": err.get("msg", ""),
+                "type": err.get("type", ""),
+            }
             for err in exc.errors()
         ]
         first = errors[0]["field"] if errors else "request"

@@ -1,0 +1,1 @@
+"""Pydantic models the API reads and returns (XCreate / XUpdate / XPublic)."""

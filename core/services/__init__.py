@@ -1,0 +1,1 @@
+"""Kernel services: typed, keyword-only functions that take a session and never commit."""
