@@ -34,12 +34,37 @@ def pytest_report_header() -> str:
     return f"tanzi database: {'PostgreSQL ' + TEST_DATABASE_URL if ON_POSTGRES else 'SQLite'}"
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A database of this test process's own on the PostgreSQL server, dropped at the end.
+
+    Each pytest process gets its own, so parallel runs on one server never truncate each
+    other's tables.
+    """
+    import psycopg
+
+    name = f"tanzi_test_{os.getpid()}"
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield TEST_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
+    with psycopg.connect(TEST_DATABASE_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if ON_POSTGRES:
+        return request.getfixturevalue("postgres_url")
+    return f"sqlite:///{tmp_path / 'tanzi.db'}"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         env="test",
         data_dir=tmp_path,
-        database_url=TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'tanzi.db'}",
+        database_url=database_url,
         secret_key="test-secret-key",
     )
 
