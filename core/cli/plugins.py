@@ -1,0 +1,7 @@
+"""``tanzi plugins ...`` (filled by the plugin host)."""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
