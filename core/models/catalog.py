@@ -69,6 +69,8 @@ class Product(SQLModel, table=True):
     external_ref: str | None = Field(default=None, max_length=120)
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
+    # set when a product that was ever ordered is deleted: it is kept for its order lines
+    deleted_at: datetime | None = datetime_field()
 
 
 class Sku(SQLModel, table=True):

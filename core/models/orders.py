@@ -47,6 +47,10 @@ class Order(SQLModel, table=True):
     completed_at: datetime | None = datetime_field()
     cancelled_at: datetime | None = datetime_field()
     cancel_reason: str = Field(default="", max_length=300)
+    # who cancelled (buyer/merchant/system) and whether reserved stock went back, so it is
+    # released exactly once
+    cancelled_by: str | None = Field(default=None, max_length=20)
+    stock_released: bool = False
 
 
 class OrderLine(SQLModel, table=True):
