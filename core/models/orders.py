@@ -90,6 +90,13 @@ class AfterSale(SQLModel, table=True):
     respond_by: datetime | None = datetime_field()
     created_at: datetime = created_at_field()
     resolved_at: datetime | None = datetime_field()
+    buyer_id: int | None = Field(default=None, foreign_key="account.id", index=True)
+    refunded_fen: int = Field(default=0, ge=0)  # what was actually refunded on completion
+    outcome: str | None = Field(default=None, max_length=20)  # refunded/exchanged/rejected
+    return_carrier_code: str | None = Field(default=None, max_length=32)
+    return_shipped_at: datetime | None = datetime_field()
+    accepted_at: datetime | None = datetime_field()
+    auto_accepted: bool = False  # accepted by the platform because the merchant was silent
 
 
 class Shipment(SQLModel, table=True):
@@ -105,6 +112,7 @@ class Shipment(SQLModel, table=True):
     line_ids: list[int] = json_field()  # empty = the whole order
     status: str = Field(default="in_transit", max_length=20)
     created_at: datetime = created_at_field()
+    delivered_at: datetime | None = datetime_field()
 
 
 class TrackingEvent(SQLModel, table=True):
@@ -114,3 +122,4 @@ class TrackingEvent(SQLModel, table=True):
     description: str = Field(default="", max_length=300)
     location: str = Field(default="", max_length=100)
     occurred_at: datetime = created_at_field()
+    recorded_at: datetime = created_at_field()
