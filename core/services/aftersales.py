@@ -1,0 +1,304 @@
+"""After-sales: refund only, return and refund, exchange.
+
+Life of a request::
+
+    requested --accept--> accepted --complete--> completed   (return_and_refund, exchange)
+    requested --accept--> completed                           (refund_only: refunds at once)
+    requested --reject--> rejected
+
+The merchant must answer within :data:`RESPONSE_WINDOW`; past ``respond_by`` the platform
+accepts for them (:func:`expire_overdue_aftersales`, run by a job). A refund adds to
+``order.refunded_fen``, never beyond ``order.total_fen``. Services never commit.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from core.errors import InvalidInput, InvalidState, NotFound
+from core.models import AfterSale, AfterSaleKind, AfterSaleStatus, Order, OrderStatus
+from core.models.base import utcnow
+from core.outbox import record_event
+from core.schemas.aftersales import AfterSalePublic
+from core.services.carriers import CarrierRegistry
+from core.services.carriers import carriers as default_carriers
+
+#: How long a merchant has to accept or reject a request before the platform accepts it.
+RESPONSE_WINDOW = timedelta(hours=48)
+
+#: Order states in which a buyer may ask for after-sales.
+ELIGIBLE_ORDER_STATES = frozenset(
+    {OrderStatus.paid, OrderStatus.shipped, OrderStatus.delivered, OrderStatus.completed}
+)
+
+#: Request states that still hold part of the order's refundable amount.
+OPEN_STATES = frozenset({AfterSaleStatus.requested, AfterSaleStatus.accepted})
+
+REFUND_KINDS = frozenset({AfterSaleKind.refund_only, AfterSaleKind.return_and_refund})
+
+
+def aftersale_data(aftersale: AfterSale, **extra: Any) -> dict[str, Any]:
+    """The event snapshot of a request: ``{"aftersale": {...}, **extra}``."""
+    return {
+        "aftersale": AfterSalePublic.model_validate(aftersale).model_dump(mode="json"),
+        **extra,
+    }
+
+
+def _event(session: Session, name: str, aftersale: AfterSale, **extra: Any) -> None:
+    session.flush()
+    assert aftersale.id is not None
+    record_event(
+        session,
+        name=name,
+        shop_id=aftersale.shop_id,
+        resource_type="aftersale",
+        resource_id=aftersale.id,
+        data=aftersale_data(aftersale, **extra),
+    )
+
+
+def _locked_order(session: Session, order_id: int) -> Order:
+    """The order row, locked for update on PostgreSQL (SQLite serializes writers)."""
+    order = session.exec(select(Order).where(Order.id == order_id).with_for_update()).first()
+    if order is None:
+        raise NotFound(f"Order {order_id} was not found.")
+    return order
+
+
+def refundable_fen(session: Session, *, order: Order, exclude_id: int | None = None) -> int:
+    """What may still be asked back: total - refunded - amounts of other open requests."""
+    statement = select(func.coalesce(func.sum(AfterSale.amount_fen), 0)).where(
+        AfterSale.order_id == order.id,
+        col(AfterSale.status).in_(list(OPEN_STATES)),
+    )
+    if exclude_id is not None:
+        statement = statement.where(AfterSale.id != exclude_id)
+    held = int(session.exec(statement).one())
+    return max(order.total_fen - order.refunded_fen - held, 0)
+
+
+def get_buyer_order(session: Session, *, buyer_id: int, order_id: int) -> Order:
+    """The buyer's own order; anybody else's is reported as not found."""
+    order = session.get(Order, order_id)
+    if order is None or order.buyer_id != buyer_id:
+        raise NotFound(f"Order {order_id} was not found.")
+    return order
+
+
+def request_aftersale(
+    session: Session,
+    *,
+    order: Order,
+    buyer_id: int,
+    kind: AfterSaleKind,
+    amount_fen: int,
+    reason: str,
+    now: datetime | None = None,
+) -> AfterSale:
+    """Open a request on ``order`` for its buyer; publishes ``aftersale_requested``.
+
+    Refunds need ``0 < amount_fen <= refundable``; exchanges carry no amount. Raises
+    :class:`InvalidState` when the order is pending payment or cancelled and
+    :class:`InvalidInput` (``body.amount_fen``) for a bad amount.
+    """
+    assert order.id is not None
+    order = _locked_order(session, order.id)
+    if order.buyer_id != buyer_id:
+        raise NotFound(f"Order {order.id} was not found.")
+    if order.status not in ELIGIBLE_ORDER_STATES:
+        raise InvalidState(
+            f"After-sales cannot be requested on an order that is {order.status.value}.",
+            code="order_not_eligible",
+            extra={"order_status": order.status.value},
+        )
+    if kind == AfterSaleKind.exchange:
+        if amount_fen != 0:
+            raise InvalidInput(
+                "An exchange carries no refund amount; leave amount_fen at 0.",
+                field="body.amount_fen",
+            )
+    else:
+        available = refundable_fen(session, order=order)
+        if amount_fen <= 0:
+            raise InvalidInput("A refund needs an amount above 0 fen.", field="body.amount_fen")
+        if amount_fen > available:
+            raise InvalidInput(
+                f"At most {available} fen can still be refunded on this order.",
+                field="body.amount_fen",
+                extra={"refundable_fen": available},
+            )
+    now = now or utcnow()
+    aftersale = AfterSale(
+        shop_id=order.shop_id,
+        order_id=order.id,
+        buyer_id=buyer_id,
+        kind=kind,
+        amount_fen=amount_fen,
+        reason=reason,
+        respond_by=now + RESPONSE_WINDOW,
+        created_at=now,
+    )
+    session.add(aftersale)
+    _event(session, "aftersale_requested", aftersale)
+    return aftersale
+
+
+def get_shop_aftersale(
+    session: Session, *, shop_id: int, aftersale_id: int, for_update: bool = False
+) -> AfterSale:
+    """A request of this shop; another shop's is reported as not found.
+
+    ``for_update`` locks the row (PostgreSQL) so a decision and the deadline job never race.
+    """
+    statement = select(AfterSale).where(AfterSale.id == aftersale_id)
+    if for_update:
+        statement = statement.with_for_update()
+    aftersale = session.exec(statement).first()
+    if aftersale is None or aftersale.shop_id != shop_id:
+        raise NotFound(f"After-sales request {aftersale_id} was not found.")
+    return aftersale
+
+
+def _require(aftersale: AfterSale, *states: AfterSaleStatus, action: str) -> None:
+    if aftersale.status not in states:
+        raise InvalidState(
+            f"A request that is {aftersale.status.value} cannot be {action}.",
+            code="invalid_aftersale_transition",
+            extra={"aftersale_status": aftersale.status.value},
+        )
+
+
+def _refund(session: Session, aftersale: AfterSale, now: datetime) -> None:
+    """Complete a refund: add to the order's refunded amount, capped at its total."""
+    order = _locked_order(session, aftersale.order_id)
+    amount = min(aftersale.amount_fen, max(order.total_fen - order.refunded_fen, 0))
+    order.refunded_fen += amount
+    session.add(order)
+    _resolve(session, aftersale, now, outcome="refunded", refunded_fen=amount)
+
+
+def _resolve(
+    session: Session,
+    aftersale: AfterSale,
+    now: datetime,
+    *,
+    outcome: str,
+    refunded_fen: int = 0,
+) -> None:
+    aftersale.status = (
+        AfterSaleStatus.rejected if outcome == "rejected" else AfterSaleStatus.completed
+    )
+    aftersale.outcome = outcome
+    aftersale.refunded_fen = refunded_fen
+    aftersale.resolved_at = now
+    session.add(aftersale)
+    _event(session, "aftersale_resolved", aftersale, outcome=outcome)
+
+
+def accept_aftersale(
+    session: Session, *, aftersale: AfterSale, now: datetime | None = None, auto: bool = False
+) -> AfterSale:
+    """Accept a request. A refund-only request is refunded and completed at once
+    (``aftersale_resolved``); the others wait for the return or the exchange
+    (``aftersale_updated``). ``auto`` marks a platform acceptance after the deadline.
+    """
+    _require(aftersale, AfterSaleStatus.requested, action="accepted")
+    now = now or utcnow()
+    aftersale.status = AfterSaleStatus.accepted
+    aftersale.accepted_at = now
+    aftersale.auto_accepted = auto
+    session.add(aftersale)
+    if aftersale.kind == AfterSaleKind.refund_only:
+        _refund(session, aftersale, now)
+    else:
+        _event(session, "aftersale_updated", aftersale)
+    return aftersale
+
+
+def reject_aftersale(
+    session: Session, *, aftersale: AfterSale, reason: str, now: datetime | None = None
+) -> AfterSale:
+    """Reject a pending request with a reason the buyer sees; publishes ``aftersale_resolved``."""
+    _require(aftersale, AfterSaleStatus.requested, action="rejected")
+    if not reason.strip():
+        raise InvalidInput("A rejection needs a reason.", field="body.reason")
+    aftersale.decision_reason = reason.strip()
+    _resolve(session, aftersale, now or utcnow(), outcome="rejected")
+    return aftersale
+
+
+def complete_aftersale(
+    session: Session, *, aftersale: AfterSale, now: datetime | None = None
+) -> AfterSale:
+    """Finish an accepted return-and-refund (the return arrived: refund) or exchange
+    (the replacement went out). Refund-only requests complete on acceptance.
+    """
+    _require(aftersale, AfterSaleStatus.accepted, action="completed")
+    now = now or utcnow()
+    if aftersale.kind == AfterSaleKind.return_and_refund:
+        if aftersale.return_waybill is None:
+            raise InvalidState(
+                "The buyer has not sent the return yet.",
+                code="return_not_shipped",
+                extra={"aftersale_status": aftersale.status.value},
+            )
+        _refund(session, aftersale, now)
+    else:
+        _resolve(session, aftersale, now, outcome="exchanged")
+    return aftersale
+
+
+def add_return_shipment(
+    session: Session,
+    *,
+    aftersale: AfterSale,
+    carrier_code: str,
+    waybill_no: str,
+    carriers: CarrierRegistry | None = None,
+    now: datetime | None = None,
+) -> AfterSale:
+    """The buyer's return parcel for an accepted return-and-refund; publishes
+    ``aftersale_updated``. Checks the carrier and waybill format like shipments do.
+    """
+    if aftersale.kind != AfterSaleKind.return_and_refund:
+        raise InvalidState(
+            "Only a return-and-refund request takes a return shipment.",
+            code="no_return_expected",
+            extra={"aftersale_kind": aftersale.kind.value},
+        )
+    _require(aftersale, AfterSaleStatus.accepted, action="given a return shipment")
+    carrier, normalized = (carriers or default_carriers).validate(carrier_code, waybill_no)
+    aftersale.return_carrier_code = carrier.code
+    aftersale.return_waybill = normalized
+    aftersale.return_shipped_at = now or utcnow()
+    session.add(aftersale)
+    _event(session, "aftersale_updated", aftersale)
+    return aftersale
+
+
+def expire_overdue_aftersales(session: Session, *, now: datetime) -> list[AfterSale]:
+    """Accept every request whose ``respond_by`` has passed (merchant silence = acceptance).
+
+    Returns the requests accepted; refund-only ones are refunded at once. Run by a job,
+    which commits.
+    """
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=UTC)
+    overdue = session.exec(
+        select(AfterSale)
+        .where(
+            AfterSale.status == AfterSaleStatus.requested,
+            col(AfterSale.respond_by).is_not(None),
+            col(AfterSale.respond_by) <= now,
+        )
+        .order_by(col(AfterSale.id))
+        .with_for_update(skip_locked=True)
+    ).all()
+    for aftersale in overdue:
+        accept_aftersale(session, aftersale=aftersale, now=now, auto=True)
+    return list(overdue)
