@@ -1,0 +1,88 @@
+"""The ``ShopClient`` protocol: how a plugin reads and changes its shop.
+
+In-process plugins get the kernel's scoped client; remote apps get the HTTP client; both
+fit this protocol. Every call checks the installation's granted scopes first and raises
+:class:`~sdk.errors.ScopeDenied` naming the missing scope, writing nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from sdk.models import AfterSale, Order, Product, Shipment, ShopInfo, Sku, TrackingEvent
+
+
+class ProductsClient(Protocol):
+    def get(self, product_id: int) -> Product:
+        """One product with its SKUs. Scope: ``products:read``."""
+        ...
+
+    def list(self, *, limit: int = 50, after_id: int | None = None) -> list[Product]:
+        """Products by id, ``limit`` at a time after ``after_id``. Scope: ``products:read``."""
+        ...
+
+    def set_stock(self, sku_id: int, stock: int) -> Sku:
+        """Set a SKU's stock. Scope: ``products:write``."""
+        ...
+
+
+class OrdersClient(Protocol):
+    def get(self, order_id: int) -> Order:
+        """One order; buyer details only with ``orders:pii``. Scope: ``orders:read``."""
+        ...
+
+    def list(
+        self, *, status: str | None = None, limit: int = 50, after_id: int | None = None
+    ) -> list[Order]:
+        """Orders by id, optionally of one status. Scope: ``orders:read``."""
+        ...
+
+
+class AfterSalesClient(Protocol):
+    def get(self, aftersale_id: int) -> AfterSale:
+        """One after-sale request. Scope: ``aftersales:read``."""
+        ...
+
+    def list(self, *, order_id: int | None = None, limit: int = 50) -> list[AfterSale]:
+        """After-sale requests, optionally of one order. Scope: ``aftersales:read``."""
+        ...
+
+
+class LogisticsClient(Protocol):
+    def shipments(self, *, order_id: int | None = None, limit: int = 50) -> list[Shipment]:
+        """Shipments, optionally of one order. Scope: ``logistics:read``."""
+        ...
+
+    def add_tracking(
+        self, shipment_id: int, *, status: str, description: str = "", location: str = ""
+    ) -> TrackingEvent:
+        """Add a tracking event to a shipment. Scope: ``logistics:write``."""
+        ...
+
+
+class ShopNamespace(Protocol):
+    def get(self) -> ShopInfo:
+        """The shop's name, type and status. Scope: ``shop:read``."""
+        ...
+
+
+class ShopClient(Protocol):
+    """A shop as one installation may see and change it."""
+
+    shop_id: int
+    installation_id: int | None
+
+    @property
+    def products(self) -> ProductsClient: ...
+
+    @property
+    def orders(self) -> OrdersClient: ...
+
+    @property
+    def aftersales(self) -> AfterSalesClient: ...
+
+    @property
+    def logistics(self) -> LogisticsClient: ...
+
+    @property
+    def shop(self) -> ShopNamespace: ...

@@ -1,0 +1,214 @@
+"""Typed, frozen snapshots of shop resources, as plugins see them in events and client calls.
+
+They ignore fields they do not know and leave optional what the kernel may omit, so a newer
+kernel never breaks an older plugin.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Snapshot(BaseModel):
+    """Base of every resource snapshot: frozen, tolerant of unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+
+class Sku(Snapshot):
+    id: int
+    product_id: int | None = None
+    code: str | None = None
+    options: dict[str, str] = Field(default_factory=dict)
+    price_fen: int | None = None
+    currency: str = "CNY"
+    stock: int | None = None
+
+
+class Product(Snapshot):
+    id: int
+    shop_id: int | None = None
+    category_id: int | None = None
+    title: str | None = None
+    description: str | None = None
+    status: str | None = None
+    condition: str | None = None
+    self_pickup: bool | None = None
+    sellable_provinces: list[str] = Field(default_factory=list)
+    external_ref: str | None = None
+    skus: list[Sku] = Field(default_factory=list)
+    updated_at: datetime | None = None
+
+
+class OrderLine(Snapshot):
+    id: int | None = None
+    product_id: int | None = None
+    sku_id: int | None = None
+    title: str | None = None
+    quantity: int = 1
+    unit_price_fen: int | None = None
+
+
+class Order(Snapshot):
+    """An order. Buyer name, phone and address are ``None`` without ``orders:pii``."""
+
+    id: int
+    shop_id: int | None = None
+    status: str | None = None
+    currency: str = "CNY"
+    subtotal_fen: int | None = None
+    adjustments_fen: int | None = None
+    total_fen: int | None = None
+    refunded_fen: int | None = None
+    self_pickup: bool | None = None
+    province_code: str | None = None
+    recipient_name: str | None = None
+    recipient_phone: str | None = None
+    address: str | None = None
+    lines: list[OrderLine] = Field(default_factory=list)
+    created_at: datetime | None = None
+    paid_at: datetime | None = None
+
+
+class AfterSale(Snapshot):
+    id: int
+    order_id: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    amount_fen: int | None = None
+    reason: str | None = None
+    decision_reason: str | None = None
+
+
+class TrackingEvent(Snapshot):
+    id: int | None = None
+    shipment_id: int | None = None
+    status: str | None = None
+    description: str = ""
+    location: str = ""
+    occurred_at: datetime | None = None
+
+
+class Shipment(Snapshot):
+    id: int
+    order_id: int | None = None
+    carrier_code: str | None = None
+    waybill_no: str | None = None
+    line_ids: list[int] = Field(default_factory=list)
+    status: str | None = None
+
+
+class ShopInfo(Snapshot):
+    id: int
+    name: str | None = None
+    type: str | None = None
+    status: str | None = None
+
+
+class Installation(Snapshot):
+    """This plugin's installation in one shop."""
+
+    id: int
+    shop_id: int
+    plugin_id: str
+    version: str | None = None
+    status: str | None = None
+    granted_scopes: list[str] = Field(default_factory=list)
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+# --- decisions ---------------------------------------------------------------------------
+
+
+class ProductDraft(Snapshot):
+    """A product about to be saved (``id`` is ``None`` when it is new)."""
+
+    id: int | None = None
+    title: str = ""
+    description: str = ""
+    category_id: int | None = None
+    condition: str | None = None
+    skus: list[Sku] = Field(default_factory=list)
+
+
+class Problem(Snapshot):
+    """One thing wrong with input, at a field path."""
+
+    field: str
+    message: str
+
+
+class QuoteRequest(Snapshot):
+    """What to ship where, for a shipping quote."""
+
+    province_code: str
+    weight_g: int = 0
+    lines: list[OrderLine] = Field(default_factory=list)
+    subtotal_fen: int = 0
+
+
+class Quote(Snapshot):
+    carrier_code: str
+    amount_fen: int = Field(ge=0)
+    currency: str = "CNY"
+    days: int | None = None
+
+
+class OrderDraft(Snapshot):
+    """An order being placed, before adjustments."""
+
+    province_code: str | None = None
+    currency: str = "CNY"
+    subtotal_fen: int = 0
+    lines: list[OrderLine] = Field(default_factory=list)
+
+
+class Adjustment(Snapshot):
+    """A price change on an order: negative for a discount, positive for a fee."""
+
+    label: str
+    amount_fen: int
+    code: str = ""
+
+
+# --- registrations -----------------------------------------------------------------------
+
+
+class PluginRoute(BaseModel):
+    """A page or endpoint a plugin adds under ``/plugins/<plugin id>/``."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: str
+    endpoint: Any
+    methods: tuple[str, ...] = ("GET",)
+    name: str = ""
+
+
+class Carrier(Snapshot):
+    code: str
+    name: str
+    tracking_url: str = ""
+
+
+class Importer(BaseModel):
+    """An import format: ``parse`` turns the file's bytes into product drafts."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    code: str
+    name: str
+    content_types: tuple[str, ...] = ()
+    parse: Any = None
+
+
+class MerchantAction(Snapshot):
+    """A button in the merchant console; ``url`` is where it leads."""
+
+    code: str
+    label: str
+    url: str
+    area: str = "orders"
