@@ -11,6 +11,7 @@ from core.models.catalog import (
     Sku,
 )
 from core.models.events import OutboxEvent
+from core.models.jobs import Job, JobStatus
 from core.models.orders import (
     AfterSale,
     AfterSaleKind,
@@ -20,6 +21,14 @@ from core.models.orders import (
     OrderStatus,
     Shipment,
     TrackingEvent,
+)
+from core.models.plugins import (
+    CircuitState,
+    Delivery,
+    DeliveryStatus,
+    Installation,
+    InstallationStatus,
+    OutboxDispatch,
 )
 from core.models.shops import Area, Member, Role, Shop, ShopStatus, ShopType
 
@@ -31,11 +40,19 @@ __all__ = [
     "AfterSaleStatus",
     "Area",
     "Category",
+    "CircuitState",
     "Condition",
+    "Delivery",
+    "DeliveryStatus",
+    "Installation",
+    "InstallationStatus",
+    "Job",
+    "JobStatus",
     "Member",
     "Order",
     "OrderLine",
     "OrderStatus",
+    "OutboxDispatch",
     "OutboxEvent",
     "Product",
     "ProductStatus",
