@@ -2,6 +2,97 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Response, status
+from sqlmodel import select
+
+from core.api.deps import Access, PageParams, PrincipalDep, SessionDep, SettingsDep
+from core.api.pagination import Page, paginate
+from core.auth import Principal, ShopAccess
+from core.errors import PermissionDenied
+from core.models import Shop
+from core.schemas.shops import ShopCreate, ShopDetails, ShopPublic, ShopUpdate
+from core.services import shops as service
+from sdk.scopes import Scope
 
 router = APIRouter(tags=["shops"])
+
+
+def _person(principal: Principal) -> int:
+    if principal.kind != "personal" or principal.account_id is None:
+        raise PermissionDenied(
+            "Only a person (a personal access token) may do this.", code="personal_token_required"
+        )
+    return principal.account_id
+
+
+@router.post("/shops", status_code=status.HTTP_201_CREATED, response_model=ShopPublic)
+def create_shop(
+    body: ShopCreate, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+) -> ShopPublic:
+    """Draft a shop; the caller becomes its owner. Limits: 1 personal, 3 business shops."""
+    shop = service.create_shop(
+        session,
+        settings=settings,
+        owner_id=_person(principal),
+        type=body.type,
+        name=body.name,
+        description=body.description,
+        details=body.model_dump(include=set(ShopDetails.model_fields)),
+    )
+    session.commit()
+    return ShopPublic.from_shop(shop)
+
+
+@router.get("/shops", response_model=Page[ShopPublic])
+def list_my_shops(
+    principal: PrincipalDep, session: SessionDep, page: PageParams
+) -> Page[ShopPublic]:
+    """The shops the caller owns or is a member of (a service: its one shop)."""
+    if principal.scopes is not None:
+        statement = select(Shop).where(Shop.id == principal.shop_id)
+    else:
+        statement = service.shops_of_account(_person(principal))
+    rows, next_cursor = paginate(session, statement, Shop.id, cursor=page[0], limit=page[1])
+    return Page(items=[ShopPublic.from_shop(s) for s in rows], next_cursor=next_cursor)
+
+
+@router.get("/shops/{shop_id}", response_model=ShopPublic)
+def get_shop(access: Annotated[ShopAccess, Access(Scope.shop_read)]) -> ShopPublic:
+    """One shop."""
+    return ShopPublic.from_shop(access.shop)
+
+
+@router.patch("/shops/{shop_id}", response_model=ShopPublic)
+def update_shop(
+    body: ShopUpdate, access: Annotated[ShopAccess, Access(Scope.shop_write)], session: SessionDep
+) -> ShopPublic:
+    """Change the profile and type-specific details; only the fields sent change."""
+    shop = service.update_shop(
+        session, shop=access.shop, changes=body.model_dump(exclude_unset=True)
+    )
+    session.commit()
+    return ShopPublic.from_shop(shop)
+
+
+@router.post("/shops/{shop_id}/open", response_model=ShopPublic)
+def open_shop(
+    access: Annotated[ShopAccess, Access(Scope.shop_write)], session: SessionDep
+) -> ShopPublic:
+    """Open the shop (owner only). Missing details: 422 ``shop_incomplete`` listing them."""
+    service.ensure_owner(access)
+    shop = service.open_shop(session, shop=access.shop)
+    session.commit()
+    return ShopPublic.from_shop(shop)
+
+
+@router.delete("/shops/{shop_id}", status_code=status.HTTP_204_NO_CONTENT)
+def close_shop(
+    access: Annotated[ShopAccess, Access(Scope.shop_write)], session: SessionDep
+) -> Response:
+    """Close the shop for good (owner only)."""
+    service.ensure_owner(access)
+    service.close_shop(session, shop=access.shop)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
