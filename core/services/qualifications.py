@@ -1,0 +1,103 @@
+"""Shop qualifications (licences): submitted by a shop, reviewed by a platform admin."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from core.errors import Conflict, InvalidInput, InvalidState, NotFound
+from core.models import Qualification, QualificationStatus, Shop
+from core.models.base import utcnow
+from core.services.categories import known_qualification_kinds
+
+
+def submit_qualification(
+    session: Session, *, shop: Shop, kind: str, document_number: str
+) -> Qualification:
+    """Submit a licence for review. One pending or approved qualification per kind."""
+    if kind not in known_qualification_kinds(session):
+        raise InvalidInput(
+            f"'{kind}' is not a qualification kind any category asks for.",
+            code="unknown_qualification",
+            field="body.kind",
+        )
+    current = session.exec(
+        select(Qualification).where(
+            Qualification.shop_id == shop.id,
+            Qualification.kind == kind,
+            Qualification.status != QualificationStatus.rejected,
+        )
+    ).first()
+    if current is not None:
+        raise Conflict(
+            f"This shop already has a {current.status.value} '{kind}' qualification.",
+            code="qualification_exists",
+            field="body.kind",
+            extra={"qualification_id": current.id},
+        )
+    qualification = Qualification(shop_id=shop.id, kind=kind, document_number=document_number)
+    session.add(qualification)
+    session.flush()
+    return qualification
+
+
+def get_qualification(session: Session, *, qualification_id: int) -> Qualification:
+    """The qualification with this id, or :class:`NotFound`."""
+    qualification = session.get(Qualification, qualification_id)
+    if qualification is None:
+        raise NotFound(f"Qualification {qualification_id} was not found.")
+    return qualification
+
+
+def _review(
+    session: Session,
+    *,
+    qualification_id: int,
+    reviewer_id: int | None,
+    status: QualificationStatus,
+    reason: str,
+) -> Qualification:
+    qualification = session.exec(
+        select(Qualification).where(Qualification.id == qualification_id).with_for_update()
+    ).first()
+    if qualification is None:
+        raise NotFound(f"Qualification {qualification_id} was not found.")
+    if qualification.status != QualificationStatus.pending:
+        raise InvalidState(
+            f"Qualification {qualification_id} was already {qualification.status.value}.",
+            code="qualification_reviewed",
+        )
+    qualification.status = status
+    qualification.reason = reason
+    qualification.reviewed_by = reviewer_id
+    qualification.reviewed_at = utcnow()
+    session.add(qualification)
+    session.flush()
+    return qualification
+
+
+def approve_qualification(
+    session: Session, *, qualification_id: int, reviewer_id: int | None
+) -> Qualification:
+    """Approve a pending qualification; the shop may then sell in categories needing it."""
+    return _review(
+        session,
+        qualification_id=qualification_id,
+        reviewer_id=reviewer_id,
+        status=QualificationStatus.approved,
+        reason="",
+    )
+
+
+def reject_qualification(
+    session: Session, *, qualification_id: int, reviewer_id: int | None, reason: str
+) -> Qualification:
+    """Reject a pending qualification with a reason the shop will read."""
+    if not reason.strip():
+        raise InvalidInput("A rejection needs a reason.", field="body.reason")
+    return _review(
+        session,
+        qualification_id=qualification_id,
+        reviewer_id=reviewer_id,
+        status=QualificationStatus.rejected,
+        reason=reason.strip(),
+    )
