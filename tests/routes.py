@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -23,7 +24,7 @@ class ShopRoute:
         return re.sub(r"\{[^}]+\}", str(other_id), path)
 
 
-def _required_scopes(route: APIRoute) -> tuple[str, ...]:
+def _required_scopes(route: Any) -> tuple[str, ...]:
     found: list[str] = []
     stack = list(route.dependant.dependencies)
     while stack:
@@ -35,9 +36,26 @@ def _required_scopes(route: APIRoute) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
+def api_routes(routes: list[Any]) -> Iterator[Any]:
+    """Every ``APIRoute`` of an app, looking inside included routers.
+
+    FastAPI includes routers lazily (an ``_IncludedRouter`` entry in ``app.routes``);
+    its effective candidates carry the full path and the merged dependencies.
+    """
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "effective_candidates"):
+            for candidate in route.effective_candidates():
+                if hasattr(candidate, "effective_candidates"):
+                    yield from api_routes([candidate])
+                elif hasattr(candidate, "dependant"):  # an effective route: path, methods...
+                    yield candidate
+
+
 def shop_routes(app: FastAPI) -> Iterator[ShopRoute]:
     """Every method of every route under ``/api/v1/shops/{shop_id}``."""
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith(SHOP_PREFIX):
+    for route in api_routes(app.routes):
+        if route.path.startswith(SHOP_PREFIX):
             for method in sorted(route.methods - {"HEAD", "OPTIONS"}):
                 yield ShopRoute(method, route.path, _required_scopes(route))
