@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 import core
 from core.api import build_api_router
+from core.api.plugins import attach_plugin_host
 from core.api.problems import install_problem_handlers
 from core.db import create_db_engine
 from core.settings import Settings, get_settings
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine or create_db_engine(settings)
+    attach_plugin_host(app)
     install_problem_handlers(app)
     app.include_router(build_api_router())
 

@@ -10,6 +10,7 @@ from core.api import (
     categories,
     members,
     orders,
+    plugins,
     products,
     qualifications,
     shipments,
@@ -34,6 +35,7 @@ def build_api_router() -> APIRouter:
         aftersales,
         shipments,
         storefront,
+        plugins,
     ):
         api.include_router(module.router)
     return api

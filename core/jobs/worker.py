@@ -1,0 +1,44 @@
+"""Queue consumers: embedded in ``tanzi serve``, or a process of its own (``tanzi worker``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from huey.consumer import Consumer
+
+from core.jobs.queue import build_runtime, create_huey
+from core.jobs.tasks import enqueue
+from core.settings import Settings
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer that leaves signal handling to the web server it runs inside."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded_worker(settings: Settings, *, workers: int = 2) -> Callable[[], None]:
+    """Start a thread consumer in this process; returns the function that stops it."""
+    huey = create_huey(settings)
+    build_runtime(settings, huey=huey)
+    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    enqueue(huey, "sweep", 0.0)
+
+    def stop() -> None:
+        consumer.stop(graceful=True)
+
+    return stop
+
+
+def run_worker(settings: Settings, *, workers: int = 4, worker_type: str = "thread") -> None:
+    """Run a consumer in the foreground until interrupted (``tanzi worker``).
+
+    On start it sweeps: deliveries a killed worker was running are handed out again.
+    """
+    huey = create_huey(settings)
+    build_runtime(settings, huey=huey)
+    enqueue(huey, "sweep", 0.0)
+    consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True)
+    consumer.run()

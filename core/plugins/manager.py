@@ -1,0 +1,174 @@
+"""The plugin host: one pluggy manager holding every loaded plugin, and each shop's view of it.
+
+A shop sees the kernel defaults plus the plugins it enabled. Its view is a
+:class:`ShopHookRelay` (pytest's ``FSHookProxy`` shape: a cached ``subset_hook_caller`` per
+hook) shared by every shop with the same enabled set, or the plain ``pm.hook`` when nothing
+is removed. Which set a shop has is cached per shop and re-read when its
+``plugins_version`` moves.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import pluggy
+from sqlmodel import Session, select
+
+from core.models import Installation, InstallationStatus, Shop
+from core.plugins.kernel import KERNEL_PLUGIN_NAME, KernelDefaults
+from core.plugins.loading import (
+    LoadedPlugin,
+    PluginConfig,
+    PluginStatus,
+    load_all,
+    plugins_file,
+    read_config,
+)
+from sdk import hookspecs
+from sdk._markers import PROJECT_NAME
+
+
+@dataclass(frozen=True)
+class InstallationRef:
+    """What a hook call needs of an installation, detached from any session."""
+
+    id: int
+    shop_id: int
+    plugin_id: str
+    version: str
+    status: str
+    granted_scopes: frozenset[str]
+    settings: dict[str, Any]
+
+    @classmethod
+    def of(cls, row: Installation) -> InstallationRef:
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            shop_id=row.shop_id,
+            plugin_id=row.plugin_id,
+            version=row.version,
+            status=row.status.value if hasattr(row.status, "value") else str(row.status),
+            granted_scopes=frozenset(row.granted_scopes),
+            settings=dict(row.settings),
+        )
+
+
+class ShopHookRelay:
+    """``pm.hook`` for one set of enabled plugins: every other loaded plugin is left out."""
+
+    def __init__(self, pm: pluggy.PluginManager, remove: frozenset[object]) -> None:
+        self._pm = pm
+        self._remove = remove
+
+    def __getattr__(self, name: str) -> pluggy.HookCaller:
+        caller = self._pm.subset_hook_caller(name, remove_plugins=self._remove)
+        self.__dict__[name] = caller
+        return caller
+
+
+@dataclass(frozen=True)
+class ShopView:
+    """One shop's plugins: the hook relay and its enabled installations by plugin id."""
+
+    shop_id: int
+    version: int
+    hook: Any
+    installations: dict[str, InstallationRef]
+
+    @property
+    def enabled(self) -> frozenset[str]:
+        return frozenset(self.installations)
+
+
+class PluginHost:
+    """Loads plugins, keeps the pluggy manager, and hands out each shop's view."""
+
+    def __init__(self, plugins: list[LoadedPlugin], config: PluginConfig | None = None) -> None:
+        self.config = config or PluginConfig()
+        self.pm = pluggy.PluginManager(PROJECT_NAME)
+        self.pm.add_hookspecs(hookspecs)
+        self.pm.register(KernelDefaults(), name=KERNEL_PLUGIN_NAME)
+        self.plugins: dict[str, LoadedPlugin] = {}
+        for plugin in plugins:
+            self.plugins.setdefault(plugin.id, plugin)
+            if plugin.status is PluginStatus.active:
+                self.pm.register(plugin.module, name=plugin.id)
+        self.pm.check_pending()
+        self._relays: dict[frozenset[str], Any] = {}
+        self._shops: dict[int, ShopView] = {}
+        self._callers: dict[tuple[str, str], pluggy.HookCaller] = {}
+        self._lock = threading.Lock()
+
+    # -- what is loaded -------------------------------------------------------------------
+
+    @property
+    def active(self) -> dict[str, LoadedPlugin]:
+        """Plugins registered for calls, by id, in load order."""
+        return {k: p for k, p in self.plugins.items() if p.status is PluginStatus.active}
+
+    def implements(self, plugin_id: str, hook: str) -> bool:
+        plugin = self.plugins.get(plugin_id)
+        return plugin is not None and plugin.status is PluginStatus.active and hook in plugin.hooks
+
+    # -- views ----------------------------------------------------------------------------
+
+    def relay(self, enabled: frozenset[str]) -> Any:
+        """The hook relay for a set of enabled plugin ids (cached per distinct set)."""
+        relay = self._relays.get(enabled)
+        if relay is None:
+            remove = frozenset(self.pm.get_plugin(pid) for pid in self.active if pid not in enabled)
+            relay = self.pm.hook if not remove else ShopHookRelay(self.pm, remove)
+            self._relays[enabled] = relay
+        return relay
+
+    def plugin_caller(self, plugin_id: str, hook: str) -> pluggy.HookCaller:
+        """A caller that runs only ``plugin_id``'s implementation of ``hook``."""
+        key = (plugin_id, hook)
+        caller = self._callers.get(key)
+        if caller is None:
+            keep = self.pm.get_plugin(plugin_id)
+            remove = [p for _, p in self.pm.list_name_plugin() if p is not keep]
+            caller = self.pm.subset_hook_caller(hook, remove_plugins=remove)
+            self._callers[key] = caller
+        return caller
+
+    def shop_view(self, session: Session, shop_id: int) -> ShopView:
+        """The shop's view; one small query when its ``plugins_version`` has not moved."""
+        version = session.exec(select(Shop.plugins_version).where(Shop.id == shop_id)).first()
+        version = version or 0
+        cached = self._shops.get(shop_id)
+        if cached is not None and cached.version == version:
+            return cached
+        rows = session.exec(
+            select(Installation)
+            .where(
+                Installation.shop_id == shop_id,
+                Installation.status == InstallationStatus.enabled,
+            )
+            .order_by(Installation.id)
+        ).all()
+        installations = {
+            r.plugin_id: InstallationRef.of(r) for r in rows if r.plugin_id in self.active
+        }
+        view = ShopView(
+            shop_id=shop_id,
+            version=version,
+            hook=self.relay(frozenset(installations)),
+            installations=installations,
+        )
+        with self._lock:
+            self._shops[shop_id] = view
+        return view
+
+    def hooks_for(self, session: Session, shop_id: int) -> Any:
+        """Shorthand: the relay a shop calls hooks through."""
+        return self.shop_view(session, shop_id).hook
+
+
+def create_plugin_host(settings: Any = None, *, config: PluginConfig | None = None) -> PluginHost:
+    """Read ``plugins.toml`` (unless ``config`` is given), load every plugin, build the host."""
+    config = config if config is not None else read_config(plugins_file(settings))
+    return PluginHost(load_all(config), config)
