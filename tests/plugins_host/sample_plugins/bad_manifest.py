@@ -1,0 +1,3 @@
+"""A test plugin whose manifest is wrong."""
+
+manifest = {"id": "Bad Id!", "name": "Bad", "version": "not-a-version"}
