@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from functools import cache
 from typing import Annotated
 
@@ -29,10 +29,19 @@ def get_engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """A session per request; routes commit once, at the end of their work."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """A session per request; routes commit once, at the end of their work.
+
+    The generator is async on purpose: its clean-up (rolling back whatever a failed route
+    left open) then runs on the event loop and never waits for a worker thread. On SQLite a
+    transaction holds the database lock, so a clean-up queued behind threads that are
+    themselves waiting for that lock would stall every request.
+    """
+    session = Session(request.app.state.engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        session.close()
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
@@ -48,6 +57,7 @@ def get_principal(
     if credentials is None:
         raise Unauthenticated("Send an access token as 'Authorization: Bearer <token>'.")
     principal = principal_from_token(session, credentials.credentials)
+    session.commit()  # end the read transaction here, in this thread (see get_session)
     request.state.principal = principal
     return principal
 
@@ -74,7 +84,9 @@ def requires(scope: Scope) -> Callable[..., ShopAccess]:
     """
 
     def dependency(shop_id: int, principal: PrincipalDep, session: SessionDep) -> ShopAccess:
-        return authorize_shop(session, principal, shop_id, scope)
+        access = authorize_shop(session, principal, shop_id, scope)
+        session.commit()  # end the read transaction in this thread (see get_session)
+        return access
 
     dependency.required_scope = scope  # type: ignore[attr-defined]
     dependency.__name__ = f"requires_{scope.value.replace(':', '_')}"
