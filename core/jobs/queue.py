@@ -38,6 +38,9 @@ def create_huey(settings: Settings, **options: Any) -> Huey:
     """
     from core.jobs.tasks import register_tasks
 
+    # Outcomes live in our own tables (deliveries, job records); storing task results in the
+    # queue would only add a write per task.
+    options.setdefault("results", False)
     if settings.queue_url.startswith(("redis://", "rediss://")):
         huey: Huey = RedisHuey("tanzi", url=settings.queue_url, **options)
     else:

@@ -19,7 +19,7 @@ def register_tasks(huey: Huey) -> None:
         rt = runtime_of(huey)
         total = 0
         while True:
-            ids = dispatch.dispatch_outbox(rt.engine, rt.host)
+            ids = dispatch.dispatch_outbox(rt.engine, rt.host, read_engine=rt.read_engine)
             for delivery_id in ids:
                 deliver_one(delivery_id)
             total += len(ids)

@@ -61,12 +61,16 @@ def _aware(value: datetime | None) -> datetime | None:
 # -- fan-out ------------------------------------------------------------------------------
 
 
-def dispatch_outbox(engine: Engine, host: PluginHost, *, limit: int = 500) -> list[int]:
+def dispatch_outbox(
+    engine: Engine, host: PluginHost, *, limit: int = 500, read_engine: Engine | None = None
+) -> list[int]:
     """Turn undispatched outbox events into deliveries; returns the new delivery ids.
 
     Safe to run from several workers at once: the dispatch mark's primary key lets only one
     of them commit a given event.
     """
+    if read_engine is not None and not _has_undispatched(read_engine):
+        return []  # the common case after a burst: answered without the write lock
     with Session(engine, expire_on_commit=False) as session:
         events = session.exec(
             select(OutboxEvent)
@@ -123,6 +127,19 @@ def dispatch_outbox(engine: Engine, host: PluginHost, *, limit: int = 500) -> li
             session.rollback()
             return []
         return [d.id for d in deliveries if d.id is not None]
+
+
+def _has_undispatched(read_engine: Engine) -> bool:
+    with Session(read_engine) as session:
+        return (
+            session.exec(
+                select(OutboxEvent.id)
+                .outerjoin(OutboxDispatch, col(OutboxDispatch.outbox_id) == OutboxEvent.id)
+                .where(col(OutboxDispatch.outbox_id).is_(None))
+                .limit(1)
+            ).first()
+            is not None
+        )
 
 
 # -- one delivery -------------------------------------------------------------------------
