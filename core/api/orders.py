@@ -1,7 +1,81 @@
-"""REST routes: orders."""
+"""REST routes: a shop's orders (merchant side)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Query, Request
+
+from core.api.deps import Access, PageParams, SessionDep
+from core.api.pagination import Page, paginate
+from core.auth import ShopAccess
+from core.models import Order, OrderStatus
+from core.schemas.orders import OrderCancel, OrderPublic
+from core.services import orders as svc
+from core.services.payments import provider_for
+from sdk.scopes import Scope
 
 router = APIRouter(tags=["orders"])
+
+ReadAccess = Annotated[ShopAccess, Access(Scope.orders_read)]
+WriteAccess = Annotated[ShopAccess, Access(Scope.orders_write)]
+PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+ORDER = "/shops/{shop_id}/orders/{order_id}"
+
+
+@router.get("/shops/{shop_id}/orders", response_model=Page[OrderPublic])
+def list_orders(
+    access: ReadAccess,
+    session: SessionDep,
+    page: PageParams,
+    status: Annotated[OrderStatus | None, Query(description="Only this status")] = None,
+) -> Page[OrderPublic]:
+    """The shop's orders with their lines; recipients only with ``orders:pii``."""
+    rows, next_cursor = paginate(
+        session,
+        svc.orders_query(shop_id=access.shop_id, status=status),
+        Order.id,
+        cursor=page[0],
+        limit=page[1],
+    )
+    items = svc.orders_public(session, rows, include_pii=access.can(Scope.orders_pii))
+    return Page(items=items, next_cursor=next_cursor)
+
+
+@router.get(ORDER, response_model=OrderPublic)
+def get_order(access: ReadAccess, session: SessionDep, order_id: PathId) -> OrderPublic:
+    """One order with its lines; recipients only with ``orders:pii``."""
+    order = svc.get_order(session, order_id=order_id, shop_id=access.shop_id)
+    return svc.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+
+
+@router.post(ORDER + "/cancel", response_model=OrderPublic)
+def cancel_order(
+    request: Request,
+    access: WriteAccess,
+    session: SessionDep,
+    order_id: PathId,
+    body: Annotated[OrderCancel | None, Body()] = None,
+) -> OrderPublic:
+    """Cancel a pending or paid order (a paid one is refunded); its stock goes back."""
+    order = svc.get_order(session, order_id=order_id, shop_id=access.shop_id, lock=True)
+    svc.cancel_order(
+        session,
+        order=order,
+        by="merchant",
+        reason=body.reason if body else "",
+        provider=provider_for(request.app.state),
+    )
+    out = svc.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    session.commit()
+    return out
+
+
+@router.post(ORDER + "/mark-delivered", response_model=OrderPublic)
+def mark_delivered(access: WriteAccess, session: SessionDep, order_id: PathId) -> OrderPublic:
+    """Record that a shipped order was delivered."""
+    order = svc.get_order(session, order_id=order_id, shop_id=access.shop_id, lock=True)
+    svc.mark_delivered(session, order=order)
+    out = svc.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    session.commit()
+    return out

@@ -1,7 +1,179 @@
-"""REST routes: storefront."""
+"""REST routes for buyers: browse a shop's listed products, place and follow orders.
+
+These live outside ``/shops/{shop_id}`` on purpose: buyers are not shop members. Browsing
+needs no token; ordering needs any person's token.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
+
+from core.api.deps import PageParams, PrincipalDep, SessionDep
+from core.api.pagination import Page, paginate
+from core.auth import Principal
+from core.errors import NotFound, PermissionDenied
+from core.models import Order, OrderStatus, Product, Shop, ShopStatus
+from core.schemas.orders import OrderCancel, OrderCreate, OrderPublic
+from core.schemas.products import StorefrontProduct
+from core.services import orders as svc
+from core.services import products as product_svc
+from core.services.payments import provider_for
 
 router = APIRouter(tags=["storefront"])
+
+PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+IdempotencyKey = Annotated[
+    str,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        description="Any unique string per order attempt; a retry with the same key and "
+        "body returns the first order (200) instead of placing another.",
+    ),
+]
+MY_ORDER = "/me/orders/{order_id}"
+
+
+def _open_shop(session: SessionDep, shop_id: int) -> Shop:
+    shop = session.get(Shop, shop_id)
+    if shop is None or shop.status != ShopStatus.open:
+        raise NotFound(f"Shop {shop_id} was not found.")
+    return shop
+
+
+def _buyer_id(principal: Principal) -> int:
+    if principal.scopes is not None or principal.account_id is None:
+        raise PermissionDenied("Only people buy; services cannot place orders.", code="buyers_only")
+    return principal.account_id
+
+
+@router.get("/storefront/shops/{shop_id}/products", response_model=Page[StorefrontProduct])
+def storefront_products(
+    session: SessionDep, shop_id: PathId, page: PageParams
+) -> Page[StorefrontProduct]:
+    """The listed products of an open shop (no token needed)."""
+    _open_shop(session, shop_id)
+    rows, next_cursor = paginate(
+        session,
+        product_svc.listed_products_query(shop_id),
+        Product.id,
+        cursor=page[0],
+        limit=page[1],
+    )
+    return Page(items=product_svc.storefront_products(session, rows), next_cursor=next_cursor)
+
+
+@router.get("/storefront/shops/{shop_id}/products/{product_id}", response_model=StorefrontProduct)
+def storefront_product(
+    session: SessionDep, shop_id: PathId, product_id: PathId
+) -> StorefrontProduct:
+    """One listed product of an open shop (no token needed)."""
+    _open_shop(session, shop_id)
+    product = session.exec(
+        product_svc.listed_products_query(shop_id).where(Product.id == product_id)
+    ).first()
+    if product is None:
+        raise NotFound(f"Product {product_id} was not found.", code="product_not_found")
+    return product_svc.storefront_products(session, [product])[0]
+
+
+@router.post(
+    "/storefront/shops/{shop_id}/orders",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderPublic,
+    responses={200: {"model": OrderPublic, "description": "A replay of an earlier request"}},
+)
+def place_order(
+    principal: PrincipalDep,
+    session: SessionDep,
+    response: Response,
+    shop_id: PathId,
+    idempotency_key: IdempotencyKey,
+    body: OrderCreate,
+) -> OrderPublic:
+    """Place an order (201), or get back the order an identical earlier request placed (200)."""
+    order, created = svc.place_order(
+        session,
+        shop_id=shop_id,
+        buyer_id=_buyer_id(principal),
+        idempotency_key=idempotency_key,
+        data=body,
+    )
+    out = svc.order_public(session, order)
+    session.commit()
+    if not created:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    return out
+
+
+@router.get("/me/orders", response_model=Page[OrderPublic])
+def my_orders(
+    principal: PrincipalDep,
+    session: SessionDep,
+    page: PageParams,
+    status: Annotated[OrderStatus | None, Query(description="Only this status")] = None,
+) -> Page[OrderPublic]:
+    """The caller's own orders, newest last."""
+    rows, next_cursor = paginate(
+        session,
+        svc.orders_query(buyer_id=_buyer_id(principal), status=status),
+        Order.id,
+        cursor=page[0],
+        limit=page[1],
+    )
+    return Page(items=svc.orders_public(session, rows), next_cursor=next_cursor)
+
+
+@router.get(MY_ORDER, response_model=OrderPublic)
+def my_order(principal: PrincipalDep, session: SessionDep, order_id: PathId) -> OrderPublic:
+    """One of the caller's orders."""
+    order = svc.get_order(session, order_id=order_id, buyer_id=_buyer_id(principal))
+    return svc.order_public(session, order)
+
+
+@router.post(MY_ORDER + "/pay", response_model=OrderPublic)
+def pay_my_order(
+    request: Request, principal: PrincipalDep, session: SessionDep, order_id: PathId
+) -> OrderPublic:
+    """Pay a pending order (the sandbox provider unless the host configured another)."""
+    order = svc.get_order(session, order_id=order_id, buyer_id=_buyer_id(principal), lock=True)
+    svc.pay_order(session, order=order, provider=provider_for(request.app.state))
+    out = svc.order_public(session, order)
+    session.commit()
+    return out
+
+
+@router.post(MY_ORDER + "/cancel", response_model=OrderPublic)
+def cancel_my_order(
+    request: Request,
+    principal: PrincipalDep,
+    session: SessionDep,
+    order_id: PathId,
+    body: Annotated[OrderCancel | None, Body()] = None,
+) -> OrderPublic:
+    """Cancel an order still pending payment; its stock goes back."""
+    order = svc.get_order(session, order_id=order_id, buyer_id=_buyer_id(principal), lock=True)
+    svc.cancel_order(
+        session,
+        order=order,
+        by="buyer",
+        reason=body.reason if body else "",
+        provider=provider_for(request.app.state),
+    )
+    out = svc.order_public(session, order)
+    session.commit()
+    return out
+
+
+@router.post(MY_ORDER + "/confirm-receipt", response_model=OrderPublic)
+def confirm_receipt(principal: PrincipalDep, session: SessionDep, order_id: PathId) -> OrderPublic:
+    """Confirm a delivered order arrived; it becomes completed."""
+    order = svc.get_order(session, order_id=order_id, buyer_id=_buyer_id(principal), lock=True)
+    svc.confirm_receipt(session, order=order)
+    out = svc.order_public(session, order)
+    session.commit()
+    return out

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
@@ -33,10 +32,16 @@ _EFFECTS: dict[OrderStatus, tuple[str, str]] = {
     S.cancelled: ("cancelled_at", "order_cancelled"),
 }
 
-#: Set by the orders service: turns an order into its event snapshot (``{"order": {...}}``).
-order_snapshot: Callable[[Session, Order], dict[str, Any]] = lambda _s, o: {  # noqa: E731
-    "order": {"id": o.id, "status": o.status.value, "total_fen": o.total_fen}
-}
+
+def order_snapshot(session: Session, order: Order) -> dict[str, Any]:
+    """The event data for ``order`` (``{"order": OrderPublic json}`` with its lines).
+
+    Built by :func:`core.services.orders.order_snapshot`, imported here lazily because the
+    orders service itself moves orders through this module.
+    """
+    from core.services.orders import order_snapshot as snapshot
+
+    return snapshot(session, order)
 
 
 def move_order(session: Session, order: Order, to: OrderStatus) -> Order:

@@ -32,9 +32,7 @@ def _events(engine: Engine, name: str) -> list[m.OutboxEvent]:
     with Session(engine) as session:
         return list(
             session.exec(
-                select(m.OutboxEvent)
-                .where(m.OutboxEvent.name == name)
-                .order_by(m.OutboxEvent.id)  # type: ignore[arg-type]
+                select(m.OutboxEvent).where(m.OutboxEvent.name == name).order_by(m.OutboxEvent.id)  # type: ignore[arg-type]
             ).all()
         )
 
@@ -319,7 +317,9 @@ def test_permissions_by_area(client: TestClient, factory: Factory) -> None:
     assert client.post(url, json=_body(category.id), headers=catalog).status_code == 201
 
 
-def test_pagination(client: TestClient, merchant: tuple[m.Shop, dict[str, str], m.Category]) -> None:
+def test_pagination(
+    client: TestClient, merchant: tuple[m.Shop, dict[str, str], m.Category]
+) -> None:
     shop, headers, category = merchant
     ids = [
         client.post(
