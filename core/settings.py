@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     queue_url: str = ""
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
+    plugins_file: Path = Path("plugins.toml")
     demo_data: bool = False
 
     max_personal_shops: int = 1

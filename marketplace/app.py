@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from sqlalchemy.engine import Engine
 
 import core
@@ -30,6 +31,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     attach_plugin_host(app)
     install_problem_handlers(app)
     app.include_router(build_api_router())
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
 
     @app.get("/healthz", tags=["meta"], include_in_schema=False)
     def healthz() -> dict[str, str]:
