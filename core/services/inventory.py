@@ -15,15 +15,16 @@ from collections.abc import Iterable
 
 from sqlmodel import Session, col, select
 
-from core.models import Order, OrderLine, Product, Sku
+from core.models import Order, OrderLine, Product, Shop, ShopStatus, Sku
 from core.outbox import record_event
 from core.schemas.products import SkuPublic
 
 
 def lock_skus(
     session: Session, *, shop_id: int, sku_ids: Iterable[int], include_deleted: bool = False
-) -> dict[int, tuple[Sku, Product]]:
-    """Lock the shop's SKUs ``sku_ids`` (in id order) and return each with its product.
+) -> dict[int, tuple[Sku, Product, ShopStatus]]:
+    """Lock the shop's SKUs ``sku_ids`` (in id order); return each with its product and the
+    shop's status (read in the same query).
 
     Unknown ids and other shops' SKUs are left out, and so are SKUs of deleted products
     unless ``include_deleted``.
@@ -32,15 +33,17 @@ def lock_skus(
     if not ids:
         return {}
     statement = (
-        select(Sku, Product)
+        select(Sku, Product, Shop.status)
         .join(Product, col(Product.id) == col(Sku.product_id))
+        .join(Shop, col(Shop.id) == col(Sku.shop_id))
         .where(col(Sku.id).in_(ids), Sku.shop_id == shop_id)
         .order_by(col(Sku.id))
         .with_for_update(of=Sku)  # type: ignore[arg-type]
     )
     if not include_deleted:
         statement = statement.where(col(Product.deleted_at).is_(None))
-    return {sku.id: (sku, product) for sku, product in session.exec(statement).all()}  # type: ignore[misc]
+    rows = session.exec(statement).all()
+    return {sku.id: (sku, product, status) for sku, product, status in rows}  # type: ignore[misc]
 
 
 def adjust_stock(
@@ -65,7 +68,16 @@ def adjust_stock(
         resource_type="sku",
         resource_id=sku.id,
         data={
-            "sku": SkuPublic.model_validate(sku, from_attributes=True).model_dump(mode="json"),
+            "sku": SkuPublic(
+                id=sku.id,
+                product_id=sku.product_id,
+                shop_id=sku.shop_id,
+                code=sku.code,
+                options=dict(sku.options),
+                price_fen=sku.price_fen,
+                currency=sku.currency,
+                stock=sku.stock,
+            ).model_dump(mode="json"),
             "delta": delta,
             "stock": sku.stock,
             "reason": reason,

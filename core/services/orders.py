@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -191,6 +191,15 @@ def find_by_idempotency_key(
     ).first()
 
 
+def _key_taken(session: Session, *, shop_id: int, buyer_id: int, key: str) -> bool:
+    found = session.exec(
+        select(Order.id).where(
+            Order.shop_id == shop_id, Order.buyer_id == buyer_id, Order.idempotency_key == key
+        )
+    ).first()
+    return found is not None
+
+
 def _replay(order: Order, digest: str) -> Order:
     if order.request_hash != digest:
         raise Conflict(
@@ -202,6 +211,24 @@ def _replay(order: Order, digest: str) -> Order:
     return order
 
 
+class PlacedOrder(NamedTuple):
+    """What :func:`place_order` gives back: the order, whether it is new, its lines."""
+
+    order: Order
+    created: bool
+    lines: list[OrderLine] | None  # None for a replay (load them when needed)
+
+
+def _ensure_shop_open(session: Session, shop_id: int, status: ShopStatus | None) -> None:
+    if status is None:
+        shop = session.get(Shop, shop_id)
+        if shop is None:
+            raise NotFound(f"Shop {shop_id} was not found.")
+        status = shop.status
+    if status != ShopStatus.open:
+        raise InvalidState("This shop is not open.", code="shop_not_open")
+
+
 def place_order(
     session: Session, *, shop_id: int, buyer_id: int, idempotency_key: str, data: OrderCreate
 ) -> tuple[Order, bool]:
@@ -210,18 +237,24 @@ def place_order(
     Returns ``(order, created)``; ``created`` is ``False`` for a replay. Records
     ``order_created`` and an ``inventory_changed`` per SKU.
     """
-    digest = request_hash(data)
-    existing = find_by_idempotency_key(
-        session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key
+    placed = place_order_with_lines(
+        session, shop_id=shop_id, buyer_id=buyer_id, idempotency_key=idempotency_key, data=data
     )
-    if existing is not None:
-        return _replay(existing, digest), False
+    return placed.order, placed.created
 
-    shop = session.get(Shop, shop_id)
-    if shop is None:
-        raise NotFound(f"Shop {shop_id} was not found.")
-    if shop.status != ShopStatus.open:
-        raise InvalidState("This shop is not open.", code="shop_not_open")
+
+def place_order_with_lines(
+    session: Session, *, shop_id: int, buyer_id: int, idempotency_key: str, data: OrderCreate
+) -> PlacedOrder:
+    """:func:`place_order`, also giving back the new order's lines (saves a query)."""
+    digest = request_hash(data)
+    if _key_taken(session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key):
+        existing = find_by_idempotency_key(
+            session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key
+        )
+        assert existing is not None
+        return PlacedOrder(_replay(existing, digest), False, None)
+
     ensure_province(data.province_code, field="body.province_code")
     if not data.self_pickup and not data.address.strip():
         raise InvalidInput(
@@ -240,6 +273,8 @@ def place_order(
         seen.add(line.sku_id)
 
     locked = lock_skus(session, shop_id=shop_id, sku_ids=seen)
+    any_row = next(iter(locked.values()), None)
+    _ensure_shop_open(session, shop_id, any_row[2] if any_row else None)
     subtotal = 0
     for i, line in enumerate(data.lines):
         field = f"body.lines[{i}].sku_id"
@@ -247,7 +282,7 @@ def place_order(
             raise InvalidInput(
                 f"SKU {line.sku_id} is not sold in this shop.", code="unknown_sku", field=field
             )
-        sku, product = locked[line.sku_id]
+        sku, product, _ = locked[line.sku_id]
         if product.status != ProductStatus.listed:
             raise InvalidState(
                 f"'{product.title}' is not on sale.", code="product_not_listed", field=field
@@ -291,23 +326,28 @@ def place_order(
         province_code=data.province_code,
         address=data.address,
     )
-    try:
-        with session.begin_nested():
-            session.add(order)
-            session.flush()
-    except IntegrityError:
-        # an identical request committed first (PostgreSQL: we waited on the unique key)
-        existing = find_by_idempotency_key(
-            session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key
-        )
-        if existing is None:
-            raise
-        return _replay(existing, digest), False
+    if session.get_bind().dialect.name == "sqlite":
+        # writers are serialized (BEGIN IMMEDIATE): the key lookup above cannot be stale
+        session.add(order)
+        session.flush()
+    else:
+        try:
+            with session.begin_nested():
+                session.add(order)
+                session.flush()
+        except IntegrityError:
+            # an identical request committed first (we waited on the unique key)
+            existing = find_by_idempotency_key(
+                session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key
+            )
+            if existing is None:
+                raise
+            return PlacedOrder(_replay(existing, digest), False, None)
     assert order.id is not None
 
     lines: list[OrderLine] = []
     for i, line in enumerate(data.lines):
-        sku, product = locked[line.sku_id]
+        sku, product, _ = locked[line.sku_id]
         if sku.stock < line.quantity:
             raise OutOfStock(
                 f"Only {sku.stock} of SKU {line.sku_id} left; {line.quantity} asked.",
@@ -342,7 +382,7 @@ def place_order(
         resource_id=order.id,
         data=order_snapshot(session, order, lines=lines),
     )
-    return order, True
+    return PlacedOrder(order, True, lines)
 
 
 def _line_title(title: str, options: dict[str, str]) -> str:
