@@ -40,7 +40,8 @@ class TanziError(Exception):
             body["instance"] = instance
         if self.field:
             body["errors"] = [{"field": self.field, "message": self.detail}]
-        body.update(self.extra)
+        # extra members add detail; they never replace the problem's own members
+        body.update({k: v for k, v in self.extra.items() if k not in body})
         return body
 
 

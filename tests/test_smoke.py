@@ -10,3 +10,12 @@ def test_unknown_route_is_a_problem(client: TestClient) -> None:
 
 def test_openapi_is_served(client: TestClient) -> None:
     assert client.get("/openapi.json").json()["info"]["title"] == "Tanzi open API"
+
+
+def test_problem_extra_members_cannot_replace_reserved_ones() -> None:
+    from core.errors import Conflict
+
+    body = Conflict("taken", extra={"status": "shadow", "code": "x", "limit": 3}).to_problem()
+    assert body["status"] == 409
+    assert body["code"] == "conflict"
+    assert body["limit"] == 3
