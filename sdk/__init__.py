@@ -28,6 +28,7 @@ from sdk.models import (
     ProductDraft,
     Quote,
     QuoteRequest,
+    Record,
 )
 from sdk.scopes import SCOPES, Scope
 
@@ -53,6 +54,7 @@ __all__ = [
     "ProductEvent",
     "Quote",
     "QuoteRequest",
+    "Record",
     "ResourceNotFound",
     "Scope",
     "ScopeDenied",

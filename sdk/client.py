@@ -2,14 +2,24 @@
 
 In-process plugins get the kernel's scoped client; remote apps get the HTTP client; both
 fit this protocol. Every call checks the installation's granted scopes first and raises
-:class:`~sdk.errors.ScopeDenied` naming the missing scope, writing nothing.
+:class:`~sdk.errors.ScopeDenied` naming the missing scope, writing nothing. ``records`` is
+the installation's own data store and needs no scope.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
-from sdk.models import AfterSale, Order, Product, Shipment, ShopInfo, Sku, TrackingEvent
+from sdk.models import (
+    AfterSale,
+    Order,
+    Product,
+    Record,
+    Shipment,
+    ShopInfo,
+    Sku,
+    TrackingEvent,
+)
 
 
 class ProductsClient(Protocol):
@@ -47,6 +57,15 @@ class AfterSalesClient(Protocol):
         """After-sale requests, optionally of one order. Scope: ``aftersales:read``."""
         ...
 
+    def accept(self, aftersale_id: int) -> AfterSale:
+        """Accept a pending request (a refund-only one is refunded at once).
+        Scope: ``aftersales:write``."""
+        ...
+
+    def reject(self, aftersale_id: int, *, reason: str) -> AfterSale:
+        """Reject a pending request with a reason the buyer sees. Scope: ``aftersales:write``."""
+        ...
+
 
 class LogisticsClient(Protocol):
     def shipments(self, *, order_id: int | None = None, limit: int = 50) -> list[Shipment]:
@@ -57,6 +76,40 @@ class LogisticsClient(Protocol):
         self, shipment_id: int, *, status: str, description: str = "", location: str = ""
     ) -> TrackingEvent:
         """Add a tracking event to a shipment. Scope: ``logistics:write``."""
+        ...
+
+
+class RecordsClient(Protocol):
+    """The installation's own JSON documents, grouped in collections. No scope needed.
+
+    ``collection`` is a slug (``[a-z][a-z0-9_]*``, at most 63 long); ``key`` is 1 to 200
+    characters; ``data`` is a JSON object of at most 64 KiB. Bad input raises
+    :class:`~sdk.errors.InvalidRequest`.
+    """
+
+    def put(
+        self, collection: str, key: str, data: dict[str, Any], *, if_absent: bool = False
+    ) -> Record:
+        """Create or replace the record at ``(collection, key)`` and return it.
+
+        With ``if_absent`` an existing record is left as it is and returned: an atomic
+        "create once", for handlers that must stay idempotent when an event is redelivered.
+        """
+        ...
+
+    def get(self, collection: str, key: str) -> Record | None:
+        """The record at ``(collection, key)``, or ``None``."""
+        ...
+
+    def list(
+        self, collection: str, *, limit: int = 50, after_key: str | None = None
+    ) -> list[Record]:
+        """Records of ``collection`` ordered by key, ``limit`` (at most 200) after
+        ``after_key``."""
+        ...
+
+    def delete(self, collection: str, key: str) -> bool:
+        """Delete the record at ``(collection, key)``; ``False`` when there was none."""
         ...
 
 
@@ -86,3 +139,6 @@ class ShopClient(Protocol):
 
     @property
     def shop(self) -> ShopNamespace: ...
+
+    @property
+    def records(self) -> RecordsClient: ...

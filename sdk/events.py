@@ -50,9 +50,13 @@ class OrderEvent(Event):
 
 
 class AfterSaleEvent(Event):
-    """``aftersale_requested`` / ``aftersale_resolved``."""
+    """``aftersale_requested`` / ``aftersale_resolved``.
+
+    ``outcome`` is set on ``aftersale_resolved``: ``refunded``, ``rejected`` or ``exchanged``.
+    """
 
     aftersale: AfterSale
+    outcome: str | None = None
 
 
 class ShipmentEvent(Event):

@@ -74,13 +74,20 @@ class Order(Snapshot):
 
 
 class AfterSale(Snapshot):
+    """A refund, return or exchange request. ``outcome`` is set once it is resolved:
+    ``refunded``, ``rejected`` or ``exchanged``."""
+
     id: int
     order_id: int | None = None
     kind: str | None = None
     status: str | None = None
     amount_fen: int | None = None
+    refunded_fen: int | None = None
+    outcome: str | None = None
     reason: str | None = None
     decision_reason: str | None = None
+    return_carrier_code: str | None = None
+    return_waybill: str | None = None
 
 
 class TrackingEvent(Snapshot):
@@ -118,6 +125,20 @@ class Installation(Snapshot):
     status: str | None = None
     granted_scopes: list[str] = Field(default_factory=list)
     settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class Record(Snapshot):
+    """One JSON document a plugin keeps for its installation (``client.records``).
+
+    Records are private to the installation that wrote them; ``(collection, key)`` is
+    unique within it. The merchant can read them in the console and the open API.
+    """
+
+    collection: str
+    key: str
+    data: dict[str, Any] = Field(default_factory=dict)
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 # --- decisions ---------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from core.api import (
     accounts,
     aftersales,
     categories,
+    installations,
     members,
     orders,
     plugins,
@@ -36,6 +37,7 @@ def build_api_router() -> APIRouter:
         shipments,
         storefront,
         plugins,
+        installations,
     ):
         api.include_router(module.router)
     return api

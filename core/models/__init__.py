@@ -22,6 +22,7 @@ from core.models.orders import (
     Shipment,
     TrackingEvent,
 )
+from core.models.plugin_records import PluginRecord
 from core.models.plugins import (
     CircuitState,
     Delivery,
@@ -54,6 +55,7 @@ __all__ = [
     "OrderStatus",
     "OutboxDispatch",
     "OutboxEvent",
+    "PluginRecord",
     "Product",
     "ProductStatus",
     "Qualification",

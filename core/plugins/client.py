@@ -5,26 +5,42 @@ principal carrying the installation's granted scopes; a missing scope raises
 :class:`sdk.errors.ScopeDenied` before anything is read or written. Each call runs in a
 session of its own; a write commits once. Reads use ``read_engine`` (on SQLite a plain,
 non-locking engine) so a decision hook reading the shop never waits on the request's lock.
+
+Reads and writes go through the kernel's services (``core.services.*``), so a plugin sees
+what the open API shows and changes the shop under the same rules. ``records`` is the
+installation's own data store (:class:`~core.models.PluginRecord`): no scope, but only
+ever the calling installation's rows.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.auth import Principal, authorize_shop
 from core.errors import NotFound, PermissionDenied, TanziError
-from core.models import AfterSale, Order, OrderLine, Product, Shipment, Shop, Sku
+from core.models import AfterSale, PluginRecord, Product, Shipment, Shop, Sku
+from core.models.base import utcnow
 from core.plugins.manager import InstallationRef
 from sdk import models as sdk_models
 from sdk.errors import InvalidRequest, ResourceNotFound, ScopeDenied
 from sdk.scopes import Scope
 
-_PII = ("recipient_name", "recipient_phone", "address")
+#: A record collection's name: a slug, like a plugin id.
+RECORD_COLLECTION = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+#: The longest record key, in characters.
+MAX_RECORD_KEY = 200
+#: The largest record document, as compact JSON in UTF-8.
+MAX_RECORD_BYTES = 64 * 1024
+#: The most rows one list call returns.
+MAX_LIST = 200
 
 
 class ScopedClient:
@@ -50,35 +66,42 @@ class ScopedClient:
         self.aftersales = _AfterSales(self)
         self.logistics = _Logistics(self)
         self.shop = _Shop(self)
+        self.records = _Records(self)
 
     def has(self, scope: Scope) -> bool:
+        """Whether the installation was granted ``scope``."""
         return scope.value in self.installation.granted_scopes
 
     @contextmanager
-    def reading(self, scope: Scope) -> Iterator[Session]:
-        """A read-only session, after the guard cleared ``scope``."""
+    def reading(self, scope: Scope | None) -> Iterator[Session]:
+        """A read-only session, after the guard cleared ``scope`` (``None``: own records)."""
         with Session(self.read_engine, expire_on_commit=False) as session:
             self._authorize(session, scope)
-            yield session
+            with _client_errors():
+                yield session
 
     @contextmanager
-    def writing(self, scope: Scope) -> Iterator[Session]:
-        """A session that commits once at the end, after the guard cleared ``scope``."""
+    def writing(self, scope: Scope | None) -> Iterator[Session]:
+        """A session that commits once at the end, after the guard cleared ``scope``.
+
+        The guard runs before anything else: a denied call writes nothing. Any error
+        rolls the whole call back; kernel errors reach the plugin as SDK errors.
+        """
         with Session(self.engine, expire_on_commit=False) as session:
             self._authorize(session, scope)
             try:
-                yield session
+                with _client_errors():
+                    yield session
                 session.commit()
-            except TanziError as exc:
-                session.rollback()
-                if isinstance(exc, NotFound):
-                    raise ResourceNotFound(exc.detail) from exc
-                raise InvalidRequest(exc.detail, code=exc.code) from exc
             except BaseException:
                 session.rollback()
                 raise
 
-    def _authorize(self, session: Session, scope: Scope) -> None:
+    def _authorize(self, session: Session, scope: Scope | None) -> None:
+        if scope is None:  # the installation's own records: it only has to belong here
+            if self.principal.shop_id != self.shop_id or session.get(Shop, self.shop_id) is None:
+                raise ResourceNotFound(f"Shop {self.shop_id} was not found.")
+            return
         try:
             authorize_shop(session, self.principal, self.shop_id, scope)
         except PermissionDenied as exc:
@@ -87,8 +110,24 @@ class ScopedClient:
             raise ResourceNotFound(exc.detail) from exc
 
 
+@contextmanager
+def _client_errors() -> Iterator[None]:
+    """Turn the kernel's errors into the SDK's: not found, or an invalid request."""
+    try:
+        yield
+    except NotFound as exc:
+        raise ResourceNotFound(exc.detail) from exc
+    except TanziError as exc:
+        raise InvalidRequest(exc.detail, code=exc.code) from exc
+
+
 def _dump(row: Any) -> dict[str, Any]:
     return row.model_dump(mode="json")
+
+
+def _limit(limit: int) -> int:
+    """A list call's page size, kept within 1..MAX_LIST."""
+    return max(1, min(int(limit), MAX_LIST))
 
 
 def _one(session: Session, model: type, row_id: int, shop_id: int, what: str) -> Any:
@@ -122,7 +161,7 @@ class _Products:
             query = select(Product).where(Product.shop_id == self._c.shop_id)
             if after_id is not None:
                 query = query.where(col(Product.id) > after_id)
-            rows = list(session.exec(query.order_by(col(Product.id)).limit(min(limit, 200))))
+            rows = list(session.exec(query.order_by(col(Product.id)).limit(_limit(limit))))
             return self._view(session, rows)
 
     def set_stock(self, sku_id: int, stock: int) -> sdk_models.Sku:
@@ -136,60 +175,100 @@ class _Products:
 
 
 class _Orders:
+    """``client.orders``: reads through the order services; buyer details need
+    ``orders:pii``."""
+
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
 
-    def _view(self, session: Session, orders: list[Order]) -> list[sdk_models.Order]:
-        ids = [o.id for o in orders]
-        lines: dict[int, list[dict[str, Any]]] = {}
-        query = select(OrderLine).where(col(OrderLine.order_id).in_(ids)).order_by(OrderLine.id)
-        for line in session.exec(query):
-            lines.setdefault(line.order_id, []).append(_dump(line))
-        pii = self._c.has(Scope.orders_pii)
-        out = []
-        for order in orders:
-            data = _dump(order)
-            if not pii:
-                for key in _PII:
-                    data.pop(key, None)
-            data["lines"] = lines.get(order.id or 0, [])
-            out.append(sdk_models.Order.model_validate(data))
-        return out
+    def _view(self, session: Session, orders: list[Any]) -> list[sdk_models.Order]:
+        from core.services.orders import orders_public
+
+        views = orders_public(session, orders, include_pii=self._c.has(Scope.orders_pii))
+        return [sdk_models.Order.model_validate(v.model_dump(mode="json")) for v in views]
 
     def get(self, order_id: int) -> sdk_models.Order:
+        """One order of this shop. Scope: ``orders:read`` (``orders:pii`` for the buyer)."""
+        from core.services.orders import get_order
+
         with self._c.reading(Scope.orders_read) as session:
-            order = _one(session, Order, order_id, self._c.shop_id, "Order")
+            order = get_order(session, order_id=order_id, shop_id=self._c.shop_id)
             return self._view(session, [order])[0]
 
     def list(
         self, *, status: str | None = None, limit: int = 50, after_id: int | None = None
     ) -> list[sdk_models.Order]:
+        """Orders by id, optionally of one status. Scope: ``orders:read``."""
+        from core.models import Order, OrderStatus
+        from core.services.orders import orders_query
+
+        try:
+            wanted = OrderStatus(status) if status is not None else None
+        except ValueError:
+            raise InvalidRequest(f"'{status}' is not an order status.") from None
         with self._c.reading(Scope.orders_read) as session:
-            query = select(Order).where(Order.shop_id == self._c.shop_id)
-            if status is not None:
-                query = query.where(Order.status == status)
+            query = orders_query(shop_id=self._c.shop_id, status=wanted)
             if after_id is not None:
                 query = query.where(col(Order.id) > after_id)
-            rows = list(session.exec(query.order_by(col(Order.id)).limit(min(limit, 200))))
+            rows = list(session.exec(query.order_by(col(Order.id)).limit(_limit(limit))))
             return self._view(session, rows)
 
 
+def _aftersale_view(row: AfterSale) -> sdk_models.AfterSale:
+    from core.schemas.aftersales import AfterSalePublic
+
+    public = AfterSalePublic.model_validate(row)
+    return sdk_models.AfterSale.model_validate(public.model_dump(mode="json"))
+
+
 class _AfterSales:
+    """``client.aftersales``: reads and merchant decisions through the after-sales
+    services."""
+
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
 
     def get(self, aftersale_id: int) -> sdk_models.AfterSale:
+        """One after-sale request of this shop. Scope: ``aftersales:read``."""
+        from core.services.aftersales import get_shop_aftersale
+
         with self._c.reading(Scope.aftersales_read) as session:
-            row = _one(session, AfterSale, aftersale_id, self._c.shop_id, "After-sale")
-            return sdk_models.AfterSale.model_validate(_dump(row))
+            row = get_shop_aftersale(session, shop_id=self._c.shop_id, aftersale_id=aftersale_id)
+            return _aftersale_view(row)
 
     def list(self, *, order_id: int | None = None, limit: int = 50) -> list[sdk_models.AfterSale]:
+        """After-sale requests by id, optionally of one order. Scope: ``aftersales:read``."""
         with self._c.reading(Scope.aftersales_read) as session:
             query = select(AfterSale).where(AfterSale.shop_id == self._c.shop_id)
             if order_id is not None:
                 query = query.where(AfterSale.order_id == order_id)
-            rows = session.exec(query.order_by(col(AfterSale.id)).limit(min(limit, 200)))
-            return [sdk_models.AfterSale.model_validate(_dump(r)) for r in rows]
+            rows = session.exec(query.order_by(col(AfterSale.id)).limit(_limit(limit)))
+            return [_aftersale_view(r) for r in rows]
+
+    def accept(self, aftersale_id: int) -> sdk_models.AfterSale:
+        """Accept a pending request; a refund-only one is refunded at once.
+        Scope: ``aftersales:write``."""
+        from core.services.aftersales import accept_aftersale, get_shop_aftersale
+
+        with self._c.writing(Scope.aftersales_write) as session:
+            row = get_shop_aftersale(
+                session, shop_id=self._c.shop_id, aftersale_id=aftersale_id, for_update=True
+            )
+            accept_aftersale(session, aftersale=row)
+            session.flush()
+            return _aftersale_view(row)
+
+    def reject(self, aftersale_id: int, *, reason: str) -> sdk_models.AfterSale:
+        """Reject a pending request with a reason the buyer sees. Scope: ``aftersales:write``."""
+        from core.services.aftersales import get_shop_aftersale, reject_aftersale
+
+        with self._c.writing(Scope.aftersales_write) as session:
+            row = get_shop_aftersale(
+                session, shop_id=self._c.shop_id, aftersale_id=aftersale_id, for_update=True
+            )
+            reject_aftersale(session, aftersale=row, reason=reason)
+            session.flush()
+            return _aftersale_view(row)
 
 
 class _Logistics:
@@ -203,7 +282,7 @@ class _Logistics:
             query = select(Shipment).where(Shipment.shop_id == self._c.shop_id)
             if order_id is not None:
                 query = query.where(Shipment.order_id == order_id)
-            rows = session.exec(query.order_by(col(Shipment.id)).limit(min(limit, 200)))
+            rows = session.exec(query.order_by(col(Shipment.id)).limit(_limit(limit)))
             return [sdk_models.Shipment.model_validate(_dump(r)) for r in rows]
 
     def add_tracking(
@@ -234,3 +313,134 @@ class _Shop:
             if shop is None:
                 raise ResourceNotFound(f"Shop {self._c.shop_id} was not found.")
             return sdk_models.ShopInfo.model_validate(_dump(shop))
+
+
+class _Records:
+    """``client.records``: the installation's own JSON documents. No scope needed; every
+    query is pinned to this installation, so one plugin never reads another's records."""
+
+    def __init__(self, client: ScopedClient) -> None:
+        self._c = client
+
+    def _query(self, collection: str) -> Any:
+        return select(PluginRecord).where(
+            PluginRecord.installation_id == self._c.installation_id,
+            PluginRecord.collection == collection,
+        )
+
+    def _find(
+        self, session: Session, collection: str, key: str, *, lock: bool = False
+    ) -> PluginRecord | None:
+        query = self._query(collection).where(PluginRecord.key == key)
+        if lock:
+            query = query.with_for_update()
+        return session.exec(query).first()
+
+    def put(
+        self, collection: str, key: str, data: dict[str, Any], *, if_absent: bool = False
+    ) -> sdk_models.Record:
+        """Create or replace the record at ``(collection, key)``.
+
+        With ``if_absent`` an existing record is returned unchanged (create once).
+        """
+        _check_address(collection, key)
+        document = _check_document(data)
+        with self._c.writing(None) as session:
+            row = self._find(session, collection, key, lock=True)
+            if row is None:
+                row = PluginRecord(
+                    installation_id=self._c.installation_id or 0,
+                    shop_id=self._c.shop_id,
+                    collection=collection,
+                    key=key,
+                    data=document,
+                )
+                try:
+                    with session.begin_nested():
+                        session.add(row)
+                        session.flush()
+                    return record_view(row)
+                except IntegrityError:
+                    # another call created it first (PostgreSQL; SQLite serializes writers)
+                    row = self._find(session, collection, key, lock=True)
+                    if row is None:
+                        raise
+            if not if_absent:
+                row.data = document
+                row.updated_at = utcnow()
+                session.add(row)
+                session.flush()
+            return record_view(row)
+
+    def get(self, collection: str, key: str) -> sdk_models.Record | None:
+        """The record at ``(collection, key)``, or ``None``."""
+        _check_address(collection, key)
+        with self._c.reading(None) as session:
+            row = self._find(session, collection, key)
+            return record_view(row) if row is not None else None
+
+    def list(
+        self, collection: str, *, limit: int = 50, after_key: str | None = None
+    ) -> list[sdk_models.Record]:
+        """Records of ``collection`` ordered by key, at most ``limit`` after ``after_key``."""
+        _check_address(collection, None)
+        with self._c.reading(None) as session:
+            query = self._query(collection)
+            if after_key is not None:
+                query = query.where(col(PluginRecord.key) > after_key)
+            rows = session.exec(query.order_by(col(PluginRecord.key)).limit(_limit(limit)))
+            return [record_view(r) for r in rows]
+
+    def delete(self, collection: str, key: str) -> bool:
+        """Delete the record at ``(collection, key)``; ``False`` when there was none."""
+        _check_address(collection, key)
+        with self._c.writing(None) as session:
+            row = self._find(session, collection, key, lock=True)
+            if row is None:
+                return False
+            session.delete(row)
+            session.flush()
+            return True
+
+
+def record_view(row: PluginRecord) -> sdk_models.Record:
+    """The SDK view of a stored record (also what the merchant's API returns)."""
+    return sdk_models.Record(
+        collection=row.collection,
+        key=row.key,
+        data=dict(row.data),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _check_address(collection: str, key: str | None) -> None:
+    if not isinstance(collection, str) or not RECORD_COLLECTION.match(collection):
+        raise InvalidRequest(
+            f"'{collection}' is not a collection name: lowercase letters, digits and '_', "
+            "starting with a letter, at most 63 long.",
+            code="invalid_collection",
+        )
+    if key is not None and (
+        not isinstance(key, str) or not key or len(key) > MAX_RECORD_KEY or not key.isprintable()
+    ):
+        raise InvalidRequest(
+            f"A record key is 1 to {MAX_RECORD_KEY} printable characters.", code="invalid_key"
+        )
+
+
+def _check_document(data: dict[str, Any]) -> dict[str, Any]:
+    """A JSON copy of ``data``, refused when it is not a JSON object or is too large."""
+    if not isinstance(data, dict):
+        raise InvalidRequest("A record's data is a JSON object (a dict).", code="invalid_data")
+    try:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest(f"A record's data must be JSON: {exc}", code="invalid_data") from exc
+    if len(text.encode()) > MAX_RECORD_BYTES:
+        raise InvalidRequest(
+            f"A record's data may be at most {MAX_RECORD_BYTES} bytes of JSON.",
+            code="record_too_large",
+        )
+    document: dict[str, Any] = json.loads(text)
+    return document

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
 from sqlmodel import Session, select
 
@@ -17,6 +18,7 @@ from core.models import Installation, InstallationStatus, Shop
 from core.models.base import utcnow
 from core.outbox import record_event
 from core.plugins.manager import PluginHost
+from sdk.manifest import PluginManifest
 
 
 def bump_plugins_version(session: Session, *, shop_id: int) -> None:
@@ -72,12 +74,7 @@ def enable_plugin(
         raise InvalidInput(
             f"The plugin did not ask for: {', '.join(extra)}.", field="body.granted_scopes"
         )
-    raw_settings = dict(settings or {})
-    try:
-        parsed = manifest.parse_settings(raw_settings)
-    except ValueError as exc:
-        raise InvalidInput(f"Invalid settings: {exc}", field="body.settings") from exc
-    stored = parsed.model_dump(mode="json") if hasattr(parsed, "model_dump") else raw_settings
+    stored = validate_settings(manifest, settings or {})
     row = get_installation(session, shop_id=shop_id, plugin_id=plugin_id)
     if row is None:
         row = Installation(shop_id=shop_id, plugin_id=plugin_id, version=manifest.version)
@@ -91,6 +88,62 @@ def enable_plugin(
     bump_plugins_version(session, shop_id=shop_id)
     _publish(session, row, "installation_created")
     return row
+
+
+def validate_settings(
+    manifest: PluginManifest, settings: dict[str, Any], *, field: str = "body.settings"
+) -> dict[str, Any]:
+    """``settings`` checked against the manifest's settings model, as they are stored.
+
+    The model's defaults are filled in. Raises :class:`InvalidInput` whose ``field`` is the
+    path of the first bad value (``body.settings.min_premium_fen``); ``errors`` lists all.
+    """
+    if not isinstance(settings, dict):
+        raise InvalidInput("Settings are a JSON object.", field=field)
+    try:
+        parsed = manifest.parse_settings(dict(settings))
+    except ValidationError as exc:
+        errors = [
+            {
+                "field": ".".join([field, *(str(part) for part in e["loc"])]),
+                "message": e["msg"],
+            }
+            for e in exc.errors()
+        ]
+        first = errors[0] if errors else {"field": field, "message": str(exc)}
+        raise InvalidInput(
+            f"Invalid settings: {first['message']}", field=first["field"], extra={"errors": errors}
+        ) from exc
+    except ValueError as exc:  # a settings model that raises outside pydantic's validation
+        raise InvalidInput(f"Invalid settings: {exc}", field=field) from exc
+    if isinstance(parsed, BaseModel):
+        return parsed.model_dump(mode="json")
+    return dict(parsed)
+
+
+def configure_installation(
+    session: Session,
+    *,
+    host: PluginHost,
+    installation: Installation,
+    settings: dict[str, Any],
+) -> Installation:
+    """Replace an installation's settings after checking them against its manifest.
+
+    Invalid settings raise :class:`InvalidInput` (422, with the field path) and change
+    nothing. The shop's plugin views are invalidated, so the next hook call sees the new
+    settings.
+    """
+    if installation.status is InstallationStatus.removed:
+        raise InvalidState("A removed installation cannot be configured.")
+    plugin = host.plugins.get(installation.plugin_id)
+    if plugin is None or plugin.manifest is None:
+        raise NotFound(f"Plugin '{installation.plugin_id}' is not available on this host.")
+    installation.settings = validate_settings(plugin.manifest, settings)
+    session.add(installation)
+    session.flush()
+    bump_plugins_version(session, shop_id=installation.shop_id)
+    return installation
 
 
 def pause_installation(session: Session, *, shop_id: int, plugin_id: str) -> Installation:

@@ -1,0 +1,47 @@
+"""A shop's plugin installations and the records plugins keep: what the API reads and returns."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.schemas.aftersales import UtcDatetime
+
+
+class InstallationPublic(BaseModel):
+    """One plugin installed in the shop, with the scopes the merchant granted.
+
+    ``settings`` is ``None`` for services (only the shop's people see settings).
+    """
+
+    id: int
+    plugin_id: str
+    name: str
+    version: str
+    status: str
+    granted_scopes: list[str]
+    settings: dict[str, Any] | None
+    circuit_state: str
+    created_at: UtcDatetime
+    removed_at: UtcDatetime | None = None
+
+
+class InstallationSettingsUpdate(BaseModel):
+    """New settings for an installation, checked against the plugin's settings model."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+
+class PluginRecordPublic(BaseModel):
+    """A JSON document a plugin keeps in the shop (a policy, a claim, a sync cursor...)."""
+
+    id: int
+    collection: str
+    key: str
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime

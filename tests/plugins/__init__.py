@@ -1,0 +1,1 @@
+"""Tests of the first-party plugins, through the real kernel."""
