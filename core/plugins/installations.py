@@ -96,24 +96,16 @@ def validate_settings(
     """``settings`` checked against the manifest's settings model, as they are stored.
 
     The model's defaults are filled in. Raises :class:`InvalidInput` whose ``field`` is the
-    path of the first bad value (``body.settings.min_premium_fen``); ``errors`` lists all.
+    path of the first bad value (``body.settings.min_premium_fen``).
     """
     if not isinstance(settings, dict):
         raise InvalidInput("Settings are a JSON object.", field=field)
     try:
         parsed = manifest.parse_settings(dict(settings))
     except ValidationError as exc:
-        errors = [
-            {
-                "field": ".".join([field, *(str(part) for part in e["loc"])]),
-                "message": e["msg"],
-            }
-            for e in exc.errors()
-        ]
-        first = errors[0] if errors else {"field": field, "message": str(exc)}
-        raise InvalidInput(
-            f"Invalid settings: {first['message']}", field=first["field"], extra={"errors": errors}
-        ) from exc
+        first = exc.errors()[0]
+        path = ".".join([field, *(str(part) for part in first["loc"])])
+        raise InvalidInput(f"Invalid settings: {first['msg']}", field=path) from exc
     except ValueError as exc:  # a settings model that raises outside pydantic's validation
         raise InvalidInput(f"Invalid settings: {exc}", field=field) from exc
     if isinstance(parsed, BaseModel):
