@@ -10,7 +10,7 @@ from pydantic import BaseModel
 
 from core.api.deps import AdminDep, SessionDep
 from core.jobs.queue import Runtime, build_runtime
-from core.jobs.tasks import enqueue
+from core.jobs.tasks import enqueue, request_dispatch
 from core.plugins.dispatch import dead_letters, replay_deliveries, watch_outbox
 from core.plugins.manager import PluginHost
 
@@ -95,7 +95,8 @@ def replay(
 
 
 def attach_plugin_host(app: FastAPI) -> Runtime:
-    """Load plugins for ``app`` and have outbox commits enqueue event dispatch.
+    """Load plugins for ``app`` and have outbox commits enqueue event dispatch (coalesced:
+    no new task while one is pending, see :func:`~core.jobs.tasks.request_dispatch`).
 
     Sets ``app.state.runtime`` (settings, engine, plugin host, queue, decision runner) and
     ``app.state.plugins`` (the :class:`PluginHost`). Call after ``app.state.engine`` is set.
@@ -103,5 +104,5 @@ def attach_plugin_host(app: FastAPI) -> Runtime:
     runtime = build_runtime(app.state.settings, engine=app.state.engine)
     app.state.runtime = runtime
     app.state.plugins = runtime.host
-    watch_outbox(runtime.engine, lambda: enqueue(runtime.huey, "dispatch"))
+    watch_outbox(runtime.engine, lambda: request_dispatch(runtime.huey))
     return runtime

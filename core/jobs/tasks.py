@@ -1,30 +1,71 @@
-"""Huey tasks: dispatch outbox events, deliver each delivery, sweep what was missed, run jobs."""
+"""Huey tasks: dispatch outbox events, deliver them in batches, sweep what was missed, run jobs.
+
+Dispatch is coalesced: a commit that wrote events enqueues a dispatch task only when none is
+pending (:func:`request_dispatch`); the task clears the pending flag *before* it drains the
+outbox, so an event committed after that enqueues the next one (trailing edge) and an event
+committed before it is in the drain. Deliveries go out as one task per installation, a batch
+of up to :data:`DELIVERY_BATCH` in event order.
+"""
 
 from __future__ import annotations
 
+import time
+from collections import defaultdict
 from typing import Any
 
 from huey import Huey, crontab
+from huey.constants import EmptyData
 
 from core.plugins import dispatch
+
+#: The queue key saying a dispatch task is enqueued and has not started draining yet.
+DISPATCH_PENDING = "tanzi.dispatch.pending"
+#: A pending flag older than this is taken for a lost task (its worker died) and replaced.
+DISPATCH_PENDING_STALE_S = 5.0
+#: Deliveries per delivery task (one installation's, in event order).
+DELIVERY_BATCH = 100
 
 
 def register_tasks(huey: Huey) -> None:
     """Define the tasks on ``huey``; they are reachable as ``huey.tanzi_tasks[name]``."""
     from core.jobs.queue import runtime_of
 
+    def enqueue_batches(batches: dict[int, list[int]]) -> int:
+        total = 0
+        for ids in batches.values():
+            for i in range(0, len(ids), DELIVERY_BATCH):
+                deliver_batch(ids[i : i + DELIVERY_BATCH])
+            total += len(ids)
+        return total
+
     @huey.task(name="tanzi.dispatch")
     def dispatch_events() -> int:
-        """Fan new outbox events out into deliveries and enqueue each."""
+        """Fan new outbox events out into deliveries; enqueue one batch per installation."""
         rt = runtime_of(huey)
+        huey.storage.pop_data(DISPATCH_PENDING)  # before draining: see the module docstring
         total = 0
         while True:
-            ids = dispatch.dispatch_outbox(rt.engine, rt.host, read_engine=rt.read_engine)
-            for delivery_id in ids:
-                deliver_one(delivery_id)
-            total += len(ids)
-            if not ids:
+            batches = dispatch.dispatch_outbox_batches(
+                rt.engine, rt.host, read_engine=rt.read_engine
+            )
+            if not batches:
                 return total
+            total += enqueue_batches(batches)
+
+    @huey.task(name="tanzi.deliver_batch")
+    def deliver_batch(delivery_ids: list[int]) -> int:
+        """Deliver one installation's events in order; schedule retries of what failed."""
+        rt = runtime_of(huey)
+        results = dispatch.deliver_batch(
+            rt.engine, rt.host, delivery_ids, read_engine=rt.read_engine
+        )
+        retries: dict[float, list[int]] = defaultdict(list)
+        for result in results:
+            if result.retry_in_s is not None:
+                retries[result.retry_in_s].append(result.delivery_id)
+        for delay, ids in retries.items():
+            deliver_batch.schedule((ids,), delay=delay)
+        return len(results)
 
     @huey.task(name="tanzi.deliver")
     def deliver_one(delivery_id: int) -> str:
@@ -40,10 +81,9 @@ def register_tasks(huey: Huey) -> None:
         """Dispatch anything left behind and re-enqueue deliveries that are due."""
         rt = runtime_of(huey)
         dispatch_events.call_local()
-        ids = dispatch.due_deliveries(rt.engine, stale_after_s=stale_after_s)
-        for delivery_id in ids:
-            deliver_one(delivery_id)
-        return len(ids)
+        return enqueue_batches(
+            dispatch.due_delivery_batches(rt.engine, stale_after_s=stale_after_s)
+        )
 
     @huey.periodic_task(crontab(minute="*"), name="tanzi.sweep_periodic")
     def sweep_periodic() -> None:
@@ -60,6 +100,7 @@ def register_tasks(huey: Huey) -> None:
     tasks: dict[str, Any] = {
         "dispatch": dispatch_events,
         "deliver": deliver_one,
+        "deliver_batch": deliver_batch,
         "sweep": sweep,
         "run_job": run_job,
     }
@@ -69,3 +110,27 @@ def register_tasks(huey: Huey) -> None:
 def enqueue(huey: Huey, name: str, *args: Any) -> Any:
     """Enqueue task ``name`` with ``args`` on ``huey``."""
     return huey.tanzi_tasks[name](*args)  # type: ignore[attr-defined]
+
+
+def request_dispatch(huey: Huey) -> bool:
+    """Enqueue a dispatch unless one is already pending; True when it enqueued one.
+
+    Call after a commit that wrote outbox events. In a burst of commits this is one read of
+    the queue's key-value store per commit instead of one task each.
+    """
+    storage = huey.storage
+    now = time.time()
+    stamp = storage.peek_data(DISPATCH_PENDING)
+    if stamp is EmptyData:
+        if not storage.put_if_empty(DISPATCH_PENDING, str(now).encode()):
+            return False  # another commit just enqueued one
+    else:
+        try:
+            age = now - float(bytes(stamp).decode())
+        except (TypeError, ValueError):
+            age = DISPATCH_PENDING_STALE_S
+        if age < DISPATCH_PENDING_STALE_S:
+            return False
+        storage.put_data(DISPATCH_PENDING, str(now).encode())  # its task was lost: replace it
+    enqueue(huey, "dispatch")
+    return True

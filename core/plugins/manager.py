@@ -9,7 +9,10 @@ is removed. Which set a shop has is cached per shop and re-read when its
 
 from __future__ import annotations
 
+import queue
 import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +57,65 @@ class InstallationRef:
             granted_scopes=frozenset(row.granted_scopes),
             settings=dict(row.settings),
         )
+
+
+#: Threads each plugin's event hooks may run on at once (a hung call keeps its thread).
+HOOK_THREADS_PER_PLUGIN = 8
+
+
+class HookPool:
+    """A bounded pool of daemon threads for one plugin's hook calls.
+
+    Threads start on demand up to ``max_workers`` and end after ``idle_s`` without work.
+    Daemon threads, unlike :class:`~concurrent.futures.ThreadPoolExecutor`'s, never hold
+    up the process's exit behind a plugin call that hangs.
+    """
+
+    def __init__(self, name: str, max_workers: int, idle_s: float = 60.0) -> None:
+        self.name = name
+        self.max_workers = max_workers
+        self.idle_s = idle_s
+        self._queue: queue.SimpleQueue[tuple[Future[Any], Callable[[], Any]]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._threads = 0
+        self._idle = 0
+        self._queued = 0
+
+    def submit(self, fn: Callable[[], Any]) -> Future[Any]:
+        """Run ``fn()`` on one of the pool's threads; cancel the future to drop it unrun."""
+        future: Future[Any] = Future()
+        with self._lock:
+            self._queued += 1
+            self._queue.put((future, fn))
+            if self._queued > self._idle and self._threads < self.max_workers:
+                self._threads += 1
+                threading.Thread(
+                    target=self._work, name=f"hook-{self.name}-{self._threads}", daemon=True
+                ).start()
+        return future
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                self._idle += 1
+            try:
+                future, fn = self._queue.get(timeout=self.idle_s)
+            except queue.Empty:
+                with self._lock:
+                    self._idle -= 1
+                    if self._queue.empty():
+                        self._threads -= 1
+                        return
+                continue
+            with self._lock:
+                self._idle -= 1
+                self._queued -= 1
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(fn())
+            except BaseException as exc:
+                future.set_exception(exc)
 
 
 class ShopHookRelay:
@@ -114,6 +176,7 @@ class PluginHost:
         self._relays: dict[frozenset[str], Any] = {}
         self._shops: dict[int, ShopView] = {}
         self._callers: dict[tuple[str, str], pluggy.HookCaller] = {}
+        self._pools: dict[str, HookPool] = {}
         self._lock = threading.Lock()
 
     # -- what is loaded -------------------------------------------------------------------
@@ -148,6 +211,17 @@ class PluginHost:
             caller = _frozen(self.pm.subset_hook_caller(hook, remove_plugins=remove))
             self._callers[key] = caller
         return caller
+
+    def hook_pool(self, plugin_id: str) -> HookPool:
+        """The threads ``plugin_id``'s event hooks run on: its own, so a plugin that hangs
+        only ever waits behind itself."""
+        pool = self._pools.get(plugin_id)
+        if pool is None:
+            with self._lock:
+                pool = self._pools.setdefault(
+                    plugin_id, HookPool(plugin_id, HOOK_THREADS_PER_PLUGIN)
+                )
+        return pool
 
     def shop_view(self, session: Session, shop_id: int) -> ShopView:
         """The shop's view; one small query when its ``plugins_version`` has not moved."""

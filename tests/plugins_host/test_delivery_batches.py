@@ -1,0 +1,59 @@
+"""Coalesced dispatch and batched delivery keep each delivery's own outcome."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+
+import core.models as m
+from core.jobs.queue import create_huey
+from core.jobs.tasks import request_dispatch
+from core.plugins import dispatch
+from core.plugins.manager import PluginHost
+from core.settings import Settings
+from tests.conftest import Factory
+from tests.plugins_host.conftest import deliveries, emit, enable
+
+
+def test_dispatch_requests_coalesce_until_the_task_starts(settings: Settings) -> None:
+    huey = create_huey(settings)
+    huey.flush()
+    assert request_dispatch(huey) is True
+    assert request_dispatch(huey) is False  # one is pending: no second task
+    assert huey.pending_count() == 1
+    huey.storage.pop_data("tanzi.dispatch.pending")  # what the task does before draining
+    assert request_dispatch(huey) is True
+    assert huey.pending_count() == 2
+
+
+def test_batch_per_installation_isolates_and_orders(
+    engine: Engine, host: PluginHost, factory: Factory
+) -> None:
+    shop = factory.shop()
+    enable(engine, host, shop, "recorder")
+    enable(engine, host, shop, "broken")
+    dispatch.dispatch_outbox(engine, host)  # lifecycle events
+    for i in range(4):
+        emit(engine, "order_paid", shop.id, {"order": {"id": i + 1}}, rid=i + 1)
+    batches = dispatch.dispatch_outbox_batches(engine, host)
+    assert len(batches) == 2 and all(len(ids) == 4 for ids in batches.values())
+    results = {}
+    for ids in batches.values():
+        assert ids == sorted(ids)
+        results.update({r.delivery_id: r for r in dispatch.deliver_batch(engine, host, ids)})
+    rows = {d.id: d for d in deliveries(engine) if d.hook == "order_paid"}
+    statuses = sorted(
+        (rows[i].plugin_id, r.status) for i, r in results.items() if rows[i].plugin_id
+    )
+    # recorder: all delivered; broken: three failures open its circuit, the fourth waits
+    assert statuses == [
+        ("broken", "deferred"),
+        ("broken", "failed"),
+        ("broken", "failed"),
+        ("broken", "failed"),
+        *[("recorder", "delivered")] * 4,
+    ]
+    assert all(
+        d.status == m.DeliveryStatus.delivered and d.attempts == 1
+        for d in rows.values()
+        if d.plugin_id == "recorder"
+    )
