@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
+_RESERVED = frozenset({"type", "title", "status", "code", "detail", "instance"})
+
+
 class TanziError(Exception):
     """Base of every error the kernel raises on purpose."""
 
@@ -40,8 +43,9 @@ class TanziError(Exception):
             body["instance"] = instance
         if self.field:
             body["errors"] = [{"field": self.field, "message": self.detail}]
-        # extra members add detail; they never replace the problem's own members
-        body.update({k: v for k, v in self.extra.items() if k not in body})
+        # extra members add detail (``errors`` may list several fields); they never
+        # replace what identifies the problem
+        body.update({k: v for k, v in self.extra.items() if k not in _RESERVED})
         return body
 
 

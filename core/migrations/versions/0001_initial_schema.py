@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:19:07.620471
+Create Date: 2026-11-22 05:39:35.246934
 """
 
 from __future__ import annotations
@@ -322,6 +322,24 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_member_account_id'), ['account_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_member_shop_id'), ['shop_id'], unique=False)
 
+    op.create_table('pluginrecord',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('installation_id', sa.Integer(), nullable=False),
+    sa.Column('shop_id', sa.Integer(), nullable=False),
+    sa.Column('collection', sqlmodel.sql.sqltypes.AutoString(length=63), nullable=False),
+    sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['installation_id'], ['installation.id'], ),
+    sa.ForeignKeyConstraint(['shop_id'], ['shop.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('installation_id', 'collection', 'key')
+    )
+    with op.batch_alter_table('pluginrecord', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_pluginrecord_installation_id'), ['installation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_pluginrecord_shop_id'), ['shop_id'], unique=False)
+
     op.create_table('shipment',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('shop_id', sa.Integer(), nullable=False),
@@ -412,6 +430,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_shipment_order_id'))
 
     op.drop_table('shipment')
+    with op.batch_alter_table('pluginrecord', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_pluginrecord_shop_id'))
+        batch_op.drop_index(batch_op.f('ix_pluginrecord_installation_id'))
+
+    op.drop_table('pluginrecord')
     with op.batch_alter_table('member', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_member_shop_id'))
         batch_op.drop_index(batch_op.f('ix_member_account_id'))
