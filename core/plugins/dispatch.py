@@ -36,6 +36,7 @@ from core.models import (
     OutboxEvent,
 )
 from core.models.base import utcnow
+from core.outbox import OUTBOX_WRITTEN
 from core.plugins.client import ScopedClient
 from core.plugins.loading import PluginLimits
 from core.plugins.manager import InstallationRef, PluginHost
@@ -490,7 +491,6 @@ def replay_deliveries(session: Session, *, delivery_ids: list[int]) -> list[int]
 
 _watchers: weakref.WeakKeyDictionary[Engine, list[Callable[[], Any]]] = weakref.WeakKeyDictionary()
 _listening = False
-_FLAG = "tanzi_outbox_written"
 
 
 class Coalescer:
@@ -560,7 +560,6 @@ def watch_outbox(
     """
     global _listening
     if not _listening:
-        sa_event.listen(Session, "after_flush", _after_flush)
         sa_event.listen(Session, "after_commit", _after_commit)
         sa_event.listen(Session, "after_soft_rollback", _after_rollback)
         _listening = True
@@ -578,13 +577,8 @@ def watch_outbox(
     return unwatch
 
 
-def _after_flush(session: Session, _ctx: Any) -> None:
-    if any(isinstance(obj, OutboxEvent) for obj in session.new):
-        session.info[_FLAG] = True
-
-
 def _after_commit(session: Session) -> None:
-    if not session.info.pop(_FLAG, False):
+    if not session.info.pop(OUTBOX_WRITTEN, False):
         return
     bind = session.bind
     engine = bind if isinstance(bind, Engine) else getattr(bind, "engine", None)
@@ -594,4 +588,4 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session, _previous: Any) -> None:
-    session.info.pop(_FLAG, None)
+    session.info.pop(OUTBOX_WRITTEN, None)

@@ -55,7 +55,7 @@ def emit(engine: Engine, name: str, shop_id: int, data: dict[str, Any], rid: int
     """Publish an event the way kernel services do; returns its event id."""
     resource = next(iter(data))
     with Session(engine) as session:
-        row = record_event(
+        event_id = record_event(
             session,
             name=name,
             shop_id=shop_id,
@@ -64,7 +64,7 @@ def emit(engine: Engine, name: str, shop_id: int, data: dict[str, Any], rid: int
             data=data,
         )
         session.commit()
-        return row.event_id
+        return event_id
 
 
 def run_all(engine: Engine, host: PluginHost) -> list[dispatch.DeliveryResult]:
