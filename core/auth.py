@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.errors import NotFound, PermissionDenied, Unauthenticated
-from core.models import AccessToken, Area, Member, Role, Shop
+from core.models import AccessToken, Account, Area, Member, Role, Shop
 from core.security import token_hash
 from sdk.scopes import Scope
 
@@ -73,20 +73,17 @@ class ShopAccess:
 
 def principal_from_token(session: Session, token: str) -> Principal:
     """Resolve a bearer token to a principal, or raise :class:`Unauthenticated`."""
-    row = session.exec(
-        select(AccessToken).where(AccessToken.token_hash == token_hash(token))
+    found = session.exec(
+        select(AccessToken, Account.is_admin)
+        .outerjoin(Account, col(Account.id) == col(AccessToken.account_id))
+        .where(AccessToken.token_hash == token_hash(token))
     ).first()
-    now = datetime.now(UTC)
-    if row is None or row.revoked_at is not None:
+    if found is None or found[0].revoked_at is not None:
         raise Unauthenticated("The access token is unknown or revoked.", code="invalid_token")
-    if row.expires_at is not None and _aware(row.expires_at) <= now:
+    row, account_is_admin = found
+    if row.expires_at is not None and _aware(row.expires_at) <= datetime.now(UTC):
         raise Unauthenticated("The access token has expired.", code="token_expired")
-    is_admin = False
-    if row.kind == "personal" and row.account_id is not None:
-        from core.models import Account
-
-        account = session.get(Account, row.account_id)
-        is_admin = bool(account and account.is_admin)
+    is_admin = row.kind == "personal" and bool(account_is_admin)
     return Principal(
         account_id=row.account_id,
         kind=row.kind,
