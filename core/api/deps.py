@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from core.auth import Principal, ShopAccess, authorize_shop, principal_from_token
 from core.errors import PermissionDenied, Unauthenticated
+from core.plugins.decisions import DecisionRunner
 from core.settings import Settings
 from sdk.scopes import Scope
 
@@ -63,6 +64,14 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_decisions(request: Request) -> DecisionRunner:
+    """The runner for decision hooks (time budget, kernel fallback, circuit breaker)."""
+    return request.app.state.runtime.decisions
+
+
+DecisionsDep = Annotated[DecisionRunner, Depends(get_decisions)]
 
 
 def get_admin(principal: PrincipalDep) -> Principal:

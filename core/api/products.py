@@ -7,11 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 from sqlmodel import Session
 
-from core.api.deps import Access, PageParams, SessionDep
+from core.api.deps import Access, DecisionsDep, PageParams, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.models import Product, ProductStatus, Sku
+from core.plugins.decisions import DecisionRunner
 from core.schemas.products import (
     InventoryChange,
     InventoryPublic,
@@ -23,6 +24,7 @@ from core.schemas.products import (
     SkuUpdate,
 )
 from core.services import products as svc
+from sdk.models import ProductDraft
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["products"])
@@ -55,10 +57,16 @@ def list_products(
 @router.post(
     "/shops/{shop_id}/products", status_code=status.HTTP_201_CREATED, response_model=ProductPublic
 )
-def create_product(access: WriteAccess, session: SessionDep, body: ProductCreate) -> ProductPublic:
-    """Create a draft product with its SKUs (list it with ``POST .../list``)."""
+def create_product(
+    access: WriteAccess, session: SessionDep, body: ProductCreate, decisions: DecisionsDep
+) -> ProductPublic:
+    """Create a draft product with its SKUs (list it with ``POST .../list``).
+
+    The shop's services may refuse it through ``product_validate`` (a 422 naming fields).
+    """
     product = svc.create_product(session, shop=access.shop, data=body)
     out = svc.product_public(session, product)
+    _validate_with_services(session, decisions, access.shop_id, out)
     session.commit()
     return out
 
@@ -72,12 +80,17 @@ def get_product(access: ReadAccess, session: SessionDep, product_id: PathId) -> 
 
 @router.patch(PRODUCT, response_model=ProductPublic)
 def update_product(
-    access: WriteAccess, session: SessionDep, product_id: PathId, body: ProductUpdate
+    access: WriteAccess,
+    session: SessionDep,
+    product_id: PathId,
+    body: ProductUpdate,
+    decisions: DecisionsDep,
 ) -> ProductPublic:
-    """Change the fields sent; category, condition and provinces are checked again."""
+    """Change the fields sent; category, condition, provinces and services check it again."""
     product = svc.get_product(session, shop_id=access.shop_id, product_id=product_id, lock=True)
     svc.update_product(session, shop=access.shop, product=product, data=body)
     out = svc.product_public(session, product)
+    _validate_with_services(session, decisions, access.shop_id, out)
     session.commit()
     return out
 
@@ -169,3 +182,21 @@ def _sku_of(session: Session, shop_id: int, product: Product, sku_id: int) -> Sk
     if sku.product_id != product.id:
         raise NotFound(f"SKU {sku_id} was not found.", code="sku_not_found")
     return sku
+
+
+def _validate_with_services(
+    session: Session, decisions: DecisionRunner, shop_id: int, product: ProductPublic
+) -> None:
+    """Ask the shop's services (``product_validate``); refuse with every problem they name."""
+    draft = ProductDraft.model_validate(product.model_dump(mode="json"))
+    problems = decisions.call(session, shop_id, "product_validate", product=draft).result
+    if problems:
+        first = problems[0]
+        raise InvalidInput(
+            f"A service installed in this shop refused the product: {first.message}",
+            code="product_rejected",
+            field=f"body.{first.field}",
+            extra={
+                "errors": [{"field": f"body.{p.field}", "message": p.message} for p in problems]
+            },
+        )

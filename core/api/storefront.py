@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
 
-from core.api.deps import PageParams, PrincipalDep, SessionDep
+from core.api.deps import DecisionsDep, PageParams, PrincipalDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import Principal
 from core.errors import NotFound, PermissionDenied
@@ -93,6 +93,7 @@ def place_order(
     shop_id: PathId,
     idempotency_key: IdempotencyKey,
     body: OrderCreate,
+    decisions: DecisionsDep,
 ) -> Response:
     """Place an order (201), or get back the order an identical earlier request placed (200).
 
@@ -105,6 +106,10 @@ def place_order(
         buyer_id=_buyer_id(principal),
         idempotency_key=idempotency_key,
         data=body,
+        adjust=lambda draft: sum(
+            a.amount_fen
+            for a in decisions.call(session, shop_id, "order_adjustments", order=draft).result
+        ),
     )
     out = svc.order_public(session, placed.order, lines=placed.lines)
     session.commit()

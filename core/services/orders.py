@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +34,8 @@ from core.services.inventory import adjust_stock, lock_skus, release_order_stock
 from core.services.order_state import TRANSITIONS, move_order
 from core.services.payments import PaymentProvider, SandboxPayment
 from core.services.regions import ensure_province
+from sdk.models import OrderDraft
+from sdk.models import OrderLine as SdkOrderLine
 
 #: Totals are stored in 32-bit integer columns.
 MAX_ORDER_TOTAL_FEN = 2_000_000_000
@@ -243,10 +245,24 @@ def place_order(
     return placed.order, placed.created
 
 
+#: Prices an order's adjustments (coupons, fees): given the draft, the total change in fen.
+Adjuster = Callable[[OrderDraft], int]
+
+
 def place_order_with_lines(
-    session: Session, *, shop_id: int, buyer_id: int, idempotency_key: str, data: OrderCreate
+    session: Session,
+    *,
+    shop_id: int,
+    buyer_id: int,
+    idempotency_key: str,
+    data: OrderCreate,
+    adjust: Adjuster | None = None,
 ) -> PlacedOrder:
-    """:func:`place_order`, also giving back the new order's lines (saves a query)."""
+    """:func:`place_order`, also giving back the new order's lines (saves a query).
+
+    ``adjust`` (the ``order_adjustments`` decision, in the API) changes the total; a
+    discount never takes it below zero.
+    """
     digest = request_hash(data)
     if _key_taken(session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key):
         existing = find_by_idempotency_key(
@@ -312,14 +328,31 @@ def place_order_with_lines(
             field="body.lines",
         )
 
+    adjustments = 0
+    if adjust is not None:
+        draft = OrderDraft(
+            province_code=data.province_code,
+            subtotal_fen=subtotal,
+            lines=[
+                SdkOrderLine(
+                    product_id=locked[line.sku_id][1].id,
+                    sku_id=line.sku_id,
+                    title=locked[line.sku_id][1].title,
+                    quantity=line.quantity,
+                    unit_price_fen=locked[line.sku_id][0].price_fen,
+                )
+                for line in data.lines
+            ],
+        )
+        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal))
     order = Order(
         shop_id=shop_id,
         buyer_id=buyer_id,
         idempotency_key=idempotency_key,
         request_hash=digest,
         subtotal_fen=subtotal,
-        adjustments_fen=0,
-        total_fen=subtotal,
+        adjustments_fen=adjustments,
+        total_fen=subtotal + adjustments,
         self_pickup=data.self_pickup,
         recipient_name=data.recipient_name,
         recipient_phone=data.recipient_phone,

@@ -1,0 +1,121 @@
+"""Decision hooks take part in the kernel's own requests: product checks and order prices."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from core.plugins.installations import enable_plugin
+from core.settings import Settings
+from tests.conftest import Factory
+from tests.plugins_host.sample_plugins import recorder
+
+ORDER = {
+    "lines": [],
+    "recipient_name": "Li",
+    "recipient_phone": "13800138000",
+    "province_code": "33",
+    "address": "1 Wensan Road",
+}
+
+
+@pytest.fixture
+def app_with_recorder(
+    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
+) -> FastAPI:
+    toml = tmp_path / "plugins.toml"
+    toml.write_text('[plugins]\nload = ["tests.plugins_host.sample_plugins.recorder"]\n')
+    settings.plugins_file = toml
+    recorder.CALLS.clear()
+    return request.getfixturevalue("app")
+
+
+def _enable(app: FastAPI, shop_id: int) -> None:
+    with Session(app.state.engine) as session:
+        enable_plugin(
+            session,
+            host=app.state.runtime.host,
+            shop_id=shop_id,
+            plugin_id="recorder",
+            granted_scopes=["products:read"],
+        )
+        session.commit()
+
+
+def _product_body(category_id: int, title: str) -> dict:
+    return {
+        "category_id": category_id,
+        "title": title,
+        "skus": [{"code": "A", "price_fen": 1000, "stock": 5}],
+    }
+
+
+def test_product_validate_refuses_with_field_path_only_where_enabled(
+    app_with_recorder: FastAPI, factory: Factory
+) -> None:
+    client = TestClient(app_with_recorder)
+    owner = factory.account()
+    with_plugin = factory.shop(owner)
+    category = factory.category()
+    _enable(app_with_recorder, with_plugin.id)
+
+    refused = client.post(
+        f"/api/v1/shops/{with_plugin.id}/products",
+        json=_product_body(category.id, "a box"),
+        headers=factory.headers(owner),
+    )
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["code"] == "product_rejected"
+    assert refused.json()["errors"] == [{"field": "body.title", "message": "no 'x' allowed"}]
+    listed = client.get(f"/api/v1/shops/{with_plugin.id}/products", headers=factory.headers(owner))
+    assert listed.json()["items"] == []  # nothing was kept
+
+    accepted = client.post(
+        f"/api/v1/shops/{with_plugin.id}/products",
+        json=_product_body(category.id, "a cup"),
+        headers=factory.headers(owner),
+    )
+    assert accepted.status_code == 201
+
+    owner_b = factory.account()
+    shop_b = factory.shop(owner_b)
+    fine = client.post(
+        f"/api/v1/shops/{shop_b.id}/products",
+        json=_product_body(category.id, "a box"),
+        headers=factory.headers(owner_b),
+    )
+    assert fine.status_code == 201  # the plugin is not enabled there
+
+
+def test_order_adjustments_change_the_total(app_with_recorder: FastAPI, factory: Factory) -> None:
+    client = TestClient(app_with_recorder)
+    shop, plain_shop = factory.shop(), factory.shop()
+    _, sku = factory.product(shop, price_fen=1000)
+    _, plain_sku = factory.product(plain_shop, price_fen=1000)
+    _enable(app_with_recorder, shop.id)
+    buyer = factory.headers(factory.account())
+
+    def place(shop_id: int, sku_id: int, key: str) -> dict:
+        body = {**ORDER, "lines": [{"sku_id": sku_id, "quantity": 2}]}
+        response = client.post(
+            f"/api/v1/storefront/shops/{shop_id}/orders",
+            json=body,
+            headers={**buyer, "Idempotency-Key": key},
+        )
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    adjusted = place(shop.id, sku.id, "k1")
+    assert (adjusted["subtotal_fen"], adjusted["adjustments_fen"], adjusted["total_fen"]) == (
+        2000,
+        -100,
+        1900,
+    )
+    plain = place(plain_shop.id, plain_sku.id, "k2")
+    assert (plain["adjustments_fen"], plain["total_fen"]) == (0, 2000)
+    drafts = [args for name, args in recorder.CALLS if name == "order_adjustments"]
+    assert len(drafts) == 1 and drafts[0].subtotal_fen == 2000
