@@ -210,9 +210,17 @@ class PluginRoute(BaseModel):
 
 
 class Carrier(Snapshot):
+    """A carrier a plugin adds (``register_carriers``): merchants can then ship with it.
+
+    ``waybill_pattern`` is a regular expression that must match a whole waybill number
+    (upper-case, without spaces or hyphens); a carrier whose code is already taken or whose
+    pattern does not compile is left out.
+    """
+
     code: str
     name: str
     tracking_url: str = ""
+    waybill_pattern: str = r"[A-Z0-9]{6,40}"
 
 
 class Importer(BaseModel):

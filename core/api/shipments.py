@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Request, status
-from sqlmodel import col, select
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
 
 from core.api.deps import Access, PageParams, SessionDep
 from core.api.pagination import Page, paginate
@@ -20,8 +21,44 @@ from sdk.scopes import Scope
 router = APIRouter(tags=["shipments"])
 
 
+class CarrierPublic(BaseModel):
+    """A carrier and the waybill numbers it accepts (a full-match regular expression)."""
+
+    code: str
+    name: str
+    waybill_pattern: str
+
+
 def _carriers(request: Request) -> CarrierRegistry:
     return getattr(request.app.state, "carriers", None) or default_carriers
+
+
+def _shop_carriers(request: Request, session: Session, shop_id: int) -> CarrierRegistry:
+    """The built-in carriers plus those the shop's enabled plugins register."""
+    base = _carriers(request)
+    runtime = getattr(request.app.state, "runtime", None)
+    if runtime is None:
+        return base
+    added = [
+        (c.code, c.name, c.waybill_pattern)
+        for batch in runtime.host.hooks_for(session, shop_id).register_carriers()
+        for c in batch or []
+    ]
+    return base.extended(added) if added else base
+
+
+@router.get("/shops/{shop_id}/carriers", summary="Carriers this shop can ship with")
+def list_carriers(
+    request: Request,
+    access: Annotated[ShopAccess, Access(Scope.logistics_read)],
+    session: SessionDep,
+) -> list[CarrierPublic]:
+    """Built-in carriers and those added by the shop's services, ordered by code."""
+    registry = _shop_carriers(request, session, access.shop_id)
+    return [
+        CarrierPublic(code=c.code, name=c.name, waybill_pattern=c.waybill_pattern.pattern)
+        for c in registry.all()
+    ]
 
 
 def _one(session: SessionDep, shipment: Shipment, carriers: CarrierRegistry) -> ShipmentPublic:
@@ -57,7 +94,7 @@ def create_shipment(
     access: Annotated[ShopAccess, Access(Scope.logistics_write)],
     session: SessionDep,
 ) -> ShipmentPublic:
-    carriers = _carriers(request)
+    carriers = _shop_carriers(request, session, access.shop_id)
     order = service.get_shop_order(session, shop_id=access.shop_id, order_id=order_id)
     shipment = service.create_shipment(
         session,

@@ -8,12 +8,16 @@ catch typos and numbers pasted into the wrong carrier.
 
 from __future__ import annotations
 
+import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core.errors import InvalidInput
 
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,21 @@ class CarrierRegistry:
         carrier = Carrier(code=code, name=name.strip(), waybill_pattern=pattern)
         self._carriers[code] = carrier
         return carrier
+
+    def extended(self, extra: Iterable[tuple[str, str, str]]) -> CarrierRegistry:
+        """A copy of this registry with ``(code, name, waybill_pattern)`` carriers added.
+
+        Carriers that cannot be registered (a code taken, a bad pattern) are left out and
+        logged, so one plugin's mistake never removes another carrier.
+        """
+        copy = CarrierRegistry()
+        copy._carriers = dict(self._carriers)
+        for code, name, pattern in extra:
+            try:
+                copy.register(code, name, pattern)
+            except ValueError as exc:
+                log.warning("carrier %s left out: %s", code, exc)
+        return copy
 
     def unregister(self, code: str) -> None:
         """Remove a carrier (e.g. when the plugin that added it is unloaded)."""

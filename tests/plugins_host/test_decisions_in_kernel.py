@@ -119,3 +119,63 @@ def test_order_adjustments_change_the_total(app_with_recorder: FastAPI, factory:
     assert (plain["adjustments_fen"], plain["total_fen"]) == (0, 2000)
     drafts = [args for name, args in recorder.CALLS if name == "order_adjustments"]
     assert len(drafts) == 1 and drafts[0].subtotal_fen == 2000
+
+
+def test_registered_carriers_ship_only_where_enabled(
+    app_with_recorder: FastAPI, factory: Factory
+) -> None:
+    import core.models as m
+
+    client = TestClient(app_with_recorder)
+    owner = factory.account()
+    shop, plain = factory.shop(owner), factory.shop(owner)
+    _enable(app_with_recorder, shop.id)
+    headers = factory.headers(owner)
+
+    codes = [
+        c["code"] for c in client.get(f"/api/v1/shops/{shop.id}/carriers", headers=headers).json()
+    ]
+    assert "RECORDER_EXPRESS" in codes and "SF" in codes
+    plain_codes = [
+        c["code"] for c in client.get(f"/api/v1/shops/{plain.id}/carriers", headers=headers).json()
+    ]
+    assert "RECORDER_EXPRESS" not in plain_codes
+
+    def paid_order(s: m.Shop) -> int:
+        product, sku = factory.product(s)
+        order = m.Order(
+            shop_id=s.id,
+            buyer_id=owner.id,
+            idempotency_key=f"o{s.id}",
+            request_hash="x",
+            status=m.OrderStatus.paid,
+            subtotal_fen=1000,
+            total_fen=1000,
+            recipient_name="Li",
+            recipient_phone="13800138000",
+            province_code="33",
+            address="x",
+        )
+        factory._save(order)
+        factory._save(
+            m.OrderLine(
+                order_id=order.id,
+                product_id=product.id,
+                sku_id=sku.id,
+                title="t",
+                quantity=1,
+                unit_price_fen=1000,
+            )
+        )
+        return order.id
+
+    body = {"carrier_code": "recorder_express", "waybill_no": "RE123456789"}
+    shipped = client.post(
+        f"/api/v1/shops/{shop.id}/orders/{paid_order(shop)}/shipments", json=body, headers=headers
+    )
+    assert shipped.status_code == 201, shipped.text
+    refused = client.post(
+        f"/api/v1/shops/{plain.id}/orders/{paid_order(plain)}/shipments", json=body, headers=headers
+    )
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "unknown_carrier"
