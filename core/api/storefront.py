@@ -9,17 +9,22 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import col, select
 
 from core.api.deps import DecisionsDep, PageParams, PrincipalDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import Principal
-from core.errors import NotFound, PermissionDenied
-from core.models import Order, OrderStatus, Product, Shop, ShopStatus
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.models import Order, OrderStatus, Product, Shop, ShopStatus, Sku
 from core.schemas.orders import OrderCancel, OrderCreate, OrderPublic
 from core.schemas.products import StorefrontProduct
 from core.services import orders as svc
 from core.services import products as product_svc
 from core.services.payments import provider_for
+from core.services.regions import ensure_province
+from sdk.models import OrderLine as SdkOrderLine
+from sdk.models import QuoteRequest
 
 router = APIRouter(tags=["storefront"])
 
@@ -190,3 +195,71 @@ def confirm_receipt(principal: PrincipalDep, session: SessionDep, order_id: Path
     out = svc.order_public(session, order)
     session.commit()
     return out
+
+
+class QuoteLine(BaseModel):
+    sku_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    quantity: Annotated[int, Field(ge=1, le=999)]
+
+
+class ShippingQuoteRequest(BaseModel):
+    """Where the parcel goes and what is in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    province_code: Annotated[str, Field(min_length=2, max_length=2)]
+    lines: Annotated[list[QuoteLine], Field(min_length=1, max_length=100)]
+
+
+class ShippingQuote(BaseModel):
+    carrier_code: str
+    amount_fen: int
+    currency: str
+    days: int | None = None
+
+
+@router.post("/storefront/shops/{shop_id}/shipping-quote", response_model=ShippingQuote)
+def shipping_quote(
+    session: SessionDep, shop_id: PathId, body: ShippingQuoteRequest, decisions: DecisionsDep
+) -> ShippingQuote:
+    """What shipping to the province costs: the shop's logistics service quotes, or the
+    kernel's flat rate when none does (or one fails its time budget). No token needed."""
+    _open_shop(session, shop_id)
+    ensure_province(body.province_code, field="body.province_code")
+    skus = {
+        sku.id: sku
+        for sku in session.exec(
+            select(Sku).where(
+                Sku.shop_id == shop_id, col(Sku.id).in_([line.sku_id for line in body.lines])
+            )
+        )
+    }
+    lines = []
+    for i, line in enumerate(body.lines):
+        sku = skus.get(line.sku_id)
+        if sku is None:
+            raise InvalidInput(
+                f"SKU {line.sku_id} is not sold in this shop.",
+                code="unknown_sku",
+                field=f"body.lines[{i}].sku_id",
+            )
+        lines.append(
+            SdkOrderLine(
+                product_id=sku.product_id,
+                sku_id=sku.id,
+                quantity=line.quantity,
+                unit_price_fen=sku.price_fen,
+            )
+        )
+    request = QuoteRequest(
+        province_code=body.province_code,
+        lines=lines,
+        subtotal_fen=sum((ln.unit_price_fen or 0) * ln.quantity for ln in lines),
+    )
+    quote = decisions.call(session, shop_id, "logistics_quote", request=request).result
+    return ShippingQuote(
+        carrier_code=quote.carrier_code,
+        amount_fen=quote.amount_fen,
+        currency=quote.currency,
+        days=quote.days,
+    )

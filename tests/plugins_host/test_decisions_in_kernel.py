@@ -179,3 +179,29 @@ def test_registered_carriers_ship_only_where_enabled(
     )
     assert refused.status_code == 422
     assert refused.json()["code"] == "unknown_carrier"
+
+
+def test_shipping_quote_comes_from_the_shops_service_or_the_kernel(
+    app_with_recorder: FastAPI, factory: Factory
+) -> None:
+    from core.plugins.kernel import FLAT_SHIPPING_FEN
+
+    client = TestClient(app_with_recorder)
+    shop, plain = factory.shop(), factory.shop()
+    _, sku = factory.product(shop)
+    _, plain_sku = factory.product(plain)
+    _enable(app_with_recorder, shop.id)
+
+    def quote(shop_id: int, sku_id: int) -> dict:
+        body = {"province_code": "33", "lines": [{"sku_id": sku_id, "quantity": 1}]}
+        response = client.post(f"/api/v1/storefront/shops/{shop_id}/shipping-quote", json=body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    assert quote(shop.id, sku.id)["carrier_code"] == "recorder"
+    assert quote(plain.id, plain_sku.id)["amount_fen"] == FLAT_SHIPPING_FEN
+    bad = client.post(
+        f"/api/v1/storefront/shops/{shop.id}/shipping-quote",
+        json={"province_code": "99", "lines": [{"sku_id": sku.id, "quantity": 1}]},
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.province_code"
