@@ -53,7 +53,9 @@ def register(app: typer.Typer) -> None:
 
             stop_worker = start_embedded_worker(settings)
         url = f"http://{host}:{port}"
-        console.print(f"[bold green]Tanzi[/] serving at [link={url}]{url}[/]  (API docs: {url}/docs)")
+        console.print(
+            f"[bold green]Tanzi[/] serving at [link={url}]{url}[/]  (API docs: {url}/docs)"
+        )
         console.print(f"Database: {settings.database_url}")
         if sign_ins:
             table = Table(title="Demo sign-ins")
