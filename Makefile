@@ -20,6 +20,8 @@ run: $(STAMP)
 	$(BIN)/tanzi serve --demo
 
 test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 	@$(MAKE) --no-print-directory test-postgres
 
