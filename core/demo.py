@@ -18,6 +18,9 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
     ("buyer", "buyer@demo.tanzi", "demo-buyer"),
 )
 
+#: Services installed in the demo shop (with every scope they ask for), when loaded.
+DEMO_SERVICES: tuple[str, ...] = ("shipping_insurance",)
+
 _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ...] = (
     (
         "茶叶",
@@ -80,6 +83,7 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             qualification_id=qualification.id,  # type: ignore[arg-type]
             reviewer_id=people["admin"].id,
         )
+    _install_demo_services(session, settings=settings, shop_id=shop.id)  # type: ignore[arg-type]
     skus = []
     for category_suffix, title, sku_rows in _PRODUCTS:
         category = session.exec(
@@ -119,3 +123,14 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
         if pay and order.status == OrderStatus.pending_payment:
             orders.pay_order(session, order=order)
     return list(DEMO_PEOPLE)
+
+
+def _install_demo_services(session: Session, *, settings: Settings, shop_id: int) -> None:
+    """Install the first-party services this host loads, so their work shows in the demo."""
+    from core.plugins.installations import enable_plugin
+    from core.plugins.manager import create_plugin_host
+
+    host = create_plugin_host(settings)
+    for plugin_id in DEMO_SERVICES:
+        if plugin_id in host.active:
+            enable_plugin(session, host=host, shop_id=shop_id, plugin_id=plugin_id)

@@ -44,3 +44,25 @@ def test_demo_sign_in_works_over_the_api(client, engine: Engine, settings: Setti
     headers = {"Authorization": f"Bearer {token.json()['token']}"}
     shops = client.get("/api/v1/shops", headers=headers).json()["items"]
     assert [s["name"] for s in shops] == ["摊子好物 Tanzi Goods"]
+
+
+def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
+    engine: Engine, settings: Settings
+) -> None:
+    from core.models import Installation, PluginRecord
+    from core.plugins.dispatch import deliver, dispatch_outbox
+    from core.plugins.manager import create_plugin_host
+
+    with session_scope(engine) as session:
+        load_demo(session, settings=settings)
+    with Session(engine) as session:
+        installation = session.exec(select(Installation)).one()
+    assert installation.plugin_id == "shipping_insurance"
+    host = create_plugin_host(settings)
+    for delivery_id in dispatch_outbox(engine, host):
+        deliver(engine, host, delivery_id)
+    with Session(engine) as session:
+        policies = session.exec(
+            select(PluginRecord).where(PluginRecord.collection == "policies")
+        ).all()
+    assert len(policies) == 2  # the two paid demo orders
