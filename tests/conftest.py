@@ -17,10 +17,11 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, col, select
 
 import core.models as m
 from core.db import create_db_engine
+from core.models.base import utcnow
 from core.security import hash_password, new_token, token_hash
 from core.settings import Settings
 from marketplace.app import create_app
@@ -210,6 +211,72 @@ class Factory:
         )
         self._save(sku)
         return product, sku
+
+    def order(
+        self,
+        shop: m.Shop,
+        buyer: m.Account | None = None,
+        *,
+        status: m.OrderStatus = m.OrderStatus.paid,
+        lines: tuple[tuple[int, int], ...] = ((2, 1500), (1, 2000)),
+        self_pickup: bool = False,
+    ) -> tuple[m.Order, list[m.OrderLine]]:
+        """An order made straight in the database: ``lines`` are (quantity, unit price)."""
+        buyer = buyer or self.account()
+        total = sum(q * p for q, p in lines)
+        n = next(self._seq)
+        order = m.Order(
+            shop_id=shop.id,
+            buyer_id=buyer.id,
+            idempotency_key=f"key-{n}",
+            request_hash="0" * 64,
+            status=status,
+            subtotal_fen=total,
+            total_fen=total,
+            self_pickup=self_pickup,
+            recipient_name="Buyer",
+            recipient_phone="13800000000",
+            province_code="31",
+            address="1 Nanjing Road",
+            paid_at=utcnow() if status != m.OrderStatus.pending_payment else None,
+        )
+        self._save(order)
+        rows = []
+        for quantity, price in lines:
+            product, sku = self.product(shop, price_fen=price)
+            rows.append(
+                m.OrderLine(
+                    order_id=order.id,
+                    product_id=product.id,
+                    sku_id=sku.id,
+                    title=product.title,
+                    quantity=quantity,
+                    unit_price_fen=price,
+                )
+            )
+        self._save(*rows)
+        return order, rows
+
+    def fetch(self, model: type[Any], row_id: int) -> Any:
+        """A fresh copy of one row, which must exist."""
+        with Session(self.engine) as session:
+            row = session.get(model, row_id)
+            assert row is not None, f"{model.__name__} {row_id} is missing"
+            return row
+
+    def events(self, resource_type: str, resource_id: int) -> list[m.OutboxEvent]:
+        """The outbox events of one resource, in sequence order."""
+        with Session(self.engine) as session:
+            return list(
+                session.exec(
+                    select(m.OutboxEvent)
+                    .where(
+                        m.OutboxEvent.resource_type == resource_type,
+                        m.OutboxEvent.resource_id == resource_id,
+                    )
+                    .order_by(col(m.OutboxEvent.sequence))
+                ).all()
+            )
 
 
 @pytest.fixture

@@ -7,79 +7,12 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 import core.models as m
 from core.models.base import utcnow
 from core.services.aftersales import RESPONSE_WINDOW, expire_overdue_aftersales
 from tests.conftest import Factory
-
-
-def make_order(
-    factory: Factory,
-    shop: m.Shop,
-    buyer: m.Account | None = None,
-    *,
-    status: m.OrderStatus = m.OrderStatus.paid,
-    lines: tuple[tuple[int, int], ...] = ((2, 1500), (1, 2000)),
-    self_pickup: bool = False,
-) -> tuple[m.Order, list[m.OrderLine]]:
-    """An order made straight in the database: ``lines`` are (quantity, unit price)."""
-    buyer = buyer or factory.account()
-    total = sum(q * p for q, p in lines)
-    n = next(factory._seq)
-    order = m.Order(
-        shop_id=shop.id,
-        buyer_id=buyer.id,
-        idempotency_key=f"key-{n}",
-        request_hash="0" * 64,
-        status=status,
-        subtotal_fen=total,
-        total_fen=total,
-        self_pickup=self_pickup,
-        recipient_name="Buyer",
-        recipient_phone="13800000000",
-        province_code="31",
-        address="1 Nanjing Road",
-        paid_at=utcnow() if status != m.OrderStatus.pending_payment else None,
-    )
-    factory._save(order)
-    rows = []
-    for quantity, price in lines:
-        product, sku = factory.product(shop, price_fen=price)
-        rows.append(
-            m.OrderLine(
-                order_id=order.id,
-                product_id=product.id,
-                sku_id=sku.id,
-                title=product.title,
-                quantity=quantity,
-                unit_price_fen=price,
-            )
-        )
-    factory._save(*rows)
-    return order, rows
-
-
-def _order(engine: Engine, order_id: int) -> m.Order:
-    with Session(engine) as session:
-        order = session.get(m.Order, order_id)
-        assert order is not None
-        return order
-
-
-def _events(engine: Engine, resource_type: str, resource_id: int) -> list[m.OutboxEvent]:
-    with Session(engine) as session:
-        return list(
-            session.exec(
-                select(m.OutboxEvent)
-                .where(
-                    m.OutboxEvent.resource_type == resource_type,
-                    m.OutboxEvent.resource_id == resource_id,
-                )
-                .order_by(col(m.OutboxEvent.sequence))
-            ).all()
-        )
 
 
 class World:
@@ -89,7 +22,7 @@ class World:
         self.owner = factory.account()
         self.shop = factory.shop(self.owner)
         self.buyer = factory.account()
-        self.order, self.lines = make_order(factory, self.shop, self.buyer, status=status)
+        self.order, self.lines = factory.order(self.shop, self.buyer, status=status)
         self.buyer_h = factory.headers(self.buyer)
         self.owner_h = factory.headers(self.owner)
 
@@ -135,9 +68,9 @@ def test_refund_only_full_flow_adjusts_refunded_fen(
     assert body["outcome"] == "refunded"
     assert body["refunded_fen"] == 1200
     assert body["auto_accepted"] is False
-    assert _order(engine, w.order.id).refunded_fen == 1200
+    assert factory.fetch(m.Order, w.order.id).refunded_fen == 1200
 
-    events = _events(engine, "aftersale", created["id"])
+    events = factory.events("aftersale", created["id"])
     assert [e.name for e in events] == ["aftersale_requested", "aftersale_resolved"]
     assert [e.sequence for e in events] == [1, 2]
     assert events[1].payload["outcome"] == "refunded"
@@ -185,13 +118,13 @@ def test_only_the_buyer_on_an_eligible_order(client: TestClient, factory: Factor
     body = {"kind": "refund_only", "amount_fen": 100, "reason": "x"}
     assert client.post(w.mine, json=body, headers=stranger).status_code == 404
     assert client.get(w.mine, headers=stranger).status_code == 404
-    pending, _ = make_order(factory, w.shop, w.buyer, status=m.OrderStatus.pending_payment)
+    pending, _ = factory.order(w.shop, w.buyer, status=m.OrderStatus.pending_payment)
     response = client.post(
         f"/api/v1/me/orders/{pending.id}/aftersales", json=body, headers=w.buyer_h
     )
     assert response.status_code == 409
     assert response.json()["code"] == "order_not_eligible"
-    cancelled, _ = make_order(factory, w.shop, w.buyer, status=m.OrderStatus.cancelled)
+    cancelled, _ = factory.order(w.shop, w.buyer, status=m.OrderStatus.cancelled)
     response = client.post(
         f"/api/v1/me/orders/{cancelled.id}/aftersales", json=body, headers=w.buyer_h
     )
@@ -216,8 +149,8 @@ def test_reject_needs_a_reason(client: TestClient, factory: Factory, engine: Eng
     assert rejected.json()["status"] == "rejected"
     assert rejected.json()["decision_reason"] == "Item was used"
     assert rejected.json()["outcome"] == "rejected"
-    assert _order(engine, w.order.id).refunded_fen == 0
-    events = _events(engine, "aftersale", created["id"])
+    assert factory.fetch(m.Order, w.order.id).refunded_fen == 0
+    events = factory.events("aftersale", created["id"])
     assert events[-1].name == "aftersale_resolved"
     assert events[-1].payload["outcome"] == "rejected"
     # the rejected amount is free again
@@ -236,7 +169,7 @@ def test_return_and_refund_flow(client: TestClient, factory: Factory, engine: En
     accepted = client.post(f"{w.shop_url}/{created['id']}/accept", headers=w.owner_h).json()
     assert accepted["status"] == "accepted"
     assert accepted["accepted_at"] is not None
-    assert _order(engine, w.order.id).refunded_fen == 0
+    assert factory.fetch(m.Order, w.order.id).refunded_fen == 0
 
     not_yet = client.post(f"{w.shop_url}/{created['id']}/complete", headers=w.owner_h)
     assert not_yet.status_code == 409
@@ -259,8 +192,8 @@ def test_return_and_refund_flow(client: TestClient, factory: Factory, engine: En
     assert done.status_code == 200
     assert done.json()["status"] == "completed"
     assert done.json()["outcome"] == "refunded"
-    assert _order(engine, w.order.id).refunded_fen == 2000
-    names = [e.name for e in _events(engine, "aftersale", created["id"])]
+    assert factory.fetch(m.Order, w.order.id).refunded_fen == 2000
+    names = [e.name for e in factory.events("aftersale", created["id"])]
     assert names == [
         "aftersale_requested",
         "aftersale_updated",
@@ -295,7 +228,7 @@ def test_exchange_has_no_amount_and_no_refund(
     assert done["status"] == "completed"
     assert done["outcome"] == "exchanged"
     assert done["refunded_fen"] == 0
-    assert _order(engine, w.order.id).refunded_fen == 0
+    assert factory.fetch(m.Order, w.order.id).refunded_fen == 0
 
 
 def test_overdue_requests_are_accepted_for_the_silent_merchant(
@@ -321,7 +254,7 @@ def test_overdue_requests_are_accepted_for_the_silent_merchant(
     assert got[ret["id"]]["status"] == "accepted"
     assert got[ret["id"]]["auto_accepted"] is True
     assert got[answered["id"]]["status"] == "rejected"
-    assert _order(engine, w.order.id).refunded_fen == 1000
+    assert factory.fetch(m.Order, w.order.id).refunded_fen == 1000
     with Session(engine) as session:  # running again changes nothing
         assert expire_overdue_aftersales(session, now=utcnow() + timedelta(days=5)) == []
 

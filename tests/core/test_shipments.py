@@ -5,33 +5,10 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
 
 import core.models as m
 from core.services.carriers import CarrierRegistry, builtin_registry
 from tests.conftest import Factory
-from tests.core.test_aftersales import make_order
-
-
-def _order(engine: Engine, order_id: int) -> m.Order:
-    with Session(engine) as session:
-        order = session.get(m.Order, order_id)
-        assert order is not None
-        return order
-
-
-def _events(engine: Engine, resource_type: str, resource_id: int) -> list[m.OutboxEvent]:
-    with Session(engine) as session:
-        return list(
-            session.exec(
-                select(m.OutboxEvent)
-                .where(
-                    m.OutboxEvent.resource_type == resource_type,
-                    m.OutboxEvent.resource_id == resource_id,
-                )
-                .order_by(col(m.OutboxEvent.sequence))
-            ).all()
-        )
 
 
 class World:
@@ -40,7 +17,7 @@ class World:
     def __init__(self, factory: Factory) -> None:
         self.owner = factory.account()
         self.shop = factory.shop(self.owner)
-        self.order, self.lines = make_order(factory, self.shop)
+        self.order, self.lines = factory.order(self.shop)
         self.h = factory.headers(self.owner)
 
     @property
@@ -68,13 +45,13 @@ def test_first_parcel_ships_the_order_and_writes_events(
     assert first["line_ids"] == [w.lines[0].id]
     assert first["status"] == "in_transit"
     assert first["tracking"] == []
-    order = _order(engine, w.order.id)
+    order = factory.fetch(m.Order, w.order.id)
     assert order.status == m.OrderStatus.shipped
     assert order.shipped_at is not None
 
-    order_events = _events(engine, "order", w.order.id)
+    order_events = factory.events("order", w.order.id)
     assert [e.name for e in order_events] == ["order_shipped"]
-    shipment_events = _events(engine, "shipment", first["id"])
+    shipment_events = factory.events("shipment", first["id"])
     assert [(e.name, e.sequence) for e in shipment_events] == [("shipment_created", 1)]
     assert shipment_events[0].payload["shipment"]["waybill_no"] == "SF123456789012"
     assert shipment_events[0].shop_id == w.shop.id
@@ -86,7 +63,7 @@ def test_first_parcel_ships_the_order_and_writes_events(
         headers=w.h,
     )
     assert second.status_code == 201
-    assert [e.name for e in _events(engine, "order", w.order.id)] == ["order_shipped"]
+    assert [e.name for e in factory.events("order", w.order.id)] == ["order_shipped"]
 
     listed = client.get(w.parcels, headers=w.h).json()
     assert [s["id"] for s in listed["items"]] == [first["id"], second.json()["id"]]
@@ -129,12 +106,12 @@ def test_unknown_carrier_or_bad_waybill_is_422_with_field(
     assert problem["errors"][0]["field"] == field
     if code:
         assert problem["code"] == code
-    assert _order(engine, w.order.id).status == m.OrderStatus.paid
+    assert factory.fetch(m.Order, w.order.id).status == m.OrderStatus.paid
 
 
 def test_foreign_line_is_422_with_its_index(client: TestClient, factory: Factory) -> None:
     w = World(factory)
-    _, other_lines = make_order(factory, w.shop)
+    _, other_lines = factory.order(w.shop)
     response = client.post(
         w.parcels,
         json={
@@ -166,12 +143,12 @@ def test_duplicate_waybill_is_409(client: TestClient, factory: Factory) -> None:
 def test_unpaid_or_pickup_orders_are_not_shipped(client: TestClient, factory: Factory) -> None:
     w = World(factory)
     body = {"carrier_code": "EMS", "waybill_no": "EA123456789CN"}
-    pending, _ = make_order(factory, w.shop, status=m.OrderStatus.pending_payment)
+    pending, _ = factory.order(w.shop, status=m.OrderStatus.pending_payment)
     url = f"/api/v1/shops/{w.shop.id}/orders/{pending.id}/shipments"
     response = client.post(url, json=body, headers=w.h)
     assert response.status_code == 409
     assert response.json()["code"] == "order_not_shippable"
-    pickup, _ = make_order(factory, w.shop, self_pickup=True)
+    pickup, _ = factory.order(w.shop, self_pickup=True)
     url = f"/api/v1/shops/{w.shop.id}/orders/{pickup.id}/shipments"
     assert client.post(url, json=body, headers=w.h).json()["code"] == "self_pickup_order"
 
@@ -203,17 +180,17 @@ def test_delivered_on_every_parcel_delivers_the_order(
     delivered_a = client.post(w.tracking(a["id"]), json={"status": "delivered"}, headers=w.h)
     assert delivered_a.json()["status"] == "delivered"
     assert delivered_a.json()["delivered_at"] is not None
-    assert _order(engine, w.order.id).status == m.OrderStatus.shipped  # b is still en route
+    assert factory.fetch(m.Order, w.order.id).status == m.OrderStatus.shipped  # b is still en route
 
     client.post(w.tracking(b["id"]), json={"status": "delivered"}, headers=w.h)
-    order = _order(engine, w.order.id)
+    order = factory.fetch(m.Order, w.order.id)
     assert order.status == m.OrderStatus.delivered
     assert order.delivered_at is not None
-    assert [e.name for e in _events(engine, "order", w.order.id)] == [
+    assert [e.name for e in factory.events("order", w.order.id)] == [
         "order_shipped",
         "order_delivered",
     ]
-    events = _events(engine, "shipment", a["id"])
+    events = factory.events("shipment", a["id"])
     assert [(e.name, e.sequence) for e in events] == [
         ("shipment_created", 1),
         ("tracking_updated", 2),

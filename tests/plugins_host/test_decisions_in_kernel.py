@@ -142,31 +142,7 @@ def test_registered_carriers_ship_only_where_enabled(
     assert "RECORDER_EXPRESS" not in plain_codes
 
     def paid_order(s: m.Shop) -> int:
-        product, sku = factory.product(s)
-        order = m.Order(
-            shop_id=s.id,
-            buyer_id=owner.id,
-            idempotency_key=f"o{s.id}",
-            request_hash="x",
-            status=m.OrderStatus.paid,
-            subtotal_fen=1000,
-            total_fen=1000,
-            recipient_name="Li",
-            recipient_phone="13800138000",
-            province_code="33",
-            address="x",
-        )
-        factory._save(order)
-        factory._save(
-            m.OrderLine(
-                order_id=order.id,
-                product_id=product.id,
-                sku_id=sku.id,
-                title="t",
-                quantity=1,
-                unit_price_fen=1000,
-            )
-        )
+        order, _ = factory.order(s, owner)
         return order.id
 
     body = {"carrier_code": "recorder_express", "waybill_no": "RE123456789"}
