@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 _RESERVED = frozenset({"type", "title", "status", "code", "detail", "instance"})
@@ -13,6 +14,8 @@ class TanziError(Exception):
     status: int = 400
     code: str = "bad_request"
     title: str = "Bad request"
+    #: Response headers to send with the problem (e.g. ``Retry-After``).
+    headers: dict[str, str]
 
     def __init__(
         self,
@@ -28,6 +31,7 @@ class TanziError(Exception):
             self.code = code
         self.field = field
         self.extra = extra or {}
+        self.headers = {}
 
     def to_problem(self, instance: str | None = None) -> dict[str, Any]:
         """The problem-details body for this error."""
@@ -85,3 +89,16 @@ class InvalidState(TanziError):
 
 class OutOfStock(TanziError):
     status, code, title = 409, "out_of_stock", "Out of stock"
+
+
+class RateLimited(TanziError):
+    """The caller has used up its request budget; ``Retry-After`` says when to come back."""
+
+    status, code, title = 429, "rate_limited", "Too many requests"
+
+    def __init__(
+        self, detail: str, *, retry_after_s: float, headers: dict[str, str] | None = None
+    ) -> None:
+        retry_after = max(1, math.ceil(retry_after_s))
+        super().__init__(detail, extra={"retry_after_s": retry_after})
+        self.headers = {**(headers or {}), "Retry-After": str(retry_after)}

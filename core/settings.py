@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     data_dir: Path = Path("var")
     database_url: str = ""
     queue_url: str = ""
+    redis_url: str = ""
     secret_key: str = ""
     base_url: str = "http://127.0.0.1:8000"
     plugins_file: Path = Path("plugins.toml")
@@ -37,6 +38,9 @@ class Settings(BaseSettings):
     page_size_max: int = 200
     sqlite_busy_timeout_s: float = 30.0
     db_pool_size: int = Field(default=20, ge=1)
+    rate_limit_enabled: bool = True
+    rate_limit_capacity: int = Field(default=120, ge=1)
+    rate_limit_per_second: float = Field(default=2.0, gt=0)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

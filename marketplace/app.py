@@ -11,6 +11,7 @@ from core.api import build_api_router
 from core.api.plugins import attach_plugin_host
 from core.api.problems import install_problem_handlers
 from core.db import create_db_engine
+from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
 
 
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.settings = settings
     app.state.engine = engine or create_db_engine(settings)
+    app.state.rate_limiter = create_rate_limiter(settings)
     attach_plugin_host(app)
     install_problem_handlers(app)
     app.include_router(build_api_router())

@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator, Callable
 from functools import cache
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.auth import Principal, ShopAccess, authorize_shop, principal_from_token
-from core.errors import PermissionDenied, Unauthenticated
+from core.errors import PermissionDenied, RateLimited, Unauthenticated
 from core.plugins.decisions import DecisionRunner
+from core.ratelimit import RateLimiter
+from core.security import token_hash
 from core.settings import Settings
 from sdk.scopes import Scope
 
@@ -49,16 +51,41 @@ SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
+def rate_limit_key(principal: Principal, token: str) -> str:
+    """Whose request budget a call spends: its installation's for OAuth and service tokens,
+    its account's for personal tokens, and the token's own otherwise."""
+    if principal.installation_id is not None:
+        return f"installation:{principal.installation_id}"
+    if principal.account_id is not None:
+        return f"account:{principal.account_id}"
+    return f"token:{token_hash(token)}"
+
+
 def get_principal(
     request: Request,
+    response: Response,
     session: SessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The authenticated caller, from the ``Authorization: Bearer`` header."""
+    """The authenticated caller, from the ``Authorization: Bearer`` header.
+
+    Each call also spends one request from the caller's rate limit (see ``core.ratelimit``);
+    a caller over its limit gets a 429 with ``Retry-After``.
+    """
     if credentials is None:
         raise Unauthenticated("Send an access token as 'Authorization: Bearer <token>'.")
     principal = principal_from_token(session, credentials.credentials)
     session.commit()  # end the read transaction here, in this thread (see get_session)
+    limiter: RateLimiter | None = getattr(request.app.state, "rate_limiter", None)
+    if limiter is not None:
+        decision = limiter.hit(rate_limit_key(principal, credentials.credentials))
+        if not decision.allowed:
+            raise RateLimited(
+                "Too many requests for this caller; retry after the time in 'Retry-After'.",
+                retry_after_s=decision.retry_after_s,
+                headers=decision.headers(),
+            )
+        response.headers.update(decision.headers())
     request.state.principal = principal
     return principal
 

@@ -36,8 +36,10 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TanziError)
     async def _tanzi_error(request: Request, exc: TanziError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-        return problem_response(exc.to_problem(request.url.path), headers)
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status == 401:
+            headers.setdefault("WWW-Authenticate", "Bearer")
+        return problem_response(exc.to_problem(request.url.path), headers or None)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
