@@ -36,6 +36,7 @@ class AccessToken(SQLModel, table=True):
     scopes: list[str] = json_field()
     shop_id: int | None = Field(default=None, index=True)
     installation_id: int | None = Field(default=None, index=True)
+    client_id: str | None = Field(default=None, max_length=64)
     expires_at: datetime | None = datetime_field()
     revoked_at: datetime | None = datetime_field()
     created_at: datetime = created_at_field()

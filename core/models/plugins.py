@@ -37,6 +37,15 @@ class Installation(SQLModel, table=True):
     status: InstallationStatus = InstallationStatus.enabled
     granted_scopes: list[str] = json_field()
     settings: dict = json_field(dict)
+    #: ``plugin`` (in-process hooks) or ``remote`` (signed webhooks to ``webhook_url``)
+    kind: str = Field(default="plugin", max_length=10)
+    listing_id: int | None = Field(default=None, foreign_key="listing.id", index=True)
+    webhook_url: str = Field(default="", max_length=500)
+    webhook_topics: list[str] = json_field()
+    webhook_secret: str = Field(default="", max_length=200)  # encrypted with the secret key
+    #: a newer version that asks for more scopes, waiting for the merchant's re-consent
+    pending_version: str = Field(default="", max_length=40)
+    pending_scopes: list[str] = json_field()
     consecutive_failures: int = 0
     circuit_state: CircuitState = CircuitState.closed
     circuit_reason: str = Field(default="", max_length=500)
@@ -44,6 +53,8 @@ class Installation(SQLModel, table=True):
     circuit_retry_at: datetime | None = datetime_field()
     created_at: datetime = created_at_field()
     removed_at: datetime | None = datetime_field()
+    #: after uninstall, ``installation_removed`` may still call back until this time
+    cleanup_until: datetime | None = datetime_field()
 
 
 class DeliveryStatus(StrEnum):
