@@ -26,6 +26,7 @@ from core.models.marketplace import (
     SubscriptionStatus,
     VersionStatus,
 )
+from core.models.notifications import Notification
 from core.models.orders import (
     AfterSale,
     AfterSaleKind,
@@ -70,6 +71,7 @@ __all__ = [
     "ListingStatus",
     "ListingVersion",
     "Member",
+    "Notification",
     "OAuthClient",
     "Order",
     "OrderLine",
