@@ -1,0 +1,538 @@
+"""``FakeShop``: an in-memory :class:`~sdk.client.ShopClient` for fast plugin unit tests.
+
+It keeps a small demo-like shop in dictionaries (a shop, three products with SKUs, three
+orders, a refund request and a shipment), enforces the granted scopes and the kernel's
+rules the same way the real clients do, raising the same :mod:`sdk.errors`, and records
+every call so a test can assert what the plugin did::
+
+    from sdk.testing import FakeShop
+
+    def test_thanks_on_paid_order():
+        shop = FakeShop(scopes=["orders:read"])
+        myplugin.order_paid(event, shop, settings={})
+        assert shop.called("orders.get") == [((1,), {})]
+        assert shop.records.get("notes", "1") is not None
+
+Tests in Tanzi run the same contract suite (``tests/contract``) against ``FakeShop``, the
+kernel's in-process client and the HTTP client, so the fake cannot drift from them. It
+imports nothing but the SDK and pydantic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sdk.errors import InvalidRequest, ResourceNotFound, ScopeDenied
+from sdk.manifest import PluginManifest
+from sdk.models import AfterSale, Order, Product, Record, Shipment, ShopInfo, Sku
+from sdk.models import TrackingEvent as TrackingEventModel
+from sdk.scopes import Scope
+
+#: The most rows one list call returns, as in the kernel.
+MAX_LIST = 200
+#: The highest stock a SKU may hold.
+MAX_STOCK = 10_000_000
+#: A record collection's name: a slug.
+RECORD_COLLECTION = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+#: The longest record key, in characters.
+MAX_RECORD_KEY = 200
+#: The largest record document, as compact JSON in UTF-8.
+MAX_RECORD_BYTES = 64 * 1024
+#: Order statuses ``orders.list(status=...)`` accepts.
+ORDER_STATUSES = frozenset(
+    {"pending_payment", "paid", "shipped", "delivered", "completed", "cancelled"}
+)
+#: Statuses ``logistics.add_tracking`` accepts.
+TRACKING_STATUSES = frozenset(
+    {"picked_up", "in_transit", "out_for_delivery", "delivered", "exception"}
+)
+_PII = ("recipient_name", "recipient_phone", "address")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One call a plugin made: ``method`` is ``"<namespace>.<name>"``, e.g. ``"orders.get"``."""
+
+    method: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _limit(limit: int) -> int:
+    return max(1, min(int(limit), MAX_LIST))
+
+
+class FakeShop:
+    """An in-memory shop seen through one installation's granted scopes.
+
+    :param scopes: the granted scopes (``Scope`` members or strings); ``None`` grants all.
+    :param seed: start with the demo-like data (``False``: an empty open shop).
+    :param shop_id: the shop's id; ``installation_id`` the installation's.
+
+    ``calls`` lists every call in order (denied ones included); ``scopes`` may be changed
+    between calls with :meth:`grant` and :meth:`revoke`. ``add_product``, ``add_order``,
+    ``add_aftersale`` and ``add_shipment`` make more data, without any scope check.
+    """
+
+    def __init__(
+        self,
+        *,
+        scopes: Iterable[str | Scope] | None = None,
+        seed: bool = True,
+        shop_id: int = 1,
+        installation_id: int | None = 1,
+        shop_name: str = "摊子好物 Tanzi Goods",
+    ) -> None:
+        self.shop_id = shop_id
+        self.installation_id = installation_id
+        self.scopes: set[str] = (
+            {s.value for s in Scope} if scopes is None else {str(Scope(s)) for s in scopes}
+        )
+        self.calls: list[Call] = []
+        self.info = ShopInfo(id=shop_id, name=shop_name, type="enterprise", status="open")
+        self.product_rows: dict[int, dict[str, Any]] = {}
+        self.sku_rows: dict[int, dict[str, Any]] = {}
+        self.order_rows: dict[int, dict[str, Any]] = {}
+        self.aftersale_rows: dict[int, dict[str, Any]] = {}
+        self.shipment_rows: dict[int, dict[str, Any]] = {}
+        self.tracking_rows: dict[int, dict[str, Any]] = {}
+        self.record_rows: dict[tuple[str, str], Record] = {}
+        self._ids: dict[str, int] = {}
+        self.products = _Products(self)
+        self.orders = _Orders(self)
+        self.aftersales = _AfterSales(self)
+        self.logistics = _Logistics(self)
+        self.shop = _Shop(self)
+        self.records = _Records(self)
+        if seed:
+            self._seed()
+
+    @classmethod
+    def for_manifest(cls, manifest: PluginManifest, **kwargs: Any) -> FakeShop:
+        """A fake shop granting exactly the scopes ``manifest`` requests."""
+        return cls(scopes=manifest.scope_values, **kwargs)
+
+    # -- scopes and calls ----------------------------------------------------------------
+
+    def grant(self, *scopes: str | Scope) -> None:
+        """Grant more scopes."""
+        self.scopes.update(str(Scope(s)) for s in scopes)
+
+    def revoke(self, *scopes: str | Scope) -> None:
+        """Take scopes away."""
+        self.scopes.difference_update(str(Scope(s)) for s in scopes)
+
+    def called(self, method: str) -> list[tuple[tuple[Any, ...], dict[str, Any]]]:
+        """The ``(args, kwargs)`` of every call to ``method`` (``"orders.get"``), in order."""
+        return [(c.args, c.kwargs) for c in self.calls if c.method == method]
+
+    def _call(self, method: str, scope: Scope | None, *args: Any, **kwargs: Any) -> None:
+        self.calls.append(Call(method, args, kwargs))
+        if scope is not None and scope.value not in self.scopes:
+            raise ScopeDenied(scope.value)
+
+    def _next_id(self, kind: str) -> int:
+        self._ids[kind] = self._ids.get(kind, 0) + 1
+        return self._ids[kind]
+
+    # -- making data ---------------------------------------------------------------------
+
+    def add_product(
+        self,
+        title: str,
+        skus: Iterable[tuple[str, dict[str, str], int, int]],
+        *,
+        status: str = "listed",
+        category_id: int | None = 1,
+    ) -> Product:
+        """Add a product with SKUs given as ``(code, options, price_fen, stock)``."""
+        product_id = self._next_id("product")
+        self.product_rows[product_id] = {
+            "id": product_id,
+            "shop_id": self.shop_id,
+            "category_id": category_id,
+            "title": title,
+            "description": f"{title}. Demo product.",
+            "status": status,
+            "condition": "new",
+            "self_pickup": False,
+            "sellable_provinces": [],
+            "external_ref": None,
+            "updated_at": _now(),
+        }
+        for code, options, price_fen, stock in skus:
+            sku_id = self._next_id("sku")
+            self.sku_rows[sku_id] = {
+                "id": sku_id,
+                "product_id": product_id,
+                "code": code,
+                "options": dict(options),
+                "price_fen": price_fen,
+                "currency": "CNY",
+                "stock": stock,
+            }
+        return self._product(product_id)
+
+    def add_order(
+        self, lines: Iterable[tuple[int, int]], *, status: str = "paid", province_code: str = "33"
+    ) -> Order:
+        """Add an order of ``(sku_id, quantity)`` lines (stock is not touched)."""
+        order_id = self._next_id("order")
+        rows = []
+        for sku_id, quantity in lines:
+            sku = self.sku_rows[sku_id]
+            product = self.product_rows[sku["product_id"]]
+            rows.append(
+                {
+                    "id": self._next_id("line"),
+                    "product_id": product["id"],
+                    "sku_id": sku_id,
+                    "title": product["title"],
+                    "quantity": quantity,
+                    "unit_price_fen": sku["price_fen"],
+                }
+            )
+        subtotal = sum(r["quantity"] * r["unit_price_fen"] for r in rows)
+        now = _now()
+        self.order_rows[order_id] = {
+            "id": order_id,
+            "shop_id": self.shop_id,
+            "status": status,
+            "currency": "CNY",
+            "subtotal_fen": subtotal,
+            "adjustments_fen": 0,
+            "total_fen": subtotal,
+            "refunded_fen": 0,
+            "self_pickup": False,
+            "province_code": province_code,
+            "recipient_name": "李买家",
+            "recipient_phone": "13800138000",
+            "address": "浙江省杭州市西湖区文三路 1 号",
+            "lines": rows,
+            "created_at": now,
+            "paid_at": now if status != "pending_payment" else None,
+        }
+        return Order.model_validate(self.order_rows[order_id])
+
+    def add_aftersale(
+        self, order_id: int, *, kind: str = "refund_only", amount_fen: int = 0, reason: str = ""
+    ) -> AfterSale:
+        """Add a pending after-sale request on an order."""
+        aftersale_id = self._next_id("aftersale")
+        self.aftersale_rows[aftersale_id] = {
+            "id": aftersale_id,
+            "order_id": order_id,
+            "kind": kind,
+            "status": "requested",
+            "amount_fen": amount_fen,
+            "refunded_fen": 0,
+            "outcome": None,
+            "reason": reason or "Changed my mind",
+            "decision_reason": "",
+            "return_carrier_code": None,
+            "return_waybill": None,
+        }
+        return AfterSale.model_validate(self.aftersale_rows[aftersale_id])
+
+    def add_shipment(
+        self, order_id: int, *, carrier_code: str = "SF", waybill_no: str = "SF1234567890"
+    ) -> Shipment:
+        """Add a parcel holding the whole order, and mark the order shipped."""
+        shipment_id = self._next_id("shipment")
+        self.shipment_rows[shipment_id] = {
+            "id": shipment_id,
+            "order_id": order_id,
+            "carrier_code": carrier_code,
+            "waybill_no": waybill_no,
+            "line_ids": [],
+            "status": "in_transit",
+            "delivered": False,
+        }
+        self.order_rows[order_id]["status"] = "shipped"
+        return Shipment.model_validate(self.shipment_rows[shipment_id])
+
+    def _seed(self) -> None:
+        self.add_product(
+            "明前龙井 West Lake Longjing tea, 250 g",
+            [("LJ-250", {"规格": "250g"}, 16800, 40), ("LJ-500", {"规格": "500g"}, 31800, 15)],
+        )
+        self.add_product(
+            "真丝衬衫 Silk shirt",
+            [
+                ("SILK-S", {"尺码": "S", "颜色": "白"}, 45900, 8),
+                ("SILK-M", {"尺码": "M", "颜色": "白"}, 45900, 12),
+                ("SILK-L", {"尺码": "L", "颜色": "黑"}, 45900, 5),
+            ],
+        )
+        self.add_product("旧款手机壳 Phone case (new)", [("CASE-1", {}, 2900, 200)])
+        first = self.add_order([(1, 1)])
+        second = self.add_order([(3, 1)])
+        self.add_order([(6, 1)], status="pending_payment")
+        self.add_aftersale(first.id, amount_fen=first.total_fen or 0, reason="Arrived late")
+        self.add_shipment(second.id)
+
+    # -- views ---------------------------------------------------------------------------
+
+    def _product(self, product_id: int) -> Product:
+        skus = [s for s in self.sku_rows.values() if s["product_id"] == product_id]
+        return Product.model_validate({**self.product_rows[product_id], "skus": skus})
+
+    def _order(self, order_id: int) -> Order:
+        row = dict(self.order_rows[order_id])
+        if Scope.orders_pii.value not in self.scopes:
+            row.update(dict.fromkeys(_PII))
+        return Order.model_validate(row)
+
+    def _aftersale(self, aftersale_id: int) -> AfterSale:
+        return AfterSale.model_validate(self.aftersale_rows[aftersale_id])
+
+    def _found(self, rows: dict[int, Any], row_id: int, what: str) -> None:
+        if row_id not in rows:
+            raise ResourceNotFound(f"{what} {row_id} was not found in this shop.")
+
+
+class _Namespace:
+    def __init__(self, fake: FakeShop) -> None:
+        self._f = fake
+
+
+class _Products(_Namespace):
+    def get(self, product_id: int) -> Product:
+        """One product with its SKUs. Scope: ``products:read``."""
+        self._f._call("products.get", Scope.products_read, product_id)
+        self._f._found(self._f.product_rows, product_id, "Product")
+        return self._f._product(product_id)
+
+    def list(self, *, limit: int = 50, after_id: int | None = None) -> list[Product]:
+        """Products by id, ``limit`` at a time after ``after_id``. Scope: ``products:read``."""
+        self._f._call("products.list", Scope.products_read, limit=limit, after_id=after_id)
+        ids = sorted(i for i in self._f.product_rows if after_id is None or i > after_id)
+        return [self._f._product(i) for i in ids[: _limit(limit)]]
+
+    def set_stock(self, sku_id: int, stock: int) -> Sku:
+        """Set a SKU's stock (0 to 10,000,000). Scope: ``products:write``."""
+        self._f._call("products.set_stock", Scope.products_write, sku_id, stock)
+        if sku_id not in self._f.sku_rows:
+            raise ResourceNotFound(f"SKU {sku_id} was not found.")
+        if stock < 0:
+            raise InvalidRequest(f"Stock would fall below zero ({stock}).", code="negative_stock")
+        if stock > MAX_STOCK:
+            raise InvalidRequest(
+                f"Stock would pass the maximum of {MAX_STOCK}.", code="stock_too_large"
+            )
+        self._f.sku_rows[sku_id]["stock"] = stock
+        return Sku.model_validate(self._f.sku_rows[sku_id])
+
+
+class _Orders(_Namespace):
+    def get(self, order_id: int) -> Order:
+        """One order; buyer details only with ``orders:pii``. Scope: ``orders:read``."""
+        self._f._call("orders.get", Scope.orders_read, order_id)
+        self._f._found(self._f.order_rows, order_id, "Order")
+        return self._f._order(order_id)
+
+    def list(
+        self, *, status: str | None = None, limit: int = 50, after_id: int | None = None
+    ) -> list[Order]:
+        """Orders by id, optionally of one status. Scope: ``orders:read``."""
+        self._f._call(
+            "orders.list", Scope.orders_read, status=status, limit=limit, after_id=after_id
+        )
+        if status is not None and status not in ORDER_STATUSES:
+            raise InvalidRequest(f"'{status}' is not an order status.")
+        ids = sorted(
+            i
+            for i, row in self._f.order_rows.items()
+            if (after_id is None or i > after_id) and (status is None or row["status"] == status)
+        )
+        return [self._f._order(i) for i in ids[: _limit(limit)]]
+
+
+class _AfterSales(_Namespace):
+    def get(self, aftersale_id: int) -> AfterSale:
+        """One after-sale request. Scope: ``aftersales:read``."""
+        self._f._call("aftersales.get", Scope.aftersales_read, aftersale_id)
+        self._f._found(self._f.aftersale_rows, aftersale_id, "After-sales request")
+        return self._f._aftersale(aftersale_id)
+
+    def list(self, *, order_id: int | None = None, limit: int = 50) -> list[AfterSale]:
+        """After-sale requests by id, optionally of one order. Scope: ``aftersales:read``."""
+        self._f._call("aftersales.list", Scope.aftersales_read, order_id=order_id, limit=limit)
+        ids = sorted(
+            i
+            for i, row in self._f.aftersale_rows.items()
+            if order_id is None or row["order_id"] == order_id
+        )
+        return [self._f._aftersale(i) for i in ids[: _limit(limit)]]
+
+    def _pending(self, aftersale_id: int, action: str) -> dict[str, Any]:
+        self._f._found(self._f.aftersale_rows, aftersale_id, "After-sales request")
+        row = self._f.aftersale_rows[aftersale_id]
+        if row["status"] != "requested":
+            raise InvalidRequest(
+                f"A request that is {row['status']} cannot be {action}.",
+                code="invalid_aftersale_transition",
+            )
+        return row
+
+    def accept(self, aftersale_id: int) -> AfterSale:
+        """Accept a pending request; a refund-only one is refunded at once.
+        Scope: ``aftersales:write``."""
+        self._f._call("aftersales.accept", Scope.aftersales_write, aftersale_id)
+        row = self._pending(aftersale_id, "accepted")
+        row["status"] = "accepted"
+        if row["kind"] == "refund_only":
+            order = self._f.order_rows[row["order_id"]]
+            amount = min(row["amount_fen"], max(order["total_fen"] - order["refunded_fen"], 0))
+            order["refunded_fen"] += amount
+            row.update(status="completed", outcome="refunded", refunded_fen=amount)
+        return self._f._aftersale(aftersale_id)
+
+    def reject(self, aftersale_id: int, *, reason: str) -> AfterSale:
+        """Reject a pending request with a reason the buyer sees. Scope: ``aftersales:write``."""
+        self._f._call("aftersales.reject", Scope.aftersales_write, aftersale_id, reason=reason)
+        row = self._pending(aftersale_id, "rejected")
+        if not reason.strip():
+            raise InvalidRequest("A rejection needs a reason.", code="invalid_input")
+        row.update(status="rejected", outcome="rejected", decision_reason=reason.strip())
+        return self._f._aftersale(aftersale_id)
+
+
+class _Logistics(_Namespace):
+    def shipments(self, *, order_id: int | None = None, limit: int = 50) -> list[Shipment]:
+        """Shipments by id, optionally of one order. Scope: ``logistics:read``."""
+        self._f._call("logistics.shipments", Scope.logistics_read, order_id=order_id, limit=limit)
+        ids = sorted(
+            i
+            for i, row in self._f.shipment_rows.items()
+            if order_id is None or row["order_id"] == order_id
+        )
+        return [Shipment.model_validate(self._f.shipment_rows[i]) for i in ids[: _limit(limit)]]
+
+    def add_tracking(
+        self, shipment_id: int, *, status: str, description: str = "", location: str = ""
+    ) -> TrackingEventModel:
+        """Add a tracking event to a shipment. Scope: ``logistics:write``."""
+        self._f._call(
+            "logistics.add_tracking",
+            Scope.logistics_write,
+            shipment_id,
+            status=status,
+            description=description,
+            location=location,
+        )
+        self._f._found(self._f.shipment_rows, shipment_id, "Shipment")
+        if status not in TRACKING_STATUSES:
+            raise InvalidRequest(f"'{status}' is not a tracking status.", code="invalid_input")
+        shipment = self._f.shipment_rows[shipment_id]
+        if shipment["delivered"]:
+            raise InvalidRequest(
+                "This parcel was delivered; it takes no more tracking events.",
+                code="shipment_delivered",
+            )
+        event_id = self._f._next_id("tracking")
+        row = {
+            "id": event_id,
+            "shipment_id": shipment_id,
+            "status": status,
+            "description": description,
+            "location": location,
+            "occurred_at": _now(),
+        }
+        self._f.tracking_rows[event_id] = row
+        shipment.update(status=status, delivered=status == "delivered")
+        return TrackingEventModel.model_validate(row)
+
+
+class _Shop(_Namespace):
+    def get(self) -> ShopInfo:
+        """The shop's name, type and status. Scope: ``shop:read``."""
+        self._f._call("shop.get", Scope.shop_read)
+        return self._f.info
+
+
+class _Records(_Namespace):
+    """The installation's own JSON documents; no scope needed."""
+
+    def put(
+        self, collection: str, key: str, data: dict[str, Any], *, if_absent: bool = False
+    ) -> Record:
+        """Create or replace the record at ``(collection, key)``; with ``if_absent`` an
+        existing one is returned unchanged."""
+        self._f._call("records.put", None, collection, key, data, if_absent=if_absent)
+        _check_address(collection, key)
+        document = _check_document(data)
+        found = self._f.record_rows.get((collection, key))
+        if found is not None and if_absent:
+            return found
+        now = _now()
+        record = Record(
+            collection=collection,
+            key=key,
+            data=document,
+            created_at=found.created_at if found is not None else now,
+            updated_at=now,
+        )
+        self._f.record_rows[(collection, key)] = record
+        return record
+
+    def get(self, collection: str, key: str) -> Record | None:
+        """The record at ``(collection, key)``, or ``None``."""
+        self._f._call("records.get", None, collection, key)
+        _check_address(collection, key)
+        return self._f.record_rows.get((collection, key))
+
+    def list(
+        self, collection: str, *, limit: int = 50, after_key: str | None = None
+    ) -> list[Record]:
+        """Records of ``collection`` ordered by key, at most ``limit`` after ``after_key``."""
+        self._f._call("records.list", None, collection, limit=limit, after_key=after_key)
+        _check_address(collection, None)
+        keys = sorted(
+            k
+            for c, k in self._f.record_rows
+            if c == collection and (after_key is None or k > after_key)
+        )
+        return [self._f.record_rows[(collection, k)] for k in keys[: _limit(limit)]]
+
+    def delete(self, collection: str, key: str) -> bool:
+        """Delete the record at ``(collection, key)``; ``False`` when there was none."""
+        self._f._call("records.delete", None, collection, key)
+        _check_address(collection, key)
+        return self._f.record_rows.pop((collection, key), None) is not None
+
+
+def _check_address(collection: str, key: str | None) -> None:
+    if not isinstance(collection, str) or not RECORD_COLLECTION.match(collection):
+        raise InvalidRequest(f"'{collection}' is not a collection name.", code="invalid_collection")
+    if key is not None and (
+        not isinstance(key, str) or not key or len(key) > MAX_RECORD_KEY or not key.isprintable()
+    ):
+        raise InvalidRequest(
+            f"A record key is 1 to {MAX_RECORD_KEY} printable characters.", code="invalid_key"
+        )
+
+
+def _check_document(data: dict[str, Any]) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise InvalidRequest("A record's data is a JSON object (a dict).", code="invalid_data")
+    try:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise InvalidRequest(f"A record's data must be JSON: {exc}", code="invalid_data") from exc
+    if len(text.encode()) > MAX_RECORD_BYTES:
+        raise InvalidRequest(
+            f"A record's data may be at most {MAX_RECORD_BYTES} bytes of JSON.",
+            code="record_too_large",
+        )
+    document: dict[str, Any] = json.loads(text)
+    return document
