@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.middleware.sessions import SessionMiddleware
 
 import core
 from core.api import build_api_router
@@ -13,6 +17,12 @@ from core.api.problems import install_problem_handlers
 from core.db import create_db_engine
 from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
+from marketplace.web import auth_pages
+from marketplace.web.errors import install_page_error_handlers
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_COOKIE = "tanzi_session"
+SESSION_MAX_AGE_S = 14 * 86400
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -32,11 +42,22 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.rate_limiter = create_rate_limiter(settings)
     attach_plugin_host(app)
     install_problem_handlers(app)
+    install_page_error_handlers(app)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE_S,
+        same_site="lax",
+        https_only=settings.env == "production",
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_api_router())
+    app.include_router(auth_pages.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
+        return RedirectResponse("/market")
 
     @app.get("/healthz", tags=["meta"], include_in_schema=False)
     def healthz() -> dict[str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from core.cli import db, jobs, plugins, serve, tokens
+from core.cli import admin, db, jobs, plugins, serve, tokens
 
 app = typer.Typer(
     name="tanzi",
@@ -15,5 +15,6 @@ app = typer.Typer(
 serve.register(app)
 jobs.register(app)
 app.add_typer(db.app, name="db", help="Database migrations.")
+app.add_typer(admin.app, name="admin", help="Platform admin accounts.")
 app.add_typer(tokens.app, name="token", help="Personal access tokens.")
 app.add_typer(plugins.app, name="plugins", help="Loaded plugins and their status.")

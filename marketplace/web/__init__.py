@@ -1,0 +1,1 @@
+"""The server-rendered consoles: sessions, CSRF, templates and languages shared by every page."""

@@ -1,0 +1,100 @@
+"""Who is signed in to the consoles: a signed session cookie holding the account id."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+
+from core.api.deps import SessionDep
+from core.errors import PermissionDenied, TanziError
+from core.models import Account
+
+ACCOUNT_KEY = "account_id"
+
+
+class SignInRequired(TanziError):
+    """A page that needs a signed-in person; pages answer with a redirect to sign-in."""
+
+    status, code, title = 401, "sign_in_required", "Sign in required"
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__("Sign in to continue.")
+        self.next_path = next_path
+
+    @property
+    def location(self) -> str:
+        return f"/signin?next={quote(self.next_path, safe='/')}"
+
+
+def sign_in(request: Request, account: Account) -> None:
+    """Start a fresh session for ``account`` (a new CSRF token; no fixation)."""
+    request.session.clear()
+    request.session[ACCOUNT_KEY] = account.id
+    request.state.account = account
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+    request.state.account = None
+
+
+def current_account(request: Request, session: SessionDep) -> Account | None:
+    """The signed-in person, or ``None``. Also kept on ``request.state`` for templates."""
+    cached = getattr(request.state, "account", None)
+    if cached is not None:
+        return cached
+    account_id = request.session.get(ACCOUNT_KEY)
+    account = session.get(Account, account_id) if isinstance(account_id, int) else None
+    session.commit()  # end the read transaction now (see core.api.deps.get_session)
+    if account is None and account_id is not None:
+        request.session.pop(ACCOUNT_KEY, None)  # the account is gone
+    request.state.account = account
+    return account
+
+
+CurrentAccount = Annotated[Account | None, Depends(current_account)]
+
+
+def local_path(request: Request) -> str:
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{request.url.path}{query}"
+
+
+def require_account(request: Request, account: CurrentAccount) -> Account:
+    """The signed-in person; anyone else is sent to sign in and brought back after."""
+    if account is None:
+        raise SignInRequired(local_path(request))
+    return account
+
+
+RequireAccount = Annotated[Account, Depends(require_account)]
+
+
+def require_provider(account: RequireAccount) -> Account:
+    if not account.is_provider:
+        raise PermissionDenied(
+            "This page is for service providers. Sign up as a provider to publish services.",
+            code="providers_only",
+        )
+    return account
+
+
+RequireProvider = Annotated[Account, Depends(require_provider)]
+
+
+def require_admin(account: RequireAccount) -> Account:
+    if not account.is_admin:
+        raise PermissionDenied("Only platform admins may do this.", code="admin_only")
+    return account
+
+
+RequireAdmin = Annotated[Account, Depends(require_admin)]
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A redirect target that stays on this site (no ``//host`` or ``https://``)."""
+    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return default

@@ -1,0 +1,59 @@
+"""Errors on pages are pages: the same problem details as the API, rendered as HTML.
+
+API clients (paths under ``/api/`` and the OAuth endpoints) keep getting problem JSON;
+a browser asking for a page gets a readable page with the same status, and a page that
+needs a signed-in person redirects to sign-in instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from core.errors import TanziError
+from marketplace.web.deps import SignInRequired
+from marketplace.web.templating import render
+
+_MACHINE_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/.well-known/")
+
+Handler = Callable[[Request, Any], Awaitable[Response]]
+
+
+def wants_page(request: Request) -> bool:
+    """Whether the caller is a browser asking for a page, not an API client."""
+    if request.url.path.startswith(_MACHINE_PREFIXES):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def install_page_error_handlers(app: FastAPI) -> None:
+    """Wrap the problem-details handlers (installed first) so pages get HTML errors."""
+    for exc_class in (TanziError, RequestValidationError, StarletteHTTPException, Exception):
+        json_handler: Handler = app.exception_handlers[exc_class]  # type: ignore[assignment]
+        app.add_exception_handler(exc_class, _page_or(json_handler))
+
+
+def _page_or(json_handler: Handler) -> Handler:
+    async def handler(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, SignInRequired) and wants_page(request):
+            return RedirectResponse(exc.location, status_code=303)
+        response = await json_handler(request, exc)
+        if not wants_page(request):
+            return response
+        import json
+
+        problem = json.loads(bytes(response.body))
+        return render(
+            request,
+            "error.html",
+            {"problem": problem},
+            status_code=response.status_code,
+            headers={k: v for k, v in response.headers.items() if k.lower() == "retry-after"},
+        )
+
+    return handler
