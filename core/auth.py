@@ -13,7 +13,20 @@ from datetime import UTC, datetime
 from sqlmodel import Session, col, select
 
 from core.errors import NotFound, PermissionDenied, Unauthenticated
-from core.models import AccessToken, Account, Area, Member, Role, Shop
+from core.models import (
+    AccessToken,
+    Account,
+    Area,
+    Installation,
+    InstallationStatus,
+    Listing,
+    ListingStatus,
+    Member,
+    Role,
+    Shop,
+    Subscription,
+    SubscriptionStatus,
+)
 from core.security import token_hash
 from sdk.scopes import Scope
 
@@ -72,17 +85,50 @@ class ShopAccess:
 
 
 def principal_from_token(session: Session, token: str) -> Principal:
-    """Resolve a bearer token to a principal, or raise :class:`Unauthenticated`."""
+    """Resolve a bearer token to a principal, or raise :class:`Unauthenticated`.
+
+    One query reads the token with what decides whether a service's token still works: its
+    installation (paused, or removed and past the cleanup window), its listing (suspended by
+    an admin) and its subscription (expired, or its paid period over).
+    """
     found = session.exec(
-        select(AccessToken, Account.is_admin)
+        select(
+            AccessToken,
+            Account.is_admin,
+            Installation.status,
+            Installation.cleanup_until,
+            Listing.status,
+            Subscription.status,
+            Subscription.current_period_end,
+        )
         .outerjoin(Account, col(Account.id) == col(AccessToken.account_id))
+        .outerjoin(Installation, col(Installation.id) == col(AccessToken.installation_id))
+        .outerjoin(Listing, col(Listing.id) == col(Installation.listing_id))
+        .outerjoin(Subscription, col(Subscription.installation_id) == col(Installation.id))
         .where(AccessToken.token_hash == token_hash(token))
     ).first()
     if found is None or found[0].revoked_at is not None:
         raise Unauthenticated("The access token is unknown or revoked.", code="invalid_token")
-    row, account_is_admin = found
-    if row.expires_at is not None and _aware(row.expires_at) <= datetime.now(UTC):
+    row, account_is_admin, install_status, cleanup_until, listing_status, sub_status, period_end = (
+        found
+    )
+    now = datetime.now(UTC)
+    if row.expires_at is not None and _aware(row.expires_at) <= now:
         raise Unauthenticated("The access token has expired.", code="token_expired")
+    if row.installation_id is not None:
+        _check_installation(install_status, cleanup_until, now)
+        if listing_status == ListingStatus.suspended:
+            raise PermissionDenied(
+                "The service's listing is suspended by the platform; its tokens do not work.",
+                code="listing_suspended",
+            )
+        if sub_status == SubscriptionStatus.expired or (
+            sub_status is not None and period_end is not None and _aware(period_end) <= now
+        ):
+            raise PermissionDenied(
+                "The shop's subscription to this service has expired; renew it to restore access.",
+                code="subscription_expired",
+            )
     is_admin = row.kind == "personal" and bool(account_is_admin)
     return Principal(
         account_id=row.account_id,
@@ -92,6 +138,29 @@ def principal_from_token(session: Session, token: str) -> Principal:
         installation_id=row.installation_id,
         is_admin=is_admin,
     )
+
+
+def _check_installation(
+    status: InstallationStatus | None, cleanup_until: datetime | None, now: datetime
+) -> None:
+    """Refuse a service token whose installation is gone, paused, or removed for good.
+
+    A removed installation keeps its tokens until ``cleanup_until``, so the service can
+    still undo what it created in the shop.
+    """
+    if status is None:
+        raise Unauthenticated("The token's installation no longer exists.", code="invalid_token")
+    if status == InstallationStatus.paused:
+        raise PermissionDenied(
+            "The merchant paused this service in the shop.", code="installation_paused"
+        )
+    if status == InstallationStatus.removed and (
+        cleanup_until is None or _aware(cleanup_until) <= now
+    ):
+        raise Unauthenticated(
+            "The service was removed from the shop; its tokens no longer work.",
+            code="installation_removed",
+        )
 
 
 def authorize_shop(

@@ -108,11 +108,11 @@ class IssuedToken(TokenMixin):
     def get_expires_in(self) -> int:
         if self.row.expires_at is None:
             return 0
-        return max(0, int((_aware(self.row.expires_at) - datetime.now(UTC)).total_seconds()))
+        return max(0, int((aware_utc(self.row.expires_at) - datetime.now(UTC)).total_seconds()))
 
     def is_expired(self) -> bool:
         expires_at = self.row.expires_at
-        return expires_at is not None and _aware(expires_at) <= datetime.now(UTC)
+        return expires_at is not None and aware_utc(expires_at) <= datetime.now(UTC)
 
     def is_revoked(self) -> bool:
         return self.row.revoked_at is not None
@@ -126,5 +126,5 @@ class Consent:
     installation: Installation
 
 
-def _aware(value: datetime) -> datetime:
+def aware_utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)

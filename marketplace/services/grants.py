@@ -93,7 +93,7 @@ def grant_installation(
             code="missing_permission",
             extra={"missing_permission": Area.marketplace.value},
         )
-    if listing.status is not ListingStatus.live or version.listing_id != listing.id:
+    if listing.status != ListingStatus.live or version.listing_id != listing.id:
         raise InvalidState(f"'{listing.name}' cannot be installed now.", code="listing_unavailable")
     extra = sorted(set(scopes) - set(version_scopes(version)))
     if extra:
@@ -123,7 +123,7 @@ def grant_installation(
             .where(Listing.id == listing.id)  # type: ignore[arg-type]
             .values(install_count=Listing.install_count + 1)
         )
-    if listing.pricing_model is PricingModel.monthly:
+    if listing.pricing_model == PricingModel.monthly:
         _start_subscription(session, installation=row, listing=listing)
     session.flush()
     return row
