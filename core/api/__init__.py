@@ -14,9 +14,11 @@ from core.api import (
     plugins,
     products,
     qualifications,
+    records,
     shipments,
     shops,
     storefront,
+    webhooks,
 )
 
 API_PREFIX = "/api/v1"
@@ -38,6 +40,8 @@ def build_api_router() -> APIRouter:
         storefront,
         plugins,
         installations,
+        records,
+        webhooks,
     ):
         api.include_router(module.router)
     return api

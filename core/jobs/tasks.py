@@ -17,6 +17,7 @@ from huey import Huey, crontab
 from huey.constants import EmptyData
 
 from core.plugins import dispatch
+from core.settings import Settings, SettingsError
 
 #: The queue key saying a dispatch task is enqueued and has not started draining yet.
 DISPATCH_PENDING = "tanzi.dispatch.pending"
@@ -57,7 +58,11 @@ def register_tasks(huey: Huey) -> None:
         """Deliver one installation's events in order; schedule retries of what failed."""
         rt = runtime_of(huey)
         results = dispatch.deliver_batch(
-            rt.engine, rt.host, delivery_ids, read_engine=rt.read_engine
+            rt.engine,
+            rt.host,
+            delivery_ids,
+            read_engine=rt.read_engine,
+            secret_key=_secret_key(rt.settings),
         )
         retries: dict[float, list[int]] = defaultdict(list)
         for result in results:
@@ -71,7 +76,13 @@ def register_tasks(huey: Huey) -> None:
     def deliver_one(delivery_id: int) -> str:
         """Deliver one event to one installation; schedule its retry if it failed."""
         rt = runtime_of(huey)
-        result = dispatch.deliver(rt.engine, rt.host, delivery_id, read_engine=rt.read_engine)
+        result = dispatch.deliver(
+            rt.engine,
+            rt.host,
+            delivery_id,
+            read_engine=rt.read_engine,
+            secret_key=_secret_key(rt.settings),
+        )
         if result.retry_in_s is not None:
             deliver_one.schedule((delivery_id,), delay=result.retry_in_s)
         return result.status
@@ -105,6 +116,15 @@ def register_tasks(huey: Huey) -> None:
         "run_job": run_job,
     }
     huey.tanzi_tasks = tasks  # type: ignore[attr-defined]
+
+
+def _secret_key(settings: Settings) -> str:
+    """The key remote apps' webhook secrets are decrypted with; ``""`` when there is none
+    (remote deliveries then fail with a clear error, plugin deliveries are unaffected)."""
+    try:
+        return settings.ensure_secret_key()
+    except SettingsError:
+        return ""
 
 
 def enqueue(huey: Huey, name: str, *args: Any) -> Any:

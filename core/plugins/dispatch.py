@@ -40,6 +40,13 @@ from core.outbox import OUTBOX_WRITTEN
 from core.plugins.client import ScopedClient
 from core.plugins.loading import PluginLimits
 from core.plugins.manager import InstallationRef, PluginHost
+from core.plugins.webhooks import (
+    REMOTE,
+    load_secrets,
+    notify_webhooks_paused,
+    sender_for,
+    topic_of,
+)
 from sdk.events import build_event
 
 #: Seconds to wait before each retry of a failed delivery; after the last, it is dead.
@@ -136,7 +143,10 @@ def _dispatch(
             for inst in targets:
                 if inst.status == InstallationStatus.paused and ev.name not in LIFECYCLE_EVENTS:
                     continue
-                if not host.implements(inst.plugin_id, ev.name):
+                if inst.kind == REMOTE:
+                    if topic_of(ev.name) not in inst.webhook_topics:
+                        continue
+                elif not host.implements(inst.plugin_id, ev.name):
                     continue
                 deliveries.append(
                     {
@@ -207,10 +217,17 @@ class _Outcome:
 
 
 def deliver(
-    engine: Engine, host: PluginHost, delivery_id: int, *, read_engine: Engine | None = None
+    engine: Engine,
+    host: PluginHost,
+    delivery_id: int,
+    *,
+    read_engine: Engine | None = None,
+    secret_key: str = "",
 ) -> DeliveryResult:
     """Run one delivery's hook and record how it went. Never raises for the plugin's errors."""
-    return deliver_batch(engine, host, [delivery_id], read_engine=read_engine)[0]
+    return deliver_batch(
+        engine, host, [delivery_id], read_engine=read_engine, secret_key=secret_key
+    )[0]
 
 
 def deliver_batch(
@@ -220,6 +237,7 @@ def deliver_batch(
     *,
     read_engine: Engine | None = None,
     flush_every_s: float = FLUSH_EVERY_S,
+    secret_key: str = "",
 ) -> list[DeliveryResult]:
     """Run deliveries one after the other (per installation, in event order) and record them.
 
@@ -228,6 +246,9 @@ def deliver_batch(
     What it saves is the round trips: one read for the batch, and one write (one UPDATE
     for every delivery that succeeded) per ``flush_every_s``. Results come in the order of
     ``delivery_ids``; never raises for the plugins' errors.
+
+    A remote app's delivery is a signed ``POST`` to its webhook URL instead of a hook call
+    (:mod:`core.plugins.webhooks`), signed with its secret decrypted by ``secret_key``.
     """
     with Session(read_engine or engine, expire_on_commit=False) as session:
         rows = {
@@ -244,6 +265,7 @@ def deliver_batch(
             e.id: e
             for e in session.exec(select(OutboxEvent).where(col(OutboxEvent.id).in_(outbox_ids)))
         }
+        secrets = load_secrets(session, insts.values(), secret_key=secret_key)
     results: dict[int, DeliveryResult] = {}
     todo: list[Delivery] = []
     for delivery_id in dict.fromkeys(delivery_ids):
@@ -271,7 +293,14 @@ def deliver_batch(
             continue
         plugin = host.plugins.get(delivery.plugin_id)
         started = time.perf_counter()
-        if not host.implements(delivery.plugin_id, delivery.hook) or plugin is None:
+        if inst.kind == REMOTE:
+            error = sender_for(host).send(
+                inst,
+                outbox,
+                secret=secrets.get(delivery.installation_id, ""),
+                timeout_s=host.config.limits_for(inst.plugin_id).timeout_s,
+            )
+        elif not host.implements(delivery.plugin_id, delivery.hook) or plugin is None:
             error = f"plugin '{delivery.plugin_id}' is not loaded or no longer implements the hook"
         else:
             ref = InstallationRef.of(inst)
@@ -392,7 +421,10 @@ def _record(
         )
         for o in outcomes:  # replayed in order onto the rows as committed
             inst = insts[o.installation_id]
+            was_closed = inst.circuit_state == CircuitState.closed
             _move_circuit(inst, host.config.limits_for(inst.plugin_id), o.error, now)
+            if was_closed and inst.circuit_state == CircuitState.open and inst.kind == REMOTE:
+                notify_webhooks_paused(session, installation=inst)
             if not o.error:
                 continue
             delivery = rows[o.delivery_id]

@@ -1,0 +1,201 @@
+"""Signed webhook deliveries to remote apps: the body, the signature, the POST.
+
+A remote installation (``Installation.kind == "remote"``) gets the events whose topic
+(``sdk.remote.topic_for``) it subscribed to in ``webhook_topics``. The delivery machinery
+is the plugins' own (:mod:`core.plugins.dispatch`: outbox fan-out, batches, retries on the
+published schedule, dead letters, the circuit breaker); this module only turns one delivery
+into one signed ``POST`` and says whether it worked: a 2xx answer is delivered, anything
+else (another status, a timeout, a refused connection) is an error to retry.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import weakref
+from collections.abc import Iterable
+from typing import Any
+
+import httpx
+from sqlmodel import Session, col, select
+
+import core
+from core.crypto import decrypt_secret
+from core.errors import InvalidState
+from core.models import Installation, Listing, OAuthClient, OutboxEvent, Shop
+from core.services.notifications import notify
+from sdk.remote import EVENT_TOPICS, signature_headers
+
+#: The ``Installation.kind`` of a remote app.
+REMOTE = "remote"
+#: The longest a remote app may take to answer one delivery (the plugin's own
+#: ``timeout_s`` applies when it is shorter).
+WEBHOOK_TIMEOUT_S = 10.0
+#: How much of a failed answer's body is kept in the delivery's ``last_error``.
+ERROR_BODY_CHARS = 200
+
+
+def topic_of(event_name: str) -> str:
+    """The webhook topic of an event name (``order_paid`` -> ``order.paid``)."""
+    return EVENT_TOPICS.get(event_name) or event_name.replace("_", ".", 1)
+
+
+def webhook_body(outbox: OutboxEvent, *, installation_id: int) -> bytes:
+    """The JSON a remote app receives for ``outbox`` (what ``sdk.remote.WebhookEvent`` parses)."""
+    occurred = outbox.created_at
+    return json.dumps(
+        {
+            "event_id": outbox.event_id,
+            "topic": topic_of(outbox.name),
+            "shop_id": outbox.shop_id,
+            "installation_id": installation_id,
+            "resource_type": outbox.resource_type,
+            "resource_id": outbox.resource_id,
+            "sequence": outbox.sequence,
+            "occurred_at": occurred.isoformat() if occurred is not None else None,
+            "data": outbox.payload,
+        },
+        separators=(",", ":"),
+        ensure_ascii=False,
+    ).encode()
+
+
+def load_secrets(
+    session: Session, installations: Iterable[Installation], *, secret_key: str
+) -> dict[int, str]:
+    """The decrypted signing secret of each remote installation, by installation id.
+
+    An installation without a secret of its own signs with its OAuth client's. A secret
+    that cannot be decrypted maps to ``""``, which fails that installation's deliveries
+    (and only those) with a clear error.
+    """
+    remote = [i for i in installations if i.kind == REMOTE and i.id is not None]
+    if not remote:
+        return {}
+    stored = {i.id or 0: i.webhook_secret for i in remote}
+    missing = {i.listing_id for i in remote if not i.webhook_secret and i.listing_id is not None}
+    by_listing: dict[int, str] = {}
+    if missing:
+        for listing_id, secret in session.exec(
+            select(OAuthClient.listing_id, OAuthClient.webhook_secret).where(
+                col(OAuthClient.listing_id).in_(missing), OAuthClient.webhook_secret != ""
+            )
+        ):
+            by_listing.setdefault(listing_id, secret)
+    secrets: dict[int, str] = {}
+    for inst in remote:
+        token = stored[inst.id or 0] or by_listing.get(inst.listing_id or 0, "")
+        try:
+            secrets[inst.id or 0] = decrypt_secret(secret_key, token) if token else ""
+        except InvalidState:
+            secrets[inst.id or 0] = ""
+    return secrets
+
+
+class WebhookSender:
+    """Sends signed deliveries; one keep-alive HTTP client per thread that sends."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self.user_agent = f"Tanzi-Webhooks/{core.__version__}"
+
+    def _client(self) -> httpx.Client:
+        client: httpx.Client | None = getattr(self._local, "client", None)
+        if client is None:
+            client = httpx.Client(headers={"User-Agent": self.user_agent}, follow_redirects=False)
+            self._local.client = client
+        return client
+
+    def send(
+        self,
+        installation: Any,
+        outbox: OutboxEvent,
+        *,
+        secret: str,
+        timeout_s: float = WEBHOOK_TIMEOUT_S,
+    ) -> str:
+        """POST one event to the installation's ``webhook_url``; returns an error or ``""``."""
+        if not installation.webhook_url:
+            return "the installation has no webhook URL"
+        if not secret:
+            return "the installation has no readable webhook secret"
+        body = webhook_body(outbox, installation_id=installation.id or 0)
+        headers = signature_headers(
+            secret,
+            body,
+            event_id=outbox.event_id,
+            topic=topic_of(outbox.name),
+            timestamp=int(time.time()),
+        )
+        headers["Content-Type"] = "application/json"
+        timeout = min(timeout_s, WEBHOOK_TIMEOUT_S)
+        try:
+            response = self._client().post(
+                installation.webhook_url, content=body, headers=headers, timeout=timeout
+            )
+        except httpx.TimeoutException:
+            return f"timed out after {timeout:g}s"
+        except httpx.HTTPError as exc:
+            return f"{type(exc).__name__}: {exc}"[:2000]
+        if 200 <= response.status_code < 300:
+            return ""
+        text = response.text[:ERROR_BODY_CHARS].strip()
+        return f"HTTP {response.status_code}" + (f": {text}" if text else "")
+
+
+_senders: weakref.WeakKeyDictionary[Any, WebhookSender] = weakref.WeakKeyDictionary()
+_senders_lock = threading.Lock()
+
+
+def sender_for(owner: Any) -> WebhookSender:
+    """The sender shared by everything that delivers for ``owner`` (the plugin host)."""
+    sender = _senders.get(owner)
+    if sender is None:
+        with _senders_lock:
+            sender = _senders.get(owner)
+            if sender is None:
+                sender = _senders[owner] = WebhookSender()
+    return sender
+
+
+def notify_webhooks_paused(session: Session, *, installation: Installation) -> None:
+    """Tell the app's provider and the shop's owner that deliveries stopped (not committed).
+
+    Called when the installation's circuit opens: the backlog is kept, a trial delivery
+    follows after the cooldown, and the provider can replay the backlog at once.
+    """
+    listing = None
+    if installation.listing_id is not None:
+        listing = session.get(Listing, installation.listing_id)
+    if listing is None:
+        listing = session.exec(
+            select(Listing).where(Listing.slug == installation.plugin_id)
+        ).first()
+    shop = session.get(Shop, installation.shop_id)
+    name = listing.name if listing is not None else installation.plugin_id
+    shop_name = shop.name if shop is not None else f"#{installation.shop_id}"
+    replay = (
+        f"/api/v1/shops/{installation.shop_id}/installations/{installation.plugin_id}"
+        "/webhooks/replay"
+    )
+    message = (
+        f"Webhook deliveries of '{name}' to shop '{shop_name}' are paused after "
+        f"{installation.consecutive_failures} failed attempts in a row "
+        f"(last: {installation.circuit_reason.split('last: ', 1)[-1][:300]}). "
+        f"Events are kept and a trial delivery follows shortly; once the app answers again, "
+        f"send the backlog at once with POST {replay}."
+    )
+    recipients: list[int] = []
+    if listing is not None:
+        recipients.append(listing.provider_id)
+    if shop is not None and shop.owner_id not in recipients:
+        recipients.append(shop.owner_id)
+    for account_id in recipients:
+        notify(
+            session,
+            account_id=account_id,
+            shop_id=installation.shop_id,
+            kind="webhooks_paused",
+            message=message,
+        )

@@ -1,0 +1,54 @@
+"""An installation's event deliveries as the consoles see them, and the replay request."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from core.schemas.aftersales import UtcDatetime
+
+
+class DeliveryAttemptPublic(BaseModel):
+    """One event delivered (or being delivered) to one installation."""
+
+    id: int
+    event_id: str
+    topic: str
+    status: str
+    attempts: int
+    last_error: str
+    next_attempt_at: UtcDatetime | None
+    created_at: UtcDatetime
+    delivered_at: UtcDatetime | None
+    duration_ms: int | None
+
+
+class WebhookHealth(BaseModel):
+    """The installation's delivery health: its circuit and what waits in its backlog.
+
+    ``circuit_state`` is ``open`` while deliveries are paused after repeated failures;
+    ``backlog`` counts deliveries not delivered yet, by status (pending, failed, dead).
+    """
+
+    kind: str
+    webhook_url: str
+    webhook_topics: list[str]
+    circuit_state: str
+    circuit_reason: str
+    circuit_retry_at: UtcDatetime | None
+    consecutive_failures: int
+    backlog: dict[str, int]
+
+
+class ReplayRequest(BaseModel):
+    """Which deliveries to send again: the whole backlog when ``delivery_ids`` is omitted."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    delivery_ids: list[int] | None = Field(default=None, max_length=10000)
+
+
+class ReplayResult(BaseModel):
+    """The deliveries queued again, in event order."""
+
+    replayed: int
+    delivery_ids: list[int]
