@@ -7,16 +7,19 @@ needs a signed-in person redirects to sign-in instead.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import TanziError
-from marketplace.web.deps import SignInRequired
+from core.models import Account
+from marketplace.web.deps import ACCOUNT_KEY, SignInRequired
 from marketplace.web.templating import render
 
 _MACHINE_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/.well-known/")
@@ -45,9 +48,8 @@ def _page_or(json_handler: Handler) -> Handler:
         response = await json_handler(request, exc)
         if not wants_page(request):
             return response
-        import json
-
         problem = json.loads(bytes(response.body))
+        _load_account_for_layout(request)
         return render(
             request,
             "error.html",
@@ -57,3 +59,13 @@ def _page_or(json_handler: Handler) -> Handler:
         )
 
     return handler
+
+
+def _load_account_for_layout(request: Request) -> None:
+    """Errors raised before the route's dependencies ran still show who is signed in."""
+    if getattr(request.state, "account", None) is not None or "session" not in request.scope:
+        return
+    account_id = request.session.get(ACCOUNT_KEY)
+    if isinstance(account_id, int):
+        with Session(request.app.state.engine) as session:
+            request.state.account = session.get(Account, account_id)
