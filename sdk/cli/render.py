@@ -1,0 +1,139 @@
+"""How ``tanzi-sdk`` shows its results: rich tables and panels on the terminal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from sdk.cli.checks import Report, Severity
+from sdk.cli.firing import FireResult
+from sdk.cli.submission import SubmitOutcome
+
+_MARK = {Severity.error: "[bold red]error[/]", Severity.warning: "[yellow]warning[/]"}
+
+
+def console(*, stderr: bool = False) -> Console:
+    """A console that writes to the current ``sys.stdout`` (or stderr), lines unwrapped."""
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str, sort_keys=True)
+
+
+def show_report(out: Console, report: Report) -> None:
+    """The validation report: what was found, then each problem with where it is."""
+    target = report.target
+    out.print(f"[bold]Plugin[/] {escape(target.module_name)}  ({escape(str(target.import_root))})")
+    if report.manifest is not None:
+        m = report.manifest
+        out.print(
+            f"  manifest: {escape(m.id)} {escape(m.version)}, requires_tanzi '{m.requires_tanzi}'"
+        )
+        out.print(f"  requested scopes: {', '.join(sorted(m.scope_values)) or '(none)'}")
+    if report.module is not None:
+        out.print(f"  hooks implemented: {', '.join(report.hooks) or '(none)'}")
+    if report.uses:
+        used = sorted({u.scope for u in report.uses})
+        out.print(f"  scopes used: {', '.join(used)}")
+    if report.findings:
+        table = Table(show_header=True, header_style="bold", expand=False)
+        for column in ("", "check", "where", "problem"):
+            table.add_column(column, overflow="fold")
+        for f in sorted(report.findings, key=lambda f: (f.severity != Severity.error, f.check)):
+            table.add_row(_MARK[f.severity], f.check, escape(f.where), escape(f.message))
+        out.print(table)
+    errors, warnings = len(report.errors), len(report.warnings)
+    if errors:
+        out.print(f"[bold red]✗ {errors} error(s)[/], {warnings} warning(s)")
+    else:
+        out.print(f"[bold green]✓ valid[/] ({warnings} warning(s))")
+
+
+def show_fire(out: Console, result: FireResult) -> None:
+    """What one fired hook did: its input, the client calls, the records it wrote."""
+    out.print(f"[bold]Fired[/] {result.hook}  (granted: {', '.join(result.granted) or 'none'})")
+    event = result.arguments.get("event")
+    if event is not None:
+        out.print(f"  event {event.event_id}: {event.resource_type} {event.resource_id}")
+    if result.calls:
+        table = Table(title="Client calls", title_justify="left")
+        for column in ("#", "call", "arguments"):
+            table.add_column(column, overflow="fold")
+        for n, call in enumerate(result.calls, start=1):
+            args = ", ".join(
+                [*map(repr, call.args), *(f"{k}={v!r}" for k, v in call.kwargs.items())]
+            )
+            table.add_row(str(n), call.method, escape(args))
+        out.print(table)
+    else:
+        out.print("  no client calls")
+    if result.records or result.deleted:
+        table = Table(title="Records written", title_justify="left")
+        for column in ("collection", "key", "data"):
+            table.add_column(column, overflow="fold")
+        for record in result.records:
+            table.add_row(record.collection, escape(record.key), escape(_json(record.data)))
+        for collection, key in result.deleted:
+            table.add_row(collection, escape(key), "[dim](deleted)[/]")
+        out.print(table)
+    else:
+        out.print("  no records written")
+    if result.error is not None:
+        out.print(
+            f"[bold red]✗ {type(result.error).__name__}: {escape(str(result.error))}[/]\n"
+            "  (an event delivery would be marked failed and retried)"
+        )
+    elif result.result not in (None, []):
+        out.print(f"[bold]Returned[/] {escape(_dump(result.result))}")
+    else:
+        out.print("[bold green]✓ done[/]")
+
+
+def _dump(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_dump(v) for v in value) + "]"
+    if hasattr(value, "model_dump"):
+        return _json(value.model_dump(mode="json", exclude_none=True))
+    return _json(value)
+
+
+def show_submission(out: Console, outcome: SubmitOutcome, *, listing: str, version: str) -> None:
+    """The marketplace's answer: the new version and its checks, or the problem."""
+    body = outcome.body or {}
+    if outcome.ok:
+        out.print(
+            f"[bold green]✓ submitted[/] {escape(listing)} {escape(version)}: "
+            f"version id {body.get('id')}, status {escape(str(body.get('status')))}"
+        )
+        checks = body.get("checks") or {}
+        if isinstance(checks, dict) and checks:
+            table = Table(title="Marketplace checks", title_justify="left")
+            table.add_column("check")
+            table.add_column("result", overflow="fold")
+            for name, value in checks.items():
+                table.add_row(
+                    escape(str(name)), escape(value if isinstance(value, str) else _json(value))
+                )
+            out.print(table)
+        return
+    out.print(f"[bold red]✗ the marketplace refused the version[/] (HTTP {outcome.status_code})")
+    if outcome.is_problem:
+        out.print(f"  {escape(str(body.get('title', '')))}", end="")
+        out.print(f"  [dim]({escape(str(body['code']))})[/]" if body.get("code") else "")
+        if body.get("detail"):
+            out.print(f"  {escape(str(body['detail']))}")
+        for error in body.get("errors") or []:
+            if isinstance(error, dict):
+                field = error.get("field") or error.get("loc") or ""
+                out.print(
+                    f"  - {escape(str(field))}: {escape(str(error.get('message') or error.get('msg') or ''))}"
+                )
+        if body.get("type") and body["type"] != "about:blank":
+            out.print(f"  see {escape(str(body['type']))}")
+    else:
+        out.print(f"  {escape(outcome.text.strip()[:500]) or '(empty response)'}")
