@@ -29,6 +29,7 @@ from core.models import (
     OAuthClient,
     PricingModel,
     Role,
+    Shop,
     Subscription,
     SubscriptionStatus,
 )
@@ -56,6 +57,22 @@ def may_install(session: Session, *, account: Account, shop_id: int) -> bool:
         return False
     is_owner, areas = found
     return bool(is_owner) or Area.marketplace.value in (areas or [])
+
+
+def installable_shops(session: Session, *, account: Account) -> list[Shop]:
+    """The shops where the person may install services, by name."""
+    rows = session.exec(
+        select(Shop, Member.is_owner, Role.areas)
+        .join(Member, Member.shop_id == Shop.id)  # type: ignore[arg-type]
+        .outerjoin(Role, Role.id == Member.role_id)  # type: ignore[arg-type]
+        .where(Member.account_id == account.id)
+        .order_by(Shop.name, Shop.id)  # type: ignore[arg-type]
+    ).all()
+    return [
+        shop
+        for shop, is_owner, areas in rows
+        if is_owner or Area.marketplace.value in (areas or [])
+    ]
 
 
 def version_scopes(version: ListingVersion) -> list[str]:
