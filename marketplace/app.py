@@ -17,6 +17,8 @@ from core.api.problems import install_problem_handlers
 from core.db import create_db_engine
 from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
+from marketplace.oauth import consent as oauth_consent
+from marketplace.oauth import routes as oauth_routes
 from marketplace.web import auth_pages
 from marketplace.web.errors import install_page_error_handlers
 
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_api_router())
     app.include_router(auth_pages.router)
+    app.include_router(oauth_routes.router)
+    app.include_router(oauth_consent.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
