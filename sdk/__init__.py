@@ -3,9 +3,19 @@
 Providers write ``from sdk import hookimpl, PluginManifest`` and never import pluggy or core.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from sdk._markers import hookimpl, hookspec
 from sdk.client import ShopClient
-from sdk.errors import ClientError, InvalidRequest, ResourceNotFound, ScopeDenied
+from sdk.errors import (
+    AccessDenied,
+    ClientError,
+    InvalidRequest,
+    RateLimited,
+    ResourceNotFound,
+    ScopeDenied,
+    ServerError,
+)
 from sdk.events import (
     AfterSaleEvent,
     Event,
@@ -32,13 +42,28 @@ from sdk.models import (
 )
 from sdk.scopes import SCOPES, Scope
 
+if TYPE_CHECKING:
+    from sdk.http import HttpShopClient
+
+
+def __getattr__(name: str) -> Any:
+    """``sdk.HttpShopClient`` imports the HTTP client (and httpx) only when first used."""
+    if name == "HttpShopClient":
+        from sdk.http import HttpShopClient
+
+        return HttpShopClient
+    raise AttributeError(f"module 'sdk' has no attribute {name!r}")
+
+
 __all__ = [
     "SCOPES",
+    "AccessDenied",
     "Adjustment",
     "AfterSaleEvent",
     "Carrier",
     "ClientError",
     "Event",
+    "HttpShopClient",
     "Importer",
     "InstallationEvent",
     "InvalidRequest",
@@ -54,11 +79,13 @@ __all__ = [
     "ProductEvent",
     "Quote",
     "QuoteRequest",
+    "RateLimited",
     "Record",
     "ResourceNotFound",
     "Scope",
     "ScopeDenied",
     "ScopeRequest",
+    "ServerError",
     "ShipmentEvent",
     "ShopClient",
     "build_event",

@@ -20,6 +20,7 @@ imports nothing but the SDK and pydantic.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterable
@@ -107,19 +108,30 @@ class FakeShop:
         self.tracking_rows: dict[int, dict[str, Any]] = {}
         self.record_rows: dict[tuple[str, str], Record] = {}
         self._ids: dict[str, int] = {}
+        self._bind()
+        if seed:
+            self._seed()
+
+    def _bind(self) -> None:
         self.products = _Products(self)
         self.orders = _Orders(self)
         self.aftersales = _AfterSales(self)
         self.logistics = _Logistics(self)
         self.shop = _Shop(self)
         self.records = _Records(self)
-        if seed:
-            self._seed()
 
     @classmethod
     def for_manifest(cls, manifest: PluginManifest, **kwargs: Any) -> FakeShop:
         """A fake shop granting exactly the scopes ``manifest`` requests."""
         return cls(scopes=manifest.scope_values, **kwargs)
+
+    def with_scopes(self, scopes: Iterable[str | Scope]) -> FakeShop:
+        """Another client of the same shop granted ``scopes``: it shares this one's data
+        and call log (e.g. a narrower token of the same installation)."""
+        view = copy.copy(self)
+        view.scopes = {str(Scope(s)) for s in scopes}
+        view._bind()
+        return view
 
     # -- scopes and calls ----------------------------------------------------------------
 
@@ -450,6 +462,10 @@ class _Logistics(_Namespace):
         }
         self._f.tracking_rows[event_id] = row
         shipment.update(status=status, delivered=status == "delivered")
+        order = self._f.order_rows[shipment["order_id"]]
+        parcels = [s for s in self._f.shipment_rows.values() if s["order_id"] == order["id"]]
+        if order["status"] == "shipped" and all(s["delivered"] for s in parcels):
+            order["status"] = "delivered"
         return TrackingEventModel.model_validate(row)
 
 

@@ -14,31 +14,22 @@ ever the calling installation's rows.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.auth import Principal, authorize_shop
 from core.errors import NotFound, PermissionDenied, TanziError
 from core.models import AfterSale, PluginRecord, Product, Shipment, Shop, Sku
-from core.models.base import utcnow
 from core.plugins.manager import InstallationRef
+from core.services import records
 from sdk import models as sdk_models
 from sdk.errors import InvalidRequest, ResourceNotFound, ScopeDenied
 from sdk.scopes import Scope
 
-#: A record collection's name: a slug, like a plugin id.
-RECORD_COLLECTION = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
-#: The longest record key, in characters.
-MAX_RECORD_KEY = 200
-#: The largest record document, as compact JSON in UTF-8.
-MAX_RECORD_BYTES = 64 * 1024
 #: The most rows one list call returns.
 MAX_LIST = 200
 
@@ -288,14 +279,21 @@ class _Logistics:
     def add_tracking(
         self, shipment_id: int, *, status: str, description: str = "", location: str = ""
     ) -> sdk_models.TrackingEvent:
+        from core.schemas.shipments import TrackingStatus
         from core.services.shipments import add_tracking_event, get_shop_shipment
 
         with self._c.writing(Scope.logistics_write) as session:
             shipment = get_shop_shipment(session, shop_id=self._c.shop_id, shipment_id=shipment_id)
+            try:
+                scan = TrackingStatus(status)
+            except ValueError:
+                raise InvalidRequest(
+                    f"'{status}' is not a tracking status.", code="invalid_input"
+                ) from None
             event = add_tracking_event(
                 session,
                 shipment=shipment,
-                status=status,  # type: ignore[arg-type]
+                status=scan,
                 description=description,
                 location=location,
             )
@@ -317,24 +315,15 @@ class _Shop:
 
 class _Records:
     """``client.records``: the installation's own JSON documents. No scope needed; every
-    query is pinned to this installation, so one plugin never reads another's records."""
+    query is pinned to this installation, so one plugin never reads another's records.
+    The rules live in :mod:`core.services.records`, shared with the open API's routes."""
 
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
 
-    def _query(self, collection: str) -> Any:
-        return select(PluginRecord).where(
-            PluginRecord.installation_id == self._c.installation_id,
-            PluginRecord.collection == collection,
-        )
-
-    def _find(
-        self, session: Session, collection: str, key: str, *, lock: bool = False
-    ) -> PluginRecord | None:
-        query = self._query(collection).where(PluginRecord.key == key)
-        if lock:
-            query = query.with_for_update()
-        return session.exec(query).first()
+    @property
+    def _installation_id(self) -> int:
+        return self._c.installation_id or 0
 
     def put(
         self, collection: str, key: str, data: dict[str, Any], *, if_absent: bool = False
@@ -343,64 +332,55 @@ class _Records:
 
         With ``if_absent`` an existing record is returned unchanged (create once).
         """
-        _check_address(collection, key)
-        document = _check_document(data)
+        with _client_errors():
+            records.check_address(collection, key)
+            records.check_document(data)
         with self._c.writing(None) as session:
-            row = self._find(session, collection, key, lock=True)
-            if row is None:
-                row = PluginRecord(
-                    installation_id=self._c.installation_id or 0,
-                    shop_id=self._c.shop_id,
-                    collection=collection,
-                    key=key,
-                    data=document,
-                )
-                try:
-                    with session.begin_nested():
-                        session.add(row)
-                        session.flush()
-                    return record_view(row)
-                except IntegrityError:
-                    # another call created it first (PostgreSQL; SQLite serializes writers)
-                    row = self._find(session, collection, key, lock=True)
-                    if row is None:
-                        raise
-            if not if_absent:
-                row.data = document
-                row.updated_at = utcnow()
-                session.add(row)
-                session.flush()
+            row, _ = records.put_record(
+                session,
+                installation_id=self._installation_id,
+                shop_id=self._c.shop_id,
+                collection=collection,
+                key=key,
+                data=data,
+                if_absent=if_absent,
+            )
             return record_view(row)
 
     def get(self, collection: str, key: str) -> sdk_models.Record | None:
         """The record at ``(collection, key)``, or ``None``."""
-        _check_address(collection, key)
+        with _client_errors():
+            records.check_address(collection, key)
         with self._c.reading(None) as session:
-            row = self._find(session, collection, key)
+            row = records.get_record(
+                session, installation_id=self._installation_id, collection=collection, key=key
+            )
             return record_view(row) if row is not None else None
 
     def list(
         self, collection: str, *, limit: int = 50, after_key: str | None = None
     ) -> list[sdk_models.Record]:
         """Records of ``collection`` ordered by key, at most ``limit`` after ``after_key``."""
-        _check_address(collection, None)
+        with _client_errors():
+            records.check_address(collection, None)
         with self._c.reading(None) as session:
-            query = self._query(collection)
-            if after_key is not None:
-                query = query.where(col(PluginRecord.key) > after_key)
-            rows = session.exec(query.order_by(col(PluginRecord.key)).limit(_limit(limit)))
+            rows = records.list_records(
+                session,
+                installation_id=self._installation_id,
+                collection=collection,
+                limit=limit,
+                after_key=after_key,
+            )
             return [record_view(r) for r in rows]
 
     def delete(self, collection: str, key: str) -> bool:
         """Delete the record at ``(collection, key)``; ``False`` when there was none."""
-        _check_address(collection, key)
+        with _client_errors():
+            records.check_address(collection, key)
         with self._c.writing(None) as session:
-            row = self._find(session, collection, key, lock=True)
-            if row is None:
-                return False
-            session.delete(row)
-            session.flush()
-            return True
+            return records.delete_record(
+                session, installation_id=self._installation_id, collection=collection, key=key
+            )
 
 
 def record_view(row: PluginRecord) -> sdk_models.Record:
@@ -412,35 +392,3 @@ def record_view(row: PluginRecord) -> sdk_models.Record:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
-
-
-def _check_address(collection: str, key: str | None) -> None:
-    if not isinstance(collection, str) or not RECORD_COLLECTION.match(collection):
-        raise InvalidRequest(
-            f"'{collection}' is not a collection name: lowercase letters, digits and '_', "
-            "starting with a letter, at most 63 long.",
-            code="invalid_collection",
-        )
-    if key is not None and (
-        not isinstance(key, str) or not key or len(key) > MAX_RECORD_KEY or not key.isprintable()
-    ):
-        raise InvalidRequest(
-            f"A record key is 1 to {MAX_RECORD_KEY} printable characters.", code="invalid_key"
-        )
-
-
-def _check_document(data: dict[str, Any]) -> dict[str, Any]:
-    """A JSON copy of ``data``, refused when it is not a JSON object or is too large."""
-    if not isinstance(data, dict):
-        raise InvalidRequest("A record's data is a JSON object (a dict).", code="invalid_data")
-    try:
-        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    except (TypeError, ValueError) as exc:
-        raise InvalidRequest(f"A record's data must be JSON: {exc}", code="invalid_data") from exc
-    if len(text.encode()) > MAX_RECORD_BYTES:
-        raise InvalidRequest(
-            f"A record's data may be at most {MAX_RECORD_BYTES} bytes of JSON.",
-            code="record_too_large",
-        )
-    document: dict[str, Any] = json.loads(text)
-    return document

@@ -1,0 +1,26 @@
+"""A service's own installation and the records it keeps: what its routes read and return."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class OwnInstallationPublic(BaseModel):
+    """The installation a service token is bound to, as the service sees it."""
+
+    id: int
+    shop_id: int
+    plugin_id: str
+    version: str
+    status: str
+    granted_scopes: list[str]
+
+
+class RecordWrite(BaseModel):
+    """The document to store at ``(collection, key)``: a JSON object of at most 64 KiB."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data: dict[str, Any] = Field(default_factory=dict)
