@@ -15,6 +15,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable
+from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
 import httpx
@@ -94,17 +95,29 @@ def load_secrets(
 
 
 class WebhookSender:
-    """Sends signed deliveries; one keep-alive HTTP client per thread that sends."""
+    """Sends signed deliveries on one keep-alive HTTP client shared by every thread.
+
+    httpx clients may be shared between threads, and building one costs tens of
+    milliseconds (its TLS context); its cookie jar accepts nothing, so one app's cookies
+    never travel to another.
+    """
 
     def __init__(self) -> None:
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._http: httpx.Client | None = None
         self.user_agent = f"Tanzi-Webhooks/{core.__version__}"
 
     def _client(self) -> httpx.Client:
-        client: httpx.Client | None = getattr(self._local, "client", None)
+        client = self._http
         if client is None:
-            client = httpx.Client(headers={"User-Agent": self.user_agent}, follow_redirects=False)
-            self._local.client = client
+            with self._lock:
+                client = self._http
+                if client is None:
+                    client = self._http = httpx.Client(
+                        headers={"User-Agent": self.user_agent},
+                        cookies=CookieJar(DefaultCookiePolicy(allowed_domains=[])),
+                        follow_redirects=False,
+                    )
         return client
 
     def send(
