@@ -84,3 +84,17 @@ def exit_code(result: Result) -> int:
     if result.exception is not None and not isinstance(result.exception, SystemExit | typer.Exit):
         raise result.exception
     return result.exit_code
+
+
+def has_row(output: str, *cells: str) -> bool:
+    """Whether one line of ``output`` (a table row) holds every cell, in order."""
+    for line in output.splitlines():
+        at = 0
+        for cell in cells:
+            at = line.find(cell, at)
+            if at < 0:
+                break
+            at += len(cell)
+        else:
+            return True
+    return False

@@ -1,0 +1,115 @@
+"""``tanzi-sdk dev``: a local Tanzi whose demo shop has the plugin under development."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, create_engine, select
+
+from core.demo import DEMO_PEOPLE
+from core.models import Account, Installation, Shop
+from sdk.cli.devhost import DevError, prepare
+from sdk.cli.project import locate
+from tests.sdk.cli_plugins import GOOD, assert_ok, exit_code, imports_restored, run
+from tests.sdk.cli_plugins import write_module as write
+
+KEYS = (
+    "TANZI_ENV",
+    "TANZI_DATA_DIR",
+    "TANZI_DATABASE_URL",
+    "TANZI_QUEUE_URL",
+    "TANZI_PLUGINS_FILE",
+    "PYTHONPATH",
+)
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """``dev`` sets TANZI_* for the host it runs; put them back afterwards."""
+    for key in KEYS:
+        monkeypatch.setenv(key, "")
+        monkeypatch.delenv(key)
+    with imports_restored(tmp_path):
+        yield
+
+
+def installations(data_dir: Path) -> list[tuple[str, str, list[str], str]]:
+    engine = create_engine(f"sqlite:///{data_dir / 'tanzi.db'}")
+    try:
+        with Session(engine) as session:
+            merchant = session.exec(select(Account).where(Account.email == DEMO_PEOPLE[1][1])).one()
+            shops = session.exec(select(Shop.id).where(Shop.owner_id == merchant.id)).all()
+            rows = session.exec(
+                select(Installation)
+                .where(col(Installation.shop_id).in_(shops))
+                .order_by(col(Installation.id))
+            ).all()
+            return [
+                (r.plugin_id, str(r.status.value), list(r.granted_scopes), str(r.shop_id))
+                for r in rows
+            ]
+    finally:
+        engine.dispose()
+
+
+def test_prepare_installs_the_plugin_in_the_demo_shop(tmp_path: Path) -> None:
+    path = write(tmp_path, "dev_notes", GOOD)
+    data_dir = tmp_path / "dev-data"
+    prepared = prepare(locate(str(path)), data_dir)
+    assert prepared.plugin_id == "dev_notes"
+    assert (
+        (data_dir / "plugins.toml")
+        .read_text()
+        .endswith('[plugins]\nload = ["dev_notes"]\nentry_points = false\n')
+    )
+    assert prepared.env["TANZI_PLUGINS_FILE"] == str(data_dir / "plugins.toml")
+    assert prepared.env["PYTHONPATH"].split(":")[0] == str(tmp_path)
+    assert installations(data_dir) == [
+        ("dev_notes", "enabled", ["orders:read"], str(prepared.shop_id))
+    ]
+    again = prepare(locate(str(path)), data_dir)  # a second run keeps the world as it is
+    assert again.installation_id == prepared.installation_id
+    assert len(installations(data_dir)) == 1
+
+
+def test_a_plugin_the_host_refuses_is_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "dev_future", GOOD.replace('">=0.1"', '">=99"'))
+    with pytest.raises(DevError, match=r"did not admit dev_future \(incompatible\): needs Tanzi"):
+        prepare(locate(str(path)), tmp_path / "dev-data")
+    result = run("dev", "--plugin", str(path), "--data-dir", str(tmp_path / "dev-data"))
+    assert exit_code(result) == 1
+    assert "needs Tanzi >=99" in result.output
+
+
+def test_dev_serves_the_demo_with_the_plugin(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append({"app": app, **kw}))
+    path = write(tmp_path, "dev_served", GOOD)
+    data_dir = tmp_path / "dev-data"
+    result = run("dev", "--plugin", str(path), "--port", "8765", "--data-dir", str(data_dir))
+    out = assert_ok(result)
+    assert "dev_served installed in demo shop" in out
+    assert "merchant@demo.tanzi" in out  # the demo sign-ins, printed by tanzi serve
+    assert [(s["app"], s["port"], s["factory"]) for s in served] == [
+        ("marketplace.app:create_app", 8765, True)
+    ]
+    assert installations(data_dir)[0][:2] == ("dev_served", "enabled")
+
+
+def test_dev_without_the_host_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "core", None)  # `import core` raises ImportError
+    path = write(tmp_path, "dev_hostless", GOOD)
+    result = run("dev", "--plugin", str(path), "--data-dir", str(tmp_path / "d"))
+    assert exit_code(result) == 2
+    assert "needs the host installed: pip install tanzi" in result.output
+    assert not (tmp_path / "d").exists()
