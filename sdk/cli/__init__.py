@@ -132,6 +132,11 @@ def fire(
             f"{report.target.module_name} does not implement {event} "
             f"(it implements: {', '.join(report.hooks) or 'nothing'})"
         )
+    if report.errors:
+        console().print(
+            f"[yellow]note:[/] validate finds {len(report.errors)} error(s) in this plugin; "
+            "run `tanzi-sdk validate` to see them"
+        )
     try:
         result = fire_hook(
             report.module, report.manifest, event, overrides=overrides, settings=raw_settings

@@ -179,7 +179,7 @@ def _check_hooks(report: Report, module: ModuleType) -> tuple[str, ...]:
 
 def _check_scopes(report: Report, manifest: PluginManifest) -> None:
     hooks = [h for h in report.hooks if h in hook_scopes()]
-    files = report.target.files
+    files = _module_files(report.module) if report.module is not None else report.target.files
     root = report.target.project_dir or report.target.import_root
     report.uses = uses_for_hooks(hooks) + scan_files(files, relative_to=_common(root, files))
     requested = manifest.scope_values
@@ -200,6 +200,17 @@ def _check_scopes(report: Report, manifest: PluginManifest) -> None:
             "merchants are asked to grant it all the same",
             "scopes",
         )
+
+
+def _module_files(module: ModuleType) -> list[Path]:
+    """The files the plugin's code is in: its module, or every module of its package."""
+    file = getattr(module, "__file__", None)
+    if not file:
+        return []
+    path = Path(file)
+    if path.name == "__init__.py":
+        return sorted(p for p in path.parent.rglob("*.py") if "__pycache__" not in p.parts)
+    return [path] if path.suffix == ".py" else []
 
 
 def _common(root: Path, files: list[Path]) -> Path | None:

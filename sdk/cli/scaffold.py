@@ -75,6 +75,7 @@ def render_project(
         "README.md.j2": "README.md",
         "plugin.py.j2": f"{package}/__init__.py",
         "test_plugin.py.j2": f"tests/test_{package}.py",
+        "gitignore.j2": ".gitignore",
     }
     env = Environment(
         loader=PackageLoader("sdk.cli", "templates"),

@@ -102,6 +102,7 @@ def test_a_denied_call_fails_the_fire_and_shows_what_came_before(tmp_path: Path)
     out = result.output
     assert has_row(out, "records.put", "'seen', '1', {'ok': True}")
     assert has_row(out, "products.list", "limit=5")
+    assert "note: validate finds 1 error(s)" in out  # products:read is missing
     assert "ScopeDenied: This installation was not granted the 'products:read' scope." in out
     assert "would be marked failed and retried" in out
 

@@ -16,7 +16,13 @@ from sdk.cli.scaffold import ScaffoldError, plugin_id_for
 from tests.sdk.cli_plugins import assert_ok, exit_code, imports_restored, run
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = ["pyproject.toml", "README.md", "acme_labels/__init__.py", "tests/test_acme_labels.py"]
+FILES = [
+    ".gitignore",
+    "README.md",
+    "acme_labels/__init__.py",
+    "pyproject.toml",
+    "tests/test_acme_labels.py",
+]
 
 
 @pytest.fixture(autouse=True)
