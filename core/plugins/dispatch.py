@@ -144,7 +144,8 @@ def _dispatch(
                 if inst.status == InstallationStatus.paused and ev.name not in LIFECYCLE_EVENTS:
                     continue
                 if inst.kind == REMOTE:
-                    if topic_of(ev.name) not in inst.webhook_topics:
+                    topics = inst.webhook_topics  # dotted topics; event names are taken too
+                    if topic_of(ev.name) not in topics and ev.name not in topics:
                         continue
                 elif not host.implements(inst.plugin_id, ev.name):
                     continue
