@@ -123,16 +123,15 @@ def show_submission(out: Console, outcome: SubmitOutcome, *, listing: str, versi
         return
     out.print(f"[bold red]✗ the marketplace refused the version[/] (HTTP {outcome.status_code})")
     if outcome.is_problem:
-        out.print(f"  {escape(str(body.get('title', '')))}", end="")
-        out.print(f"  [dim]({escape(str(body['code']))})[/]" if body.get("code") else "")
+        code = f"  [dim]({escape(str(body['code']))})[/]" if body.get("code") else ""
+        out.print(f"  {escape(str(body.get('title', '')))}{code}")
         if body.get("detail"):
             out.print(f"  {escape(str(body['detail']))}")
         for error in body.get("errors") or []:
             if isinstance(error, dict):
-                field = error.get("field") or error.get("loc") or ""
-                out.print(
-                    f"  - {escape(str(field))}: {escape(str(error.get('message') or error.get('msg') or ''))}"
-                )
+                where = error.get("field") or error.get("loc") or ""
+                message = error.get("message") or error.get("msg") or ""
+                out.print(f"  - {escape(str(where))}: {escape(str(message))}")
         if body.get("type") and body["type"] != "about:blank":
             out.print(f"  see {escape(str(body['type']))}")
     else:
