@@ -10,6 +10,7 @@ from core.api import (
     categories,
     installations,
     members,
+    notifications,
     orders,
     plugins,
     products,
@@ -42,6 +43,7 @@ def build_api_router() -> APIRouter:
         installations,
         records,
         webhooks,
+        notifications,
     ):
         api.include_router(module.router)
     return api

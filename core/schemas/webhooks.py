@@ -52,3 +52,14 @@ class ReplayResult(BaseModel):
 
     replayed: int
     delivery_ids: list[int]
+
+
+class NotificationPublic(BaseModel):
+    """A message to the signed-in person; ``kind`` is machine-readable (``webhooks_paused``)."""
+
+    id: int
+    shop_id: int | None
+    kind: str
+    message: str
+    created_at: UtcDatetime
+    read_at: UtcDatetime | None

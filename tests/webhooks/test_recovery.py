@@ -259,3 +259,38 @@ def test_who_may_see_and_replay_an_installations_deliveries(
     assert refused.json()["code"] == "scope_denied"
     bad = client.post(base + "/replay", headers=owner, json={"delivery_ids": "all"})
     assert bad.status_code == 422
+
+
+def test_the_people_told_read_their_notifications(
+    app: FastAPI,
+    client: TestClient,
+    factory: Factory,
+    settings: Settings,
+    engine: Engine,
+    receiver: Receiver,
+) -> None:
+    shop = factory.shop()
+    provider = factory.account(name="Provider")
+    remote_app(factory, settings, shop, url=receiver.url, topics=TOPICS, provider=provider)
+    host: PluginHost = app.state.runtime.host
+    receiver.status = 502
+    order_id = factory.order(shop)[0].id
+    for name in ("order_paid", "order_shipped", "order_delivered"):
+        _emit(engine, shop.id, name, order_id)
+    for _ in range(host.config.limits_for("remote_app").circuit_failures):
+        _emit(engine, shop.id, "order_paid", factory.order(shop)[0].id)
+    _round(engine, host, settings)
+
+    mine = factory.headers(provider)
+    [note] = client.get("/api/v1/me/notifications", headers=mine).json()
+    assert (note["kind"], note["shop_id"], note["read_at"]) == ("webhooks_paused", shop.id, None)
+    assert "HTTP 502" in note["message"]
+    owner = factory.headers(factory.fetch(m.Account, shop.owner_id))
+    assert len(client.get("/api/v1/me/notifications", headers=owner).json()) == 1
+    # nobody else reads or marks it
+    stranger = factory.headers(factory.account())
+    assert client.get("/api/v1/me/notifications", headers=stranger).json() == []
+    path = f"/api/v1/me/notifications/{note['id']}/read"
+    assert client.post(path, headers=stranger).status_code == 404
+    assert client.post(path, headers=mine).json()["read_at"] is not None
+    assert client.get("/api/v1/me/notifications?unread=true", headers=mine).json() == []
