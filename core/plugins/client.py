@@ -384,11 +384,14 @@ class _Records:
 
 
 def record_view(row: PluginRecord) -> sdk_models.Record:
-    """The SDK view of a stored record (also what the merchant's API returns)."""
+    """The SDK view of a stored record (also what the merchant's API returns); times are
+    UTC-aware even where the database hands them back naive (SQLite)."""
+    from core.schemas.aftersales import as_utc
+
     return sdk_models.Record(
         collection=row.collection,
         key=row.key,
         data=dict(row.data),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        created_at=as_utc(row.created_at),
+        updated_at=as_utc(row.updated_at),
     )

@@ -314,6 +314,9 @@ class _Records(_Namespace):
     """
 
     def _path(self, collection: str, key: str | None = None) -> str:
+        if key is not None and not key.isprintable():
+            # a line break cannot travel in a URL path; the API would refuse it anyway
+            raise InvalidRequest("A record key is printable characters.", code="invalid_key")
         path = f"installation/records/{_segment(collection)}"
         return path if key is None else f"{path}/{_segment(key)}"
 

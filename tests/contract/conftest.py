@@ -113,9 +113,16 @@ def _save(engine: Engine, *rows: Any) -> None:
             session.refresh(row)
 
 
+def _account(engine: Engine, name: str) -> m.Account:
+    """A person nobody signs in as (no password hash to compute: argon2 is slow on purpose)."""
+    account = m.Account(email=f"{name}@contract.test", name=name, password_hash="!")
+    _save(engine, account)
+    return account
+
+
 def build_db_world(engine: Engine, factory: Factory) -> tuple[World, m.Installation]:
     """The world in the database, with an installation of :data:`PLUGIN_ID` in its shop."""
-    owner, buyer = factory.account(), factory.account()
+    owner, buyer, other_owner = (_account(engine, n) for n in ("owner", "buyer", "other"))
     shop = factory.shop(owner, name="摊子好物 Tanzi Goods")
     category = factory.category()
     world = World(shop_id=shop.id or 0)
@@ -202,8 +209,8 @@ def build_db_world(engine: Engine, factory: Factory) -> tuple[World, m.Installat
             session.commit()
         world.shipment_ids.append(shipment.id or 0)
     # another shop, whose rows the installation must never reach
-    other = factory.shop()
-    order, lines = factory.order(other, status=m.OrderStatus.paid)
+    other = factory.shop(other_owner)
+    order, lines = factory.order(other, buyer, status=m.OrderStatus.paid)
     world.foreign_order_id = order.id or 0
     world.foreign_product_id = lines[0].product_id
     world.foreign_sku_id = lines[0].sku_id
@@ -291,6 +298,9 @@ class LiveServer:
     def __init__(self, app: FastAPI) -> None:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # accepted connections inherit it: without it each small answer waits ~40 ms for
+        # a delayed ACK (uvicorn sets it only on sockets it binds itself)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
         config = uvicorn.Config(app, log_level="warning", lifespan="on", access_log=False)

@@ -108,9 +108,7 @@ def test_aftersales_get_and_list(contract: Contract) -> None:
         assert (aftersale.status, aftersale.outcome) == ("requested", None)
     assert [a.id for a in client.aftersales.list()] == world.aftersale_ids
     first_order = world.order_ids[AFTERSALES[0][0]]
-    assert [a.id for a in client.aftersales.list(order_id=first_order)] == [
-        world.aftersale_ids[0]
-    ]
+    assert [a.id for a in client.aftersales.list(order_id=first_order)] == [world.aftersale_ids[0]]
     assert [a.id for a in client.aftersales.list(limit=1)] == world.aftersale_ids[:1]
     assert client.aftersales.list(order_id=world.order_ids[2]) == []
 
