@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     rate_limit_enabled: bool = True
     rate_limit_capacity: int = Field(default=120, ge=1)
     rate_limit_per_second: float = Field(default=2.0, gt=0)
+    #: after an uninstall, the service may still clean up (``installation_removed``) this long
+    uninstall_cleanup_s: int = Field(default=600, ge=0)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
