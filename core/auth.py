@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from core.errors import NotFound, PermissionDenied, Unauthenticated
@@ -84,14 +87,11 @@ class ShopAccess:
         return area is None or area.value in self.areas
 
 
-def principal_from_token(session: Session, token: str) -> Principal:
-    """Resolve a bearer token to a principal, or raise :class:`Unauthenticated`.
-
-    One query reads the token with what decides whether a service's token still works: its
-    installation (paused, or removed and past the cleanup window), its listing (suspended by
-    an admin) and its subscription (expired, or its paid period over).
-    """
-    found = session.exec(
+@cache
+def _token_lookup() -> Any:
+    """The guard's query, built once (building it costs more than running it): the token
+    with its account's admin flag, its installation, listing and subscription."""
+    return (
         select(
             AccessToken,
             Account.is_admin,
@@ -105,8 +105,18 @@ def principal_from_token(session: Session, token: str) -> Principal:
         .outerjoin(Installation, col(Installation.id) == col(AccessToken.installation_id))
         .outerjoin(Listing, col(Listing.id) == col(Installation.listing_id))
         .outerjoin(Subscription, col(Subscription.installation_id) == col(Installation.id))
-        .where(AccessToken.token_hash == token_hash(token))
-    ).first()
+        .where(col(AccessToken.token_hash) == bindparam("token_hash"))
+    )
+
+
+def principal_from_token(session: Session, token: str) -> Principal:
+    """Resolve a bearer token to a principal, or raise :class:`Unauthenticated`.
+
+    One query reads the token with what decides whether a service's token still works: its
+    installation (paused, or removed and past the cleanup window), its listing (suspended by
+    an admin) and its subscription (expired, or its paid period over).
+    """
+    found = session.exec(_token_lookup(), params={"token_hash": token_hash(token)}).first()
     if found is None or found[0].revoked_at is not None:
         raise Unauthenticated("The access token is unknown or revoked.", code="invalid_token")
     row, account_is_admin, install_status, cleanup_until, listing_status, sub_status, period_end = (
