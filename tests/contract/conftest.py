@@ -35,6 +35,7 @@ from sdk.http import HttpShopClient, RetryPolicy
 from sdk.scopes import Scope
 from sdk.testing import FakeShop
 from tests.conftest import Factory
+from tests.oauth.conftest import browser, live, merchant, remote_app  # noqa: F401 (test_http_oauth)
 
 ALL_SCOPES = frozenset(s.value for s in Scope)
 PLUGIN_ID = "contract_app"
