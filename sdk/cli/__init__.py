@@ -189,7 +189,7 @@ def submit(
         ...,
         "--token",
         envvar="TANZI_TOKEN",
-        help="A provider's personal access token (or $TANZI_TOKEN)",
+        help="A provider's personal access token",
     ),
     listing: str | None = typer.Option(
         None, "--listing", help="The listing's slug (default: the plugin id)"
