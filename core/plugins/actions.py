@@ -1,0 +1,214 @@
+"""Merchant actions: what a shop's enabled plugins add to the console's lists, and the job
+that runs one over the rows a merchant selected.
+
+A plugin returns :class:`sdk.models.MerchantAction` from ``register_merchant_actions``. The
+registrations are read per request from the shop's view of the host, so a plugin enabled
+later shows its actions at once. Running an action creates a ``merchant_action`` job; the
+worker calls the action's ``run`` once per row on the plugin's own threads, under its time
+limit, with the installation's scoped client, and records each row's result or error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.jobs.records import JobContext, create_job, job_kind
+from core.models import Job, Order, Product
+from core.plugins.client import ScopedClient
+from core.plugins.manager import InstallationRef, PluginHost
+from sdk.errors import ClientError
+from sdk.models import MerchantAction
+from sdk.scopes import Scope
+
+JOB_KIND = "merchant_action"
+#: The areas of the console whose lists carry actions, and the rows they select.
+AREAS: dict[str, type[Order] | type[Product]] = {"orders": Order, "products": Product}
+#: The most rows one run may take.
+MAX_ROWS = 500
+
+
+@dataclass(frozen=True)
+class ActionRef:
+    """One action of one enabled plugin in one shop."""
+
+    plugin_id: str
+    plugin_name: str
+    installation: InstallationRef
+    action: MerchantAction
+
+    @property
+    def key(self) -> str:
+        """``<plugin id>:<action code>``, what the console's form sends."""
+        return f"{self.plugin_id}:{self.action.code}"
+
+
+def _scope_of(action: MerchantAction) -> Scope | None:
+    return Scope(action.scope) if action.scope else None
+
+
+def _registered(host: PluginHost, plugin_id: str) -> list[MerchantAction]:
+    """The plugin's actions; a plugin whose registration fails contributes none."""
+    try:
+        groups = host.plugin_caller(plugin_id, "register_merchant_actions")()
+    except Exception:
+        return []
+    return [a for group in groups or [] for a in group or [] if isinstance(a, MerchantAction)]
+
+
+def shop_actions(
+    session: Session,
+    *,
+    host: PluginHost,
+    shop_id: int,
+    area: str | None = None,
+    can: Callable[[Scope], bool] | None = None,
+) -> list[ActionRef]:
+    """The actions of the shop's enabled plugins for ``area`` that the caller may run.
+
+    ``can`` says whether the person holds a scope (``ShopAccess.can``); an action is left
+    out when its scope is unknown, not granted to the plugin, or not held by the person.
+    """
+    found: list[ActionRef] = []
+    for plugin_id, inst in host.shop_view(session, shop_id).installations.items():
+        plugin = host.plugins.get(plugin_id)
+        name = plugin.manifest.name if plugin is not None and plugin.manifest else plugin_id
+        for action in _registered(host, plugin_id):
+            if area is not None and action.area != area:
+                continue
+            try:
+                scope = _scope_of(action)
+            except ValueError:
+                continue
+            if scope is not None and (
+                scope.value not in inst.granted_scopes or (can is not None and not can(scope))
+            ):
+                continue
+            found.append(ActionRef(plugin_id, name, inst, action))
+    return found
+
+
+def find_action(
+    session: Session,
+    *,
+    host: PluginHost,
+    shop_id: int,
+    key: str,
+    can: Callable[[Scope], bool] | None = None,
+) -> ActionRef:
+    """The runnable action ``key`` (``plugin:code``) of the shop, or :class:`NotFound`."""
+    for ref in shop_actions(session, host=host, shop_id=shop_id, can=can):
+        if ref.key == key and callable(ref.action.run):
+            return ref
+    raise NotFound(f"There is no action '{key}' in this shop.", field="body.action")
+
+
+def start_action(
+    session: Session,
+    *,
+    host: PluginHost,
+    shop_id: int,
+    key: str,
+    item_ids: Sequence[int],
+    account_id: int | None,
+    can: Callable[[Scope], bool] | None = None,
+) -> Job:
+    """A queued job running action ``key`` over the selected rows of the shop.
+
+    Rows are checked to be the shop's own (orders or products, by the action's area); the
+    caller commits and then enqueues ``run_job``.
+    """
+    ref = find_action(session, host=host, shop_id=shop_id, key=key, can=can)
+    model = AREAS.get(ref.action.area)
+    if model is None:
+        raise InvalidInput(
+            f"Actions on '{ref.action.area}' are not supported.", field="body.action"
+        )
+    wanted = list(dict.fromkeys(int(i) for i in item_ids))
+    if not wanted:
+        raise InvalidInput("Select at least one row.", code="nothing_selected", field="body.ids")
+    if len(wanted) > MAX_ROWS:
+        raise InvalidInput(f"Select at most {MAX_ROWS} rows.", field="body.ids")
+    ids_col = col(model.id)
+    own = set(
+        session.exec(
+            select(model.id).where(ids_col.in_(wanted), model.shop_id == shop_id)  # type: ignore[arg-type]
+        ).all()
+    )
+    unknown = [i for i in wanted if i not in own]
+    if unknown:
+        raise NotFound(f"Rows not found in this shop: {unknown}.", field="body.ids")
+    return create_job(
+        session,
+        kind=JOB_KIND,
+        shop_id=shop_id,
+        params={
+            "plugin_id": ref.plugin_id,
+            "code": ref.action.code,
+            "label": ref.action.label,
+            "area": ref.action.area,
+            "ids": wanted,
+            "account_id": account_id,
+        },
+        total=len(wanted),
+    )
+
+
+def _error_text(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {exc}"
+
+
+@job_kind(JOB_KIND)
+def run_merchant_action(ctx: JobContext) -> None:
+    """Call the action once per selected row; each row's outcome is recorded as it ends."""
+    runtime: Any = ctx.runtime
+    if runtime is None or ctx.shop_id is None:
+        raise RuntimeError("merchant actions run in the worker, with its plugin host")
+    host: PluginHost = runtime.host
+    plugin_id, code = str(ctx.params["plugin_id"]), str(ctx.params["code"])
+    with Session(ctx.engine) as session:
+        view = host.shop_view(session, ctx.shop_id)
+    inst = view.installations.get(plugin_id)
+    if inst is None:
+        raise PermissionDenied(f"'{plugin_id}' is no longer enabled in this shop.")
+    action = next((a for a in _registered(host, plugin_id) if a.code == code), None)
+    if action is None or not callable(action.run):
+        raise NotFound(f"'{plugin_id}' no longer offers the action '{code}'.")
+    scope = _scope_of(action)
+    if scope is not None and scope.value not in inst.granted_scopes:
+        raise PermissionDenied(f"'{plugin_id}' was not granted '{scope.value}'.")
+    plugin = host.plugins[plugin_id]
+    manifest = plugin.manifest
+    settings = manifest.parse_settings(inst.settings) if manifest else dict(inst.settings)
+    client = ScopedClient(ctx.engine, inst, read_engine=getattr(runtime, "read_engine", None))
+    timeout_s = host.config.limits_for(plugin_id).timeout_s
+    pool = host.hook_pool(plugin_id)
+    ids = [int(i) for i in ctx.params.get("ids", [])]
+    for key, item_id in ctx.steps((str(i), i) for i in ids):
+        future = pool.submit(
+            lambda item_id=item_id: action.run(item_id=item_id, client=client, settings=settings)
+        )
+        try:
+            out = future.result(timeout_s)
+        except FutureTimeout:
+            future.cancel()
+            error = f"timed out after {timeout_s:g}s"
+        except Exception as exc:
+            error = _error_text(exc)
+        else:
+            message = "" if out is None else str(out)[:500]
+            ctx.advance(key, counts={"succeeded": 1}, result={"ok": True, "message": message})
+            continue
+        ctx.advance(
+            key,
+            counts={"failed": 1},
+            errors=[{"row": item_id, "message": error[:500]}],
+            result={"ok": False, "message": error[:500]},
+        )

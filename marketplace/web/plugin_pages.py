@@ -1,0 +1,255 @@
+"""Pages plugins add with ``register_routes``, served at
+``/apps/<plugin id>/shops/<shop id><route path>``.
+
+Nothing is mounted at start: each request reads the plugin's registrations from the host,
+so a plugin enabled later answers at once and a paused or removed one stops. A route
+answers only when the person is a member of the shop (404 otherwise), the plugin is enabled
+there (404 when not installed or removed, 403 while paused), and the member's role covers
+the route's declared scope, which the installation must also hold (403). The handler gets
+the installation's scoped client, never the kernel, and runs on the plugin's own threads
+under its time limit. What it returns is shown escaped, or, when it is
+:class:`sdk.models.SafeHtml`, sanitized by nh3 first; dicts, lists and models are JSON.
+"""
+
+from __future__ import annotations
+
+import inspect
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from typing import Any
+
+import nh3
+from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from markupsafe import Markup
+from pydantic import BaseModel
+from sqlmodel import Session
+from starlette.routing import compile_path
+
+from core.api.deps import SessionDep
+from core.errors import NotFound, PermissionDenied, TanziError
+from core.models import Account, InstallationStatus
+from core.plugins.client import ScopedClient
+from core.plugins.installations import get_installation
+from core.plugins.manager import InstallationRef, PluginHost
+from marketplace.web.console_access import console_context, member_access
+from marketplace.web.csrf import web_router
+from marketplace.web.deps import RequireAccount
+from marketplace.web.templating import render
+from sdk.models import PluginRoute, SafeHtml
+from sdk.scopes import Scope
+
+router = web_router(tags=["plugin pages"])
+
+#: What the handler may name among its parameters.
+HANDLER_ARGS = frozenset({"client", "settings", "params", "path_params", "method"})
+#: Tags a plugin's own HTML may keep after sanitizing (no forms, scripts or frames).
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em",
+        "h2", "h3", "h4", "hr", "i", "li", "ol", "p", "pre", "small", "span", "strong",
+        "table", "tbody", "td", "th", "thead", "tr", "ul",
+    }
+)  # fmt: skip
+
+
+class PluginPageFailed(TanziError):
+    """The plugin's page handler raised or ran out of time."""
+
+    status, code, title = 502, "plugin_page_failed", "The service's page failed"
+
+
+def app_base(plugin_id: str, shop_id: int) -> str:
+    """Where a plugin's pages for one shop start."""
+    return f"/apps/{plugin_id}/shops/{shop_id}"
+
+
+def sanitize(html: str) -> Markup:
+    """A plugin's HTML made inert: allowed tags only, http(s)/mailto links, no attributes
+    that run code."""
+    return Markup(
+        nh3.clean(
+            html,
+            tags=set(ALLOWED_TAGS),
+            url_schemes={"http", "https", "mailto"},
+            link_rel="nofollow noopener noreferrer",
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """A plugin route matched for one shop, with what its handler needs."""
+
+    route: PluginRoute
+    path_params: dict[str, Any]
+    installation: InstallationRef
+    plugin_name: str
+
+
+def _match(routes: list[PluginRoute], path: str, method: str) -> tuple[PluginRoute, dict] | None:
+    for route in routes:
+        if not isinstance(route, PluginRoute):
+            continue
+        pattern = "/" + route.path.strip("/")
+        regex, _fmt, convertors = compile_path(pattern)
+        found = regex.match(path)
+        if found is None:
+            continue
+        if method not in {m.upper() for m in route.methods} and not (
+            method == "HEAD" and "GET" in route.methods
+        ):
+            continue
+        params = {k: convertors[k].convert(v) for k, v in found.groupdict().items()}
+        return route, params
+    return None
+
+
+def resolve(
+    session: Session,
+    *,
+    host: PluginHost,
+    account: Account,
+    plugin_id: str,
+    shop_id: int,
+    path: str,
+    method: str,
+) -> tuple[Any, Resolved]:
+    """Check who asks and whether the plugin may answer; the matched route, or an error."""
+    member = member_access(session, account, shop_id, Scope.shop_read)
+    inst = host.shop_view(session, shop_id).installations.get(plugin_id)
+    if inst is None:
+        row = get_installation(session, shop_id=shop_id, plugin_id=plugin_id)
+        session.commit()
+        if row is not None and row.status is InstallationStatus.paused:
+            raise PermissionDenied(
+                "This service is paused in the shop; resume it to use its pages.",
+                code="installation_paused",
+            )
+        raise NotFound(f"The service '{plugin_id}' is not installed in this shop.")
+    try:
+        groups = host.plugin_caller(plugin_id, "register_routes")()
+    except Exception as exc:
+        raise PluginPageFailed(f"The service's routes failed: {type(exc).__name__}") from exc
+    routes = [r for group in groups or [] for r in group or []]
+    matched = _match(routes, "/" + path.strip("/"), method)
+    if matched is None:
+        raise NotFound(f"The service '{plugin_id}' has no page here.")
+    route, params = matched
+    if route.scope:
+        try:
+            scope = Scope(route.scope)
+        except ValueError as exc:
+            raise NotFound("The service declared an unknown scope for this page.") from exc
+        if scope.value not in inst.granted_scopes:
+            raise PermissionDenied(
+                f"The service was not granted '{scope.value}', which this page needs.",
+                code="scope_denied",
+            )
+        member = member_access(session, account, shop_id, scope)
+    plugin = host.plugins[plugin_id]
+    name = plugin.manifest.name if plugin.manifest else plugin_id
+    return member, Resolved(route, params, inst, name)
+
+
+def call_handler(
+    host: PluginHost, engine: Any, read_engine: Any, found: Resolved, extra: dict[str, Any]
+) -> Any:
+    """Run the handler on the plugin's threads with the arguments it names."""
+    inst = found.installation
+    plugin = host.plugins[inst.plugin_id]
+    settings = (
+        plugin.manifest.parse_settings(inst.settings) if plugin.manifest else dict(inst.settings)
+    )
+    offered = {
+        "client": ScopedClient(engine, inst, read_engine=read_engine),
+        "settings": settings,
+        "path_params": found.path_params,
+        **extra,
+    }
+    endpoint = found.route.endpoint
+    try:
+        names = set(inspect.signature(endpoint).parameters)
+    except (TypeError, ValueError):
+        names = set()
+    kwargs = {k: v for k, v in offered.items() if k in names & HANDLER_ARGS}
+    timeout_s = host.config.limits_for(inst.plugin_id).timeout_s
+    future = host.hook_pool(inst.plugin_id).submit(lambda: endpoint(**kwargs))
+    try:
+        return future.result(timeout_s)
+    except FutureTimeout as exc:
+        future.cancel()
+        raise PluginPageFailed(f"The service's page took longer than {timeout_s:g}s.") from exc
+    except TanziError:
+        raise
+    except Exception as exc:
+        raise PluginPageFailed(f"The service's page failed: {type(exc).__name__}") from exc
+
+
+def _serve(
+    request: Request,
+    session: Session,
+    account: Account,
+    plugin_id: str,
+    shop_id: int,
+    path: str,
+    params: dict[str, str],
+) -> Response:
+    runtime = request.app.state.runtime
+    access, found = resolve(
+        session,
+        host=runtime.host,
+        account=account,
+        plugin_id=plugin_id,
+        shop_id=shop_id,
+        path=path,
+        method=request.method,
+    )
+    session.commit()
+    out = call_handler(
+        runtime.host,
+        runtime.engine,
+        runtime.read_engine,
+        found,
+        {"params": params, "method": request.method},
+    )
+    if isinstance(out, BaseModel) and not isinstance(out, SafeHtml):
+        return JSONResponse(out.model_dump(mode="json"))
+    if isinstance(out, dict | list):
+        return JSONResponse(out)
+    html = sanitize(out.html) if isinstance(out, SafeHtml) else None
+    text = None if html is not None else ("" if out is None else str(out))
+    return render(
+        request,
+        "console/plugin_page.html",
+        console_context(
+            access,
+            "apps",
+            plugin_id=plugin_id,
+            plugin_name=found.plugin_name,
+            title=found.route.title or found.plugin_name,
+            html=html,
+            text=text,
+        ),
+    )
+
+
+@router.api_route("/apps/{plugin_id}/shops/{shop_id}", methods=["GET", "POST"])
+@router.api_route("/apps/{plugin_id}/shops/{shop_id}/{path:path}", methods=["GET", "POST"])
+async def plugin_page(
+    plugin_id: str,
+    shop_id: int,
+    request: Request,
+    session: SessionDep,
+    account: RequireAccount,
+    path: str = "",
+) -> Response:
+    """A plugin's page for one shop (see the module's docstring for the checks)."""
+    params: dict[str, str] = {k: v for k, v in request.query_params.items()}
+    if request.method == "POST":
+        form = await request.form()
+        params.update({k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"})
+    return await run_in_threadpool(
+        _serve, request, session, account, plugin_id, shop_id, path, params
+    )

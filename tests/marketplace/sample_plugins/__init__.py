@@ -1,0 +1,1 @@
+"""Plugins the console's tests enable in a shop."""
