@@ -19,7 +19,7 @@ from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
 from marketplace.oauth import consent as oauth_consent
 from marketplace.oauth import routes as oauth_routes
-from marketplace.web import auth_pages, installed, market
+from marketplace.web import auth_pages, console, installed, market, plugin_pages
 from marketplace.web.errors import install_page_error_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -60,6 +60,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(oauth_consent.router)
     app.include_router(market.router)
     app.include_router(installed.router)
+    app.include_router(console.router)
+    app.include_router(plugin_pages.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -39,6 +39,7 @@ from sdk.models import (
     Quote,
     QuoteRequest,
     Record,
+    SafeHtml,
 )
 from sdk.scopes import SCOPES, Scope
 
@@ -82,6 +83,7 @@ __all__ = [
     "RateLimited",
     "Record",
     "ResourceNotFound",
+    "SafeHtml",
     "Scope",
     "ScopeDenied",
     "ScopeRequest",

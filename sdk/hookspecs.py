@@ -333,10 +333,17 @@ def order_adjustments(
 
 @hookspec
 def register_routes() -> list[PluginRoute]:
-    """Add pages or endpoints, mounted under ``/plugins/<plugin id>/``.
+    """Add pages or endpoints, served at ``/apps/<plugin id>/shops/<shop id><route path>``.
 
-    Runs: request (resolved per shop: only enabled plugins' routes answer).
-    Scopes: none (handlers act through the request's own client).
+    The host reads the registrations on each request, so a plugin enabled later answers
+    without a restart. A route answers only when the plugin is enabled in that shop (404
+    when it is not installed or was removed, 403 while paused) and the signed-in person is
+    a member whose role covers the route's ``scope`` (403 otherwise); the installation must
+    also have been granted that scope. The endpoint gets the installation's scoped client,
+    never the kernel. Text is shown escaped; :class:`~sdk.models.SafeHtml` is sanitized.
+
+    Runs: request, on the plugin's own threads under its time limit.
+    Scopes: the route's ``scope`` (its handler acts through the installation's client).
     Returns: a list of routes.
     """
 
@@ -363,10 +370,14 @@ def register_importers() -> list[Importer]:
 
 @hookspec
 def register_merchant_actions() -> list[MerchantAction]:
-    """Add buttons to the merchant console.
+    """Add actions on the rows merchants select in the console's orders or products list.
 
-    Runs: request (rendering the console).
-    Scopes: none.
+    Running one starts a job: the worker calls the action's ``run`` once per selected row
+    with the installation's scoped client, and the console shows the progress and each
+    row's result or error.
+
+    Runs: request (rendering the console); each ``run`` in the worker.
+    Scopes: the action's ``scope`` (held by the member's role and granted to the plugin).
     Returns: a list of merchant actions.
     """
 

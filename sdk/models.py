@@ -199,7 +199,15 @@ class Adjustment(Snapshot):
 
 
 class PluginRoute(BaseModel):
-    """A page or endpoint a plugin adds under ``/plugins/<plugin id>/``."""
+    """A page or endpoint a plugin adds, served at ``/apps/<plugin id>/shops/<shop id><path>``.
+
+    ``path`` may hold ``{name}`` parameters. ``scope`` is what the page needs: the signed-in
+    member's role must cover it and the installation must have been granted it. ``endpoint``
+    is called with the keyword arguments it names among ``client`` (the installation's
+    scoped :class:`~sdk.client.ShopClient`), ``settings``, ``params`` (query and form
+    fields), ``path_params`` and ``method``. It returns text (shown escaped), :class:`SafeHtml`
+    (sanitized, then shown), or a dict/list/model (answered as JSON).
+    """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -207,6 +215,15 @@ class PluginRoute(BaseModel):
     endpoint: Any
     methods: tuple[str, ...] = ("GET",)
     name: str = ""
+    title: str = ""
+    scope: str | None = None
+
+
+class SafeHtml(Snapshot):
+    """HTML a plugin page returns on purpose. The host still sanitizes it (no scripts,
+    no event handlers, no forms) before it reaches the merchant's browser."""
+
+    html: str
 
 
 class Carrier(Snapshot):
@@ -235,9 +252,20 @@ class Importer(BaseModel):
 
 
 class MerchantAction(Snapshot):
-    """A button in the merchant console; ``url`` is where it leads."""
+    """An action on the rows a merchant selects in the console (``area``: ``orders`` or
+    ``products``), such as "Print labels for the selected orders".
+
+    With ``run``, the console starts a job that calls ``run(item_id=..., client=...,
+    settings=...)`` once per selected row in the worker, with the installation's scoped
+    client, and shows its progress live; ``run`` returns a short text for the row (or
+    ``None``) and raises to mark the row failed. Without ``run``, the button links to
+    ``url``. ``scope`` is what the action needs: the member's role must cover it and the
+    installation must have been granted it.
+    """
 
     code: str
     label: str
-    url: str
+    url: str = ""
     area: str = "orders"
+    scope: str | None = None
+    run: Any = None

@@ -73,8 +73,10 @@ def request_cancel(session: Session, *, job_id: int) -> Job:
 class JobContext:
     """A running job's handle on its own record."""
 
-    def __init__(self, engine: Engine, job: Job) -> None:
+    def __init__(self, engine: Engine, job: Job, runtime: Any = None) -> None:
         self.engine = engine
+        #: the worker's runtime (plugin host, queue), for job kinds that call plugins
+        self.runtime = runtime
         self.job_id = job.id
         self.kind = job.kind
         self.shop_id = job.shop_id
@@ -102,15 +104,24 @@ class JobContext:
             yield key, item
 
     def advance(
-        self, key: str, *, counts: dict[str, int] | None = None, errors: list[dict] | None = None
+        self,
+        key: str,
+        *,
+        counts: dict[str, int] | None = None,
+        errors: list[dict] | None = None,
+        result: Any = None,
     ) -> None:
-        """Record step ``key`` as done, with its counts and per-row errors, in one commit."""
+        """Record step ``key`` as done, with its counts, per-row errors and (when given) the
+        row's result (kept under ``checkpoint["results"][key]``), in one commit."""
         cancel = False
 
         def apply(job: Job) -> None:
             nonlocal cancel
             done = [*job.checkpoint.get("done", []), key]
             job.checkpoint = {**job.checkpoint, "done": done}
+            if result is not None:
+                results = {**job.checkpoint.get("results", {}), key: result}
+                job.checkpoint = {**job.checkpoint, "results": results}
             job.progress = len(done)
             merged = dict(job.counts)
             for name, n in (counts or {}).items():
@@ -133,7 +144,7 @@ class JobContext:
         self._update(apply)
 
 
-def execute_job(engine: Engine, job_id: int) -> str:
+def execute_job(engine: Engine, job_id: int, *, runtime: Any = None) -> str:
     """Run a job to its end; a job already finished is left alone. Returns the status."""
     with Session(engine, expire_on_commit=False) as session:
         job = session.get(Job, job_id)
@@ -145,7 +156,7 @@ def execute_job(engine: Engine, job_id: int) -> str:
         job.started_at = job.started_at or utcnow()
         session.add(job)
         session.commit()
-    ctx = JobContext(engine, job)
+    ctx = JobContext(engine, job, runtime)
     status, message = JobStatus.succeeded, ""
     try:
         JOB_KINDS[job.kind](ctx)

@@ -103,10 +103,11 @@ def register_tasks(huey: Huey) -> None:
     @huey.task(name="tanzi.run_job", context=False)
     def run_job(job_id: int) -> str:
         """Run (or resume) a job record's work."""
+        import core.plugins.actions  # noqa: F401  (registers the merchant_action job kind)
         from core.jobs.records import execute_job
 
         rt = runtime_of(huey)
-        return execute_job(rt.engine, job_id)
+        return execute_job(rt.engine, job_id, runtime=rt)
 
     tasks: dict[str, Any] = {
         "dispatch": dispatch_events,
