@@ -1,0 +1,262 @@
+"""Platform admins' decisions on listings: approve or reject a submitted version, suspend and
+reinstate a live listing. Every decision writes an audit log entry.
+
+Approving makes the version live. Installations already granted every scope it asks for move
+to it at once; the others keep running their version and get ``pending_version`` /
+``pending_scopes`` until the merchant consents again. A remote version's approval registers
+(or updates) the listing's OAuth client; new credentials are kept, encrypted, for the
+provider to see once.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from core.crypto import decrypt_secret, encrypt_secret
+from core.errors import InvalidInput, InvalidState, NotFound
+from core.models import (
+    Account,
+    Installation,
+    InstallationStatus,
+    Listing,
+    ListingStatus,
+    ListingVersion,
+    Shop,
+    VersionStatus,
+)
+from core.models.base import utcnow
+from core.settings import Settings
+from marketplace.services.audit import record_action
+from marketplace.services.oauth_clients import register_oauth_client
+
+MAX_REASON = 2000
+
+
+@dataclass(frozen=True)
+class Approval:
+    """What approving moved: installations upgraded, and those waiting for re-consent."""
+
+    version: ListingVersion
+    upgraded: int
+    awaiting_consent: int
+    client_id: str = ""
+
+
+def review_queue(session: Session) -> list[tuple[ListingVersion, Listing, Account | None]]:
+    """Submitted versions, oldest first, each with its listing and provider."""
+    rows = session.exec(
+        select(ListingVersion, Listing, Account)
+        .join(Listing, col(Listing.id) == col(ListingVersion.listing_id))
+        .outerjoin(Account, col(Account.id) == col(Listing.provider_id))
+        .where(ListingVersion.status == VersionStatus.submitted)
+        .order_by(col(ListingVersion.submitted_at), col(ListingVersion.id))
+    ).all()
+    return [(v, listing, provider) for v, listing, provider in rows]
+
+
+def get_version_by_id(session: Session, *, version_id: int) -> tuple[ListingVersion, Listing]:
+    version = session.get(ListingVersion, version_id)
+    listing = session.get(Listing, version.listing_id) if version is not None else None
+    if version is None or listing is None:
+        raise NotFound("No such version.", code="version_not_found")
+    return version, listing
+
+
+def _required_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput("Say why: the provider reads this reason.", field="reason")
+    if len(reason) > MAX_REASON:
+        raise InvalidInput(f"Keep the reason under {MAX_REASON} characters.", field="reason")
+    return reason
+
+
+def _require_submitted(version: ListingVersion) -> None:
+    if version.status != VersionStatus.submitted:
+        raise InvalidState(
+            f"Only a submitted version is reviewed; this one is {version.status.value}.",
+            code="not_submitted",
+        )
+
+
+def approve_version(
+    session: Session,
+    *,
+    settings: Settings,
+    admin: Account,
+    version: ListingVersion,
+    listing: Listing,
+    note: str = "",
+) -> Approval:
+    """Make ``version`` the listing's live version and move its installations to it."""
+    _require_submitted(version)
+    now = utcnow()
+    version.status = VersionStatus.approved
+    version.review_reason = note.strip()[:MAX_REASON]
+    version.reviewed_at = now
+    version.reviewed_by = admin.id
+    listing.live_version_id = version.id
+    if listing.status != ListingStatus.suspended:
+        listing.status = ListingStatus.live
+    listing.updated_at = now
+    client_id = ""
+    if version.kind == "remote":
+        client_id, client_secret, webhook_secret = register_oauth_client(
+            session, settings=settings, listing=listing, redirect_uris=version.redirect_uris
+        )
+        if client_secret is not None:
+            version.credentials_once = encrypt_secret(
+                settings.secret_key,
+                json.dumps(
+                    {
+                        "client_id": client_id,
+                        "client_secret": client_secret,
+                        "webhook_secret": webhook_secret,
+                    }
+                ),
+            )
+    upgraded, waiting = _move_installations(session, listing=listing, version=version)
+    session.add(version)
+    session.add(listing)
+    record_action(
+        session,
+        actor=admin,
+        action="approve_version",
+        target_type="listing_version",
+        target_id=version.id or 0,
+        reason=version.review_reason,
+        data={
+            "listing": listing.slug,
+            "version": version.version,
+            "upgraded": upgraded,
+            "awaiting_consent": waiting,
+        },
+    )
+    return Approval(version, upgraded, waiting, client_id)
+
+
+def _move_installations(
+    session: Session, *, listing: Listing, version: ListingVersion
+) -> tuple[int, int]:
+    """Upgrade installations whose grant covers the version; flag the rest for re-consent."""
+    asked = sorted({str(s.get("scope")) for s in version.scopes})
+    rows = session.exec(
+        select(Installation).where(
+            Installation.plugin_id == listing.slug,
+            Installation.status != InstallationStatus.removed,
+        )
+    ).all()
+    upgraded = waiting = 0
+    for row in rows:
+        if set(asked) - set(row.granted_scopes):
+            row.pending_version = version.version
+            row.pending_scopes = asked
+            waiting += 1
+        else:
+            row.version = version.version
+            row.pending_version = ""
+            row.pending_scopes = []
+            row.listing_id = listing.id
+            if version.kind == "remote":
+                row.webhook_url = version.webhook_url
+                row.webhook_topics = list(version.webhook_topics)
+            upgraded += 1
+        session.add(row)
+    session.flush()
+    return upgraded, waiting
+
+
+def reject_version(
+    session: Session, *, admin: Account, version: ListingVersion, listing: Listing, reason: str
+) -> ListingVersion:
+    """Refuse a submitted version with the reason its provider reads."""
+    reason = _required_reason(reason)
+    _require_submitted(version)
+    version.status = VersionStatus.rejected
+    version.review_reason = reason
+    version.reviewed_at = utcnow()
+    version.reviewed_by = admin.id
+    session.add(version)
+    record_action(
+        session,
+        actor=admin,
+        action="reject_version",
+        target_type="listing_version",
+        target_id=version.id or 0,
+        reason=reason,
+        data={"listing": listing.slug, "version": version.version},
+    )
+    return version
+
+
+def _bump_shops(session: Session, *, listing: Listing) -> None:
+    """Shops with this listing installed re-read their plugins (the kernel's cached views)."""
+    shop_ids = select(Installation.shop_id).where(Installation.plugin_id == listing.slug)
+    session.execute(
+        update(Shop)
+        .where(col(Shop.id).in_(shop_ids))
+        .values(plugins_version=col(Shop.plugins_version) + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def suspend_listing(session: Session, *, admin: Account, listing: Listing, reason: str) -> Listing:
+    """Stop a live listing: no new installs, no events, its tokens refused, until reinstated."""
+    reason = _required_reason(reason)
+    if listing.status != ListingStatus.live:
+        raise InvalidState("Only a live listing is suspended.", code="not_live")
+    listing.status = ListingStatus.suspended
+    listing.status_reason = reason
+    listing.updated_at = utcnow()
+    session.add(listing)
+    _bump_shops(session, listing=listing)
+    record_action(
+        session,
+        actor=admin,
+        action="suspend_listing",
+        target_type="listing",
+        target_id=listing.id or 0,
+        reason=reason,
+        data={"listing": listing.slug},
+    )
+    return listing
+
+
+def reinstate_listing(
+    session: Session, *, admin: Account, listing: Listing, reason: str = ""
+) -> Listing:
+    """Undo a suspension: the listing is live again (draft if it never had a live version)."""
+    if listing.status != ListingStatus.suspended:
+        raise InvalidState("Only a suspended listing is reinstated.", code="not_suspended")
+    listing.status = ListingStatus.live if listing.live_version_id else ListingStatus.draft
+    listing.status_reason = ""
+    listing.updated_at = utcnow()
+    session.add(listing)
+    _bump_shops(session, listing=listing)
+    record_action(
+        session,
+        actor=admin,
+        action="reinstate_listing",
+        target_type="listing",
+        target_id=listing.id or 0,
+        reason=reason.strip()[:MAX_REASON],
+        data={"listing": listing.slug},
+    )
+    return listing
+
+
+def take_credentials(
+    session: Session, *, settings: Settings, version: ListingVersion
+) -> dict[str, str] | None:
+    """The OAuth credentials approval made for ``version``, once: they are erased as read."""
+    if not version.credentials_once:
+        return None
+    credentials = json.loads(decrypt_secret(settings.secret_key, version.credentials_once))
+    version.credentials_once = ""
+    session.add(version)
+    session.flush()
+    return {str(k): str(v) for k, v in credentials.items()}

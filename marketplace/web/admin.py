@@ -1,0 +1,258 @@
+"""The admin console: the review queue, approve / reject, suspend / reinstate, the audit log.
+
+Every page needs a platform admin. Each decision is one form post; a refused one (a reject
+without a reason) comes back with the message beside the field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session, col, select
+
+from core.api.deps import SessionDep, SettingsDep
+from core.errors import InvalidInput, NotFound
+from core.models import Account, Listing, ListingVersion
+from marketplace.services.audit import audit_entries
+from marketplace.services.listings import install_stats
+from marketplace.services.review import (
+    approve_version,
+    get_version_by_id,
+    reinstate_listing,
+    reject_version,
+    review_queue,
+    suspend_listing,
+)
+from marketplace.web.csrf import web_router
+from marketplace.web.deps import RequireAdmin
+from marketplace.web.provider import _version_context
+from marketplace.web.templating import flash, gettext_for, render
+
+router = web_router(tags=["admin"])
+AUDIT_PAGE = 50
+
+
+@router.get("/admin")
+def queue_page(request: Request, session: SessionDep, admin: RequireAdmin) -> Response:
+    """Submitted versions, oldest first, each with its checks report beside it."""
+    items = [
+        {
+            "version": v,
+            "listing": listing,
+            "provider": provider,
+            "checks": v.checks.get("results", []),
+        }
+        for v, listing, provider in review_queue(session)
+    ]
+    session.commit()
+    return render(request, "admin/queue.html", {"items": items})
+
+
+def _version_page(
+    request: Request,
+    session: Session,
+    *,
+    version_id: int,
+    reason: str = "",
+    error: str = "",
+    status_code: int = 200,
+) -> Response:
+    version, listing = get_version_by_id(session, version_id=version_id)
+    provider = session.get(Account, listing.provider_id)
+    stats = install_stats(session, listing=listing)
+    session.commit()
+    context: dict[str, Any] = _version_context(listing, version)
+    context.update(provider=provider, stats=stats, reason=reason, error=error)
+    return render(request, "admin/version.html", context, status_code=status_code)
+
+
+@router.get("/admin/versions/{version_id}")
+def version_page(
+    version_id: int, request: Request, session: SessionDep, admin: RequireAdmin
+) -> Response:
+    """One submitted version: manifest, checks, and the approve / reject forms."""
+    return _version_page(request, session, version_id=version_id)
+
+
+@router.post("/admin/versions/{version_id}/approve")
+def approve(
+    version_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    admin: RequireAdmin,
+    note: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    version, listing = get_version_by_id(session, version_id=version_id)
+    approval = approve_version(
+        session, settings=settings, admin=admin, version=version, listing=listing, note=note
+    )
+    session.commit()
+    _ = gettext_for(request)
+    flash(
+        request,
+        _(
+            "Approved %(listing)s %(version)s: %(upgraded)s installations upgraded, "
+            "%(waiting)s waiting for the merchant's consent."
+        )
+        % {
+            "listing": listing.name,
+            "version": version.version,
+            "upgraded": approval.upgraded,
+            "waiting": approval.awaiting_consent,
+        },
+        "success",
+    )
+    return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/versions/{version_id}/reject")
+def reject(
+    version_id: int,
+    request: Request,
+    session: SessionDep,
+    admin: RequireAdmin,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    version, listing = get_version_by_id(session, version_id=version_id)
+    try:
+        reject_version(session, admin=admin, version=version, listing=listing, reason=reason)
+    except InvalidInput:
+        session.rollback()
+        _ = gettext_for(request)
+        return _version_page(
+            request,
+            session,
+            version_id=version_id,
+            reason=reason,
+            error=_("Say why: the provider reads this reason."),
+            status_code=400,
+        )
+    session.commit()
+    _ = gettext_for(request)
+    flash(
+        request,
+        _("Rejected %(listing)s %(version)s.")
+        % {"listing": listing.name, "version": version.version},
+        "success",
+    )
+    return RedirectResponse("/admin", status_code=303)
+
+
+# -- listings -------------------------------------------------------------------------------
+
+
+def _listing_by_slug(session: Session, slug: str) -> Listing:
+    listing = session.exec(select(Listing).where(Listing.slug == slug)).first()
+    if listing is None:
+        raise NotFound("No such listing.", code="listing_not_found")
+    return listing
+
+
+def _listings_page(
+    request: Request,
+    session: Session,
+    *,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    rows = session.exec(
+        select(Listing, Account)
+        .outerjoin(Account, col(Account.id) == col(Listing.provider_id))
+        .order_by(col(Listing.name))
+    ).all()
+    live_versions = {
+        v.id: v.version
+        for v in session.exec(
+            select(ListingVersion).where(
+                col(ListingVersion.id).in_(
+                    [r[0].live_version_id for r in rows if r[0].live_version_id]
+                )
+            )
+        )
+    }
+    items = [
+        {
+            "listing": listing,
+            "provider": provider,
+            "live_version": live_versions.get(listing.live_version_id),
+            "installs": install_stats(session, listing=listing).active,
+        }
+        for listing, provider in rows
+    ]
+    session.commit()
+    return render(
+        request,
+        "admin/listings.html",
+        {"items": items, "errors": errors or {}},
+        status_code=status_code,
+    )
+
+
+@router.get("/admin/listings")
+def listings_page(request: Request, session: SessionDep, admin: RequireAdmin) -> Response:
+    """Every listing with its status; live ones can be suspended, suspended reinstated."""
+    return _listings_page(request, session)
+
+
+@router.post("/admin/listings/{slug}/suspend")
+def suspend(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    admin: RequireAdmin,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    listing = _listing_by_slug(session, slug)
+    _ = gettext_for(request)
+    try:
+        suspend_listing(session, admin=admin, listing=listing, reason=reason)
+    except InvalidInput:
+        session.rollback()
+        return _listings_page(
+            request,
+            session,
+            errors={slug: _("Say why: the provider reads this reason.")},
+            status_code=400,
+        )
+    session.commit()
+    flash(request, _("Suspended %(listing)s.") % {"listing": listing.name}, "success")
+    return RedirectResponse("/admin/listings", status_code=303)
+
+
+@router.post("/admin/listings/{slug}/reinstate")
+def reinstate(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    admin: RequireAdmin,
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> Response:
+    listing = _listing_by_slug(session, slug)
+    reinstate_listing(session, admin=admin, listing=listing, reason=reason)
+    session.commit()
+    flash(
+        request,
+        gettext_for(request)("Reinstated %(listing)s.") % {"listing": listing.name},
+        "success",
+    )
+    return RedirectResponse("/admin/listings", status_code=303)
+
+
+# -- audit log ------------------------------------------------------------------------------
+
+
+@router.get("/admin/audit")
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    admin: RequireAdmin,
+    before: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Admin actions, newest first, a page at a time."""
+    rows = audit_entries(session, before_id=before, limit=AUDIT_PAGE)
+    session.commit()
+    older = rows[-1][0].id if len(rows) == AUDIT_PAGE else None
+    return render(request, "admin/audit.html", {"rows": rows, "older": older})
