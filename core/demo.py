@@ -84,6 +84,7 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             reviewer_id=people["admin"].id,
         )
     _install_demo_services(session, settings=settings, shop_id=shop.id)  # type: ignore[arg-type]
+    _seed_market(session, provider=people["provider"], admin=people["admin"])
     skus = []
     for category_suffix, title, sku_rows in _PRODUCTS:
         category = session.exec(
@@ -134,3 +135,173 @@ def _install_demo_services(session: Session, *, settings: Settings, shop_id: int
     for plugin_id in DEMO_SERVICES:
         if plugin_id in host.active:
             enable_plugin(session, host=host, shop_id=shop_id, plugin_id=plugin_id)
+
+
+#: The demo provider's listings: (slug, name, summary, category, icon, monthly price in fen).
+_LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
+    (
+        "shipping_insurance",
+        "运费险 Shipping insurance",
+        "Buyers' return shipping paid back when they return goods for a refund.",
+        "finance",
+        "🛡️",
+        0,
+    ),
+    (
+        "order_sync_pro",
+        "订单同步 Order sync pro",
+        "Sync paid orders to your warehouse system and push waybill numbers back.",
+        "orders",
+        "🔄",
+        2900,
+    ),
+    (
+        "store_mover",
+        "商品搬家 Store mover",
+        "Move your products from another platform in one go.",
+        "products",
+        "📦",
+        0,
+    ),
+    (
+        "popup_promo",
+        "弹窗营销 Popup promo",
+        "Coupons in a popup for first-time buyers.",
+        "marketing",
+        "🎁",
+        990,
+    ),
+    (
+        "sales_board",
+        "销售看板 Sales board",
+        "A daily board of what sold, where and to whom.",
+        "data",
+        "📊",
+        0,
+    ),
+)
+
+
+def _seed_market(session: Session, *, provider: Account, admin: Account) -> None:
+    """The demo provider's listings in each state: a live free plugin (the installed
+    shipping insurance), a live paid remote app, a version awaiting review, a rejected one
+    and a draft. Rows are written directly: ``core`` does not import the marketplace."""
+    from core.models import (
+        Installation,
+        Listing,
+        ListingStatus,
+        ListingVersion,
+        PricingModel,
+        VersionStatus,
+    )
+    from core.models.base import utcnow
+
+    now = utcnow()
+    listings: dict[str, Listing] = {}
+    for slug, name, summary, category, icon, price in _LISTINGS:
+        listing = Listing(
+            slug=slug,
+            provider_id=provider.id,  # type: ignore[arg-type]
+            name=name,
+            summary=summary,
+            description=f"**{name}**\n\n{summary}\n\n- Works on phones\n- Demo listing",
+            category=category,
+            icon=icon,
+            pricing_model=PricingModel.monthly if price else PricingModel.free,
+            price_fen=price,
+            trial_days=7,
+        )
+        session.add(listing)
+        listings[slug] = listing
+    session.flush()
+
+    def version(slug: str, number: str, status: VersionStatus, **fields: object) -> ListingVersion:
+        row = ListingVersion(
+            listing_id=listings[slug].id,  # type: ignore[arg-type]
+            version=number,
+            status=status,
+            submitted_at=now if status != VersionStatus.draft else None,
+            reviewed_at=now if status in (VersionStatus.approved, VersionStatus.rejected) else None,
+            reviewed_by=admin.id
+            if status in (VersionStatus.approved, VersionStatus.rejected)
+            else None,
+            **fields,  # type: ignore[arg-type]
+        )
+        session.add(row)
+        session.flush()
+        if status == VersionStatus.approved:
+            listings[slug].status = ListingStatus.live
+            listings[slug].live_version_id = row.id
+            session.add(listings[slug])
+        return row
+
+    version(
+        "shipping_insurance",
+        "1.0.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="shipping_insurance",
+        scopes=[
+            {"scope": "orders:read", "reason": "to read the order total a policy insures"},
+            {"scope": "aftersales:read", "reason": "to check that a return was refunded"},
+        ],
+        hooks=["order_paid", "order_cancelled", "aftersale_resolved", "installation_created"],
+        release_notes="First release.",
+    )
+    remote = {
+        "kind": "remote",
+        "redirect_uris": ["https://ordersync.example.com/oauth/callback"],
+        "webhook_url": "https://ordersync.example.com/webhooks/tanzi",
+        "webhook_topics": ["order.paid", "order.cancelled"],
+        "scopes": [
+            {"scope": "orders:read", "reason": "to copy paid orders to your warehouse system"},
+            {"scope": "logistics:write", "reason": "to add the waybill numbers it gets back"},
+        ],
+        "manifest": {"install_url": "https://ordersync.example.com/install"},
+    }
+    version("order_sync_pro", "2.1.0", VersionStatus.approved, **remote)
+    version(
+        "store_mover",
+        "1.0.0",
+        VersionStatus.submitted,
+        kind="remote",
+        redirect_uris=["https://mover.example.com/callback"],
+        webhook_url="https://mover.example.com/hooks",
+        webhook_topics=["product.created"],
+        scopes=[
+            {"scope": "products:read", "reason": "to skip products you already have"},
+            {"scope": "products:write", "reason": "to create the products it moves"},
+        ],
+        release_notes="Moves products, SKUs and stock.",
+    )
+    version(
+        "popup_promo",
+        "0.9.0",
+        VersionStatus.rejected,
+        kind="remote",
+        redirect_uris=["http://popup.example.com/callback"],
+        scopes=[
+            {"scope": "orders:pii", "reason": "to greet buyers by name"},
+            {"scope": "members:read", "reason": "to know who runs the shop"},
+        ],
+        review_reason=(
+            "Asks for buyers' names and phone numbers (orders:pii) and your members to show a "
+            "coupon, which needs neither; the redirect URI is plain http. Ask for less and "
+            "resubmit."
+        ),
+    )
+    version(
+        "sales_board",
+        "0.1.0",
+        VersionStatus.draft,
+        kind="remote",
+        redirect_uris=["https://board.example.com/callback"],
+        scopes=[{"scope": "orders:read", "reason": "to count what sold"}],
+    )
+    for installation in session.exec(
+        select(Installation).where(Installation.plugin_id == "shipping_insurance")
+    ):
+        installation.listing_id = listings["shipping_insurance"].id
+        session.add(installation)
+    listings["shipping_insurance"].install_count = 1
+    session.flush()

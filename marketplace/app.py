@@ -17,9 +17,10 @@ from core.api.problems import install_problem_handlers
 from core.db import create_db_engine
 from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
+from marketplace.api import provider as provider_api
 from marketplace.oauth import consent as oauth_consent
 from marketplace.oauth import routes as oauth_routes
-from marketplace.web import auth_pages, console, installed, market, plugin_pages
+from marketplace.web import admin, auth_pages, console, installed, market, plugin_pages, provider
 from marketplace.web.errors import install_page_error_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -62,6 +63,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(installed.router)
     app.include_router(console.router)
     app.include_router(plugin_pages.router)
+    app.include_router(provider_api.router)
+    app.include_router(provider.router)
+    app.include_router(admin.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -26,7 +26,8 @@ module imports neither ``core`` nor FastAPI nor SQLModel.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from core.plugins.client import ScopedClient
+    from core.plugins.loading import PluginLimits
     from core.plugins.manager import PluginHost
     from core.settings import Settings
     from sdk.models import Record
@@ -111,9 +113,9 @@ class TanziSandbox:
 
     # -- set-up ---------------------------------------------------------------------------
 
-    def install(self) -> SandboxShop:
+    def install(self, scopes: Iterable[str] | None = None) -> SandboxShop:
         """Install the plugin under test in the demo shop with exactly its manifest's scopes
-        and default settings, and deliver its ``installation_created``."""
+        (or ``scopes``) and default settings, and deliver its ``installation_created``."""
         from sqlmodel import Session
 
         from core.plugins.installations import enable_plugin
@@ -127,7 +129,7 @@ class TanziSandbox:
                 host=self.host,
                 shop_id=self.shop_id,
                 plugin_id=plugin_id,
-                granted_scopes=sorted(manifest.scope_values),
+                granted_scopes=sorted(manifest.scope_values if scopes is None else scopes),
                 settings={},
             )
             session.commit()
@@ -367,22 +369,31 @@ def tanzi_plugin_module(request: pytest.FixtureRequest) -> str | None:
     return str(value).strip() or None
 
 
-@pytest.fixture
-def tanzi_sandbox(tmp_path: Path, tanzi_plugin_module: str | None) -> Iterator[TanziSandbox]:
-    """A fresh sandbox: SQLite in ``tmp_path``, the demo world, and a plugin host that
-    loads the plugin under test only. The plugin is not installed yet (``sandbox_shop``
-    does that); the demo's own events are already dispatched, to nobody."""
+class SandboxError(Exception):
+    """The plugin under test could not be loaded into a sandbox (its reason says why)."""
+
+
+@contextmanager
+def open_sandbox(
+    root: Path, plugin_module: str | None, *, limits: PluginLimits | None = None
+) -> Iterator[TanziSandbox]:
+    """A fresh sandbox in directory ``root``: SQLite, the demo world, and a plugin host that
+    loads ``plugin_module`` only (with ``limits``, e.g. a shorter hook timeout). The plugin is
+    not installed yet; the demo's own events are already dispatched, to nobody. The
+    marketplace's review checks run submitted plugins in one of these.
+
+    :raises SandboxError: when the plugin cannot be imported or is not loadable.
+    """
     from sqlmodel import Session, SQLModel, col, select
 
     import core.models
     from core.db import create_db_engine
     from core.demo import load_demo
-    from core.plugins.loading import PluginConfig, PluginStatus, load_all
+    from core.plugins.loading import PluginConfig, PluginLimits, PluginStatus, load_all
     from core.plugins.manager import PluginHost
     from core.settings import Settings
 
-    root = tmp_path / "tanzi-sandbox"
-    root.mkdir(exist_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
     plugins_toml = root / "plugins.toml"
     plugins_toml.write_text("[plugins]\nload = []\nentry_points = false\n")
     settings = Settings(
@@ -393,14 +404,15 @@ def tanzi_sandbox(tmp_path: Path, tanzi_plugin_module: str | None) -> Iterator[T
         plugins_file=plugins_toml,
     )
     config = PluginConfig(
-        load=(tanzi_plugin_module,) if tanzi_plugin_module else (), entry_points=False
+        load=(plugin_module,) if plugin_module else (),
+        entry_points=False,
+        default_limits=limits or PluginLimits(),
     )
     loaded = load_all(config)
     for plugin in loaded:
         if plugin.status is not PluginStatus.active:
-            pytest.fail(
-                f"Tanzi: plugin {plugin.module_name} is {plugin.status.value}: {plugin.reason}",
-                pytrace=False,
+            raise SandboxError(
+                f"plugin {plugin.module_name} is {plugin.status.value}: {plugin.reason}"
             )
     host = PluginHost(loaded, config)
     engine = create_db_engine(settings)
@@ -417,6 +429,18 @@ def tanzi_sandbox(tmp_path: Path, tanzi_plugin_module: str | None) -> Iterator[T
         yield sandbox
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def tanzi_sandbox(tmp_path: Path, tanzi_plugin_module: str | None) -> Iterator[TanziSandbox]:
+    """A fresh sandbox: SQLite in ``tmp_path``, the demo world, and a plugin host that
+    loads the plugin under test only. The plugin is not installed yet (``sandbox_shop``
+    does that); the demo's own events are already dispatched, to nobody."""
+    try:
+        with open_sandbox(tmp_path / "tanzi-sandbox", tanzi_plugin_module) as sandbox:
+            yield sandbox
+    except SandboxError as exc:
+        pytest.fail(f"Tanzi: {exc}", pytrace=False)
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ from core.models import (
 from core.models.base import utcnow
 from core.outbox import OUTBOX_WRITTEN
 from core.plugins.client import ScopedClient
+from core.plugins.eligibility import filter_eligible
 from core.plugins.loading import PluginLimits
 from core.plugins.manager import InstallationRef, PluginHost
 from core.plugins.webhooks import (
@@ -123,6 +124,7 @@ def _dispatch(
         rows = session.exec(
             select(Installation).where(col(Installation.shop_id).in_(shop_ids))
         ).all()
+        rows, _ = filter_eligible(session, rows)  # not suspended listings, lapsed subscriptions
         by_shop: dict[int, list[Installation]] = {}
         by_id: dict[int, Installation] = {}
         for row in rows:

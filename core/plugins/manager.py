@@ -14,12 +14,15 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pluggy
 from sqlmodel import Session, select
 
 from core.models import Installation, InstallationStatus, Shop
+from core.models.base import utcnow
+from core.plugins.eligibility import filter_eligible
 from core.plugins.kernel import KERNEL_PLUGIN_NAME, KernelDefaults
 from core.plugins.loading import (
     LoadedPlugin,
@@ -153,10 +156,15 @@ class ShopView:
     version: int
     hook: Any
     installations: dict[str, InstallationRef]
+    #: when a subscription of the view lapses by itself (the view is rebuilt then)
+    recheck_at: datetime | None = None
 
     @property
     def enabled(self) -> frozenset[str]:
         return frozenset(self.installations)
+
+    def stale(self) -> bool:
+        return self.recheck_at is not None and utcnow() >= self.recheck_at
 
 
 class PluginHost:
@@ -228,7 +236,7 @@ class PluginHost:
         version = session.exec(select(Shop.plugins_version).where(Shop.id == shop_id)).first()
         version = version or 0
         cached = self._shops.get(shop_id)
-        if cached is not None and cached.version == version:
+        if cached is not None and cached.version == version and not cached.stale():
             return cached
         rows = session.exec(
             select(Installation)
@@ -238,6 +246,7 @@ class PluginHost:
             )
             .order_by(Installation.id)
         ).all()
+        rows, recheck_at = filter_eligible(session, rows)
         installations = {
             r.plugin_id: InstallationRef.of(r) for r in rows if r.plugin_id in self.active
         }
@@ -246,6 +255,7 @@ class PluginHost:
             version=version,
             hook=self.relay(frozenset(installations)),
             installations=installations,
+            recheck_at=recheck_at,
         )
         with self._lock:
             self._shops[shop_id] = view
