@@ -1,1 +1,1 @@
-"""Plugins the console's tests enable in a shop."""
+"""Plugins submitted to the review checks in tests: one good, the others each failing a check."""
