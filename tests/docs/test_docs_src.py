@@ -42,6 +42,7 @@ from sdk.models import QuoteRequest
 from sdk.remote import signature_headers
 from tests.conftest import Factory
 from tests.plugins_host.conftest import enable
+from tests.webtools import HTML, sign_in
 
 pytest_plugins = ["pytester"]
 
@@ -171,6 +172,10 @@ def test_try_it_pays_an_order_in_the_dev_host_and_reads_the_note(dev_environment
         for delivery_id in dispatch_outbox(engine, app.state.plugins):  # the worker
             deliver(engine, app.state.plugins, delivery_id)
         notes = try_it.notes(http, prepared.shop_id)
+        sign_in(http, "merchant@demo.tanzi", "demo-merchant")  # the console, as the guide says
+        page = http.get(f"/console/shops/{prepared.shop_id}/apps/acme_thanks", headers=HTML)
+    assert page.status_code == 200, page.text
+    assert "Minimum total (fen)" in page.text and "Smaller orders get no note" in page.text
     total = _order_total(app.state.engine, order_id)
     # the demo's own paid orders, made before the worker first ran, get notes too
     assert notes[str(order_id)] == {"message": "Thank you for your order!", "total_fen": total}
@@ -368,3 +373,11 @@ def test_the_remote_app_installs_with_pkce_and_records_a_paid_order(
             ("paid_orders", str(order.id), {"total_fen": order.total_fen})
         ]
     assert json.loads(body)["data"]["order"]["id"] == order.id
+
+
+def test_the_guides_scope_table_uses_the_consent_screens_words() -> None:
+    from sdk.scopes import SCOPES
+
+    guide = GUIDE.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z]+:[a-z]+)` \| (.+) \|$", guide, flags=re.M)
+    assert sorted(rows) == sorted((scope.value, words) for scope, words in SCOPES.items())
