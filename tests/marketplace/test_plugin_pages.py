@@ -1,0 +1,153 @@
+"""Pages plugins add with ``register_routes``, at ``/apps/<plugin>/shops/<shop><path>``:
+installation and scope checks, the scoped client, and inert output."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+import core.models as m
+from core.plugins.installations import pause_installation, remove_installation
+from tests.conftest import Factory
+from tests.marketplace.console_helpers import PLUGIN, enable, settings, signed_in  # noqa: F401
+from tests.webtools import HTML, csrf_from
+
+
+def base(shop: m.Shop) -> str:
+    return f"/apps/{PLUGIN}/shops/{shop.id}"
+
+
+def test_an_enabled_plugins_page_answers_with_its_content_escaped(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, shop)
+    signed_in(client, owner)
+    response = client.get(base(shop), headers=HTML)
+    assert response.status_code == 200
+    assert "0 label(s) printed" in response.text
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in response.text
+    assert "<script>alert('x')" not in response.text
+    assert f'href="/console/shops/{shop.id}/orders"' in response.text  # inside the console
+    assert "<h1>Labels</h1>" in response.text
+
+
+def test_plugin_html_is_sanitized(app: FastAPI, client: TestClient, factory: Factory) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, shop)
+    signed_in(client, owner)
+    page = client.get(f"{base(shop)}/rich?who=<em>Li</em><script>steal()</script>", headers=HTML)
+    assert page.status_code == 200
+    section = page.text.split('class="card plugin-page"', 1)[1].split("</section>", 1)[0]
+    assert "<h2>Labels</h2>" in section and "<b><em>Li</em></b>" in section
+    assert "<script" not in section and "steal()" not in section
+    assert "onclick" not in section and "onerror" not in section
+    assert "javascript:" not in section and "<img" not in section
+    assert '<a href="https://example.com/help" rel="nofollow noopener noreferrer">' in section
+    # a POST route gets the form's fields, CSRF-checked like every console form
+    token = csrf_from(page.text)
+    posted = client.post(
+        f"{base(shop)}/rich", data={"who": "Han", "csrf_token": token}, headers=HTML
+    )
+    assert posted.status_code == 200 and "<b>Han</b>" in posted.text
+    forged = client.post(f"{base(shop)}/rich", data={"who": "Han"}, headers=HTML)
+    assert forged.status_code == 403
+
+
+def test_json_routes_get_path_params_and_the_scoped_client(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    order, _ = factory.order(shop)
+    theirs, _ = factory.order(factory.shop())
+    enable(app, shop)
+    signed_in(client, owner)
+    response = client.get(f"{base(shop)}/labels/{order.id}")
+    assert response.status_code == 200
+    assert response.json() == {"order_id": order.id, "recipient": "Buyer"}
+    # the client is the installation's: another shop's order does not exist for it
+    assert client.get(f"{base(shop)}/labels/{theirs.id}").status_code == 502
+    assert client.get(f"{base(shop)}/labels/not-a-number", headers=HTML).status_code == 404
+
+
+def test_a_plugin_enabled_later_answers_without_a_restart(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    signed_in(client, owner)
+    assert client.get(base(shop), headers=HTML).status_code == 404
+    enable(app, shop)
+    assert client.get(base(shop), headers=HTML).status_code == 200
+
+
+def test_paused_and_removed_plugins_do_not_answer(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, shop)
+    signed_in(client, owner)
+    with Session(app.state.engine) as session:
+        pause_installation(session, shop_id=shop.id, plugin_id=PLUGIN)
+        session.commit()
+    paused = client.get(base(shop), headers=HTML)
+    assert paused.status_code == 403 and "paused" in paused.text
+    with Session(app.state.engine) as session:
+        remove_installation(session, shop_id=shop.id, plugin_id=PLUGIN)
+        session.commit()
+    assert client.get(base(shop), headers=HTML).status_code == 404
+
+
+def test_a_plugin_enabled_elsewhere_is_not_installed_here(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, factory.shop())
+    signed_in(client, owner)
+    assert client.get(base(shop), headers=HTML).status_code == 404
+    assert client.get(f"/apps/no_such_plugin/shops/{shop.id}", headers=HTML).status_code == 404
+
+
+def test_scopes_of_the_route_are_checked(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    shop = factory.shop()
+    enable(app, shop, scopes=["orders:read", "products:read"])
+    clerk = factory.member(shop, areas=["products"])
+    signed_in(client, clerk)
+    assert client.get(f"{base(shop)}/stock", headers=HTML).status_code == 200
+    lacking = client.get(base(shop), headers=HTML)  # orders:read: the role has no orders area
+    assert lacking.status_code == 403 and "orders" in lacking.text
+    # a scope the installation was not granted stays closed even to the owner
+    owner = factory.fetch(m.Account, shop.owner_id)
+    signed_in(client, owner)
+    assert client.get(f"{base(shop)}/members", headers=HTML).status_code == 403
+
+
+def test_strangers_and_anonymous_visitors_are_kept_out(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    shop = factory.shop()
+    enable(app, shop)
+    anonymous = client.get(base(shop), headers=HTML, follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/signin")
+    signed_in(client, factory.account())
+    assert client.get(base(shop), headers=HTML).status_code == 404
+
+
+def test_a_failing_page_and_an_unknown_path(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, shop)
+    signed_in(client, owner)
+    broken = client.get(f"{base(shop)}/broken", headers=HTML)
+    assert broken.status_code == 502 and "RuntimeError" in broken.text
+    assert client.get(f"{base(shop)}/nowhere", headers=HTML).status_code == 404
