@@ -17,7 +17,7 @@ from core.api.pagination import Page, decode_cursor, encode_cursor
 from core.auth import ShopAccess
 from core.jobs.queue import Runtime
 from core.jobs.tasks import DELIVERY_BATCH, enqueue
-from core.models import DeliveryStatus
+from core.models import CircuitState, DeliveryStatus
 from core.plugins.webhooks import topic_of
 from core.schemas.webhooks import (
     DeliveryAttemptPublic,
@@ -45,6 +45,7 @@ def webhook_health(
     assert row.id is not None
     return WebhookHealth(
         kind=row.kind,
+        paused=row.circuit_state == CircuitState.open,
         webhook_url=row.webhook_url,
         webhook_topics=list(row.webhook_topics),
         circuit_state=row.circuit_state.value,

@@ -25,11 +25,12 @@ class DeliveryAttemptPublic(BaseModel):
 class WebhookHealth(BaseModel):
     """The installation's delivery health: its circuit and what waits in its backlog.
 
-    ``circuit_state`` is ``open`` while deliveries are paused after repeated failures;
+    ``paused`` is true (``circuit_state`` ``open``) while deliveries wait after repeated failures;
     ``backlog`` counts deliveries not delivered yet, by status (pending, failed, dead).
     """
 
     kind: str
+    paused: bool
     webhook_url: str
     webhook_topics: list[str]
     circuit_state: str

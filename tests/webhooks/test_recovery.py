@@ -199,7 +199,7 @@ def test_retries_follow_the_schedule_then_pause_dead_letters_and_replay(
     token = service_headers(factory, installation)
     base = f"/api/v1/shops/{shop.id}/installations/{installation.plugin_id}/webhooks"
     health = client.get(base, headers=token).json()
-    assert health["circuit_state"] == "open"
+    assert (health["paused"], health["circuit_state"]) == (True, "open")
     assert health["backlog"] == {"pending": 2, "failed": 0, "dead": 1}
     assert health["webhook_topics"] == TOPICS
     listed = client.get(base + "/deliveries", headers=token, params={"limit": 2}).json()
@@ -225,6 +225,7 @@ def test_retries_follow_the_schedule_then_pause_dead_letters_and_replay(
     assert all(r.verified for r in receiver.received)
     run_queue(huey, lambda: {d.status for d in _deliveries(engine)} == {m.DeliveryStatus.delivered})
     health = client.get(base, headers=token).json()
+    assert health["paused"] is False
     assert health["backlog"] == {"pending": 0, "failed": 0, "dead": 0}
     assert client.post(base + "/replay", headers=token).json() == {
         "replayed": 0,
