@@ -194,6 +194,10 @@ class FakeShop:
             }
         return self._product(product_id)
 
+    def delete_product(self, product_id: int) -> None:
+        """Delete a product, as the merchant would: it is no longer found or listed."""
+        del self.product_rows[product_id]
+
     def add_order(
         self, lines: Iterable[tuple[int, int]], *, status: str = "paid", province_code: str = "33"
     ) -> Order:

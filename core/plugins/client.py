@@ -121,13 +121,6 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_LIST))
 
 
-def _one(session: Session, model: type, row_id: int, shop_id: int, what: str) -> Any:
-    row = session.get(model, row_id)
-    if row is None or getattr(row, "shop_id", None) != shop_id:
-        raise ResourceNotFound(f"{what} {row_id} was not found in this shop.")
-    return row
-
-
 class _Products:
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
@@ -143,13 +136,19 @@ class _Products:
         ]
 
     def get(self, product_id: int) -> sdk_models.Product:
+        """One product of this shop (not a deleted one). Scope: ``products:read``."""
+        from core.services.products import get_product
+
         with self._c.reading(Scope.products_read) as session:
-            product = _one(session, Product, product_id, self._c.shop_id, "Product")
+            product = get_product(session, shop_id=self._c.shop_id, product_id=product_id)
             return self._view(session, [product])[0]
 
     def list(self, *, limit: int = 50, after_id: int | None = None) -> list[sdk_models.Product]:
+        """Products by id, deleted ones left out as in the open API. Scope: ``products:read``."""
+        from core.services.products import products_query
+
         with self._c.reading(Scope.products_read) as session:
-            query = select(Product).where(Product.shop_id == self._c.shop_id)
+            query = products_query(self._c.shop_id)
             if after_id is not None:
                 query = query.where(col(Product.id) > after_id)
             rows = list(session.exec(query.order_by(col(Product.id)).limit(_limit(limit))))

@@ -97,6 +97,8 @@ class Contract:
     backend: str
     world: World
     make: Callable[[frozenset[str]], ShopClient]
+    #: the merchant deletes a product (outside any client)
+    delete_product: Callable[[int], None]
 
     def client(self, scopes: frozenset[str] | set[str] = ALL_SCOPES) -> ShopClient:
         """A client of the world's shop granted ``scopes`` (every scope by default)."""
@@ -343,15 +345,25 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
     if backend == "fake":
         fake = FakeShop(seed=False, scopes=ALL_SCOPES)
         world = build_fake_world(fake)
-        yield Contract(backend, world, lambda scopes: fake.with_scopes(scopes))
+        yield Contract(backend, world, lambda scopes: fake.with_scopes(scopes), fake.delete_product)
         return
     engine: Engine = request.getfixturevalue("engine")
     world, installation = build_db_world(engine, Factory(engine))
+
+    def delete_product(product_id: int) -> None:
+        with Session(engine) as session:
+            row = session.get(m.Product, product_id)
+            assert row is not None
+            row.deleted_at = utcnow()
+            session.add(row)
+            session.commit()
+
     if backend == "scoped":
         yield Contract(
             backend,
             world,
             lambda scopes: ScopedClient(engine, installation_ref(installation, scopes)),
+            delete_product,
         )
         return
     server: LiveServer = request.getfixturevalue("live_server")
@@ -368,6 +380,6 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
         clients.append(client)
         return client
 
-    yield Contract(backend, world, make_http)
+    yield Contract(backend, world, make_http, delete_product)
     for client in clients:
         client.transport.http.close()

@@ -51,6 +51,14 @@ def test_products_list_pages_by_id(contract: Contract) -> None:
     assert len(client.products.list(limit=10_000)) == len(PRODUCTS)
 
 
+def test_a_deleted_product_is_gone(contract: Contract) -> None:
+    client, world = contract.client(), contract.world
+    contract.delete_product(world.product_ids[1])
+    assert [p.id for p in client.products.list()] == [world.product_ids[0], world.product_ids[2]]
+    with pytest.raises(ResourceNotFound):
+        client.products.get(world.product_ids[1])
+
+
 def _expected_order(index: int) -> tuple[str, int, list[tuple[str, int, int]]]:
     sku_index, quantity, status = ORDERS[index]
     code, _, price, _ = SKUS[sku_index]
