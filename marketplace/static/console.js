@@ -89,7 +89,7 @@
       var error = document.querySelector(".actions-error");
       if (error) error.hidden = true;
       button.disabled = true;
-      fetch(rows.action, {
+      fetch(rows.getAttribute("action"), {
         method: "POST",
         body: data,
         credentials: "same-origin",
