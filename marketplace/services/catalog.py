@@ -22,6 +22,7 @@ from core.models import (
     ListingStatus,
     ListingVersion,
     Member,
+    PricingModel,
     Shop,
     VersionStatus,
 )
@@ -42,10 +43,32 @@ class MarketSort(StrEnum):
 
 
 @dataclass(frozen=True)
+class ListingCard:
+    """What a market card shows of a listing (read as plain columns: a page of cards
+    needs no ORM objects)."""
+
+    id: int
+    slug: str
+    name: str
+    summary: str
+    icon: str
+    pricing_model: PricingModel
+    price_fen: int
+    trial_days: int
+    install_count: int
+    rating_sum: int
+    rating_count: int
+
+
+#: The columns of :class:`ListingCard`, in its field order.
+CARD_COLUMNS = tuple(getattr(Listing, name) for name in ListingCard.__dataclass_fields__)
+
+
+@dataclass(frozen=True)
 class MarketPage:
     """One page of live listings and where it sits in the whole result."""
 
-    listings: list[Listing]
+    listings: list[ListingCard]
     total: int
     page: int
     per_page: int
@@ -63,7 +86,7 @@ class ReviewView:
     shop_name: str
 
 
-def average_rating(listing: Listing) -> float | None:
+def average_rating(listing: Listing | ListingCard) -> float | None:
     """The mean of the merchants' ratings, or ``None`` before the first."""
     if listing.rating_count <= 0:
         return None
@@ -110,14 +133,15 @@ def browse_listings(
         MarketSort.rating: [_rating_order().desc(), col(Listing.rating_count).desc()],  # type: ignore[attr-defined]
         MarketSort.newest: [col(Listing.created_at).desc()],
     }[sort]
-    rows = session.exec(
-        select(Listing)
+    rows = session.execute(
+        select(*CARD_COLUMNS)
         .where(*conditions)
         .order_by(*order, col(Listing.id).desc())  # type: ignore[arg-type]
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
-    return MarketPage(listings=list(rows), total=int(total), page=page, per_page=per_page)
+    cards = [ListingCard(*row) for row in rows]
+    return MarketPage(listings=cards, total=int(total), page=page, per_page=per_page)
 
 
 def _escape_like(text: str) -> str:

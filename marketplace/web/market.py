@@ -19,6 +19,7 @@ from core.errors import InvalidInput
 from core.models import Account, Listing, ListingVersion
 from marketplace.services.catalog import (
     MAX_REVIEW,
+    ListingCard,
     MarketSort,
     approved_versions,
     average_rating,
@@ -109,7 +110,7 @@ def market_page(
     )
 
 
-def _card(listing: Listing) -> dict[str, Any]:
+def _card(listing: ListingCard) -> dict[str, Any]:
     rating = average_rating(listing)
     return {"listing": listing, "rating": rating, "stars": stars(rating)}
 
