@@ -233,11 +233,8 @@ def reinstate(
     listing = _listing_by_slug(session, slug)
     reinstate_listing(session, admin=admin, listing=listing, reason=reason)
     session.commit()
-    flash(
-        request,
-        gettext_for(request)("Reinstated %(listing)s.") % {"listing": listing.name},
-        "success",
-    )
+    _ = gettext_for(request)
+    flash(request, _("Reinstated %(listing)s.") % {"listing": listing.name}, "success")
     return RedirectResponse("/admin/listings", status_code=303)
 
 

@@ -154,7 +154,8 @@ async def create_listing_page(
         session.rollback()
         return _listing_form(request, form=form, errors=field_errors(error), status_code=400)
     session.commit()
-    flash(request, gettext_for(request)("Listing created. Add its first version."), "success")
+    _ = gettext_for(request)
+    flash(request, _("Listing created. Add its first version."), "success")
     return RedirectResponse(f"/provider/listings/{listing.slug}", status_code=303)
 
 
@@ -218,7 +219,8 @@ async def edit_listing(
         )
     update_listing(session, listing=listing, data=data)
     session.commit()
-    flash(request, gettext_for(request)("Listing saved."), "success")
+    _ = gettext_for(request)
+    flash(request, _("Listing saved."), "success")
     return RedirectResponse(f"/provider/listings/{listing.slug}", status_code=303)
 
 
@@ -412,9 +414,6 @@ def submit_version_page(
         session, version=row, listing=listing, host=request.app.state.plugins, settings=settings
     )
     session.commit()
-    flash(
-        request,
-        gettext_for(request)("Version submitted for review. The automated checks ran."),
-        "success",
-    )
+    _ = gettext_for(request)
+    flash(request, _("Version submitted for review. The automated checks ran."), "success")
     return RedirectResponse(f"/provider/listings/{slug}/versions/{version}", status_code=303)
