@@ -147,7 +147,8 @@ def check_manifest(
                 "scopes": version.scopes,
                 "hooks": version.hooks,
             }
-            result.add("warning", "no manifest document was sent; checked the version's fields")
+            if version.kind == "plugin":
+                result.add("warning", "no manifest document was sent; checked the version's fields")
     document.pop("settings", None)  # a JSON schema here, a model class in the plugin
     try:
         manifest = PluginManifest.model_validate(document)
@@ -178,7 +179,7 @@ def check_manifest(
         )
     if version.hooks and set(manifest.hooks) != set(version.hooks):
         result.add("warning", "the manifest's hooks differ from the version's", "manifest.hooks")
-    if not manifest.requires_tanzi:
+    if version.kind == "plugin" and not manifest.requires_tanzi:
         result.add("warning", "no requires_tanzi: say which Tanzi it runs on", "requires_tanzi")
     return result
 
