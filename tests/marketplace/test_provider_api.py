@@ -150,3 +150,30 @@ def test_only_providers_and_only_their_own_listings(
     read = client.get(URL.format(slug="order_copier") + "/1.0.0", headers=factory.headers(other))
     assert read.status_code == 404
     assert client.post(URL.format(slug="order_copier"), json=_remote()).status_code == 401
+
+
+def test_tanzi_sdk_submit_talks_to_this_api(
+    app: FastAPI, client: TestClient, factory: Any, engine: Engine
+) -> None:
+    from sdk.cli.submission import submit_version
+
+    provider = factory.account(is_provider=True)
+    draft_listing(engine, provider, slug="order_copier")
+    token = factory.token(provider)
+    outcome = submit_version(
+        marketplace="http://testserver",
+        token=token,
+        listing="order_copier",
+        payload=_remote(),
+        transport=client._transport,  # the app itself, in process
+    )
+    assert outcome.ok, outcome.text
+    assert outcome.body is not None and outcome.body["status"] == "submitted"
+    refused = submit_version(
+        marketplace="http://testserver",
+        token=token,
+        listing="order_copier",
+        payload=_remote(scopes=[{"scope": "orders:all", "reason": "x"}]),
+        transport=client._transport,
+    )
+    assert refused.status_code == 422 and refused.is_problem
