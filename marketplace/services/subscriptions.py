@@ -39,10 +39,14 @@ class SubscriptionState:
     subscription: Subscription
     status: SubscriptionStatus
     ends_at: datetime | None
+    now: datetime
 
     @property
     def lapsed(self) -> bool:
-        return self.status is SubscriptionStatus.expired
+        """The service no longer runs in the shop: expired, or cancelled and over."""
+        return self.status is SubscriptionStatus.expired or (
+            self.ends_at is not None and self.ends_at <= self.now
+        )
 
     @property
     def cancelable(self) -> bool:
@@ -77,6 +81,7 @@ def subscription_state(subscription: Subscription, *, now: datetime) -> Subscrip
         ends_at=aware(subscription.current_period_end)
         if subscription.current_period_end is not None
         else None,
+        now=now,
     )
 
 

@@ -207,6 +207,8 @@ def test_cancelling_keeps_access_to_the_end_of_the_period(
     with Session(engine) as session:
         assert principal_from_token(session, token).installation_id == installation.id
     _lapse(engine, installation)
+    page = client.get(url, headers=HTML).text
+    assert "Cancelled" in page and "ended " in page and "has stopped in your shop" in page
     with Session(engine) as session:
         with pytest.raises(PermissionDenied):
             principal_from_token(session, token)
