@@ -84,8 +84,6 @@ class ListingVersion(SQLModel, table=True):
     submitted_at: datetime | None = datetime_field()
     reviewed_at: datetime | None = datetime_field()
     reviewed_by: int | None = Field(default=None, foreign_key="account.id")
-    #: a new OAuth client's credentials (encrypted JSON), shown to the provider once
-    credentials_once: str = Field(default="", max_length=2000)
     created_at: datetime = created_at_field()
 
 

@@ -4,19 +4,18 @@ reinstate a live listing. Every decision writes an audit log entry.
 Approving makes the version live. Installations already granted every scope it asks for move
 to it at once; the others keep running their version and get ``pending_version`` /
 ``pending_scopes`` until the merchant consents again. A remote version's approval registers
-(or updates) the listing's OAuth client; new credentials are kept, encrypted, for the
-provider to see once.
+(or updates) the listing's OAuth client; its provider then makes a client secret in the
+console, shown once.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from core.crypto import decrypt_secret, encrypt_secret
+from core.crypto import decrypt_secret
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import (
     Account,
@@ -25,13 +24,15 @@ from core.models import (
     Listing,
     ListingStatus,
     ListingVersion,
+    OAuthClient,
     Shop,
     VersionStatus,
 )
 from core.models.base import utcnow
+from core.security import new_token, token_hash
 from core.settings import Settings
 from marketplace.services.audit import record_action
-from marketplace.services.oauth_clients import register_oauth_client
+from marketplace.services.oauth_clients import CLIENT_SECRET_PREFIX, register_oauth_client
 
 MAX_REASON = 2000
 
@@ -105,20 +106,11 @@ def approve_version(
     listing.updated_at = now
     client_id = ""
     if version.kind == "remote":
-        client_id, client_secret, webhook_secret = register_oauth_client(
+        # the secrets made here are not kept in clear anywhere; the provider's console makes
+        # a fresh client secret and shows it once (see new_client_credentials)
+        client_id, _, _ = register_oauth_client(
             session, settings=settings, listing=listing, redirect_uris=version.redirect_uris
         )
-        if client_secret is not None:
-            version.credentials_once = encrypt_secret(
-                settings.secret_key,
-                json.dumps(
-                    {
-                        "client_id": client_id,
-                        "client_secret": client_secret,
-                        "webhook_secret": webhook_secret,
-                    }
-                ),
-            )
     upgraded, waiting = _move_installations(session, listing=listing, version=version)
     session.add(version)
     session.add(listing)
@@ -249,14 +241,31 @@ def reinstate_listing(
     return listing
 
 
-def take_credentials(
-    session: Session, *, settings: Settings, version: ListingVersion
-) -> dict[str, str] | None:
-    """The OAuth credentials approval made for ``version``, once: they are erased as read."""
-    if not version.credentials_once:
-        return None
-    credentials = json.loads(decrypt_secret(settings.secret_key, version.credentials_once))
-    version.credentials_once = ""
-    session.add(version)
+def listing_client(session: Session, *, listing: Listing) -> OAuthClient | None:
+    """The listing's OAuth client, once a remote version was approved."""
+    return session.exec(select(OAuthClient).where(OAuthClient.listing_id == listing.id)).first()
+
+
+def new_client_credentials(
+    session: Session, *, settings: Settings, listing: Listing
+) -> dict[str, str]:
+    """A fresh client secret for the listing's OAuth client (the old one stops working) and
+    its webhook signing secret, to show the provider once; only the secret's hash is kept.
+
+    :raises InvalidState: before a remote version of the listing was approved.
+    """
+    client = listing_client(session, listing=listing)
+    if client is None:
+        raise InvalidState(
+            "The OAuth client is made when a remote version is approved.", code="no_client"
+        )
+    client_secret = new_token(CLIENT_SECRET_PREFIX)
+    client.client_secret_hash = token_hash(client_secret)
+    client.is_public = False
+    session.add(client)
     session.flush()
-    return {str(k): str(v) for k, v in credentials.items()}
+    return {
+        "client_id": client.client_id,
+        "client_secret": client_secret,
+        "webhook_secret": decrypt_secret(settings.secret_key, client.webhook_secret),
+    }

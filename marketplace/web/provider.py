@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
 from core.api.deps import SessionDep, SettingsDep
@@ -33,7 +34,7 @@ from marketplace.services.listings import (
     update_listing,
     validation_problem,
 )
-from marketplace.services.review import take_credentials
+from marketplace.services.review import listing_client, new_client_credentials
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireProvider
 from marketplace.web.market import PLAIN_WORDS, category_names
@@ -159,23 +160,15 @@ async def create_listing_page(
     return RedirectResponse(f"/provider/listings/{listing.slug}", status_code=303)
 
 
-@router.get("/provider/listings/{slug}")
-def listing_page(
-    slug: str,
+def _listing_page(
     request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    provider: RequireProvider,
+    session: Session,
+    *,
+    listing: Listing,
+    credentials: dict[str, str] | None = None,
 ) -> Response:
-    """A listing: versions with checks and reasons, installs, failing deliveries, and any
-    OAuth credentials made on approval (shown here once)."""
-    listing = own_listing(session, provider=provider, slug=slug)
     versions = listing_versions(session, listing=listing)
-    credentials = []
-    for version in versions:
-        taken = take_credentials(session, settings=settings, version=version)
-        if taken:
-            credentials.append({"version": version.version, **taken})
+    client = listing_client(session, listing=listing)
     stats = install_stats(session, listing=listing)
     session.commit()
     return render(
@@ -185,10 +178,37 @@ def listing_page(
             "listing": listing,
             "versions": versions,
             "stats": stats,
+            "client_id": client.client_id if client is not None else "",
             "credentials": credentials,
             "category_name": category_names(gettext_for(request)).get(listing.category, ""),
         },
     )
+
+
+@router.get("/provider/listings/{slug}")
+def listing_page(
+    slug: str, request: Request, session: SessionDep, provider: RequireProvider
+) -> Response:
+    """A listing: versions with checks and reasons, installs, failing deliveries, and its
+    OAuth client once a remote version is approved."""
+    listing = own_listing(session, provider=provider, slug=slug)
+    return _listing_page(request, session, listing=listing)
+
+
+@router.post("/provider/listings/{slug}/credentials")
+def make_credentials(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    provider: RequireProvider,
+) -> Response:
+    """A new client secret (the previous one stops working) and the webhook signing secret,
+    shown on this answer only."""
+    listing = own_listing(session, provider=provider, slug=slug)
+    credentials = new_client_credentials(session, settings=settings, listing=listing)
+    session.commit()
+    return _listing_page(request, session, listing=listing, credentials=credentials)
 
 
 @router.get("/provider/listings/{slug}/edit")

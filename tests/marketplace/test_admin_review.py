@@ -3,6 +3,7 @@ log, and what each decision does to installations, events and decisions."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -109,9 +110,11 @@ def test_approving_makes_the_listing_live_and_moves_installations(
     assert _audit(engine) == [("approve_version", "listing_version", new.id, "ok")]
 
 
-def test_a_remote_approval_registers_its_client_and_shows_the_secrets_once(
-    client: TestClient, factory: Any, engine: Engine
+def test_a_remote_approval_registers_its_client_and_its_secret_is_shown_once(
+    client: TestClient, factory: Any, engine: Engine, settings: Any
 ) -> None:
+    from marketplace.services.oauth_clients import client_secret_matches
+
     provider = factory.account(password=PASSWORD, is_provider=True)
     row = draft_listing(engine, provider, slug="order_copier")
     new = version_row(
@@ -129,11 +132,25 @@ def test_a_remote_approval_registers_its_client_and_shows_the_secrets_once(
         assert session.get(m.Listing, row.id).status == "live"  # type: ignore[union-attr]
     client.cookies.clear()
     sign_in(client, provider.email, PASSWORD)
-    first = client.get("/provider/listings/order_copier", headers=HTML).text
-    assert oauth.client_id in first
-    assert "tz_cs_" in first and "whsec_" in first
-    second = client.get("/provider/listings/order_copier", headers=HTML).text
-    assert "tz_cs_" not in second
+    page_url = "/provider/listings/order_copier"
+    page = client.get(page_url, headers=HTML).text
+    assert oauth.client_id in page
+    assert "tz_cs_" not in page
+    made = _post(client, page_url, f"{page_url}/credentials", {})
+    assert made.status_code == 200
+    secret = re.search(r'class="client-secret">(tz_cs_[^<]+)<', made.text)
+    assert secret is not None
+    assert "whsec_" in made.text
+    with Session(engine) as session:
+        assert client_secret_matches(session.exec(select(m.OAuthClient)).one(), secret.group(1))
+    assert "tz_cs_" not in client.get(page_url, headers=HTML).text
+    again = _post(client, page_url, f"{page_url}/credentials", {})
+    second = re.search(r'class="client-secret">(tz_cs_[^<]+)<', again.text)
+    assert second is not None and second.group(1) != secret.group(1)
+    with Session(engine) as session:
+        rotated = session.exec(select(m.OAuthClient)).one()
+        assert not client_secret_matches(rotated, secret.group(1))  # the old one stops working
+        assert client_secret_matches(rotated, second.group(1))
 
 
 def test_rejecting_needs_a_reason_the_provider_then_reads(
