@@ -265,3 +265,40 @@ def test_an_expired_subscription_gets_no_events(factory: Any, engine: Engine) ->
         session.add(subscription)
     _paid_event(engine, shop.id)
     assert dispatch_outbox(engine, host) == []
+
+
+def test_provider_text_is_inert_on_the_admin_pages(
+    client: TestClient, factory: Any, engine: Engine
+) -> None:
+    provider = factory.account(is_provider=True, name="<script>alert('p')</script>")
+    hostile = draft_listing(
+        engine,
+        provider,
+        slug="hostile",
+        name="<script>alert('name')</script>",
+        description="[click](javascript:alert(1)) <script>alert('d')</script>",
+    )
+    new = version_row(
+        engine,
+        hostile,
+        kind="remote",
+        redirect_uris=["javascript:alert(3)"],
+        release_notes="<script>alert('notes')</script>[x](javascript:alert(2))",
+        checks={
+            "results": [
+                {
+                    "name": "urls",
+                    "status": "fail",
+                    "findings": [
+                        {"severity": "error", "message": "<script>x</script>", "where": ""}
+                    ],
+                }
+            ]
+        },
+    )
+    _admin(client, factory)
+    for url in ("/admin", f"/admin/versions/{new.id}", "/admin/listings"):
+        html = client.get(url, headers=HTML).text
+        assert "<script>alert" not in html, url
+        assert "<script>x" not in html, url
+        assert not re.search(r'href="javascript:', html), url
