@@ -31,28 +31,34 @@ def register_oauth_client(
     settings: Settings,
     listing: Listing,
     redirect_uris: list[str],
-    public: bool = False,
+    public: bool | None = None,
 ) -> tuple[str, str | None, str]:
     """The listing's OAuth client, created on first call: ``(client_id, client_secret,
     webhook_secret)``.
 
+    ``public=None`` means confidential for a new client and unchanged for an existing one.
     ``client_secret`` is ``None`` for a public client (it must use PKCE with S256) and when
-    the listing already had a client: then only its redirect URIs (and public flag) are
-    replaced, and the secret shown at creation stays valid. Redirect URIs are matched
-    exactly; each must be an absolute ``https`` URL, or ``http`` on a loopback host.
+    the listing already had a client: then only its redirect URIs are replaced and the
+    secret shown at creation stays valid, unless ``public`` turns a public client
+    confidential (a new secret, returned). Redirect URIs are matched exactly; each must be
+    an absolute ``https`` URL, or ``http`` on a loopback host.
     """
     uris = _checked_redirect_uris(redirect_uris)
     assert listing.id is not None
     client = session.exec(select(OAuthClient).where(OAuthClient.listing_id == listing.id)).first()
     if client is not None:
         client.redirect_uris = uris
-        client.is_public = public
-        if public:
-            client.client_secret_hash = ""
+        new_secret = None
+        if public is not None and public != client.is_public:
+            new_secret = None if public else new_token(CLIENT_SECRET_PREFIX)
+            client.is_public = public
+            client.client_secret_hash = token_hash(new_secret) if new_secret else ""
         session.add(client)
         session.flush()
-        return client.client_id, None, decrypt_secret(settings.secret_key, client.webhook_secret)
+        webhook_secret = decrypt_secret(settings.secret_key, client.webhook_secret)
+        return client.client_id, new_secret, webhook_secret
     client_secret = None if public else new_token(CLIENT_SECRET_PREFIX)
+    public = bool(public)
     webhook_secret = new_token(WEBHOOK_SECRET_PREFIX)
     client = OAuthClient(
         client_id=f"{CLIENT_ID_PREFIX}_{secrets.token_urlsafe(18)}",

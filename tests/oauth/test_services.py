@@ -162,3 +162,27 @@ def test_grant_checks_the_person_the_listing_and_the_scopes(
         session.flush()
         with pytest.raises(InvalidState):
             _grant(session, app, settings, manager, shop, remote.listing.id)
+
+
+def test_a_later_registration_keeps_the_client_kind_unless_told(
+    engine: Engine, settings: Settings, factory: Factory
+) -> None:
+    app = make_remote_app(engine, settings, factory, slug="phone", public=True)
+    assert app.client_secret is None
+    with Session(engine) as session:
+        listing = session.get(m.Listing, app.listing.id)
+        assert listing is not None
+        kept = register_oauth_client(
+            session, settings=settings, listing=listing, redirect_uris=[REDIRECT_URI]
+        )
+        assert kept[1] is None
+        client = session.exec(
+            select(m.OAuthClient).where(m.OAuthClient.client_id == app.client_id)
+        ).one()
+        assert client.is_public
+        client_id, secret, _ = register_oauth_client(
+            session, settings=settings, listing=listing, redirect_uris=[REDIRECT_URI], public=False
+        )
+        assert client_id == app.client_id
+        assert secret is not None and client_secret_matches(client, secret)
+        assert not client.is_public
