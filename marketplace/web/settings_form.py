@@ -138,7 +138,8 @@ def read_settings_form(
     for item in settings_fields(model, current):
         if item.kind == "bool":
             raw[item.name] = item.name in form
-        elif item.kind == "fixed":
+        elif item.kind == "fixed" or item.name not in form:
+            # not an input of the form (or not posted): keep what is stored, else the default
             if item.name in current:
                 raw[item.name] = current[item.name]
         else:
