@@ -57,6 +57,7 @@ def _version_page(
     version_id: int,
     reason: str = "",
     error: str = "",
+    approve_error: str = "",
     status_code: int = 200,
 ) -> Response:
     version, listing = get_version_by_id(session, version_id=version_id)
@@ -64,7 +65,9 @@ def _version_page(
     stats = install_stats(session, listing=listing)
     session.commit()
     context: dict[str, Any] = _version_context(listing, version)
-    context.update(provider=provider, stats=stats, reason=reason, error=error)
+    context.update(
+        provider=provider, stats=stats, reason=reason, error=error, approve_error=approve_error
+    )
     return render(request, "admin/version.html", context, status_code=status_code)
 
 
@@ -86,11 +89,21 @@ def approve(
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     version, listing = get_version_by_id(session, version_id=version_id)
-    approval = approve_version(
-        session, settings=settings, admin=admin, version=version, listing=listing, note=note
-    )
-    session.commit()
     _ = gettext_for(request)
+    try:
+        approval = approve_version(
+            session, settings=settings, admin=admin, version=version, listing=listing, note=note
+        )
+    except InvalidInput as refused:  # e.g. a redirect URI the OAuth server cannot accept
+        session.rollback()
+        return _version_page(
+            request,
+            session,
+            version_id=version_id,
+            approve_error=_("It cannot be approved: %(why)s") % {"why": refused.detail},
+            status_code=400,
+        )
+    session.commit()
     flash(
         request,
         _(

@@ -302,3 +302,20 @@ def test_provider_text_is_inert_on_the_admin_pages(
         assert "<script>alert" not in html, url
         assert "<script>x" not in html, url
         assert not re.search(r'href="javascript:', html), url
+
+
+def test_a_version_the_oauth_server_cannot_register_is_not_approved(
+    client: TestClient, factory: Any, engine: Engine
+) -> None:
+    provider = factory.account(is_provider=True)
+    row = draft_listing(engine, provider, slug="order_copier")
+    new = version_row(engine, row, kind="remote", redirect_uris=["http://copier.example.com/cb"])
+    _admin(client, factory)
+    page = _post(client, f"/admin/versions/{new.id}", f"/admin/versions/{new.id}/approve", {})
+    assert page.status_code == 400
+    assert "It cannot be approved" in page.text
+    with Session(engine) as session:
+        assert session.get(m.ListingVersion, new.id).status == "submitted"  # type: ignore[union-attr]
+        assert session.get(m.Listing, row.id).status == "draft"  # type: ignore[union-attr]
+        assert session.exec(select(m.OAuthClient)).all() == []
+    assert _audit(engine) == []
