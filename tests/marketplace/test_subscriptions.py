@@ -158,6 +158,7 @@ def test_the_pages_show_a_lapsed_period_as_expired_before_any_job_ran(
     _lapse(engine, installation)
     listed = client.get(f"/console/shops/{shop.id}/apps", headers=HTML).text
     assert "Subscription expired" in listed
+    assert f'action="/console/shops/{shop.id}/apps/{SLUG}/renew"' in listed
     assert _subscription(engine, installation).status == m.SubscriptionStatus.expired
 
 
