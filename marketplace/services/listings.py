@@ -398,6 +398,28 @@ def submit_version(
     return version
 
 
+def rerun_checks(
+    session: Session,
+    *,
+    version: ListingVersion,
+    listing: Listing,
+    host: PluginHost,
+    settings: Settings,
+) -> ListingVersion:
+    """Run the automated checks of a submitted version again (e.g. after the host loaded a
+    newer build of the plugin) and store the new report."""
+    from marketplace.services.review_checks import run_checks
+
+    if version.status != VersionStatus.submitted:
+        raise InvalidState("Only a submitted version's checks are run again.", code="not_submitted")
+    report = run_checks(version=version, listing=listing, host=host, settings=settings)
+    version.checks = report.as_dict()
+    version.checks_passed = report.passed
+    session.add(version)
+    session.flush()
+    return version
+
+
 # -- what the provider sees of its installations ----------------------------------------------
 
 

@@ -16,7 +16,7 @@ from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidInput, NotFound
 from core.models import Account, Listing, ListingVersion
 from marketplace.services.audit import audit_entries
-from marketplace.services.listings import install_stats
+from marketplace.services.listings import install_stats, rerun_checks
 from marketplace.services.review import (
     approve_version,
     get_version_by_id,
@@ -119,6 +119,25 @@ def approve(
         "success",
     )
     return RedirectResponse("/admin", status_code=303)
+
+
+@router.post("/admin/versions/{version_id}/checks")
+def run_checks_again(
+    version_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    admin: RequireAdmin,
+) -> Response:
+    """Run the automated checks of a submitted version again."""
+    version, listing = get_version_by_id(session, version_id=version_id)
+    rerun_checks(
+        session, version=version, listing=listing, host=request.app.state.plugins, settings=settings
+    )
+    session.commit()
+    _ = gettext_for(request)
+    flash(request, _("The automated checks ran again."), "success")
+    return RedirectResponse(f"/admin/versions/{version_id}", status_code=303)
 
 
 @router.post("/admin/versions/{version_id}/reject")

@@ -319,3 +319,36 @@ def test_a_version_the_oauth_server_cannot_register_is_not_approved(
         assert session.get(m.Listing, row.id).status == "draft"  # type: ignore[union-attr]
         assert session.exec(select(m.OAuthClient)).all() == []
     assert _audit(engine) == []
+
+
+def test_an_admin_runs_the_checks_of_a_submitted_version_again(
+    client: TestClient, factory: Any, engine: Engine
+) -> None:
+    provider = factory.account(is_provider=True)
+    row = draft_listing(engine, provider, slug="order_copier")
+    new = version_row(
+        engine,
+        row,
+        kind="remote",
+        scopes=["orders:read"],
+        redirect_uris=["http://copier.example.com/cb"],
+        webhook_topics=["order.paid"],
+        webhook_url="https://copier.example.com/hooks",
+    )
+    assert new.checks == {} and new.checks_passed is None
+    _admin(client, factory)
+    assert "checks not run" in client.get("/admin", headers=HTML).text
+    done = _post(client, f"/admin/versions/{new.id}", f"/admin/versions/{new.id}/checks", {})
+    assert done.status_code == 303
+    with Session(engine) as session:
+        version = session.get(m.ListingVersion, new.id)
+    assert version is not None and version.checks_passed is False
+    statuses = {r["name"]: r["status"] for r in version.checks["results"]}
+    assert statuses == {
+        "manifest": "pass",
+        "plugin": "skip",
+        "scopes": "pass",
+        "sandbox": "skip",
+        "urls": "fail",
+    }
+    assert "must be an https:// URL" in client.get(f"/admin/versions/{new.id}", headers=HTML).text
