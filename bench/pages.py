@@ -179,6 +179,7 @@ def bare_app(database_url: str) -> FastAPI:
             session,
             account=merchant,
             listing=listing,
+            version=version,
             scopes=version_scopes(version),
             action=f"/market/{PLUGIN}/install",
             hidden=[],

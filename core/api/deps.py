@@ -47,8 +47,22 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         session.close()
 
 
+async def get_read_session(request: Request) -> AsyncIterator[Session]:
+    """A session on the runtime's read-only engine, for routes and pages that only read.
+
+    On SQLite it is a plain WAL read that never queues behind writers for the database lock
+    (write sessions open ``BEGIN IMMEDIATE``); on PostgreSQL it is a read-only transaction.
+    """
+    session = Session(request.app.state.runtime.read_engine, expire_on_commit=False)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 SessionDep = Annotated[Session, Depends(get_session)]
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
 
 
 def rate_limit_key(principal: Principal, token: str) -> str:

@@ -19,7 +19,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
 from sqlmodel import Session, select
 
-from core.api.deps import SessionDep, SettingsDep
+from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Listing, ListingStatus, ListingVersion
 from marketplace.oauth.adapters import Client, Consent
@@ -74,6 +74,7 @@ async def authorize_page(
             session,
             account=account,
             listing=client.listing,
+            version=_live_version(session, client.listing),
             scopes=str(grant.request.scope).split(),
             action="/oauth/authorize",
             hidden=hidden,
@@ -129,14 +130,15 @@ async def authorize(
 
 @router.get("/market/{slug}/install")
 def install_page(
-    slug: str, request: Request, account: RequireAccount, session: SessionDep
+    slug: str, request: Request, account: RequireAccount, session: ReadSessionDep
 ) -> Response:
-    """The consent screen for an in-process plugin."""
+    """The consent screen for an in-process plugin (it only reads)."""
     listing, version = _plugin_listing(session, slug)
     context = _consent_context(
         session,
         account=account,
         listing=listing,
+        version=version,
         scopes=version_scopes(version),
         action=f"/market/{listing.slug}/install",
         hidden=[],
@@ -237,11 +239,11 @@ def _consent_context(
     *,
     account: Account,
     listing: Listing,
+    version: ListingVersion,
     scopes: list[str],
     action: str,
     hidden: list[tuple[str, str]],
 ) -> dict[str, Any]:
-    version = _live_version(session, listing)
     reasons = {str(e.get("scope")): str(e.get("reason") or "") for e in version.scopes}
     provider = session.get(Account, listing.provider_id)
     return {

@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import Depends, Request
 
-from core.api.deps import SessionDep
+from core.api.deps import ReadSessionDep
 from core.errors import PermissionDenied, TanziError
 from core.models import Account
 
@@ -40,7 +40,7 @@ def sign_out(request: Request) -> None:
     request.state.account = None
 
 
-def current_account(request: Request, session: SessionDep) -> Account | None:
+def current_account(request: Request, session: ReadSessionDep) -> Account | None:
     """The signed-in person, or ``None``. Also kept on ``request.state`` for templates."""
     cached = getattr(request.state, "account", None)
     if cached is not None:

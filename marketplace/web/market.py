@@ -7,15 +7,14 @@ from its provider's own site, which sends the merchant through ``/oauth/authoriz
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import Depends, Form, Query, Request
+from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session
 
-from core.api.deps import SessionDep
+from core.api.deps import ReadSessionDep, SessionDep
 from core.errors import InvalidInput
 from core.models import Account, Listing, ListingVersion
 from marketplace.services.catalog import (
@@ -64,19 +63,6 @@ def category_names(_: Any) -> dict[str, str]:
     }
 
 
-async def read_session(request: Request) -> AsyncIterator[Session]:
-    """A session on the runtime's read-only engine: on SQLite a plain WAL read that never
-    queues behind writers for the database lock (the market's pages only read)."""
-    session = Session(request.app.state.runtime.read_engine, expire_on_commit=False)
-    try:
-        yield session
-    finally:
-        session.close()
-
-
-ReadSession = Annotated[Session, Depends(read_session)]
-
-
 def stars(rating: float | None) -> str:
     """``4.4`` -> ``★★★★☆`` (rounded to whole stars)."""
     full = round(rating or 0)
@@ -86,7 +72,7 @@ def stars(rating: float | None) -> str:
 @router.get("/market")
 def market_page(
     request: Request,
-    session: ReadSession,
+    session: ReadSessionDep,
     category: Annotated[str, Query(max_length=20)] = "",
     q: Annotated[str, Query(max_length=100)] = "",
     sort: MarketSort = MarketSort.installs,
@@ -131,7 +117,7 @@ def _card(listing: ListingCard) -> dict[str, Any]:
 
 @router.get("/market/{slug}")
 def listing_page(
-    slug: str, request: Request, session: ReadSession, account: CurrentAccount
+    slug: str, request: Request, session: ReadSessionDep, account: CurrentAccount
 ) -> Response:
     """One service: what it does, what it may see and do, its versions, reviews and price."""
     context = _listing_context(session, slug=slug, account=account, _=gettext_for(request))
