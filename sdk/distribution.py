@@ -22,11 +22,14 @@ DEPENDENCIES: tuple[str, ...] = (
     "pydantic>=2.7",
     "packaging>=24",
     "httpx>=0.27",
+    "authlib>=1.3",
     "typer>=0.12",
     "rich>=13",
     "jinja2>=3.1",
     "pytest>=8",
 )
+#: Optional extras: ``tanzi-sdk[remote]`` adds what :mod:`sdk.remote.fastapi` imports.
+EXTRAS: dict[str, tuple[str, ...]] = {"remote": ("fastapi>=0.115",)}
 _SDK_DIR = Path(__file__).resolve().parent
 
 
@@ -56,7 +59,7 @@ def write_project(destination: Path, *, version: str | None = None) -> Path:
         autoescape=False,
     )
     pyproject = env.get_template("sdk_pyproject.toml.j2").render(
-        version=version or sdk_version(), dependencies=DEPENDENCIES
+        version=version or sdk_version(), dependencies=DEPENDENCIES, extras=EXTRAS
     )
     (destination / "pyproject.toml").write_text(pyproject, encoding="utf-8")
     (destination / "README.md").write_text(

@@ -60,6 +60,9 @@ def test_a_new_plugin_passes_its_tests_with_only_the_sdk_installed(tmp_path: Pat
     # only the SDK: no host, no web stack
     probe = "import importlib.util as u; print([m for m in ('core', 'marketplace', 'fastapi', 'sqlmodel') if u.find_spec(m)])"
     assert ok(sh(python, "-c", probe, cwd=tmp_path)).strip() == "[]"
+    # the HTTP client and webhook verification work there too (remote apps need no host)
+    clients = "from sdk import HttpShopClient; import sdk.remote; print(HttpShopClient.__name__)"
+    assert ok(sh(python, "-c", clients, cwd=tmp_path)).strip() == "HttpShopClient"
 
     out = ok(sh(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project))
     assert "4 passed" in out
