@@ -10,6 +10,7 @@ from core.api.pagination import Page, paginate
 from core.models import Category
 from core.schemas.catalog_tree import CategoryCreate, CategoryNode
 from core.services import categories as service
+from core.services.audit import record_action
 
 router = APIRouter(tags=["categories"])
 
@@ -42,6 +43,14 @@ def create_category(body: CategoryCreate, admin: AdminDep, session: SessionDep) 
         parent_id=body.parent_id,
         shop_types=body.shop_types,
         qualifications=body.qualifications,
+    )
+    record_action(
+        session,
+        actor_id=admin.account_id,
+        action="create_category",
+        target_type="category",
+        target_id=category.id or 0,
+        data={"name": category.name, "parent_id": category.parent_id},
     )
     session.commit()
     return CategoryNode.model_validate(service.category_tree([category], [category])[0])

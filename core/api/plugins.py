@@ -13,6 +13,7 @@ from core.jobs.queue import Runtime, build_runtime
 from core.jobs.tasks import enqueue, request_dispatch
 from core.plugins.dispatch import dead_letters, replay_deliveries, watch_outbox
 from core.plugins.manager import PluginHost
+from core.services.audit import record_action
 
 router = APIRouter(tags=["plugins"])
 
@@ -83,10 +84,18 @@ def list_dead_letters(
 
 @router.post("/admin/deliveries/replay")
 def replay(
-    body: ReplayRequest, request: Request, session: SessionDep, _admin: AdminDep
+    body: ReplayRequest, request: Request, session: SessionDep, admin: AdminDep
 ) -> dict[str, list[int]]:
     """Put dead deliveries back in the queue with fresh attempts."""
     ids = replay_deliveries(session, delivery_ids=body.delivery_ids)
+    for delivery_id in ids:
+        record_action(
+            session,
+            actor_id=admin.account_id,
+            action="replay_delivery",
+            target_type="delivery",
+            target_id=delivery_id,
+        )
     session.commit()
     runtime: Runtime = request.app.state.runtime
     for delivery_id in ids:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from core.api.deps import Access, AdminDep, PageParams, SessionDep
 from core.api.pagination import Page, paginate
-from core.auth import ShopAccess
+from core.auth import Principal, ShopAccess
 from core.models import Qualification, QualificationStatus
 from core.schemas.catalog_tree import QualificationCreate, QualificationPublic, QualificationReject
 from core.services import qualifications as service
+from core.services.audit import record_action
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["qualifications"])
@@ -73,6 +74,7 @@ def approve_qualification(
     qualification = service.approve_qualification(
         session, qualification_id=qualification_id, reviewer_id=admin.account_id
     )
+    _audit(session, admin, "approve_qualification", qualification)
     session.commit()
     return QualificationPublic.model_validate(qualification)
 
@@ -85,5 +87,20 @@ def reject_qualification(
     qualification = service.reject_qualification(
         session, qualification_id=qualification_id, reviewer_id=admin.account_id, reason=body.reason
     )
+    _audit(session, admin, "reject_qualification", qualification, reason=body.reason)
     session.commit()
     return QualificationPublic.model_validate(qualification)
+
+
+def _audit(
+    session: Session, admin: Principal, action: str, qualification: Qualification, reason: str = ""
+) -> None:
+    record_action(
+        session,
+        actor_id=admin.account_id,
+        action=action,
+        target_type="qualification",
+        target_id=qualification.id or 0,
+        reason=reason,
+        data={"shop_id": qualification.shop_id, "kind": qualification.kind},
+    )

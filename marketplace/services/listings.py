@@ -33,6 +33,7 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.plugins.manager import PluginHost
+from core.services.audit import record_action
 from core.settings import Settings
 from sdk import hookspecs
 from sdk.manifest import Category, PluginManifest
@@ -405,9 +406,10 @@ def rerun_checks(
     listing: Listing,
     host: PluginHost,
     settings: Settings,
+    admin: Account,
 ) -> ListingVersion:
     """Run the automated checks of a submitted version again (e.g. after the host loaded a
-    newer build of the plugin) and store the new report."""
+    newer build of the plugin), store the new report and write it to the audit log."""
     from marketplace.services.review_checks import run_checks
 
     if version.status != VersionStatus.submitted:
@@ -416,7 +418,14 @@ def rerun_checks(
     version.checks = report.as_dict()
     version.checks_passed = report.passed
     session.add(version)
-    session.flush()
+    record_action(
+        session,
+        actor_id=admin.id,
+        action="rerun_checks",
+        target_type="listing_version",
+        target_id=version.id or 0,
+        data={"listing": listing.slug, "version": version.version, "passed": report.passed},
+    )
     return version
 
 

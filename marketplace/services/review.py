@@ -30,8 +30,8 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.security import new_token, token_hash
+from core.services.audit import record_action
 from core.settings import Settings
-from marketplace.services.audit import record_action
 from marketplace.services.oauth_clients import CLIENT_SECRET_PREFIX, register_oauth_client
 
 MAX_REASON = 2000
@@ -116,7 +116,7 @@ def approve_version(
     session.add(listing)
     record_action(
         session,
-        actor=admin,
+        actor_id=admin.id,
         action="approve_version",
         target_type="listing_version",
         target_id=version.id or 0,
@@ -175,7 +175,7 @@ def reject_version(
     session.add(version)
     record_action(
         session,
-        actor=admin,
+        actor_id=admin.id,
         action="reject_version",
         target_type="listing_version",
         target_id=version.id or 0,
@@ -208,7 +208,7 @@ def suspend_listing(session: Session, *, admin: Account, listing: Listing, reaso
     _bump_shops(session, listing=listing)
     record_action(
         session,
-        actor=admin,
+        actor_id=admin.id,
         action="suspend_listing",
         target_type="listing",
         target_id=listing.id or 0,
@@ -231,7 +231,7 @@ def reinstate_listing(
     _bump_shops(session, listing=listing)
     record_action(
         session,
-        actor=admin,
+        actor_id=admin.id,
         action="reinstate_listing",
         target_type="listing",
         target_id=listing.id or 0,

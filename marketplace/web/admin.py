@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidInput, NotFound
 from core.models import Account, Listing, ListingVersion
-from marketplace.services.audit import audit_entries
+from core.services.audit import audit_entries
 from marketplace.services.listings import install_stats, rerun_checks
 from marketplace.services.review import (
     approve_version,
@@ -132,7 +132,12 @@ def run_checks_again(
     """Run the automated checks of a submitted version again."""
     version, listing = get_version_by_id(session, version_id=version_id)
     rerun_checks(
-        session, version=version, listing=listing, host=request.app.state.plugins, settings=settings
+        session,
+        version=version,
+        listing=listing,
+        host=request.app.state.plugins,
+        settings=settings,
+        admin=admin,
     )
     session.commit()
     _ = gettext_for(request)

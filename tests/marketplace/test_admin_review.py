@@ -352,3 +352,4 @@ def test_an_admin_runs_the_checks_of_a_submitted_version_again(
         "urls": "fail",
     }
     assert "must be an https:// URL" in client.get(f"/admin/versions/{new.id}", headers=HTML).text
+    assert [entry[0] for entry in _audit(engine)] == ["rerun_checks"]

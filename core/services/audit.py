@@ -1,4 +1,7 @@
-"""The platform admins' audit log: one row per admin action, never edited afterwards."""
+"""The platform admins' audit log: one row per admin action, never edited afterwards.
+
+Every admin action writes here, in the kernel (categories, qualifications, dead-letter
+replays) and in the marketplace (review decisions, suspensions, check re-runs) alike."""
 
 from __future__ import annotations
 
@@ -12,7 +15,7 @@ from core.models import Account, AuditLogEntry
 def record_action(
     session: Session,
     *,
-    actor: Account,
+    actor_id: int | None,
     action: str,
     target_type: str,
     target_id: int,
@@ -21,7 +24,7 @@ def record_action(
 ) -> AuditLogEntry:
     """Write who did ``action`` to which target and why (not committed)."""
     entry = AuditLogEntry(
-        actor_id=actor.id,
+        actor_id=actor_id,
         action=action,
         target_type=target_type,
         target_id=target_id,
