@@ -55,6 +55,17 @@ def _view(host: PluginHost, row: Installation, *, with_settings: bool) -> Instal
     )
 
 
+def require_marketplace_permission(access: ShopAccess) -> None:
+    """Refuse a person whose role lacks the 'marketplace' permission (owners have it)."""
+    member = access.member
+    if member is None or not (member.is_owner or Area.marketplace.value in access.areas):
+        raise PermissionDenied(
+            "Your role in this shop lacks the 'marketplace' permission.",
+            code="missing_permission",
+            extra={"missing_permission": Area.marketplace.value},
+        )
+
+
 def _installation(session: Session, access: ShopAccess, plugin_id: str) -> Installation:
     """The shop's installation of ``plugin_id``; a service only reaches its own."""
     row = get_installation(session, shop_id=access.shop_id, plugin_id=plugin_id)
@@ -102,13 +113,7 @@ def update_installation_settings(
     the marketplace permission."""
     if access.principal.scopes is not None:
         raise PermissionDenied("Only the shop's people may configure plugins.", code="people_only")
-    member = access.member
-    if member is None or not (member.is_owner or Area.marketplace.value in access.areas):
-        raise PermissionDenied(
-            "Your role in this shop lacks the 'marketplace' permission.",
-            code="missing_permission",
-            extra={"missing_permission": Area.marketplace.value},
-        )
+    require_marketplace_permission(access)
     row = _installation(session, access, plugin_id)
     host = _host(request)
     configure_installation(session, host=host, installation=row, settings=body.settings)

@@ -2,7 +2,8 @@
 health, and replaying the backlog.
 
 The shop's people and the installation itself (its OAuth token, scope ``shop:read``) may
-use them; a service token reaches only its own installation.
+read them; a service token reaches only its own installation. Replaying sends the app its
+own events again: the app itself may, and so may people with the marketplace permission.
 """
 
 from __future__ import annotations
@@ -12,11 +13,16 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Request
 
 from core.api.deps import Access, SessionDep
-from core.api.installations import INSTALLATION, PluginId, _installation
+from core.api.installations import (
+    INSTALLATION,
+    PluginId,
+    _installation,
+    require_marketplace_permission,
+)
 from core.api.pagination import Page, decode_cursor, encode_cursor
 from core.auth import ShopAccess
 from core.jobs.queue import Runtime
-from core.jobs.tasks import DELIVERY_BATCH, enqueue
+from core.jobs.tasks import enqueue_deliveries
 from core.models import CircuitState, DeliveryStatus
 from core.plugins.webhooks import topic_of
 from core.schemas.webhooks import (
@@ -103,13 +109,15 @@ def replay_webhooks(
     body: Annotated[ReplayRequest | None, Body()] = None,
 ) -> ReplayResult:
     """Resume paused deliveries and queue every one not delivered yet (or the listed ones),
-    in event order, with fresh attempts. Use it once the app answers again."""
+    in event order, with fresh attempts. Use it once the app answers again. People need the
+    shop's marketplace permission."""
+    if access.principal.scopes is None:
+        require_marketplace_permission(access)
     row = _installation(session, access, plugin_id)
     ids = svc.replay_backlog(
         session, installation=row, delivery_ids=body.delivery_ids if body else None
     )
     session.commit()
     runtime: Runtime = request.app.state.runtime
-    for start in range(0, len(ids), DELIVERY_BATCH):
-        enqueue(runtime.huey, "deliver_batch", ids[start : start + DELIVERY_BATCH])
+    enqueue_deliveries(runtime.huey, ids)
     return ReplayResult(replayed=len(ids), delivery_ids=ids)

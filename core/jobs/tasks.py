@@ -27,6 +27,13 @@ DISPATCH_PENDING_STALE_S = 5.0
 DELIVERY_BATCH = 100
 
 
+def enqueue_deliveries(huey: Huey, delivery_ids: list[int]) -> None:
+    """Queue deliveries (one installation's, in event order) in batches of
+    :data:`DELIVERY_BATCH`, e.g. after a replay put them back to pending and committed."""
+    for start in range(0, len(delivery_ids), DELIVERY_BATCH):
+        enqueue(huey, "deliver_batch", delivery_ids[start : start + DELIVERY_BATCH])
+
+
 def register_tasks(huey: Huey) -> None:
     """Define the tasks on ``huey``; they are reachable as ``huey.tanzi_tasks[name]``."""
     from core.jobs.queue import runtime_of

@@ -34,6 +34,7 @@ from core.models import (
 from core.models.base import utcnow
 from core.plugins.manager import PluginHost
 from core.services.audit import record_action
+from core.services.webhooks import replay_backlog
 from core.settings import Settings
 from sdk import hookspecs
 from sdk.manifest import Category, PluginManifest
@@ -444,8 +445,25 @@ class InstallStats:
     failing: list[Delivery]
 
     @property
+    def failing_installations(self) -> list[tuple[int, int]]:
+        """``(installation id, shop id)`` of the failing deliveries, each once, newest first."""
+        seen: dict[int, int] = {}
+        for delivery in self.failing:
+            seen.setdefault(delivery.installation_id, delivery.shop_id)
+        return list(seen.items())
+
+    @property
     def active(self) -> int:
         return self.enabled + self.paused
+
+
+def replay_for_provider(session: Session, *, listing: Listing, installation_id: int) -> list[int]:
+    """Put one installation's backlog of ``listing`` back in the queue (not committed);
+    returns the delivery ids to enqueue after the commit. 404 for another listing's."""
+    installation = session.get(Installation, installation_id)
+    if installation is None or installation.plugin_id != listing.slug:
+        raise NotFound("No installation of this listing has that id.", code="not_installed")
+    return replay_backlog(session, installation=installation)
 
 
 def install_stats(session: Session, *, listing: Listing) -> InstallStats:

@@ -18,6 +18,7 @@ from starlette.datastructures import FormData, UploadFile
 
 from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidInput, TanziError
+from core.jobs.tasks import enqueue_deliveries
 from core.models import Listing, ListingVersion
 from marketplace.services.listings import (
     ListingInput,
@@ -30,6 +31,7 @@ from marketplace.services.listings import (
     own_listing,
     parse_version_document,
     provider_listings,
+    replay_for_provider,
     submit_version,
     update_listing,
     validation_problem,
@@ -209,6 +211,29 @@ def make_credentials(
     credentials = new_client_credentials(session, settings=settings, listing=listing)
     session.commit()
     return _listing_page(request, session, listing=listing, credentials=credentials)
+
+
+@router.post("/provider/listings/{slug}/replay")
+async def replay_backlog_page(
+    slug: str, request: Request, session: SessionDep, provider: RequireProvider
+) -> Response:
+    """Send one installation's undelivered events again (the app is back up)."""
+    form = await request.form()
+    listing = own_listing(session, provider=provider, slug=slug)
+    _ = gettext_for(request)
+    try:
+        ids = replay_for_provider(
+            session, listing=listing, installation_id=int(str(form.get("installation_id", "")))
+        )
+    except (ValueError, TanziError) as error:
+        session.rollback()
+        detail = error.detail if isinstance(error, TanziError) else _("Pick an installation.")
+        flash(request, detail, "error")
+        return RedirectResponse(f"/provider/listings/{slug}", status_code=303)
+    session.commit()
+    enqueue_deliveries(request.app.state.runtime.huey, ids)
+    flash(request, _("%(n)s deliveries were queued again.") % {"n": len(ids)}, "success")
+    return RedirectResponse(f"/provider/listings/{slug}", status_code=303)
 
 
 @router.get("/provider/listings/{slug}/edit")

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 import core.models as m
 from tests.marketplace.marketdata import installation, listing
@@ -271,6 +271,25 @@ def test_the_listing_page_counts_installs_and_lists_failing_deliveries(
     assert "ConnectionError number 1" in page.text
     assert "ConnectionError number 2" not in page.text
     assert "2 active installs" in client.get("/provider", headers=HTML).text
+
+    # the app is back: the provider sends that shop's backlog again from the console
+    assert f'name="installation_id" value="{first.id}"' in page.text
+    page_url = "/provider/listings/order_copier"
+    sent = _post(client, page_url, page_url + "/replay", {"installation_id": str(first.id)})
+    assert sent.status_code == 303
+    assert "2 deliveries were queued again." in client.get(page_url, headers=HTML).text
+    with Session(engine) as session:
+        rows = session.exec(select(m.Delivery).order_by(col(m.Delivery.id))).all()
+        assert [(r.status, r.attempts) for r in rows] == [
+            ("pending", 0),
+            ("pending", 0),
+            ("delivered", 3),
+        ]
+    other = listing(engine, factory.account(is_provider=True), slug="not_mine", scopes=[])
+    theirs = installation(engine, shops[0], other)
+    refused = _post(client, page_url, page_url + "/replay", {"installation_id": str(theirs.id)})
+    assert refused.status_code == 303
+    assert "No installation of this listing has that id." in client.get(page_url, headers=HTML).text
 
 
 def test_someone_elses_listing_is_not_found(

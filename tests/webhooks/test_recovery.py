@@ -244,11 +244,17 @@ def test_who_may_see_and_replay_an_installations_deliveries(
     base = f"/api/v1/shops/{shop.id}/installations/{installation.plugin_id}/webhooks"
     owner = factory.headers(factory.fetch(m.Account, shop.owner_id))
     member = factory.headers(factory.member(shop, areas=[]))
+    manager = factory.headers(factory.member(shop, areas=["marketplace"]))
     stranger = factory.headers(factory.account())
 
     assert client.get(base, headers=owner).status_code == 200
     assert client.get(base + "/deliveries", headers=member).status_code == 200
-    assert client.post(base + "/replay", headers=member).json()["replayed"] == 0
+    # any member may look; replaying takes the marketplace permission
+    refused_member = client.post(base + "/replay", headers=member)
+    assert refused_member.status_code == 403
+    assert refused_member.json()["missing_permission"] == "marketplace"
+    assert client.post(base + "/replay", headers=manager).json()["replayed"] == 0
+    assert client.post(base + "/replay", headers=owner).json()["replayed"] == 0
     assert client.get(base, headers=service_headers(factory, installation)).status_code == 200
     # another app's token, even in the same shop, does not reach this installation
     assert client.get(base, headers=service_headers(factory, other)).status_code == 404
