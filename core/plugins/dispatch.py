@@ -38,7 +38,7 @@ from core.models import (
 from core.models.base import utcnow
 from core.outbox import OUTBOX_WRITTEN
 from core.plugins.client import ScopedClient
-from core.plugins.eligibility import filter_eligible
+from core.plugins.eligibility import ineligible_reasons
 from core.plugins.loading import PluginLimits
 from core.plugins.manager import InstallationRef, PluginHost
 from core.plugins.webhooks import (
@@ -124,7 +124,8 @@ def _dispatch(
         rows = session.exec(
             select(Installation).where(col(Installation.shop_id).in_(shop_ids))
         ).all()
-        rows, _ = filter_eligible(session, rows)  # not suspended listings, lapsed subscriptions
+        # suspended listings and lapsed subscriptions get their events as held dead letters
+        held, _ = ineligible_reasons(session, rows)
         by_shop: dict[int, list[Installation]] = {}
         by_id: dict[int, Installation] = {}
         for row in rows:
@@ -151,6 +152,9 @@ def _dispatch(
                         continue
                 elif not host.implements(inst.plugin_id, ev.name):
                     continue
+                reason = held.get(inst.id or 0, "")
+                if reason and ev.name in LIFECYCLE_EVENTS:
+                    continue  # nothing to hold: the installation changed meanwhile
                 deliveries.append(
                     {
                         "event_id": ev.event_id,
@@ -159,11 +163,11 @@ def _dispatch(
                         "shop_id": ev.shop_id,
                         "plugin_id": inst.plugin_id,
                         "hook": ev.name,
-                        "status": DeliveryStatus.pending,
+                        "status": DeliveryStatus.dead if reason else DeliveryStatus.pending,
                         "attempts": 0,
-                        "last_error": "",
-                        "next_attempt_at": now,
-                        "enqueued_at": now,
+                        "last_error": reason,
+                        "next_attempt_at": None if reason else now,
+                        "enqueued_at": None if reason else now,
                         "created_at": now,
                     }
                 )
@@ -189,7 +193,7 @@ def _dispatch(
         except IntegrityError:
             session.rollback()
             return []
-        return made_rows
+        return [(d, i) for d, i in made_rows if i not in held]
 
 
 def _has_undispatched(read_engine: Engine) -> bool:
@@ -269,7 +273,9 @@ def deliver_batch(
             for e in session.exec(select(OutboxEvent).where(col(OutboxEvent.id).in_(outbox_ids)))
         }
         secrets = load_secrets(session, insts.values(), secret_key=secret_key)
+        held, _ = ineligible_reasons(session, list(insts.values()))
     results: dict[int, DeliveryResult] = {}
+    holding: dict[int, str] = {}
     todo: list[Delivery] = []
     for delivery_id in dict.fromkeys(delivery_ids):
         row = rows.get(delivery_id)
@@ -288,6 +294,11 @@ def deliver_batch(
         now = utcnow()
         if inst.status == InstallationStatus.paused and delivery.hook not in LIFECYCLE_EVENTS:
             results[delivery_id] = DeliveryResult(delivery_id, "deferred")  # swept on resume
+            continue
+        reason = held.get(delivery.installation_id, "")
+        if reason and delivery.hook not in LIFECYCLE_EVENTS:
+            holding[delivery_id] = reason  # lapsed or suspended since it was queued
+            results[delivery_id] = DeliveryResult(delivery_id, "held", error=reason)
             continue
         retry_at = _aware(inst.circuit_retry_at)
         if inst.circuit_state == CircuitState.open and retry_at and retry_at > now:
@@ -315,7 +326,31 @@ def deliver_batch(
             results.update(_record(engine, host, outcomes))
             outcomes, last_flush = [], time.monotonic()
     results.update(_record(engine, host, outcomes))
+    _hold(engine, holding)
     return [results[i] for i in delivery_ids]
+
+
+def _hold(engine: Engine, reasons: dict[int, str]) -> None:
+    """Keep deliveries the service may not have now as dead letters saying why (no attempt
+    is spent and the circuit does not move); a replay sends them later."""
+    if not reasons:
+        return
+    with Session(engine) as session:
+        for reason, ids in _group(reasons).items():
+            session.execute(
+                update(Delivery)
+                .where(col(Delivery.id).in_(ids), col(Delivery.status) != DeliveryStatus.delivered)
+                .values(status=DeliveryStatus.dead, last_error=reason, next_attempt_at=None)
+                .execution_options(synchronize_session=False)
+            )
+        session.commit()
+
+
+def _group(reasons: dict[int, str]) -> dict[str, list[int]]:
+    grouped: dict[str, list[int]] = {}
+    for delivery_id, reason in reasons.items():
+        grouped.setdefault(reason, []).append(delivery_id)
+    return grouped
 
 
 def _run_hook(

@@ -1,8 +1,11 @@
 """Which installations may receive events and answer decisions right now.
 
 An installation is left out while its listing is suspended by a platform admin, or while its
-paid subscription has lapsed (status ``expired``, or ``current_period_end`` passed). The
-delivery fan-out and each shop's hook view both filter through :func:`filter_eligible`.
+paid subscription has lapsed (status ``expired``, or ``current_period_end`` passed). Each
+shop's hook view filters through :func:`filter_eligible`; the delivery fan-out and the
+deliveries themselves ask :func:`ineligible_reasons`, so an event that arrives while the
+service may not have it is kept as a dead delivery that says why (``subscription_expired``
+or ``listing_suspended``), which a replay sends once the service may have it again.
 """
 
 from __future__ import annotations
@@ -20,6 +23,11 @@ def _aware(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
+#: The ``last_error`` prefixes of deliveries held back by :func:`ineligible_reasons`.
+SUBSCRIPTION_EXPIRED = "subscription_expired"
+LISTING_SUSPENDED = "listing_suspended"
+
+
 def filter_eligible(
     session: Session, rows: Sequence[Installation], *, now: datetime | None = None
 ) -> tuple[list[Installation], datetime | None]:
@@ -28,8 +36,17 @@ def filter_eligible(
 
     Two small queries, none when ``rows`` is empty.
     """
+    reasons, recheck_at = ineligible_reasons(session, rows, now=now)
+    return [r for r in rows if r.id not in reasons], recheck_at
+
+
+def ineligible_reasons(
+    session: Session, rows: Sequence[Installation], *, now: datetime | None = None
+) -> tuple[dict[int, str], datetime | None]:
+    """Why each of ``rows`` that may not have events now may not (installation id to a
+    message starting with its code), and when the answer next changes by itself."""
     if not rows:
-        return [], None
+        return {}, None
     now = now or utcnow()
     plugin_ids = {r.plugin_id for r in rows}
     suspended = set(
@@ -40,7 +57,7 @@ def filter_eligible(
         ).all()
     )
     ids = [r.id for r in rows if r.id is not None]
-    lapsed: set[int] = set()
+    reasons: dict[int, str] = {}
     recheck_at: datetime | None = None
     for installation_id, status, period_end in session.exec(
         select(
@@ -49,8 +66,17 @@ def filter_eligible(
     ).all():
         end = _aware(period_end)
         if status == SubscriptionStatus.expired or (end is not None and end <= now):
-            lapsed.add(installation_id)
+            since = f" on {end:%Y-%m-%d %H:%M} UTC" if end is not None else ""
+            reasons[installation_id] = (
+                f"{SUBSCRIPTION_EXPIRED}: the shop's subscription lapsed{since}; "
+                "events wait here until it is renewed and replayed"
+            )
         elif end is not None and (recheck_at is None or end < recheck_at):
             recheck_at = end
-    kept = [r for r in rows if r.plugin_id not in suspended and r.id not in lapsed]
-    return kept, recheck_at
+    for row in rows:
+        if row.plugin_id in suspended and row.id is not None:
+            reasons[row.id] = (
+                f"{LISTING_SUSPENDED}: a platform admin suspended this service; "
+                "events wait here until it is reinstated and replayed"
+            )
+    return reasons, recheck_at

@@ -16,7 +16,7 @@ import core.models as m
 from core.db import session_scope
 from core.models.base import utcnow
 from core.outbox import record_event
-from core.plugins.dispatch import dispatch_outbox
+from core.plugins.dispatch import deliver_batch, dispatch_outbox, replay_deliveries
 from core.plugins.manager import PluginHost
 from tests.marketplace.marketdata import installation, listing
 from tests.marketplace.providerdata import draft_listing, sample_host, version_row
@@ -215,6 +215,8 @@ def test_a_suspended_listing_gets_no_events_or_decisions_until_reinstated(
     with Session(engine) as session:
         assert host.shop_view(session, shop.id).enabled == frozenset()
         assert session.get(m.Listing, live.id).status_reason == "Leaks data"  # type: ignore[union-attr]
+        held = session.exec(select(m.Delivery).where(m.Delivery.status == "dead")).one()
+        assert held.last_error.startswith("listing_suspended: a platform admin suspended")
     assert "Leaks data" in client.get("/admin/listings", headers=HTML).text
     back = _post(client, "/admin/listings", "/admin/listings/sample_good/reinstate", {})
     assert back.status_code == 303
@@ -265,6 +267,53 @@ def test_an_expired_subscription_gets_no_events(factory: Any, engine: Engine) ->
         session.add(subscription)
     _paid_event(engine, shop.id)
     assert dispatch_outbox(engine, host) == []
+    # the event is kept, held as a dead letter that says why
+    with Session(engine) as session:
+        (held,) = session.exec(select(m.Delivery)).all()
+        assert held.status == m.DeliveryStatus.dead and held.attempts == 0
+        assert held.last_error.startswith("subscription_expired: the shop's subscription lapsed")
+
+
+def test_a_queued_delivery_whose_subscription_lapses_is_held_not_run(
+    factory: Any, engine: Engine
+) -> None:
+    host = sample_host()
+    provider = factory.account(is_provider=True)
+    live = listing(engine, provider, slug="sample_good", scopes=[])
+    shop = factory.shop()
+    inst = installation(engine, shop, live, scopes=["orders:read"], trial_ends_in=timedelta(days=3))
+    _paid_event(engine, shop.id)
+    (queued,) = dispatch_outbox(engine, host)
+    with session_scope(engine) as session:
+        subscription = session.exec(
+            select(m.Subscription).where(m.Subscription.installation_id == inst.id)
+        ).one()
+        subscription.current_period_end = utcnow() - timedelta(minutes=1)
+        session.add(subscription)
+    (result,) = deliver_batch(engine, host, [queued])
+    assert result.status == "held" and result.retry_in_s is None
+    with Session(engine) as session:
+        row = session.get(m.Delivery, queued)
+        assert row is not None and row.status == m.DeliveryStatus.dead and row.attempts == 0
+        assert row.last_error.startswith("subscription_expired")
+        assert session.exec(select(m.PluginRecord)).all() == []  # the hook never ran
+        kept = session.get(m.Installation, inst.id)
+        assert kept is not None and kept.consecutive_failures == 0  # the circuit did not move
+    # renewed: a replay sends it, and the hook runs this time
+    with session_scope(engine) as session:
+        subscription = session.exec(
+            select(m.Subscription).where(m.Subscription.installation_id == inst.id)
+        ).one()
+        subscription.status = m.SubscriptionStatus.active
+        subscription.current_period_end = utcnow() + timedelta(days=30)
+        session.add(subscription)
+        assert replay_deliveries(session, delivery_ids=[queued]) == [queued]
+    (again,) = deliver_batch(engine, host, [queued])
+    assert again.status != "held"
+    with Session(engine) as session:
+        row = session.get(m.Delivery, queued)
+        assert row is not None and row.attempts == 1
+        assert not row.last_error.startswith("subscription_expired")
 
 
 def test_provider_text_is_inert_on_the_admin_pages(
