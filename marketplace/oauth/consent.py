@@ -17,7 +17,7 @@ from authlib.oauth2.rfc6749 import InsecureTransportError
 from fastapi import Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, InvalidState, NotFound
@@ -133,7 +133,7 @@ def install_page(
     slug: str, request: Request, account: RequireAccount, session: ReadSessionDep
 ) -> Response:
     """The consent screen for an in-process plugin (it only reads)."""
-    listing, version = _plugin_listing(session, slug)
+    listing, version, provider_name = _plugin_listing(session, slug)
     context = _consent_context(
         session,
         account=account,
@@ -142,6 +142,7 @@ def install_page(
         scopes=version_scopes(version),
         action=f"/market/{listing.slug}/install",
         hidden=[],
+        provider_name=provider_name,
     )
     session.commit()
     return render(request, "oauth/consent.html", context)
@@ -163,7 +164,7 @@ async def install(
     shop_id = _shop_id(form.get("shop_id"))
 
     def run() -> Response:
-        listing, version = _plugin_listing(session, slug)
+        listing, version, _ = _plugin_listing(session, slug)
         grant_installation(
             session,
             host=request.app.state.plugins,
@@ -221,17 +222,25 @@ def _live_version(session: Session, listing: Listing) -> ListingVersion:
     return version
 
 
-def _plugin_listing(session: Session, slug: str) -> tuple[Listing, ListingVersion]:
-    listing = session.exec(select(Listing).where(Listing.slug == slug)).first()
-    if listing is None or listing.status != ListingStatus.live:
+def _plugin_listing(session: Session, slug: str) -> tuple[Listing, ListingVersion, str]:
+    """The live listing, its live version and its provider's name, in one query."""
+    found = session.exec(
+        select(Listing, ListingVersion, Account.name)
+        .outerjoin(ListingVersion, col(ListingVersion.id) == col(Listing.live_version_id))
+        .outerjoin(Account, col(Account.id) == col(Listing.provider_id))
+        .where(Listing.slug == slug)
+    ).first()
+    if found is None or found[0].status != ListingStatus.live:
         raise NotFound(f"Service '{slug}' was not found in the market.")
-    version = _live_version(session, listing)
+    listing, version, provider_name = found
+    if version is None:
+        raise InvalidState(f"'{listing.name}' has no live version.", code="listing_unavailable")
     if version.kind != "plugin":
         raise InvalidState(
             f"'{listing.name}' is installed from its provider's own site.",
             code="remote_app",
         )
-    return listing, version
+    return listing, version, provider_name or ""
 
 
 def _consent_context(
@@ -243,13 +252,17 @@ def _consent_context(
     scopes: list[str],
     action: str,
     hidden: list[tuple[str, str]],
+    provider_name: str | None = None,
 ) -> dict[str, Any]:
+    """What the consent screen shows; ``provider_name`` is looked up unless given."""
     reasons = {str(e.get("scope")): str(e.get("reason") or "") for e in version.scopes}
-    provider = session.get(Account, listing.provider_id)
+    if provider_name is None:
+        provider = session.get(Account, listing.provider_id)
+        provider_name = provider.name if provider is not None else ""
     return {
         "listing": listing,
         "version": version,
-        "provider_name": provider.name if provider is not None else "",
+        "provider_name": provider_name,
         "scopes": [
             {
                 "scope": scope,

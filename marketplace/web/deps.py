@@ -62,7 +62,11 @@ def local_path(request: Request) -> str:
     return f"{request.url.path}{query}"
 
 
-def require_account(request: Request, account: CurrentAccount) -> Account:
+# The checks below only look at the account already loaded: they are ``async`` so that
+# FastAPI calls them on the event loop instead of sending each to a worker thread.
+
+
+async def require_account(request: Request, account: CurrentAccount) -> Account:
     """The signed-in person; anyone else is sent to sign in and brought back after."""
     if account is None:
         raise SignInRequired(local_path(request))
@@ -72,7 +76,7 @@ def require_account(request: Request, account: CurrentAccount) -> Account:
 RequireAccount = Annotated[Account, Depends(require_account)]
 
 
-def require_provider(account: RequireAccount) -> Account:
+async def require_provider(account: RequireAccount) -> Account:
     if not account.is_provider:
         raise PermissionDenied(
             "This page is for service providers. Sign up as a provider to publish services.",
@@ -84,7 +88,7 @@ def require_provider(account: RequireAccount) -> Account:
 RequireProvider = Annotated[Account, Depends(require_provider)]
 
 
-def require_admin(account: RequireAccount) -> Account:
+async def require_admin(account: RequireAccount) -> Account:
     if not account.is_admin:
         raise PermissionDenied("Only platform admins may do this.", code="admin_only")
     return account
