@@ -109,8 +109,17 @@ def fire(
     settings: str | None = typer.Option(
         None, "--settings", help="The installation's settings as JSON (default: {})"
     ),
+    dev_host: bool = typer.Option(
+        False,
+        "--dev",
+        help="Send the event through the local host `tanzi-sdk dev` runs (needs the host)",
+    ),
+    data_dir: Path = typer.Option(
+        Path(".tanzi-dev"), "--data-dir", help="With --dev: the local host's data directory"
+    ),
 ) -> None:
-    """Call one hook of the plugin in-process with a sample and a fake shop; show what it did."""
+    """Call one hook of the plugin with a sample and a fake shop and show what it did; with
+    --dev, deliver the event to the plugin in the local host's demo shop instead."""
     from pydantic import ValidationError
 
     from sdk.cli.firing import fire as fire_hook
@@ -119,6 +128,9 @@ def fire(
 
     if event not in firable():
         raise _fail(f"'{event}' is not a hook; one of: {', '.join(firable())}", 2)
+    if dev_host:
+        _fire_in_dev_host(event, plugin, data_dir, data=data, settings=settings)
+        return
     overrides = _json_object(data, "--data")
     raw_settings = _json_object(settings, "--settings")
     report = _checked(plugin)
@@ -148,6 +160,30 @@ def fire(
         raise _fail(f"--settings or --data do not fit {exc.title}: {problems}", 2) from exc
     show_fire(console(), result)
     if result.error is not None:
+        raise typer.Exit(1)
+
+
+def _fire_in_dev_host(
+    event: str, plugin: str, data_dir: Path, *, data: str | None, settings: str | None
+) -> None:
+    from sdk.cli.devfire import fire_in_dev_host
+    from sdk.cli.devhost import DevError, HostMissing
+    from sdk.cli.project import PluginNotFound, locate
+    from sdk.cli.render import console, show_dev_delivery
+    from sdk.events import EVENT_TYPES
+
+    if event not in EVENT_TYPES:
+        raise _fail(f"--dev sends events; '{event}' is a decision or registration", 2)
+    if data is not None or settings is not None:
+        raise _fail("--dev uses the shop's own data and the installation's settings", 2)
+    try:
+        delivery = fire_in_dev_host(locate(plugin), data_dir, event)
+    except HostMissing as exc:
+        raise _fail(str(exc), 2) from exc
+    except (PluginNotFound, DevError) as exc:
+        raise _fail(str(exc)) from exc
+    show_dev_delivery(console(), delivery)
+    if not delivery.delivered:
         raise typer.Exit(1)
 
 

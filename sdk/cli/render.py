@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from sdk.cli.checks import Report, Severity
+from sdk.cli.devfire import DevDelivery
 from sdk.cli.firing import FireResult
 from sdk.cli.submission import SubmitOutcome
 
@@ -92,6 +93,28 @@ def show_fire(out: Console, result: FireResult) -> None:
         out.print(f"[bold]Returned[/] {escape(_dump(result.result))}")
     else:
         out.print("[bold green]✓ done[/]")
+
+
+def show_dev_delivery(out: Console, delivery: DevDelivery) -> None:
+    """How the local host delivered a fired event, and the plugin's latest records."""
+    out.print(
+        f"[bold]Sent[/] {delivery.event} {delivery.event_id} to demo shop {delivery.shop_id} "
+        f"({delivery.resource_type} {delivery.resource_id})"
+    )
+    if delivery.records:
+        table = Table(title="Latest records", title_justify="left")
+        for column in ("collection", "key", "data"):
+            table.add_column(column, overflow="fold")
+        for collection, key, data in delivery.records:
+            table.add_row(collection, escape(key), escape(_json(data)))
+        out.print(table)
+    if delivery.delivered:
+        out.print(f"[bold green]✓ delivered[/] (attempt {delivery.attempts})")
+    else:
+        out.print(
+            f"[bold red]✗ {delivery.status}:[/] {escape(delivery.error)}\n"
+            "  (the host retries it on its schedule while `tanzi-sdk dev` runs)"
+        )
 
 
 def _dump(value: Any) -> str:

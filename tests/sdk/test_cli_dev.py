@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, col, create_engine, select
 
 from core.demo import DEMO_PEOPLE
-from core.models import Account, Installation, Shop
+from core.models import Account, Delivery, Installation, Order, OutboxEvent, PluginRecord, Shop
 from sdk.cli.devhost import DevError, prepare
 from sdk.cli.project import locate
 from tests.sdk.cli_plugins import GOOD, assert_ok, exit_code, imports_restored, run
@@ -113,3 +113,61 @@ def test_dev_without_the_host_says_what_to_install(
     assert exit_code(result) == 2
     assert "needs the host installed: pip install tanzi" in result.output
     assert not (tmp_path / "d").exists()
+
+
+def test_fire_dev_delivers_an_event_through_the_local_host(tmp_path: Path) -> None:
+    path = write(tmp_path, "dev_fired", GOOD)
+    data_dir = tmp_path / "dev-data"
+    args = ("fire", "order_paid", "--dev", "--plugin", str(path), "--data-dir", str(data_dir))
+    out = assert_ok(run(*args))
+    assert "to demo shop" in out and "(order " in out
+    assert "✓ delivered (attempt 1)" in out
+    engine = create_engine(f"sqlite:///{data_dir / 'tanzi.db'}")
+    try:
+        with Session(engine) as session:
+            fired = session.exec(
+                select(OutboxEvent)
+                .where(OutboxEvent.name == "order_paid")
+                .order_by(col(OutboxEvent.id).desc())
+            ).first()
+            assert fired is not None
+            delivery = session.exec(
+                select(Delivery).where(Delivery.event_id == fired.event_id)
+            ).one()
+            assert delivery.plugin_id == "dev_fired" and delivery.status == "delivered"
+            note = session.exec(
+                select(PluginRecord).where(PluginRecord.key == str(fired.resource_id))
+            ).one()  # the hook read the demo shop's real order through its scoped client
+            order = session.get(Order, fired.resource_id)
+            assert order is not None and note.data == {"total_fen": order.total_fen}
+    finally:
+        engine.dispose()
+
+
+def test_fire_dev_reports_a_failing_hook_and_refuses_what_it_cannot_send(tmp_path: Path) -> None:
+    failing = GOOD.replace(
+        "    order = client.orders.get",
+        "    raise RuntimeError('no printer')\n    order = client.orders.get",
+    )
+    path = write(tmp_path, "dev_broken", failing)
+    data_dir = ("--data-dir", str(tmp_path / "dev-data"))
+    result = run("fire", "order_paid", "--dev", "--plugin", str(path), *data_dir)
+    assert exit_code(result) == 1
+    assert "failed:" in result.output and "RuntimeError: no printer" in result.output
+    decision = run("fire", "product_validate", "--dev", "--plugin", str(path), *data_dir)
+    assert exit_code(decision) == 2 and "--dev sends events" in decision.output
+    other = run("fire", "tracking_updated", "--dev", "--plugin", str(path), *data_dir)
+    assert exit_code(other) == 1
+    assert "dev_broken does not implement tracking_updated" in other.output
+
+
+def test_fire_dev_says_when_the_demo_shop_has_nothing_to_send(tmp_path: Path) -> None:
+    tracking = GOOD.replace('hooks=["order_paid"]', 'hooks=["tracking_updated"]').replace(
+        "def order_paid(event: OrderEvent", "def tracking_updated(event: Any"
+    )
+    path = write(tmp_path, "dev_tracker", tracking)
+    args = ("--dev", "--plugin", str(path), "--data-dir", str(tmp_path / "dev-data"))
+    nothing = run("fire", "tracking_updated", *args)
+    assert exit_code(nothing) == 1
+    assert "nothing for tracking_updated to be about yet; events it has:" in nothing.output
+    assert "order_paid" in nothing.output
