@@ -219,5 +219,24 @@ def test_the_example_app_installs_receives_order_paid_and_calls_back(
     )
     duplicate = httpx.post(f"{example_app.url}/webhooks", content=again, headers=signed)
     assert duplicate.json() == {"ok": True, "duplicate": True}
+
+    # the real body with one byte changed, and the real signature: refused
+    tampered = again.replace(b'"total_fen":1888', b'"total_fen":1', 1)
+    assert tampered != again
+    changed = httpx.post(f"{example_app.url}/webhooks", content=tampered, headers=signed)
+    assert changed.status_code == 401
+    assert changed.json()["error"] == "signature_mismatch"
+    # a correctly signed request replayed ten minutes later: refused as stale
+    old = signature_headers(
+        example_app.webhook_secret,
+        again,
+        event_id=delivery.event_id,
+        topic="order.paid",
+        timestamp=int(time.time()) - 600,
+    )
+    replayed = httpx.post(f"{example_app.url}/webhooks", content=again, headers=old)
+    assert replayed.status_code == 401
+    assert replayed.json()["error"] == "signature_stale"
+    assert httpx.get(f"{example_app.url}/status").json()["handled"] == [delivery.event_id]
     api.close()
     browser.close()
