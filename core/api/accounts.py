@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from core.api.deps import PrincipalDep, SessionDep
-from core.errors import PermissionDenied
+from core.api.deps import PersonIdDep, PrincipalDep, SessionDep
 from core.schemas.accounts import AccountCreate, AccountPublic, TokenCreate, TokenIssued
 from core.services import accounts as service
 
@@ -32,15 +31,9 @@ def create_token(body: TokenCreate, session: SessionDep) -> TokenIssued:
 
 
 @router.get("/me", response_model=AccountPublic)
-def me(principal: PrincipalDep, session: SessionDep) -> AccountPublic:
+def me(account_id: PersonIdDep, session: SessionDep) -> AccountPublic:
     """The account behind the personal access token."""
-    if principal.kind != "personal" or principal.account_id is None:
-        raise PermissionDenied(
-            "Only personal access tokens belong to an account.", code="personal_token_required"
-        )
-    return AccountPublic.model_validate(
-        service.get_account(session, account_id=principal.account_id)
-    )
+    return AccountPublic.model_validate(service.get_account(session, account_id=account_id))
 
 
 @router.delete("/tokens/current", status_code=status.HTTP_204_NO_CONTENT)

@@ -107,6 +107,22 @@ def get_principal(
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
+def get_person_id(principal: PrincipalDep) -> int:
+    """The account of a person calling with their own personal token. A service's token is
+    refused here (403 ``people_only``), before the request body is read: services act on
+    shops through the shop routes, within the scopes they were granted."""
+    if principal.scopes is not None or principal.kind != "personal" or principal.account_id is None:
+        raise PermissionDenied(
+            "Only a person, with a personal access token, may do this; services act "
+            "through the shop routes.",
+            code="people_only",
+        )
+    return principal.account_id
+
+
+PersonIdDep = Annotated[int, Depends(get_person_id)]
+
+
 def get_decisions(request: Request) -> DecisionRunner:
     """The runner for decision hooks (time budget, kernel fallback, circuit breaker)."""
     return request.app.state.runtime.decisions

@@ -7,10 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Response, status
 from sqlmodel import select
 
-from core.api.deps import Access, PageParams, PrincipalDep, SessionDep, SettingsDep
+from core.api.deps import (
+    Access,
+    PageParams,
+    PersonIdDep,
+    PrincipalDep,
+    SessionDep,
+    SettingsDep,
+    get_person_id,
+)
 from core.api.pagination import Page, paginate
-from core.auth import Principal, ShopAccess
-from core.errors import PermissionDenied
+from core.auth import ShopAccess
 from core.models import Shop
 from core.schemas.shops import ShopCreate, ShopDetails, ShopPublic, ShopUpdate
 from core.services import shops as service
@@ -19,23 +26,15 @@ from sdk.scopes import Scope
 router = APIRouter(tags=["shops"])
 
 
-def _person(principal: Principal) -> int:
-    if principal.kind != "personal" or principal.account_id is None:
-        raise PermissionDenied(
-            "Only a person (a personal access token) may do this.", code="personal_token_required"
-        )
-    return principal.account_id
-
-
 @router.post("/shops", status_code=status.HTTP_201_CREATED, response_model=ShopPublic)
 def create_shop(
-    body: ShopCreate, principal: PrincipalDep, session: SessionDep, settings: SettingsDep
+    body: ShopCreate, owner_id: PersonIdDep, session: SessionDep, settings: SettingsDep
 ) -> ShopPublic:
     """Draft a shop; the caller becomes its owner. Limits: 1 personal, 3 business shops."""
     shop = service.create_shop(
         session,
         settings=settings,
-        owner_id=_person(principal),
+        owner_id=owner_id,
         type=body.type,
         name=body.name,
         description=body.description,
@@ -53,7 +52,7 @@ def list_my_shops(
     if principal.scopes is not None:
         statement = select(Shop).where(Shop.id == principal.shop_id)
     else:
-        statement = service.shops_of_account(_person(principal))
+        statement = service.shops_of_account(get_person_id(principal))
     rows, next_cursor = paginate(session, statement, Shop.id, cursor=page[0], limit=page[1])
     return Page(items=[ShopPublic.from_shop(s) for s in rows], next_cursor=next_cursor)
 

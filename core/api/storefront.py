@@ -12,10 +12,9 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, sta
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from core.api.deps import DecisionsDep, PageParams, PrincipalDep, SessionDep
+from core.api.deps import DecisionsDep, PageParams, PersonIdDep, SessionDep
 from core.api.pagination import Page, paginate
-from core.auth import Principal
-from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.errors import InvalidInput, NotFound
 from core.models import Order, OrderStatus, Product, Shop, ShopStatus, Sku
 from core.schemas.orders import OrderCancel, OrderCreate, OrderPublic
 from core.schemas.products import StorefrontProduct
@@ -48,12 +47,6 @@ def _open_shop(session: SessionDep, shop_id: int) -> Shop:
     if shop is None or shop.status != ShopStatus.open:
         raise NotFound(f"Shop {shop_id} was not found.")
     return shop
-
-
-def _buyer_id(principal: Principal) -> int:
-    if principal.scopes is not None or principal.account_id is None:
-        raise PermissionDenied("Only people buy; services cannot place orders.", code="buyers_only")
-    return principal.account_id
 
 
 @router.get("/storefront/shops/{shop_id}/products", response_model=Page[StorefrontProduct])
@@ -93,7 +86,7 @@ def storefront_product(
     responses={200: {"model": OrderPublic, "description": "A replay of an earlier request"}},
 )
 def place_order(
-    principal: PrincipalDep,
+    buyer_id: PersonIdDep,
     session: SessionDep,
     shop_id: PathId,
     idempotency_key: IdempotencyKey,
@@ -108,7 +101,7 @@ def place_order(
     placed = svc.place_order_with_lines(
         session,
         shop_id=shop_id,
-        buyer_id=_buyer_id(principal),
+        buyer_id=buyer_id,
         idempotency_key=idempotency_key,
         data=body,
         adjust=lambda draft: sum(
@@ -130,7 +123,7 @@ def place_order(
 
 @router.get("/me/orders", response_model=Page[OrderPublic])
 def my_orders(
-    principal: PrincipalDep,
+    buyer_id: PersonIdDep,
     session: SessionDep,
     page: PageParams,
     status: Annotated[OrderStatus | None, Query(description="Only this status")] = None,
@@ -138,7 +131,7 @@ def my_orders(
     """The caller's own orders, newest last."""
     rows, next_cursor = paginate(
         session,
-        svc.orders_query(buyer_id=_buyer_id(principal), status=status),
+        svc.orders_query(buyer_id=buyer_id, status=status),
         Order.id,
         cursor=page[0],
         limit=page[1],
@@ -147,18 +140,18 @@ def my_orders(
 
 
 @router.get(MY_ORDER, response_model=OrderPublic)
-def my_order(principal: PrincipalDep, session: SessionDep, order_id: PathId) -> OrderPublic:
+def my_order(buyer_id: PersonIdDep, session: SessionDep, order_id: PathId) -> OrderPublic:
     """One of the caller's orders."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=_buyer_id(principal))
+    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id)
     return svc.order_public(session, order)
 
 
 @router.post(MY_ORDER + "/pay", response_model=OrderPublic)
 def pay_my_order(
-    request: Request, principal: PrincipalDep, session: SessionDep, order_id: PathId
+    request: Request, buyer_id: PersonIdDep, session: SessionDep, order_id: PathId
 ) -> OrderPublic:
     """Pay a pending order (the sandbox provider unless the host configured another)."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=_buyer_id(principal), lock=True)
+    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
     svc.pay_order(session, order=order, provider=provider_for(request.app.state))
     out = svc.order_public(session, order)
     session.commit()
@@ -168,13 +161,13 @@ def pay_my_order(
 @router.post(MY_ORDER + "/cancel", response_model=OrderPublic)
 def cancel_my_order(
     request: Request,
-    principal: PrincipalDep,
+    buyer_id: PersonIdDep,
     session: SessionDep,
     order_id: PathId,
     body: Annotated[OrderCancel | None, Body()] = None,
 ) -> OrderPublic:
     """Cancel an order still pending payment; its stock goes back."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=_buyer_id(principal), lock=True)
+    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
     svc.cancel_order(
         session,
         order=order,
@@ -188,9 +181,9 @@ def cancel_my_order(
 
 
 @router.post(MY_ORDER + "/confirm-receipt", response_model=OrderPublic)
-def confirm_receipt(principal: PrincipalDep, session: SessionDep, order_id: PathId) -> OrderPublic:
+def confirm_receipt(buyer_id: PersonIdDep, session: SessionDep, order_id: PathId) -> OrderPublic:
     """Confirm a delivered order arrived; it becomes completed."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=_buyer_id(principal), lock=True)
+    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
     svc.confirm_receipt(session, order=order)
     out = svc.order_public(session, order)
     session.commit()
