@@ -84,6 +84,23 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             reviewer_id=people["admin"].id,
         )
     _install_demo_services(session, settings=settings, shop_id=shop.id)  # type: ignore[arg-type]
+    # a second shop with no services yet: the market's Install button has somewhere to go
+    teahouse = shops.create_shop(
+        session,
+        settings=settings,
+        owner_id=people["merchant"].id,  # type: ignore[arg-type]
+        type=ShopType.individual,
+        name="摊子茶馆 Tanzi Teahouse",
+        description="A second demo shop, with no services installed yet.",
+        details={
+            "licence_number": "92330100MA2A00002K",
+            "operator_name": "王小摊",
+            "settlement_account": "6222020200112233446",
+            "settlement_bank": "中国工商银行 杭州分行",
+        },
+    )
+    session.flush()
+    shops.open_shop(session, shop=teahouse)
     _seed_market(session, provider=people["provider"], admin=people["admin"])
     skus = []
     for category_suffix, title, sku_rows in _PRODUCTS:
@@ -172,6 +189,14 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         990,
     ),
     (
+        "flash_coupons",
+        "限时券 Flash coupons",
+        "Time-limited coupons pushed to buyers who left items unpaid.",
+        "marketing",
+        "⏱️",
+        0,
+    ),
+    (
         "sales_board",
         "销售看板 Sales board",
         "A daily board of what sold, where and to whom.",
@@ -184,8 +209,8 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
 
 def _seed_market(session: Session, *, provider: Account, admin: Account) -> None:
     """The demo provider's listings in each state: a live free plugin (the installed
-    shipping insurance), a live paid remote app, a version awaiting review, a rejected one
-    and a draft. Rows are written directly: ``core`` does not import the marketplace."""
+    shipping insurance), a live paid remote app, a version awaiting review, a rejected one,
+    a listing an admin suspended and a draft. Rows are written directly: ``core`` does not import the marketplace."""
     from core.models import (
         Installation,
         Listing,
@@ -290,6 +315,23 @@ def _seed_market(session: Session, *, provider: Account, admin: Account) -> None
             "resubmit."
         ),
     )
+    version(
+        "flash_coupons",
+        "1.0.0",
+        VersionStatus.approved,
+        kind="remote",
+        redirect_uris=["https://coupons.example.com/callback"],
+        webhook_url="https://coupons.example.com/hooks",
+        webhook_topics=["order.created"],
+        scopes=[{"scope": "orders:read", "reason": "to see which orders wait for payment"}],
+    )
+    listings["flash_coupons"].status = ListingStatus.suspended
+    listings[
+        "flash_coupons"
+    ].status_reason = (
+        "Buyers reported coupons sent at night; suspended until the provider adds quiet hours."
+    )
+    session.add(listings["flash_coupons"])
     version(
         "sales_board",
         "0.1.0",

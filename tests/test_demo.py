@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -24,9 +25,9 @@ def test_demo_is_populated_and_idempotent(engine: Engine, settings: Settings) ->
         sign_ins = load_demo(session, settings=settings)
     assert [email for _, email, _ in sign_ins] == [email for _, email, _ in DEMO_PEOPLE]
     first = _counts(engine)
-    assert first == (4, 1, 3, 3)
+    assert first == (4, 2, 3, 3)
     with Session(engine) as session:
-        assert session.exec(select(Shop)).one().status == ShopStatus.open
+        assert {shop.status for shop in session.exec(select(Shop))} == {ShopStatus.open}
         statuses = sorted(o.status for o in session.exec(select(Order)))
         assert statuses.count(OrderStatus.paid) == 2
         assert all(p.status == ProductStatus.listed for p in session.exec(select(Product)))
@@ -43,7 +44,7 @@ def test_demo_sign_in_works_over_the_api(client, engine: Engine, settings: Setti
     assert token.status_code in (200, 201), token.text
     headers = {"Authorization": f"Bearer {token.json()['token']}"}
     shops = client.get("/api/v1/shops", headers=headers).json()["items"]
-    assert [s["name"] for s in shops] == ["摊子好物 Tanzi Goods"]
+    assert [s["name"] for s in shops] == ["摊子好物 Tanzi Goods", "摊子茶馆 Tanzi Teahouse"]
 
 
 def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
@@ -66,3 +67,49 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
             select(PluginRecord).where(PluginRecord.collection == "policies")
         ).all()
     assert len(policies) == 2  # the two paid demo orders
+
+
+def test_the_demo_market_has_listings_in_every_state_and_an_install_to_try(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    from core.models import Installation, Listing, ListingStatus, ListingVersion, VersionStatus
+    from tests.webtools import HTML, csrf_from, sign_in
+
+    with session_scope(engine) as session:
+        load_demo(session, settings=settings)
+    with Session(engine) as session:
+        listings = {row.slug: row.status for row in session.exec(select(Listing))}
+        versions = {row.status for row in session.exec(select(ListingVersion))}
+    assert set(listings.values()) == {
+        ListingStatus.live,
+        ListingStatus.draft,
+        ListingStatus.suspended,
+    }
+    assert versions == set(VersionStatus)
+    market = client.get("/market", headers=HTML).text
+    assert "/market/shipping_insurance" in market and "/market/order_sync_pro" in market
+    assert "/market/flash_coupons" not in market  # suspended: off the market
+    assert "/market/store_mover" not in market  # still in review
+
+    # the demo merchant installs shipping insurance in the shop that has no services yet
+    sign_in(client, "merchant@demo.tanzi", "demo-merchant")
+    consent = client.get("/market/shipping_insurance/install", headers=HTML).text
+    assert "摊子茶馆 Tanzi Teahouse" in consent
+    with Session(engine) as session:
+        teahouse = session.exec(select(Shop).where(Shop.name == "摊子茶馆 Tanzi Teahouse")).one()
+    done = client.post(
+        "/market/shipping_insurance/install",
+        data={"csrf_token": csrf_from(consent), "shop_id": teahouse.id, "decision": "approve"},
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    with Session(engine) as session:
+        installed = session.exec(
+            select(Installation).where(Installation.shop_id == teahouse.id)
+        ).one()
+    assert installed.plugin_id == "shipping_insurance"
+
+    sign_in(client, "admin@demo.tanzi", "demo-admin")
+    admin = client.get("/admin/listings", headers=HTML).text
+    assert "flash_coupons" in admin and "quiet hours" in admin
