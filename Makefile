@@ -3,11 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-BROWSER := /usr/bin/chromium
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-postgres lint bench install clean
+.PHONY: run test test-sqlite test-postgres lint bench install browser clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,14 +16,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian's Chromium for the browser tests (Playwright drives it through executable_path).
-$(BROWSER):
-	scripts/install-browser.sh
+# Debian's Chromium and fonts for the browser tests (Playwright drives it through
+# executable_path); the script returns at once when they are installed.
+browser:
+	@scripts/install-browser.sh
 
 run: $(STAMP)
 	$(BIN)/tanzi serve --demo
 
-test: $(STAMP) $(BROWSER)
+test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
