@@ -8,7 +8,8 @@ there (404 when not installed or removed, 403 while paused), and the member's ro
 the route's declared scope, which the installation must also hold (403). The handler gets
 the installation's scoped client, never the kernel, and runs on the plugin's own threads
 under its time limit. What it returns is shown escaped, or, when it is
-:class:`sdk.models.SafeHtml`, sanitized by nh3 first; dicts, lists and models are JSON.
+:class:`sdk.models.SafeHtml`, sanitized by nh3 first; dicts, lists and models are JSON for
+scripts and a table inside the console for a browser.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from core.api.deps import SessionDep
 from core.errors import NotFound, PermissionDenied, TanziError
 from core.models import Account, InstallationStatus
 from core.plugins.client import ScopedClient
+from core.plugins.eligibility import SUBSCRIPTION_EXPIRED, ineligible_reasons
 from core.plugins.installations import get_installation
 from core.plugins.manager import InstallationRef, PluginHost
 from marketplace.web.console_access import console_context, member_access
@@ -127,6 +129,21 @@ def resolve(
                 "This service is paused in the shop; resume it to use its pages.",
                 code="installation_paused",
             )
+        if row is not None and row.status is InstallationStatus.enabled:
+            reasons, _ = ineligible_reasons(session, [row])
+            why = reasons.get(row.id or 0, "")
+            if why.startswith(SUBSCRIPTION_EXPIRED):
+                raise PermissionDenied(
+                    "This service's subscription has expired; renew it on the shop's "
+                    "Services page to use its pages again.",
+                    code=SUBSCRIPTION_EXPIRED,
+                )
+            if why:
+                raise PermissionDenied(
+                    "A platform admin suspended this service; its pages are closed until "
+                    "it is reinstated.",
+                    code="listing_suspended",
+                )
         raise NotFound(f"The service '{plugin_id}' is not installed in this shop.")
     try:
         groups = host.plugin_caller(plugin_id, "register_routes")()
@@ -214,12 +231,15 @@ def _serve(
         found,
         {"params": params, "method": request.method},
     )
+    data: Any = None
     if isinstance(out, BaseModel) and not isinstance(out, SafeHtml):
-        return JSONResponse(out.model_dump(mode="json"))
-    if isinstance(out, dict | list):
-        return JSONResponse(out)
+        data = out.model_dump(mode="json")
+    elif isinstance(out, dict | list):
+        data = out
+    if data is not None and not wants_html(request):
+        return JSONResponse(data)
     html = sanitize(out.html) if isinstance(out, SafeHtml) else None
-    text = None if html is not None else ("" if out is None else str(out))
+    text = None if html is not None or data is not None else ("" if out is None else str(out))
     return render(
         request,
         "console/plugin_page.html",
@@ -231,8 +251,15 @@ def _serve(
             title=found.route.title or found.plugin_name,
             html=html,
             text=text,
+            data=data,
         ),
     )
+
+
+def wants_html(request: Request) -> bool:
+    """Whether the caller is a browser asking for a page rather than a script asking for
+    JSON: ``text/html`` in ``Accept`` (a browser's address bar and links send it)."""
+    return "text/html" in request.headers.get("accept", "")
 
 
 @router.api_route("/apps/{plugin_id}/shops/{shop_id}", methods=["GET", "POST"])

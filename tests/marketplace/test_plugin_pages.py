@@ -3,11 +3,14 @@ installation and scope checks, the scoped client, and inert output."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 import core.models as m
+from core.models.base import utcnow
 from core.plugins.installations import pause_installation, remove_installation
 from tests.conftest import Factory
 from tests.marketplace.console_helpers import PLUGIN, enable, settings, signed_in  # noqa: F401
@@ -72,6 +75,49 @@ def test_json_routes_get_path_params_and_the_scoped_client(
     # the client is the installation's: another shop's order does not exist for it
     assert client.get(f"{base(shop)}/labels/{theirs.id}").status_code == 502
     assert client.get(f"{base(shop)}/labels/not-a-number", headers=HTML).status_code == 404
+    # a browser gets the same data as a page of the console, not a bare JSON dump
+    page = client.get(f"{base(shop)}/labels/{order.id}", headers=HTML)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    section = page.text.split('class="card plugin-page"', 1)[1].split("</section>", 1)[0]
+    assert '<th scope="row">recipient</th><td><span class="plugin-text">Buyer</span></td>' in (
+        section
+    )
+    assert f'href="/console/shops/{shop.id}/orders"' in page.text
+
+
+def test_a_lapsed_subscription_or_a_suspended_listing_closes_the_pages_saying_why(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    installation_id = enable(app, shop)
+    signed_in(client, owner)
+    provider = factory.account(is_provider=True)
+    listing = m.Listing(slug=PLUGIN, provider_id=provider.id, name="Labels", status="live")
+    factory._save(listing)
+    subscription = m.Subscription(
+        installation_id=installation_id,
+        listing_id=listing.id,
+        shop_id=shop.id,
+        status=m.SubscriptionStatus.trialing,
+        price_fen=990,
+        current_period_end=utcnow() - timedelta(minutes=1),
+    )
+    factory._save(subscription)
+    lapsed = client.get(base(shop), headers=HTML)
+    assert lapsed.status_code == 403
+    assert "subscription has expired" in lapsed.text and "renew it" in lapsed.text
+    assert client.get(base(shop)).json()["code"] == "subscription_expired"
+    with Session(app.state.engine) as session:
+        row = session.get(m.Subscription, subscription.id)
+        suspended_listing = session.get(m.Listing, listing.id)
+        assert row is not None and suspended_listing is not None
+        row.current_period_end = utcnow() + timedelta(days=30)  # renewed...
+        suspended_listing.status = m.ListingStatus.suspended  # ...but suspended by an admin
+        session.add_all([row, suspended_listing])
+        session.commit()
+    suspended = client.get(base(shop))
+    assert suspended.status_code == 403 and suspended.json()["code"] == "listing_suspended"
 
 
 def test_a_plugin_enabled_later_answers_without_a_restart(
