@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from core.models import Account, Category, OrderStatus, ShopType
+from core.models import Account, Category, OrderStatus, Shop, ShopType
 from core.schemas.orders import OrderCreate, OrderLineCreate
 from core.schemas.products import ProductCreate, SkuCreate
 from core.services import accounts, categories, orders, products, qualifications, shops
@@ -40,6 +40,53 @@ _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ..
 )
 
 
+#: The demo merchant's shops: (type, name, description, licence number, settlement account).
+#: The second has no services, so the market's Install button has somewhere to go.
+_SHOPS: tuple[tuple[ShopType, str, str, str, str], ...] = (
+    (
+        ShopType.enterprise,
+        "摊子好物 Tanzi Goods",
+        "A demo enterprise shop: tea, clothes and small electronics.",
+        "91330100MA2A00001K",
+        "6222020200112233445",
+    ),
+    (
+        ShopType.individual,
+        "摊子茶馆 Tanzi Teahouse",
+        "A second demo shop, with no services installed yet.",
+        "92330100MA2A00002K",
+        "6222020200112233446",
+    ),
+)
+
+
+def _open_shop(
+    session: Session,
+    *,
+    settings: Settings,
+    owner: Account,
+    spec: tuple[ShopType, str, str, str, str],
+) -> Shop:
+    shop_type, name, description, licence, account = spec
+    shop = shops.create_shop(
+        session,
+        settings=settings,
+        owner_id=owner.id,  # type: ignore[arg-type]
+        type=shop_type,
+        name=name,
+        description=description,
+        details={
+            "licence_number": licence,
+            "operator_name": "王小摊",
+            "settlement_account": account,
+            "settlement_bank": "中国工商银行 杭州分行",
+        },
+    )
+    session.flush()
+    shops.open_shop(session, shop=shop)
+    return shop
+
+
 def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, str]]:
     """Create the demo world unless it exists; return the sign-ins to print."""
     categories.seed_categories(session)
@@ -57,22 +104,10 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
         for role, email, password in DEMO_PEOPLE
     }
     session.flush()
-    shop = shops.create_shop(
-        session,
-        settings=settings,
-        owner_id=people["merchant"].id,  # type: ignore[arg-type]
-        type=ShopType.enterprise,
-        name="摊子好物 Tanzi Goods",
-        description="A demo enterprise shop: tea, clothes and small electronics.",
-        details={
-            "licence_number": "91330100MA2A00001K",
-            "operator_name": "王小摊",
-            "settlement_account": "6222020200112233445",
-            "settlement_bank": "中国工商银行 杭州分行",
-        },
-    )
-    session.flush()
-    shops.open_shop(session, shop=shop)
+    shop, *_ = [
+        _open_shop(session, settings=settings, owner=people["merchant"], spec=spec)
+        for spec in _SHOPS
+    ]
     for kind in ("food_licence",):
         qualification = qualifications.submit_qualification(
             session, shop=shop, kind=kind, document_number="JY13301000000001"
@@ -84,23 +119,6 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             reviewer_id=people["admin"].id,
         )
     _install_demo_services(session, settings=settings, shop_id=shop.id)  # type: ignore[arg-type]
-    # a second shop with no services yet: the market's Install button has somewhere to go
-    teahouse = shops.create_shop(
-        session,
-        settings=settings,
-        owner_id=people["merchant"].id,  # type: ignore[arg-type]
-        type=ShopType.individual,
-        name="摊子茶馆 Tanzi Teahouse",
-        description="A second demo shop, with no services installed yet.",
-        details={
-            "licence_number": "92330100MA2A00002K",
-            "operator_name": "王小摊",
-            "settlement_account": "6222020200112233446",
-            "settlement_bank": "中国工商银行 杭州分行",
-        },
-    )
-    session.flush()
-    shops.open_shop(session, shop=teahouse)
     _seed_market(session, provider=people["provider"], admin=people["admin"])
     skus = []
     for category_suffix, title, sku_rows in _PRODUCTS:
