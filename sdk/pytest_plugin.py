@@ -18,49 +18,29 @@ shop, products, a buyer), with a plugin host that loads only the plugin under te
 Events are dispatched and delivered synchronously, in the test's process, exactly as the
 worker would run them: through the plugin's hook, with its scoped client.
 
-The sandbox runs the shop kernel, so it needs the ``tanzi`` host package installed (the
-``core`` package; it is the same distribution as this SDK). ``sdk`` itself never depends on
-``core``: everything of the kernel is imported inside the fixtures, and importing this
-module imports neither ``core`` nor FastAPI nor SQLModel.
+The sandbox runs the shop kernel, so it needs the ``tanzi`` host installed (the same
+distribution as this SDK). ``sdk`` never imports the host: the fixtures take the sandbox
+from the host's ``tanzi.host`` entry point (:mod:`sdk.host`), and importing this module
+imports neither the host nor FastAPI nor SQLModel. With only the SDK installed, a test
+that asks for the sandbox fails saying what to install; the FakeShop tests still run.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
-if TYPE_CHECKING:
-    from sqlalchemy.engine import Engine
+from sdk.host import HostMissing, host_kit
 
-    from core.plugins.client import ScopedClient
-    from core.plugins.loading import PluginLimits
-    from core.plugins.manager import PluginHost
-    from core.settings import Settings
+if TYPE_CHECKING:
+    from sdk.client import ShopClient
     from sdk.models import Record
 
 INI_OPTION = "tanzi_plugin"
-
-#: Events :meth:`TanziSandbox.fire` can make from a real order of the demo shop.
-ORDER_EVENTS = frozenset(
-    {
-        "order_created",
-        "order_paid",
-        "order_cancelled",
-        "order_shipped",
-        "order_delivered",
-        "order_completed",
-    }
-)
-#: Events :meth:`TanziSandbox.fire` can make from a real product of the demo shop.
-PRODUCT_EVENTS = frozenset({"product_created", "product_updated", "product_deleted"})
-#: Events the kernel's own services record when the sandbox makes the order; with no
-#: overrides these are delivered as the kernel wrote them.
-_KERNEL_MADE = frozenset({"order_created", "order_paid", "order_cancelled"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -99,264 +79,64 @@ class SandboxShop:
     settings: dict[str, Any]
 
 
-class TanziSandbox:
-    """A sandbox shop kernel: a database with the demo world and a plugin host."""
+class TanziSandbox(Protocol):
+    """A sandbox shop kernel: a database with the demo world and a plugin host that loads
+    the plugin under test only (what the ``tanzi_sandbox`` fixture gives)."""
 
-    def __init__(self, engine: Engine, settings: Settings, host: PluginHost, shop_id: int) -> None:
-        self.engine = engine
-        self.settings = settings
-        self.host = host
-        self.shop_id = shop_id
-        self.plugin_id: str | None = next(iter(host.active), None)
-        self.shop: SandboxShop | None = None
-        self._seq = 0
-
-    # -- set-up ---------------------------------------------------------------------------
+    shop_id: int
+    shop: SandboxShop | None
 
     def install(self, scopes: Iterable[str] | None = None) -> SandboxShop:
         """Install the plugin under test in the demo shop with exactly its manifest's scopes
         (or ``scopes``) and default settings, and deliver its ``installation_created``."""
-        from sqlmodel import Session
-
-        from core.plugins.installations import enable_plugin
-
-        plugin_id = self._plugin_id()
-        manifest = self.host.active[plugin_id].manifest
-        assert manifest is not None
-        with Session(self.engine, expire_on_commit=False) as session:
-            row = enable_plugin(
-                session,
-                host=self.host,
-                shop_id=self.shop_id,
-                plugin_id=plugin_id,
-                granted_scopes=sorted(manifest.scope_values if scopes is None else scopes),
-                settings={},
-            )
-            session.commit()
-            shop_name = self._shop_name(session)
-            assert row.id is not None
-            self.shop = SandboxShop(
-                id=self.shop_id,
-                name=shop_name,
-                plugin_id=plugin_id,
-                installation_id=row.id,
-                granted_scopes=frozenset(row.granted_scopes),
-                settings=dict(row.settings),
-            )
-        self.run()
-        return self.shop
-
-    # -- events ---------------------------------------------------------------------------
+        ...
 
     def fire(self, event_name: str, **overrides: Any) -> list[SandboxDelivery]:
         """Make event ``event_name`` happen in the shop, deliver it, return its deliveries.
 
         Order events come from a real order the kernel's services place (and pay, and
-        cancel) for the demo buyer; with no ``overrides``, ``order_created``,
-        ``order_paid`` and ``order_cancelled`` are the very events the kernel recorded
-        (and the others it recorded on the way, such as ``order_created`` before
-        ``order_paid``, are delivered too). ``order_shipped`` / ``order_delivered`` /
-        ``order_completed`` and any event with ``overrides`` are recorded directly with the
-        real order's snapshot, the fields in ``overrides`` replacing its own (e.g.
-        ``fire("order_paid", total_fen=99)``). Product events use a demo product's
-        snapshot. Returns the deliveries of the fired event only; see :meth:`deliveries`
-        for all of them.
+        cancel) for the demo buyer; ``order_created``, ``order_paid`` and
+        ``order_cancelled`` with no ``overrides`` are the very events the kernel recorded.
+        Other order events, and any with ``overrides``, carry the real order's snapshot
+        with the fields in ``overrides`` replacing its own (``fire("order_paid",
+        total_fen=99)``). Product events use a demo product's snapshot.
 
         :raises ValueError: for an event the sandbox cannot make; use :meth:`emit`.
         """
-        from sqlmodel import Session
-
-        from core.outbox import record_event
-
-        self._require_installed()
-        with Session(self.engine, expire_on_commit=False) as session:
-            if event_name in ORDER_EVENTS:
-                resource_type = "order"
-                resource_id, data = self._make_order(session, event_name)
-            elif event_name in PRODUCT_EVENTS:
-                resource_type = "product"
-                resource_id, data = self._product_snapshot(session)
-            else:
-                raise ValueError(
-                    f"the sandbox cannot make '{event_name}'; it makes "
-                    f"{', '.join(sorted(ORDER_EVENTS | PRODUCT_EVENTS))}. Use emit() for others."
-                )
-            session.commit()
-        if event_name in _KERNEL_MADE and not overrides:
-            return self._run_for(event_name)
-        self._absorb()  # what the services recorded on the way is not part of this event
-        with Session(self.engine) as session:
-            event_id = record_event(
-                session,
-                name=event_name,
-                shop_id=self.shop_id,
-                resource_type=resource_type,
-                resource_id=resource_id,
-                data={resource_type: {**data[resource_type], **overrides}},
-            )
-            session.commit()
-        return [d for d in self.run() if d.event_id == event_id]
+        ...
 
     def emit(
         self, event_name: str, *, resource_type: str, resource_id: int, data: dict[str, Any]
     ) -> list[SandboxDelivery]:
         """Record any event with the given kernel data (e.g. ``{"aftersale": {...}}``) in
         the shop's outbox, deliver it, and return its deliveries."""
-        from sqlmodel import Session
-
-        from core.outbox import record_event
-
-        with Session(self.engine) as session:
-            event_id = record_event(
-                session,
-                name=event_name,
-                shop_id=self.shop_id,
-                resource_type=resource_type,
-                resource_id=resource_id,
-                data=data,
-            )
-            session.commit()
-        return [d for d in self.run() if d.event_id == event_id]
+        ...
 
     def run(self) -> list[SandboxDelivery]:
         """Dispatch every undispatched event and deliver each new delivery once, now."""
-        from core.plugins.dispatch import deliver, dispatch_outbox
-
-        ids = dispatch_outbox(self.engine, self.host)
-        for delivery_id in ids:
-            deliver(self.engine, self.host, delivery_id)
-        wanted = set(ids)
-        return [d for d in self.deliveries() if d.id in wanted]
-
-    # -- what the plugin did --------------------------------------------------------------
+        ...
 
     def deliveries(self) -> list[SandboxDelivery]:
         """Every delivery made in the sandbox, oldest first."""
-        from sqlmodel import Session, col, select
-
-        from core.models import Delivery
-
-        with Session(self.engine) as session:
-            rows = session.exec(select(Delivery).order_by(col(Delivery.id))).all()
-            return [
-                SandboxDelivery(
-                    id=r.id or 0,
-                    hook=r.hook,
-                    event_id=r.event_id,
-                    status=r.status.value if hasattr(r.status, "value") else str(r.status),
-                    error=r.last_error,
-                    attempts=r.attempts,
-                )
-                for r in rows
-            ]
+        ...
 
     def records(self, collection: str) -> list[Record]:
         """Every record the plugin stored in ``collection`` (``client.records``), by key."""
-        found: list[Record] = []
-        records = self.client().records
-        while True:
-            page = records.list(collection, limit=200, after_key=found[-1].key if found else None)
-            found.extend(page)
-            if len(page) < 200:
-                return found
+        ...
 
-    def client(self) -> ScopedClient:
+    def client(self) -> ShopClient:
         """The installation's scoped client: what the plugin's hooks are given."""
-        from sqlmodel import Session
+        ...
 
-        from core.models import Installation
-        from core.plugins.client import ScopedClient
-        from core.plugins.manager import InstallationRef
 
-        shop = self._require_installed()
-        with Session(self.engine) as session:
-            row = session.get(Installation, shop.installation_id)
-            assert row is not None
-            ref = InstallationRef.of(row)
-        return ScopedClient(self.engine, ref)
+def open_sandbox(root: Path, plugin_module: str | None, **options: Any) -> Any:
+    """A fresh sandbox in directory ``root`` for ``plugin_module`` (a context manager that
+    yields a :class:`TanziSandbox`), from the installed host.
 
-    # -- internals ------------------------------------------------------------------------
-
-    def _plugin_id(self) -> str:
-        if self.plugin_id is None:
-            raise pytest.UsageError(
-                "Tanzi: no plugin under test; set `tanzi_plugin = mypkg.module` in your "
-                "pytest config or override the `tanzi_plugin_module` fixture"
-            )
-        return self.plugin_id
-
-    def _require_installed(self) -> SandboxShop:
-        if self.shop is None:
-            raise RuntimeError("the plugin is not installed; request the sandbox_shop fixture")
-        return self.shop
-
-    def _shop_name(self, session: Any) -> str:
-        from core.models import Shop
-
-        shop = session.get(Shop, self.shop_id)
-        return shop.name if shop is not None else ""
-
-    def _absorb(self) -> None:
-        """Mark undispatched events dispatched without delivering them to anyone."""
-        from core.plugins.dispatch import dispatch_outbox
-        from core.plugins.manager import PluginHost
-
-        dispatch_outbox(self.engine, PluginHost([]))
-
-    def _run_for(self, event_name: str) -> list[SandboxDelivery]:
-        return [d for d in self.run() if d.hook == event_name]
-
-    def _make_order(self, session: Any, event_name: str) -> tuple[int, dict[str, Any]]:
-        from sqlmodel import col, select
-
-        from core.demo import DEMO_PEOPLE
-        from core.models import Account, Sku
-        from core.schemas.orders import OrderCreate, OrderLineCreate
-        from core.services import orders
-
-        buyer = session.exec(select(Account).where(Account.email == DEMO_PEOPLE[3][1])).one()
-        sku = session.exec(
-            select(Sku)
-            .where(Sku.shop_id == self.shop_id, Sku.stock > 0)
-            .order_by(col(Sku.stock).desc())
-        ).first()
-        assert sku is not None, "the demo shop has no SKU in stock"
-        self._seq += 1
-        order, _ = orders.place_order(
-            session,
-            shop_id=self.shop_id,
-            buyer_id=buyer.id,
-            idempotency_key=f"sandbox-{self._seq}",
-            data=OrderCreate(
-                lines=[OrderLineCreate(sku_id=sku.id, quantity=1)],
-                recipient_name="李买家",
-                recipient_phone="13800138000",
-                province_code="33",
-                address="浙江省杭州市西湖区文三路 1 号",
-            ),
-        )
-        if event_name != "order_created":
-            orders.pay_order(session, order=order)
-        if event_name == "order_cancelled":
-            orders.cancel_order(session, order=order, by="merchant", reason="sandbox")
-        session.flush()
-        data = orders.order_snapshot(session, order)
-        if event_name in ("order_shipped", "order_delivered", "order_completed"):
-            data["order"]["status"] = event_name.removeprefix("order_")
-        assert order.id is not None
-        return order.id, data
-
-    def _product_snapshot(self, session: Any) -> tuple[int, dict[str, Any]]:
-        from sqlmodel import col, select
-
-        from core.models import Product
-        from core.services.products import product_snapshot
-
-        product = session.exec(
-            select(Product).where(Product.shop_id == self.shop_id).order_by(col(Product.id))
-        ).first()
-        assert product is not None and product.id is not None
-        return product.id, product_snapshot(session, product)
+    :raises HostMissing: with only the SDK installed.
+    :raises SandboxError: when the plugin cannot be imported or is not loadable.
+    """
+    return host_kit().open_sandbox(root, plugin_module, **options)
 
 
 @pytest.fixture
@@ -373,71 +153,17 @@ class SandboxError(Exception):
     """The plugin under test could not be loaded into a sandbox (its reason says why)."""
 
 
-@contextmanager
-def open_sandbox(
-    root: Path, plugin_module: str | None, *, limits: PluginLimits | None = None
-) -> Iterator[TanziSandbox]:
-    """A fresh sandbox in directory ``root``: SQLite, the demo world, and a plugin host that
-    loads ``plugin_module`` only (with ``limits``, e.g. a shorter hook timeout). The plugin is
-    not installed yet; the demo's own events are already dispatched, to nobody. The
-    marketplace's review checks run submitted plugins in one of these.
-
-    :raises SandboxError: when the plugin cannot be imported or is not loadable.
-    """
-    from sqlmodel import Session, SQLModel, col, select
-
-    import core.models
-    from core.db import create_db_engine
-    from core.demo import load_demo
-    from core.plugins.loading import PluginConfig, PluginLimits, PluginStatus, load_all
-    from core.plugins.manager import PluginHost
-    from core.settings import Settings
-
-    root.mkdir(parents=True, exist_ok=True)
-    plugins_toml = root / "plugins.toml"
-    plugins_toml.write_text("[plugins]\nload = []\nentry_points = false\n")
-    settings = Settings(
-        env="test",
-        data_dir=root,
-        database_url=f"sqlite:///{root / 'sandbox.db'}",
-        secret_key="tanzi-sandbox-secret-key",
-        plugins_file=plugins_toml,
-    )
-    config = PluginConfig(
-        load=(plugin_module,) if plugin_module else (),
-        entry_points=False,
-        default_limits=limits or PluginLimits(),
-    )
-    loaded = load_all(config)
-    for plugin in loaded:
-        if plugin.status is not PluginStatus.active:
-            raise SandboxError(
-                f"plugin {plugin.module_name} is {plugin.status.value}: {plugin.reason}"
-            )
-    host = PluginHost(loaded, config)
-    engine = create_db_engine(settings)
-    try:
-        SQLModel.metadata.create_all(engine)
-        with Session(engine, expire_on_commit=False) as session:
-            load_demo(session, settings=settings)
-            session.commit()
-            shop = session.exec(select(core.models.Shop).order_by(col(core.models.Shop.id))).first()
-            assert shop is not None and shop.id is not None
-            shop_id = shop.id
-        sandbox = TanziSandbox(engine, settings, host, shop_id)
-        sandbox._absorb()
-        yield sandbox
-    finally:
-        engine.dispose()
-
-
 @pytest.fixture
 def tanzi_sandbox(tmp_path: Path, tanzi_plugin_module: str | None) -> Iterator[TanziSandbox]:
     """A fresh sandbox: SQLite in ``tmp_path``, the demo world, and a plugin host that
     loads the plugin under test only. The plugin is not installed yet (``sandbox_shop``
     does that); the demo's own events are already dispatched, to nobody."""
     try:
-        with open_sandbox(tmp_path / "tanzi-sandbox", tanzi_plugin_module) as sandbox:
+        opened = open_sandbox(tmp_path / "tanzi-sandbox", tanzi_plugin_module)
+    except HostMissing as exc:
+        pytest.fail(f"Tanzi: the sandbox runs the shop kernel, and {exc}", pytrace=False)
+    try:
+        with opened as sandbox:
             yield sandbox
     except SandboxError as exc:
         pytest.fail(f"Tanzi: {exc}", pytrace=False)
@@ -447,4 +173,7 @@ def tanzi_sandbox(tmp_path: Path, tanzi_plugin_module: str | None) -> Iterator[T
 def sandbox_shop(tanzi_sandbox: TanziSandbox) -> SandboxShop:
     """The demo shop with the plugin under test installed (its manifest's scopes, default
     settings) and its ``installation_created`` delivered."""
-    return tanzi_sandbox.install()
+    try:
+        return tanzi_sandbox.install()
+    except SandboxError as exc:
+        raise pytest.UsageError(f"Tanzi: {exc}") from exc

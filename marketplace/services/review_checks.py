@@ -9,7 +9,7 @@ Five checks, each ``pass``, ``warn``, ``fail`` or ``skip``:
 - ``scopes``: the requested scopes cover what its hooks (or a remote app's webhook topics)
   and its client calls need, and no more (extra scopes are flagged);
 - ``sandbox``: every implemented hook is fired at a throwaway shop (the SDK's
-  :func:`~sdk.pytest_plugin.open_sandbox`) with ONLY the requested scopes; exceptions,
+  :func:`~core.devkit.sandbox.open_sandbox`) with ONLY the requested scopes; exceptions,
   timeouts and scope denials are recorded;
 - ``urls``: a remote app's redirect and webhook URLs are HTTPS (loopback allowed outside
   production).
@@ -308,7 +308,8 @@ def check_sandbox(
 
     Returns the result and each hook's outcome (``ok``, ``skipped`` or the error's text).
     """
-    from sdk.pytest_plugin import SandboxError, open_sandbox
+    from core.devkit.sandbox import open_sandbox
+    from sdk.pytest_plugin import SandboxError
 
     result = CheckResult("sandbox")
     fired: dict[str, str] = {}
@@ -344,7 +345,7 @@ def check_sandbox(
 
 def _fire(sandbox: Any, plugin: LoadedPlugin, hook: str, timeout_s: float) -> str:
     """One hook fired in the sandbox: ``ok``, ``skipped`` or what went wrong."""
-    from sdk.pytest_plugin import ORDER_EVENTS, PRODUCT_EVENTS
+    from core.devkit.sandbox import ORDER_EVENTS, PRODUCT_EVENTS
 
     if hook == "installation_created":
         made = [d for d in sandbox.deliveries() if d.hook == hook]

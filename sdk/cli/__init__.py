@@ -179,7 +179,7 @@ def _fire_in_dev_host(
     try:
         delivery = fire_in_dev_host(locate(plugin), data_dir, event)
     except HostMissing as exc:
-        raise _fail(str(exc), 2) from exc
+        raise _fail(f"`fire --dev` sends the event through a local Tanzi: {exc}", 2) from exc
     except (PluginNotFound, DevError) as exc:
         raise _fail(str(exc)) from exc
     show_dev_delivery(console(), delivery)
@@ -205,7 +205,7 @@ def dev(
         target = locate(plugin)
         prepared = prepare(target, data_dir)
     except HostMissing as exc:
-        raise _fail(str(exc), 2) from exc
+        raise _fail(f"`tanzi-sdk dev` runs a local Tanzi: {exc}", 2) from exc
     except (PluginNotFound, DevError) as exc:
         raise _fail(str(exc)) from exc
     console().print(

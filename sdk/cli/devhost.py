@@ -1,10 +1,11 @@
 """``tanzi-sdk dev``: a local Tanzi whose demo shop has the plugin under development installed.
 
-It needs the Tanzi host (the ``core`` package); everything of it is imported here, inside
-functions, and only by ``dev``. The host runs from its own data directory (SQLite
-database, job queue, secret key) with a ``plugins.toml`` that loads the plugin under
-development and nothing else; the demo world is loaded, the plugin is installed in the
-demo shop with every scope it asks for, and ``tanzi serve --demo`` takes over.
+It needs the Tanzi host, which the SDK never imports: the work is done by the host's tool
+kit, found through the ``tanzi.host`` entry point (:mod:`sdk.host`). The host runs from its
+own data directory (SQLite database, job queue, secret key) with a ``plugins.toml`` that
+loads the plugin under development and nothing else; the demo world is loaded, the plugin
+is installed in the demo shop with every scope it asks for, and ``tanzi serve --demo``
+takes over.
 """
 
 from __future__ import annotations
@@ -14,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sdk.cli.project import PluginTarget
+from sdk.host import HostMissing, host_kit
 
-
-class HostMissing(Exception):
-    """The Tanzi host is not installed in this environment."""
+__all__ = ["DevError", "DevHost", "HostMissing", "dev_environment", "prepare", "serve"]
 
 
 class DevError(Exception):
@@ -33,18 +33,6 @@ class DevHost:
     plugin_id: str
     shop_id: int
     installation_id: int
-
-
-def require_host() -> None:
-    """:raises HostMissing: unless ``import core`` (the Tanzi host) works."""
-    try:
-        import core  # noqa: F401
-        import marketplace.app  # noqa: F401
-    except ImportError as exc:
-        raise HostMissing(
-            "`tanzi-sdk dev` runs a local Tanzi and needs the host installed: "
-            f"pip install tanzi  ({exc})"
-        ) from exc
 
 
 def dev_environment(target: PluginTarget, data_dir: Path) -> dict[str, str]:
@@ -68,65 +56,17 @@ def dev_environment(target: PluginTarget, data_dir: Path) -> dict[str, str]:
 
 
 def prepare(target: PluginTarget, data_dir: Path) -> DevHost:
-    """Set the environment up, load the demo world and install the plugin in the demo shop.
-
-    Idempotent: a second run keeps the database and re-enables the installation.
+    """Set the environment up, load the demo world and install the plugin in the demo shop
+    (the installed host does it). Idempotent: a second run keeps the database and
+    re-enables the installation.
 
     :raises HostMissing: without the Tanzi host.
     :raises DevError: when the host does not admit the plugin.
     """
-    require_host()
-    import sys
-
-    from sqlmodel import col, select
-
-    from core.db import create_db_engine, session_scope
-    from core.demo import DEMO_PEOPLE, load_demo
-    from core.migrate import upgrade
-    from core.models import Account, Shop
-    from core.plugins.installations import enable_plugin
-    from core.plugins.manager import create_plugin_host
-    from core.settings import get_settings
-
-    env = dev_environment(target, data_dir.resolve())
-    os.environ.update(env)
-    if str(target.import_root) not in sys.path:
-        sys.path.insert(0, str(target.import_root))
-    settings = get_settings()
-    settings.ensure_secret_key()
-    host = create_plugin_host(settings)
-    plugin = next((p for p in host.plugins.values() if p.module_name == target.module_name), None)
-    if plugin is None or plugin.id not in host.active:
-        reason = plugin.reason if plugin is not None else "not loaded"
-        status = plugin.status.value if plugin is not None else "missing"
-        raise DevError(f"the host did not admit {target.module_name} ({status}): {reason}")
-    engine = create_db_engine(settings)
-    try:
-        upgrade(engine)
-        with session_scope(engine) as session:
-            load_demo(session, settings=settings)
-            merchant = session.exec(select(Account).where(Account.email == DEMO_PEOPLE[1][1])).one()
-            shop = session.exec(
-                select(Shop).where(Shop.owner_id == merchant.id).order_by(col(Shop.id))
-            ).first()
-            if shop is None or shop.id is None:
-                raise DevError("the demo world has no shop to install the plugin in")
-            row = enable_plugin(session, host=host, shop_id=shop.id, plugin_id=plugin.id)
-            session.flush()
-            shop_id, installation_id = shop.id, row.id or 0
-    finally:
-        engine.dispose()
-    return DevHost(
-        env=env,
-        data_dir=data_dir.resolve(),
-        plugin_id=plugin.id,
-        shop_id=shop_id,
-        installation_id=installation_id,
-    )
+    result: DevHost = host_kit().prepare_dev_host(target, data_dir)
+    return result
 
 
 def serve(*, host: str, port: int) -> None:
     """Run ``tanzi serve --demo`` in this process, with the environment :func:`prepare` set."""
-    from core.cli import app
-
-    app(["serve", "--demo", "--host", host, "--port", str(port)], standalone_mode=False)
+    host_kit().serve_dev_host(host=host, port=port)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -107,7 +106,7 @@ def test_dev_serves_the_demo_with_the_plugin(
 def test_dev_without_the_host_says_what_to_install(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(sys.modules, "core", None)  # `import core` raises ImportError
+    monkeypatch.setattr("sdk.host.entry_points", lambda group: [])  # only the SDK installed
     path = write(tmp_path, "dev_hostless", GOOD)
     result = run("dev", "--plugin", str(path), "--data-dir", str(tmp_path / "d"))
     assert exit_code(result) == 2
