@@ -19,10 +19,9 @@ from sqlmodel import Session, col, select
 from core.cli import app
 from core.db import create_db_engine, session_scope
 from core.demo import DEMO_PEOPLE, load_demo
+from core.devkit.sandbox import Sandbox
 from core.migrate import upgrade
-from core.models import Account, Delivery, Order, OutboxEvent, PluginRecord, Product, Shop
-from core.outbox import record_event
-from core.plugins.dispatch import deliver_batch, dispatch_outbox_batches
+from core.models import Account, Order, OutboxEvent, PluginRecord, Product, Shop
 from core.plugins.installations import enable_plugin
 from core.plugins.manager import create_plugin_host
 from core.services.orders import order_snapshot
@@ -88,54 +87,41 @@ def fire_in_dev_host(target: PluginTarget, data_dir: Path, event: str) -> DevDel
     :raises DevError: when the host refuses the plugin, or the demo shop has nothing the
         event could be about.
     """
-    prepared = prepare_dev_host(
-        target, data_dir
-    )  # idempotent: the installation is there and enabled
+    prepared = prepare_dev_host(target, data_dir)  # idempotent: installed and enabled
     settings = get_settings()
     host = create_plugin_host(settings)
     if not host.implements(prepared.plugin_id, event):
         raise DevError(f"{prepared.plugin_id} does not implement {event}")
     engine = create_db_engine(settings)
     try:
-        with session_scope(engine) as session:
-            resource_type, resource_id, data = _sample(session, prepared.shop_id, event)
-            event_id = record_event(
-                session,
-                name=event,
-                shop_id=prepared.shop_id,
-                resource_type=resource_type,
-                resource_id=resource_id,
-                data=data,
-            )
-        for ids in dispatch_outbox_batches(engine, host).values():
-            deliver_batch(engine, host, ids, secret_key=settings.ensure_secret_key())
         with Session(engine) as session:
-            delivery = session.exec(
-                select(Delivery).where(
-                    Delivery.event_id == event_id,
-                    Delivery.installation_id == prepared.installation_id,
-                )
-            ).first()
+            resource_type, resource_id, data = _sample(session, prepared.shop_id, event)
+        # the sandbox's own way of sending one event: record it, dispatch, deliver each
+        sandbox = Sandbox(engine, settings, host, prepared.shop_id)
+        deliveries = sandbox.emit(
+            event, resource_type=resource_type, resource_id=resource_id, data=data
+        )
+        with Session(engine) as session:
             records = session.exec(
                 select(PluginRecord)
                 .where(PluginRecord.installation_id == prepared.installation_id)
                 .order_by(col(PluginRecord.updated_at).desc())
                 .limit(20)
             ).all()
-            outbox = session.exec(select(OutboxEvent).where(OutboxEvent.event_id == event_id)).one()
-            return DevDelivery(
-                event=event,
-                event_id=event_id,
-                shop_id=prepared.shop_id,
-                resource_type=outbox.resource_type,
-                resource_id=outbox.resource_id,
-                status=delivery.status.value if delivery is not None else "not delivered",
-                attempts=delivery.attempts if delivery is not None else 0,
-                error=delivery.last_error if delivery is not None else "no delivery was made",
-                records=[(r.collection, r.key, dict(r.data)) for r in records],
-            )
     finally:
         engine.dispose()
+    delivery = deliveries[0] if deliveries else None
+    return DevDelivery(
+        event=event,
+        event_id=delivery.event_id if delivery is not None else "",
+        shop_id=prepared.shop_id,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        status=delivery.status if delivery is not None else "not delivered",
+        attempts=delivery.attempts if delivery is not None else 0,
+        error=delivery.error if delivery is not None else "no delivery was made",
+        records=[(r.collection, r.key, dict(r.data)) for r in records],
+    )
 
 
 def _sample(session: Any, shop_id: int, event: str) -> tuple[str, int, dict[str, Any]]:
