@@ -33,10 +33,10 @@ from core.jobs.queue import build_runtime, create_huey
 from core.jobs.tasks import request_dispatch
 from core.jobs.worker import EmbeddedConsumer
 from core.outbox import record_event
-from core.plugins.dispatch import watch_outbox
 from core.plugins.installations import enable_plugin
 from core.plugins.loading import LoadedPlugin, PluginStatus
 from core.plugins.manager import PluginHost
+from core.plugins.outbox_watch import watch_outbox
 from core.settings import Settings
 from sdk import PluginManifest, hookimpl
 

@@ -41,8 +41,8 @@ from core.jobs.queue import build_runtime, create_huey
 from core.jobs.tasks import request_dispatch
 from core.jobs.worker import EmbeddedConsumer
 from core.outbox import record_event
-from core.plugins.dispatch import watch_outbox
 from core.plugins.manager import PluginHost
+from core.plugins.outbox_watch import watch_outbox
 from core.plugins.webhooks import webhook_body
 from core.settings import Settings
 

@@ -51,7 +51,8 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
     engine: Engine, settings: Settings
 ) -> None:
     from core.models import Installation, PluginRecord
-    from core.plugins.dispatch import deliver, dispatch_outbox
+    from core.plugins.delivery import deliver
+    from core.plugins.fanout import dispatch_outbox
     from core.plugins.manager import create_plugin_host
 
     with session_scope(engine) as session:

@@ -22,7 +22,8 @@ from core.demo import DEMO_PEOPLE, load_demo
 from core.models import Account, Delivery, Installation, Product, Shop, Sku
 from core.outbox import record_event
 from core.plugins.client import ScopedClient
-from core.plugins.dispatch import deliver, dispatch_outbox
+from core.plugins.delivery import deliver
+from core.plugins.fanout import dispatch_outbox
 from core.plugins.installations import enable_plugin
 from core.plugins.loading import PluginConfig, PluginLimits, PluginStatus, load_all
 from core.plugins.manager import InstallationRef, PluginHost

@@ -16,7 +16,7 @@ from typing import Any
 from huey import Huey, crontab
 from huey.constants import EmptyData
 
-from core.plugins import dispatch
+from core.plugins import delivery, fanout, retries
 from core.settings import Settings, SettingsError
 
 #: The queue key saying a dispatch task is enqueued and has not started draining yet.
@@ -53,9 +53,7 @@ def register_tasks(huey: Huey) -> None:
         huey.storage.pop_data(DISPATCH_PENDING)  # before draining: see the module docstring
         total = 0
         while True:
-            batches = dispatch.dispatch_outbox_batches(
-                rt.engine, rt.host, read_engine=rt.read_engine
-            )
+            batches = fanout.dispatch_outbox_batches(rt.engine, rt.host, read_engine=rt.read_engine)
             if not batches:
                 return total
             total += enqueue_batches(batches)
@@ -64,18 +62,18 @@ def register_tasks(huey: Huey) -> None:
     def deliver_batch(delivery_ids: list[int]) -> int:
         """Deliver one installation's events in order; schedule retries of what failed."""
         rt = runtime_of(huey)
-        results = dispatch.deliver_batch(
+        results = delivery.deliver_batch(
             rt.engine,
             rt.host,
             delivery_ids,
             read_engine=rt.read_engine,
             secret_key=_secret_key(rt.settings),
         )
-        retries: dict[float, list[int]] = defaultdict(list)
+        retry_after: dict[float, list[int]] = defaultdict(list)
         for result in results:
             if result.retry_in_s is not None:
-                retries[result.retry_in_s].append(result.delivery_id)
-        for delay, ids in retries.items():
+                retry_after[result.retry_in_s].append(result.delivery_id)
+        for delay, ids in retry_after.items():
             deliver_batch.schedule((ids,), delay=delay)
         return len(results)
 
@@ -83,7 +81,7 @@ def register_tasks(huey: Huey) -> None:
     def deliver_one(delivery_id: int) -> str:
         """Deliver one event to one installation; schedule its retry if it failed."""
         rt = runtime_of(huey)
-        result = dispatch.deliver(
+        result = delivery.deliver(
             rt.engine,
             rt.host,
             delivery_id,
@@ -99,9 +97,7 @@ def register_tasks(huey: Huey) -> None:
         """Dispatch anything left behind and re-enqueue deliveries that are due."""
         rt = runtime_of(huey)
         dispatch_events.call_local()
-        return enqueue_batches(
-            dispatch.due_delivery_batches(rt.engine, stale_after_s=stale_after_s)
-        )
+        return enqueue_batches(retries.due_delivery_batches(rt.engine, stale_after_s=stale_after_s))
 
     @huey.periodic_task(crontab(minute="*"), name="tanzi.sweep_periodic")
     def sweep_periodic() -> None:

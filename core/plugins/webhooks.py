@@ -2,10 +2,11 @@
 
 A remote installation (``Installation.kind == "remote"``) gets the events whose topic
 (``sdk.remote.topic_for``) it subscribed to in ``webhook_topics``. The delivery machinery
-is the plugins' own (:mod:`core.plugins.dispatch`: outbox fan-out, batches, retries on the
-published schedule, dead letters, the circuit breaker); this module only turns one delivery
-into one signed ``POST`` and says whether it worked: a 2xx answer is delivered, anything
-else (another status, a timeout, a refused connection) is an error to retry.
+is the plugins' own (:mod:`core.plugins.fanout`, :mod:`core.plugins.delivery`,
+:mod:`core.plugins.retries`: batches, retries on the published schedule, dead letters, the
+circuit breaker); this module only turns one delivery into one signed ``POST`` and says
+whether it worked: a 2xx answer is delivered, anything else (another status, a timeout, a
+refused connection) is an error to retry.
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@ from typer.testing import CliRunner
 
 import core.models as m
 from core.plugins.decisions import DecisionRunner
-from core.plugins.dispatch import deliver, dispatch_outbox
+from core.plugins.delivery import deliver
+from core.plugins.fanout import dispatch_outbox
 from core.plugins.loading import PluginConfig, PluginStatus, load_all
 from core.plugins.manager import PluginHost
 from core.plugins.webhooks import webhook_body

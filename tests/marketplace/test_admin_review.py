@@ -16,8 +16,10 @@ import core.models as m
 from core.db import session_scope
 from core.models.base import utcnow
 from core.outbox import record_event
-from core.plugins.dispatch import deliver_batch, dispatch_outbox, replay_deliveries
+from core.plugins.delivery import deliver_batch
+from core.plugins.fanout import dispatch_outbox
 from core.plugins.manager import PluginHost
+from core.plugins.retries import replay_deliveries
 from tests.marketplace.marketdata import installation, listing
 from tests.marketplace.providerdata import draft_listing, sample_host, version_row
 from tests.webtools import HTML, csrf_from, sign_in

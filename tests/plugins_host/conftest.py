@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 import core.models as m
 from core.outbox import record_event
-from core.plugins import dispatch
+from core.plugins import delivery, fanout
 from core.plugins.decisions import DecisionRunner
 from core.plugins.installations import enable_plugin
 from core.plugins.loading import PluginConfig, PluginLimits, load_all
@@ -67,10 +67,10 @@ def emit(engine: Engine, name: str, shop_id: int, data: dict[str, Any], rid: int
         return event_id
 
 
-def run_all(engine: Engine, host: PluginHost) -> list[dispatch.DeliveryResult]:
+def run_all(engine: Engine, host: PluginHost) -> list[delivery.DeliveryResult]:
     """Dispatch the outbox and run every new delivery once, in this process."""
-    ids = dispatch.dispatch_outbox(engine, host)
-    return [dispatch.deliver(engine, host, i) for i in ids]
+    ids = fanout.dispatch_outbox(engine, host)
+    return [delivery.deliver(engine, host, i) for i in ids]
 
 
 def deliveries(engine: Engine) -> list[m.Delivery]:

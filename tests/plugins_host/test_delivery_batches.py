@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 import core.models as m
 from core.jobs.queue import create_huey
 from core.jobs.tasks import request_dispatch
-from core.plugins import dispatch
+from core.plugins import delivery, fanout
 from core.plugins.manager import PluginHost
 from core.settings import Settings
 from tests.conftest import Factory
@@ -31,15 +31,15 @@ def test_batch_per_installation_isolates_and_orders(
     shop = factory.shop()
     enable(engine, host, shop, "recorder")
     enable(engine, host, shop, "broken")
-    dispatch.dispatch_outbox(engine, host)  # lifecycle events
+    fanout.dispatch_outbox(engine, host)  # lifecycle events
     for i in range(4):
         emit(engine, "order_paid", shop.id, {"order": {"id": i + 1}}, rid=i + 1)
-    batches = dispatch.dispatch_outbox_batches(engine, host)
+    batches = fanout.dispatch_outbox_batches(engine, host)
     assert len(batches) == 2 and all(len(ids) == 4 for ids in batches.values())
     results = {}
     for ids in batches.values():
         assert ids == sorted(ids)
-        results.update({r.delivery_id: r for r in dispatch.deliver_batch(engine, host, ids)})
+        results.update({r.delivery_id: r for r in delivery.deliver_batch(engine, host, ids)})
     rows = {d.id: d for d in deliveries(engine) if d.hook == "order_paid"}
     statuses = sorted(
         (rows[i].plugin_id, r.status) for i, r in results.items() if rows[i].plugin_id

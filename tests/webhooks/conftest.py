@@ -178,7 +178,8 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr("core.plugins.dispatch.utcnow", clock.now)
+    for module in ("fanout", "delivery", "retries"):
+        monkeypatch.setattr(f"core.plugins.{module}.utcnow", clock.now)
     return clock
 
 
