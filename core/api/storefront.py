@@ -18,6 +18,7 @@ from core.errors import InvalidInput, NotFound
 from core.models import Order, OrderStatus, Product, Shop, ShopStatus, Sku
 from core.schemas.orders import OrderCancel, OrderCreate, OrderPublic
 from core.schemas.products import StorefrontProduct
+from core.services import order_views as views
 from core.services import orders as svc
 from core.services import products as product_svc
 from core.services.payments import provider_for
@@ -109,7 +110,7 @@ def place_order(
             for a in decisions.call(session, shop_id, "order_adjustments", order=draft).result
         ),
     )
-    out = svc.order_public(session, placed.order, lines=placed.lines)
+    out = views.order_public(session, placed.order, lines=placed.lines)
     session.commit()
     if placed.created:
         return Response(out.model_dump_json(), status.HTTP_201_CREATED, media_type=JSON)
@@ -131,19 +132,19 @@ def my_orders(
     """The caller's own orders, newest last."""
     rows, next_cursor = paginate(
         session,
-        svc.orders_query(buyer_id=buyer_id, status=status),
+        views.orders_query(buyer_id=buyer_id, status=status),
         Order.id,
         cursor=page[0],
         limit=page[1],
     )
-    return Page(items=svc.orders_public(session, rows), next_cursor=next_cursor)
+    return Page(items=views.orders_public(session, rows), next_cursor=next_cursor)
 
 
 @router.get(MY_ORDER, response_model=OrderPublic)
 def my_order(buyer_id: PersonIdDep, session: SessionDep, order_id: PathId) -> OrderPublic:
     """One of the caller's orders."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id)
-    return svc.order_public(session, order)
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id)
+    return views.order_public(session, order)
 
 
 @router.post(MY_ORDER + "/pay", response_model=OrderPublic)
@@ -151,9 +152,9 @@ def pay_my_order(
     request: Request, buyer_id: PersonIdDep, session: SessionDep, order_id: PathId
 ) -> OrderPublic:
     """Pay a pending order (the sandbox provider unless the host configured another)."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
     svc.pay_order(session, order=order, provider=provider_for(request.app.state))
-    out = svc.order_public(session, order)
+    out = views.order_public(session, order)
     session.commit()
     return out
 
@@ -167,7 +168,7 @@ def cancel_my_order(
     body: Annotated[OrderCancel | None, Body()] = None,
 ) -> OrderPublic:
     """Cancel an order still pending payment; its stock goes back."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
     svc.cancel_order(
         session,
         order=order,
@@ -175,7 +176,7 @@ def cancel_my_order(
         reason=body.reason if body else "",
         provider=provider_for(request.app.state),
     )
-    out = svc.order_public(session, order)
+    out = views.order_public(session, order)
     session.commit()
     return out
 
@@ -183,9 +184,9 @@ def cancel_my_order(
 @router.post(MY_ORDER + "/confirm-receipt", response_model=OrderPublic)
 def confirm_receipt(buyer_id: PersonIdDep, session: SessionDep, order_id: PathId) -> OrderPublic:
     """Confirm a delivered order arrived; it becomes completed."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
     svc.confirm_receipt(session, order=order)
-    out = svc.order_public(session, order)
+    out = views.order_public(session, order)
     session.commit()
     return out
 

@@ -22,7 +22,7 @@ from core.plugins.actions import shop_actions
 from core.schemas.shipments import TrackingStatus
 from core.services import aftersales as aftersale_service
 from core.services import shipments as shipment_service
-from core.services.orders import get_order, order_public, orders_public, orders_query
+from core.services.order_views import get_order, order_public, orders_public, orders_query
 from marketplace.web.console_access import (
     Paged,
     console_context,
