@@ -9,7 +9,8 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel
 
 from core.api.deps import AdminDep, SessionDep
-from core.jobs.queue import Runtime, build_runtime
+from core.jobs.queue import build_runtime
+from core.jobs.runtime import Runtime
 from core.jobs.tasks import enqueue, request_dispatch
 from core.plugins.manager import PluginHost
 from core.plugins.outbox_watch import watch_outbox

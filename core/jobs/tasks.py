@@ -16,6 +16,8 @@ from typing import Any
 from huey import Huey, crontab
 from huey.constants import EmptyData
 
+from core.jobs.records import execute_job
+from core.jobs.runtime import binding_of, runtime_of
 from core.plugins import delivery, fanout, retries
 from core.settings import Settings, SettingsError
 
@@ -35,8 +37,7 @@ def enqueue_deliveries(huey: Huey, delivery_ids: list[int]) -> None:
 
 
 def register_tasks(huey: Huey) -> None:
-    """Define the tasks on ``huey``; they are reachable as ``huey.tanzi_tasks[name]``."""
-    from core.jobs.queue import runtime_of
+    """Define the tasks on ``huey``; :func:`enqueue` reaches them by name."""
 
     def enqueue_batches(batches: dict[int, list[int]]) -> int:
         total = 0
@@ -107,7 +108,6 @@ def register_tasks(huey: Huey) -> None:
     def run_job(job_id: int) -> str:
         """Run (or resume) a job record's work."""
         import core.plugins.actions  # noqa: F401  (registers the merchant_action job kind)
-        from core.jobs.records import execute_job
 
         rt = runtime_of(huey)
         return execute_job(rt.engine, job_id, runtime=rt)
@@ -119,7 +119,7 @@ def register_tasks(huey: Huey) -> None:
         "sweep": sweep,
         "run_job": run_job,
     }
-    huey.tanzi_tasks = tasks  # type: ignore[attr-defined]
+    binding_of(huey).tasks.update(tasks)
 
 
 def _secret_key(settings: Settings) -> str:
@@ -133,7 +133,7 @@ def _secret_key(settings: Settings) -> str:
 
 def enqueue(huey: Huey, name: str, *args: Any) -> Any:
     """Enqueue task ``name`` with ``args`` on ``huey``."""
-    return huey.tanzi_tasks[name](*args)  # type: ignore[attr-defined]
+    return binding_of(huey).tasks[name](*args)
 
 
 def request_dispatch(huey: Huey) -> bool:
