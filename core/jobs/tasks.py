@@ -16,7 +16,7 @@ from typing import Any
 from huey import Huey, crontab
 from huey.constants import EmptyData
 
-from core.jobs.records import execute_job
+from core.jobs.runner import execute_job
 from core.jobs.runtime import binding_of, runtime_of
 from core.plugins import delivery, fanout, retries
 from core.settings import Settings, SettingsError

@@ -18,7 +18,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
-from core.jobs.records import JobContext, create_job, job_kind
+from core.jobs.runner import JobContext, create_job, job_kind
 from core.models import Job, Order, Product
 from core.plugins.client import ScopedClient
 from core.plugins.manager import InstallationRef, PluginHost

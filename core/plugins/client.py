@@ -27,7 +27,7 @@ from core.models import AfterSale, Order, OrderStatus, PluginRecord, Product, Sh
 from core.plugins.manager import InstallationRef
 from core.schemas.aftersales import AfterSalePublic, as_utc
 from core.schemas.shipments import TrackingStatus
-from core.services import records
+from core.services import plugin_records
 from core.services.aftersales import accept_aftersale, get_shop_aftersale, reject_aftersale
 from core.services.order_views import get_order, orders_public, orders_query
 from core.services.products import change_inventory, get_product, get_sku, products_query
@@ -297,7 +297,7 @@ class _Shop:
 class _Records:
     """``client.records``: the installation's own JSON documents. No scope needed; every
     query is pinned to this installation, so one plugin never reads another's records.
-    The rules live in :mod:`core.services.records`, shared with the open API's routes."""
+    The rules live in :mod:`core.services.plugin_records`, shared with the open API's routes."""
 
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
@@ -314,10 +314,10 @@ class _Records:
         With ``if_absent`` an existing record is returned unchanged (create once).
         """
         with _client_errors():
-            records.check_address(collection, key)
-            records.check_document(data)
+            plugin_records.check_address(collection, key)
+            plugin_records.check_document(data)
         with self._c.writing(None) as session:
-            row, _ = records.put_record(
+            row, _ = plugin_records.put_record(
                 session,
                 installation_id=self._installation_id,
                 shop_id=self._c.shop_id,
@@ -331,9 +331,9 @@ class _Records:
     def get(self, collection: str, key: str) -> sdk_models.Record | None:
         """The record at ``(collection, key)``, or ``None``."""
         with _client_errors():
-            records.check_address(collection, key)
+            plugin_records.check_address(collection, key)
         with self._c.reading(None) as session:
-            row = records.get_record(
+            row = plugin_records.get_record(
                 session, installation_id=self._installation_id, collection=collection, key=key
             )
             return record_view(row) if row is not None else None
@@ -343,9 +343,9 @@ class _Records:
     ) -> list[sdk_models.Record]:
         """Records of ``collection`` ordered by key, at most ``limit`` after ``after_key``."""
         with _client_errors():
-            records.check_address(collection, None)
+            plugin_records.check_address(collection, None)
         with self._c.reading(None) as session:
-            rows = records.list_records(
+            rows = plugin_records.list_records(
                 session,
                 installation_id=self._installation_id,
                 collection=collection,
@@ -357,9 +357,9 @@ class _Records:
     def delete(self, collection: str, key: str) -> bool:
         """Delete the record at ``(collection, key)``; ``False`` when there was none."""
         with _client_errors():
-            records.check_address(collection, key)
+            plugin_records.check_address(collection, key)
         with self._c.writing(None) as session:
-            return records.delete_record(
+            return plugin_records.delete_record(
                 session, installation_id=self._installation_id, collection=collection, key=key
             )
 
