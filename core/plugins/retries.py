@@ -24,7 +24,11 @@ def due_deliveries(engine: Engine, *, stale_after_s: float = 300.0, limit: int =
 def due_delivery_batches(
     engine: Engine, *, stale_after_s: float = 300.0, limit: int = 1000
 ) -> dict[int, list[int]]:
-    """:func:`due_deliveries` grouped by installation, each group in event order."""
+    """:func:`due_deliveries` grouped by installation, each group in event order.
+
+    Claims the rows (stamps ``enqueued_at``) so that sweepers running at once hand out
+    disjoint sets.
+    """
     now = utcnow()
     stale = now - timedelta(seconds=stale_after_s)
     with Session(engine, expire_on_commit=False) as session:
@@ -37,6 +41,10 @@ def due_delivery_batches(
             )
             .order_by(col(Delivery.id))
             .limit(limit)
+            # PostgreSQL: rows another sweeper is claiming are skipped, not claimed twice.
+            # SQLite renders no FOR UPDATE; there every transaction is BEGIN IMMEDIATE
+            # (core.db), so a second sweeper reads only after the first one's claim commits.
+            .with_for_update(skip_locked=True)
         ).all()
         batches: dict[int, list[int]] = {}
         for row in sorted(rows, key=lambda r: (r.outbox_id, r.id or 0)):
