@@ -25,8 +25,7 @@ run: $(STAMP)
 	$(BIN)/tanzi serve --demo
 
 test: $(STAMP) browser
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
 	@$(MAKE) --no-print-directory test-postgres
 
@@ -37,9 +36,11 @@ test-postgres: $(STAMP)
 		TANZI_TEST_DATABASE_URL="$(PG_URL)" TANZI_TEST_REDIS_URL="$(REDIS_URL)" $(BIN)/python -m pytest; \
 	elif [ $$rc -ne 1 ]; then exit $$rc; fi
 
+# Style, the layering contracts of pyproject.toml, and types.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
