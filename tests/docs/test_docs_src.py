@@ -40,7 +40,7 @@ from core.security import new_token, token_hash
 from core.services.orders import pay_order, place_order
 from sdk.cli import app as sdk_cli
 from sdk.models import QuoteRequest
-from sdk.remote import signature_headers
+from sdk.remote import TIMESTAMP_HEADER, signature_headers
 from tests.conftest import Factory
 from tests.plugins_host.conftest import enable
 from tests.webtools import HTML, sign_in
@@ -298,7 +298,7 @@ def test_the_receiver_verifies_and_deduplicates_a_real_delivery(
     assert receiver.paid_orders == [event.resource_id]
     assert receiver.handle(headers, body.replace(b"order.paid", b"order.lost")) == 401
     assert receiver_module.Receiver("another secret").handle(headers, body) == 401
-    stale = {**headers, "Tanzi-Timestamp": str(int(time.time()) - 3600)}
+    stale = {**headers, TIMESTAMP_HEADER: str(int(time.time()) - 3600)}
     assert receiver.handle(stale, body) == 401
     assert receiver.paid_orders == [event.resource_id]
 
