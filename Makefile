@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test test-sqlite test-postgres lint bench install browser clean
+.PHONY: run test test-sqlite test-postgres lint bench install browser js-receivers clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,16 +21,21 @@ install: $(STAMP)
 browser:
 	@scripts/install-browser.sh
 
+# The Standard Webhooks reference library for JavaScript (npm ci from the lockfile in
+# tests/webhooks/js), a receiver in the webhook tests; skipped when node is not installed.
+js-receivers:
+	@scripts/install-js-receivers.sh
+
 run: $(STAMP)
 	$(BIN)/tanzi serve --demo
 
-test: $(STAMP) browser
+test: $(STAMP) browser js-receivers
 	@$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest
 	@$(MAKE) --no-print-directory test-postgres
 
 # Runs the suite again on PostgreSQL and Redis when they answer (CI=true makes them required).
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) js-receivers
 	@$(BIN)/python -m tests.services postgres "$(PG_URL)"; rc=$$?; \
 	if [ $$rc -eq 0 ]; then \
 		TANZI_TEST_DATABASE_URL="$(PG_URL)" TANZI_TEST_REDIS_URL="$(REDIS_URL)" $(BIN)/python -m pytest; \

@@ -147,6 +147,10 @@ class OAuthClient(SQLModel, table=True):
     is_public: bool = False
     #: the webhook signing secret, encrypted (``core.crypto``); shown to the provider
     webhook_secret: str = Field(default="", max_length=200)
+    #: the secret before the last rotation, encrypted; deliveries carry its signature too
+    #: until ``previous_webhook_secret_until``, so the app can switch without a gap
+    previous_webhook_secret: str = Field(default="", max_length=200)
+    previous_webhook_secret_until: datetime | None = datetime_field()
     created_at: datetime = created_at_field()
 
 

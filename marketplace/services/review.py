@@ -33,6 +33,7 @@ from core.security import new_token, token_hash
 from core.services.audit import record_action
 from core.settings import Settings
 from marketplace.services.oauth_clients import CLIENT_SECRET_PREFIX, register_oauth_client
+from sdk.remote import standard_secret
 
 MAX_REASON = 2000
 
@@ -267,5 +268,7 @@ def new_client_credentials(
     return {
         "client_id": client.client_id,
         "client_secret": client_secret,
-        "webhook_secret": decrypt_secret(settings.secret_key, client.webhook_secret),
+        "webhook_secret": standard_secret(
+            decrypt_secret(settings.secret_key, client.webhook_secret)
+        ),
     }

@@ -36,6 +36,7 @@ from marketplace.services.listings import (
     update_listing,
     validation_problem,
 )
+from marketplace.services.oauth_clients import rotate_webhook_secret
 from marketplace.services.review import listing_client, new_client_credentials
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireProvider
@@ -195,6 +196,23 @@ def listing_page(
     OAuth client once a remote version is approved."""
     listing = own_listing(session, provider=provider, slug=slug)
     return _listing_page(request, session, listing=listing)
+
+
+@router.post("/provider/listings/{slug}/webhook-secret")
+def rotate_webhook_secret_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    provider: RequireProvider,
+) -> Response:
+    """A new webhook signing secret, shown on this answer only; deliveries carry the old
+    secret's signature too until the overlap ends, so the app can switch without a gap."""
+    listing = own_listing(session, provider=provider, slug=slug)
+    secret, until = rotate_webhook_secret(session, settings=settings, listing=listing)
+    session.commit()
+    credentials = {"webhook_secret": secret, "previous_until": until.strftime("%Y-%m-%d %H:%M UTC")}
+    return _listing_page(request, session, listing=listing, credentials=credentials)
 
 
 @router.post("/provider/listings/{slug}/credentials")

@@ -17,9 +17,10 @@
 - ``GET /install`` starts the authorization code flow with PKCE (S256) at Tanzi.
 - ``GET /callback`` trades the code for tokens and calls ``store(Installed(...))`` with
   the tokens, the shop id and the installation id from Tanzi's token response.
-- ``POST /webhooks`` verifies the signature (401 when it does not hold), skips an event
-  id it has already handled, and calls ``on_event(WebhookEvent)``; an exception there
-  answers 500, so Tanzi delivers the event again later.
+- ``POST /webhooks`` verifies the Standard Webhooks signature (401 when it does not hold),
+  skips an event id (the ``webhook-id``) it has already handled, and calls
+  ``on_event(WebhookEvent)``; an exception there answers 500, so Tanzi delivers the event
+  again later.
 
 ``store`` and ``on_event`` may be plain or ``async`` functions.
 """

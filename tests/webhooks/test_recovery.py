@@ -21,6 +21,7 @@ from core.outbox import record_event
 from core.plugins import delivery, fanout, retries
 from core.plugins.manager import PluginHost
 from core.settings import Settings
+from sdk.remote import EVENT_ID_HEADER
 from tests.conftest import Factory
 from tests.webhooks.conftest import (
     Clock,
@@ -153,7 +154,7 @@ def test_deliveries_are_at_least_once_and_deduplicable_by_event_id(
     ids = [r.event.event_id for r in receiver.received]
     assert ids == [*sent, *sent]
     assert all(r.verified for r in receiver.received)
-    assert [r.headers["Tanzi-Event-Id"] for r in receiver.received] == ids
+    assert [r.headers[EVENT_ID_HEADER] for r in receiver.received] == ids
     assert list(dict.fromkeys(ids)) == sent  # deduplicated, in sequence order
     assert [d.attempts for d in _deliveries(engine)] == [2, 2]
 
