@@ -221,7 +221,7 @@ def test_the_guide_works_end_to_end_as_written(walk: Walk, tmp_path: Path) -> No
             extra_env={"TANZI_PASSWORD": "demo-provider"},
         )
         assert "✓ submitted acme_thanks 0.1.0" in submitted, submitted
-        assert "✗" not in submitted
+        assert "✗" not in submitted and "Automated checks: passed" in submitted
 
         token = httpx.post(
             f"{walk.base_url()}/api/v1/tokens",

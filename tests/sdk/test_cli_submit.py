@@ -260,3 +260,33 @@ def test_token_with_a_wrong_password_says_why(
     result = run("token", "--marketplace", marketplace.url, "--email", "p@example.com")
     assert exit_code(result) == 1
     assert "no token: Wrong e-mail or password. (HTTP 401)" in result.output
+
+
+def test_the_marketplaces_check_report_is_shown_check_by_check(marketplace: Marketplace) -> None:
+    report = {
+        "ran_at": "2026-12-02T03:25:14+00:00",
+        "passed": False,
+        "results": [
+            {"name": "manifest", "status": "pass", "findings": []},
+            {
+                "name": "sandbox",
+                "status": "fail",
+                "findings": [
+                    {
+                        "severity": "error",
+                        "message": "ScopeDenied: orders:write",
+                        "where": "order_paid",
+                    }
+                ],
+            },
+        ],
+        "hooks_fired": {"order_paid": "failed"},
+    }
+    created = {"id": 5, "status": "submitted", "checks": report, "checks_passed": False}
+    marketplace.answers.append((201, "application/json", created))
+    out = assert_ok(run("submit", INSURANCE, "--marketplace", marketplace.url, "--token", TOKEN))
+    assert "Automated checks: failed" in out
+    assert has_row(out, "manifest", "pass")
+    assert has_row(out, "sandbox", "fail", "error: ScopeDenied: orders:write (order_paid)")
+    assert "hooks fired in the sandbox: order_paid failed" in out
+    assert "ran_at" not in out
