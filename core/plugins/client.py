@@ -172,14 +172,14 @@ class _Orders:
         self._c = client
 
     def _view(self, session: Session, orders: list[Any]) -> list[sdk_models.Order]:
-        from core.services.orders import orders_public
+        from core.services.order_views import orders_public
 
         views = orders_public(session, orders, include_pii=self._c.has(Scope.orders_pii))
         return [sdk_models.Order.model_validate(v.model_dump(mode="json")) for v in views]
 
     def get(self, order_id: int) -> sdk_models.Order:
         """One order of this shop. Scope: ``orders:read`` (``orders:pii`` for the buyer)."""
-        from core.services.orders import get_order
+        from core.services.order_views import get_order
 
         with self._c.reading(Scope.orders_read) as session:
             order = get_order(session, order_id=order_id, shop_id=self._c.shop_id)
@@ -190,7 +190,7 @@ class _Orders:
     ) -> list[sdk_models.Order]:
         """Orders by id, optionally of one status. Scope: ``orders:read``."""
         from core.models import Order, OrderStatus
-        from core.services.orders import orders_query
+        from core.services.order_views import orders_query
 
         try:
             wanted = OrderStatus(status) if status is not None else None
