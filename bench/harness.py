@@ -18,7 +18,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -57,9 +57,9 @@ def ratio_line(name: str, ratio: float, what: str) -> str:
     return f"{name}: ratio {ratio:.2f} ({what})"
 
 
-def median(values: Sequence[float]) -> float:
+def median(values: Iterable[float]) -> float:
     """The median of the rounds' figures."""
-    return statistics.median(values)
+    return statistics.median(list(values))
 
 
 @contextmanager
