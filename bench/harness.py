@@ -97,9 +97,12 @@ def server(
     env: dict[str, str] | None = None,
     health: str = "/healthz",
     timeout_s: float = 60,
+    **popen: Any,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run ``argv`` in a subprocess until ``base_url + health`` answers 200; stop it on exit."""
-    proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})})
+    """Run ``argv`` in a subprocess until ``base_url + health`` answers 200; stop it on exit.
+
+    ``popen`` goes to :class:`subprocess.Popen` (for example ``stderr=subprocess.PIPE``)."""
+    proc = subprocess.Popen(argv, cwd=ROOT, env={**os.environ, **(env or {})}, **popen)
     try:
         deadline = time.monotonic() + timeout_s
         while True:
