@@ -96,7 +96,7 @@ def server(
     *,
     env: dict[str, str] | None = None,
     health: str = "/healthz",
-    timeout_s: float = 60,
+    timeout_s: float = 180,
     **popen: Any,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``argv`` in a subprocess until ``base_url + health`` answers 200; stop it on exit.
