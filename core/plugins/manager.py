@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 import pluggy
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from core.models import Installation, InstallationStatus, Shop
 from core.models.base import utcnow
@@ -60,6 +61,20 @@ class InstallationRef:
             granted_scopes=frozenset(row.granted_scopes),
             settings=dict(row.settings),
         )
+
+
+#: The query behind every hook call of a request: a shop's ``plugins_version``. Built once,
+#: as building a statement costs more than running it.
+_PLUGINS_VERSION = select(Shop.plugins_version).where(col(Shop.id) == bindparam("shop_id"))
+
+
+def _plugins_version(session: Session, shop_id: int) -> int:
+    """The shop's ``plugins_version`` (0 for an unknown shop), read on the session's own
+    connection and transaction; a Core execution, as the ORM's result machinery costs
+    several times the query (``bench/hooks.py``). Flushes first, as a query would."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(_PLUGINS_VERSION, {"shop_id": shop_id}).scalar() or 0
 
 
 #: Threads each plugin's event hooks may run on at once (a hung call keeps its thread).
@@ -233,8 +248,7 @@ class PluginHost:
 
     def shop_view(self, session: Session, shop_id: int) -> ShopView:
         """The shop's view; one small query when its ``plugins_version`` has not moved."""
-        version = session.exec(select(Shop.plugins_version).where(Shop.id == shop_id)).first()
-        version = version or 0
+        version = _plugins_version(session, shop_id)
         cached = self._shops.get(shop_id)
         if cached is not None and cached.version == version and not cached.stale():
             return cached
