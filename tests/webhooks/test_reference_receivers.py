@@ -18,8 +18,10 @@ from sqlmodel import Session, select
 import core.models as m
 from core.models.base import utcnow
 from core.outbox import record_event
-from core.plugins import dispatch
+from core.plugins.delivery import deliver_batch
+from core.plugins.fanout import dispatch_outbox
 from core.plugins.manager import PluginHost
+from core.plugins.retries import due_delivery_batches
 from core.settings import Settings
 from marketplace.services.oauth_clients import register_oauth_client, rotate_webhook_secret
 from sdk.remote import (
@@ -54,10 +56,10 @@ def _emit(engine: Engine, shop_id: int, order_id: int, name: str = "order_paid")
 def _deliver(engine: Engine, app: FastAPI, settings: Settings) -> list[str]:
     """What the worker does on a sweep: fan out new events, send every due delivery."""
     host: PluginHost = app.state.runtime.host
-    dispatch.dispatch_outbox(engine, host)
+    dispatch_outbox(engine, host)
     results = []
-    for ids in dispatch.due_delivery_batches(engine, stale_after_s=0).values():
-        results += dispatch.deliver_batch(engine, host, ids, secret_key=settings.secret_key)
+    for ids in due_delivery_batches(engine, stale_after_s=0).values():
+        results += deliver_batch(engine, host, ids, secret_key=settings.secret_key)
     return [r.status for r in results]
 
 
