@@ -3,9 +3,11 @@ plugins, publish events and run deliveries."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -16,6 +18,7 @@ from core.plugins.decisions import DecisionRunner
 from core.plugins.installations import enable_plugin
 from core.plugins.loading import PluginConfig, PluginLimits, load_all
 from core.plugins.manager import PluginHost
+from core.settings import Settings
 from tests.plugins_host.sample_plugins import greedy, recorder
 
 SAMPLES = "tests.plugins_host.sample_plugins"
@@ -76,3 +79,14 @@ def run_all(engine: Engine, host: PluginHost) -> list[delivery.DeliveryResult]:
 def deliveries(engine: Engine) -> list[m.Delivery]:
     with Session(engine) as session:
         return list(session.exec(select(m.Delivery).order_by(m.Delivery.id)))
+
+
+@pytest.fixture
+def app_with_recorder(
+    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
+) -> FastAPI:
+    toml = tmp_path / "plugins.toml"
+    toml.write_text('[plugins]\nload = ["tests.plugins_host.sample_plugins.recorder"]\n')
+    settings.plugins_file = toml
+    recorder.CALLS.clear()
+    return request.getfixturevalue("app")
