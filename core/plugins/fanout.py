@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from core.models import (
@@ -131,27 +131,42 @@ def _dispatch(
                 )
                 made += 1
             marks.append({"outbox_id": ev.id, "deliveries": made, "dispatched_at": now})
-        try:
-            # the marks first: a second dispatcher of the same events stops at their keys
-            session.execute(insert(OutboxDispatch), marks)
-            made_rows: list[tuple[int, int]] = []
-            if deliveries:
-                made_rows = [
-                    (r[0], r[1])
-                    for r in session.execute(
-                        insert(Delivery).returning(
-                            col(Delivery.id),
-                            col(Delivery.installation_id),
-                            sort_by_parameter_order=True,
-                        ),
-                        deliveries,
-                    )
-                ]
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            return []
+        # The marks first: a second dispatcher of the same events claims none of them. It
+        # skips taken keys (ON CONFLICT DO NOTHING) instead of failing on them: a failed
+        # statement would abort psycopg's pipeline and roll back the whole page.
+        claimed = {
+            row[0]
+            for row in session.execute(
+                _insert_new(session, OutboxDispatch).returning(
+                    col(OutboxDispatch.outbox_id), sort_by_parameter_order=True
+                ),
+                marks,
+            )
+        }
+        deliveries = [d for d in deliveries if d["outbox_id"] in claimed]
+        made_rows: list[tuple[int, int]] = []
+        if deliveries:
+            made_rows = [
+                (r[0], r[1])
+                for r in session.execute(
+                    insert(Delivery).returning(
+                        col(Delivery.id),
+                        col(Delivery.installation_id),
+                        sort_by_parameter_order=True,
+                    ),
+                    deliveries,
+                )
+            ]
+        session.commit()
         return [(d, i) for d, i in made_rows if i not in held]
+
+
+def _insert_new(session: Session, model: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the session's dialect."""
+    bind = session.get_bind()
+    if bind.dialect.name == "postgresql":
+        return postgresql.insert(model).on_conflict_do_nothing()
+    return sqlite.insert(model).on_conflict_do_nothing()
 
 
 def _has_undispatched(read_engine: Engine) -> bool:

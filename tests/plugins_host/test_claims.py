@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import event, update
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import core.models as m
 from core.models.base import utcnow
@@ -62,3 +62,46 @@ def test_concurrent_claimers_take_disjoint_deliveries(
     first, second = set(claimed[0]), set(claimed[1])
     assert not first & second, f"both claimed {sorted(first & second)}"
     assert first | second == set(made)
+
+
+def test_concurrent_dispatchers_fan_each_event_out_once_without_a_failed_statement(
+    engine: Engine, host: PluginHost, factory: Factory
+) -> None:
+    shop = factory.shop()
+    enable(engine, host, shop, "recorder")
+    for n in range(EVENTS):
+        emit(engine, "product_updated", shop.id, {"product": {"id": n}}, rid=n + 1)
+    both_read = threading.Barrier(2)
+    failed: list[str] = []
+
+    def after_execute(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM outbox_event" in statement:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_read.wait(timeout=1.0)
+
+    def on_error(context: Any) -> None:  # a unique violation used for dedupe, say
+        failed.append(str(context.original_exception))
+
+    event.listen(engine, "after_cursor_execute", after_execute)
+    event.listen(engine, "handle_error", on_error)
+    made: list[list[int]] = [[], []]
+
+    def dispatch(slot: int) -> None:
+        made[slot] = fanout.dispatch_outbox(engine, host)
+
+    try:
+        threads = [threading.Thread(target=dispatch, args=(slot,)) for slot in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        event.remove(engine, "after_cursor_execute", after_execute)
+        event.remove(engine, "handle_error", on_error)
+    assert failed == []
+    assert not set(made[0]) & set(made[1])
+    with Session(engine) as session:
+        rows = session.exec(select(m.Delivery).where(m.Delivery.hook == "product_updated")).all()
+    assert sorted(r.outbox_id for r in rows) == sorted({r.outbox_id for r in rows})
+    assert len(rows) == EVENTS
+    assert {r.id for r in rows} <= set(made[0]) | set(made[1])
