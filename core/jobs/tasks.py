@@ -9,6 +9,7 @@ of up to :data:`DELIVERY_BATCH` in event order.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from typing import Any
@@ -20,6 +21,8 @@ from core.jobs.runner import execute_job
 from core.jobs.runtime import binding_of, runtime_of
 from core.plugins import delivery, fanout, retries
 from core.settings import Settings, SettingsError
+
+log = logging.getLogger("tanzi.worker")
 
 #: The queue key saying a dispatch task is enqueued and has not started draining yet.
 DISPATCH_PENDING = "tanzi.dispatch.pending"
@@ -56,6 +59,8 @@ def register_tasks(huey: Huey) -> None:
         while True:
             batches = fanout.dispatch_outbox_batches(rt.engine, rt.host, read_engine=rt.read_engine)
             if not batches:
+                if total:
+                    log.info("dispatched %d deliveries", total)
                 return total
             total += enqueue_batches(batches)
 
@@ -72,6 +77,7 @@ def register_tasks(huey: Huey) -> None:
         )
         retry_after: dict[float, list[int]] = defaultdict(list)
         for result in results:
+            log_delivery(result)
             if result.retry_in_s is not None:
                 retry_after[result.retry_in_s].append(result.delivery_id)
         for delay, ids in retry_after.items():
@@ -89,6 +95,7 @@ def register_tasks(huey: Huey) -> None:
             read_engine=rt.read_engine,
             secret_key=_secret_key(rt.settings),
         )
+        log_delivery(result)
         if result.retry_in_s is not None:
             deliver_one.schedule((delivery_id,), delay=result.retry_in_s)
         return result.status
@@ -98,7 +105,10 @@ def register_tasks(huey: Huey) -> None:
         """Dispatch anything left behind and re-enqueue deliveries that are due."""
         rt = runtime_of(huey)
         dispatch_events.call_local()
-        return enqueue_batches(retries.due_delivery_batches(rt.engine, stale_after_s=stale_after_s))
+        due = enqueue_batches(retries.due_delivery_batches(rt.engine, stale_after_s=stale_after_s))
+        if due:
+            log.info("sweep handed out %d due deliveries", due)
+        return due
 
     @huey.periodic_task(crontab(minute="*"), name="tanzi.sweep_periodic")
     def sweep_periodic() -> None:
@@ -110,7 +120,10 @@ def register_tasks(huey: Huey) -> None:
         import core.plugins.actions  # noqa: F401  (registers the merchant_action job kind)
 
         rt = runtime_of(huey)
-        return execute_job(rt.engine, job_id, runtime=rt)
+        log.info("job %d started", job_id)
+        status = execute_job(rt.engine, job_id, runtime=rt)
+        log.info("job %d %s", job_id, status)
+        return status
 
     tasks: dict[str, Any] = {
         "dispatch": dispatch_events,
@@ -120,6 +133,23 @@ def register_tasks(huey: Huey) -> None:
         "run_job": run_job,
     }
     binding_of(huey).tasks.update(tasks)
+
+
+def log_delivery(result: delivery.DeliveryResult) -> None:
+    """One line per delivery attempt: delivered, retried (when), dead, held or deferred."""
+    if result.status == "delivered":
+        log.info("delivery %d delivered", result.delivery_id)
+    elif result.retry_in_s is not None:
+        log.info(
+            "delivery %d failed, retry in %gs: %s",
+            result.delivery_id,
+            result.retry_in_s,
+            result.error,
+        )
+    elif result.status == "dead":
+        log.warning("delivery %d dead letter: %s", result.delivery_id, result.error)
+    elif result.status != "skipped":
+        log.info("delivery %d %s %s", result.delivery_id, result.status, result.error)
 
 
 def _secret_key(settings: Settings) -> str:
