@@ -12,8 +12,9 @@ specification's reference libraries verify it as well as this thin layer does::
     if event.topic == "order.paid":
         order = event.payload().order
 
-Deliveries are at least once: deduplicate on ``event.event_id`` (it is the ``webhook-id``). Nothing here needs a web
-framework; ``sdk.remote.fastapi`` has a ready router for FastAPI apps.
+Deliveries are at least once: deduplicate on ``event.event_id`` (it is the ``webhook-id``).
+Nothing here needs a web framework; ``sdk.remote.fastapi`` has a ready router for FastAPI
+apps.
 """
 
 from sdk.remote.events import WebhookEvent

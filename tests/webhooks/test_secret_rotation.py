@@ -153,3 +153,30 @@ def test_a_secret_from_before_the_standard_is_shown_in_its_standard_spelling(
     assert shown["webhook_secret"] == registered == standard_secret(legacy)
     assert shown["webhook_secret"] != legacy
     assert secret_key(shown["webhook_secret"]) == legacy.encode()  # the same key
+
+
+def test_the_provider_api_rotates_the_secret_for_scripts(
+    client: TestClient, factory: Factory, settings: Settings, engine: Engine
+) -> None:
+    provider = factory.account(is_provider=True)
+    _, installation, old = _app_with_client(engine, factory, settings, provider)
+    url = "/api/v1/provider/listings/ledger/webhook-secret"
+
+    answer = client.post(url, headers=factory.headers(provider))
+
+    assert answer.status_code == 200, answer.text
+    new = answer.json()["webhook_secret"]
+    assert new != old and standard_secret(new) == new
+    with Session(engine) as session:
+        inst = session.get(m.Installation, installation.id)
+        assert inst is not None
+        assert load_secrets(session, [inst], secret_key=settings.secret_key) == {
+            inst.id: (new, old)
+        }
+    other = factory.account(is_provider=True)
+    assert client.post(url, headers=factory.headers(other)).status_code == 404
+    draft_listing(engine, provider, slug="no_client_yet")
+    early = client.post(
+        "/api/v1/provider/listings/no_client_yet/webhook-secret", headers=factory.headers(provider)
+    )
+    assert (early.status_code, early.json()["code"]) == (409, "no_client")
