@@ -64,7 +64,7 @@ def next_steps(project_dir: Path, distributions: frozenset[str]) -> str:
         return f"Next: cd {project_dir} && pip install -e '.[test]' && {check}"
     return (
         f"Next: cd {project_dir} && {check}\n"
-        "(nothing to install: the SDK, the host and pytest come with 'tanzi' here, and pytest "
+        "(nothing to install: this environment has the SDK, the host and pytest, and pytest "
         "imports the plugin from the project; see its README.md)"
     )
 

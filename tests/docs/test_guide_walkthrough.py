@@ -21,6 +21,7 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -114,26 +115,30 @@ def wait_until_serving(walk: Walk, server: subprocess.Popen[str], log: Path) -> 
     )
 
 
-def create_listing(walk: Walk, slug: str, name: str) -> None:
-    """What the guide has the provider do in the browser: sign in, then the new listing form
-    with the plugin's id and a name (everything else as the form offers it)."""
+def csrf(page: httpx.Response) -> str:
+    """The form token of a page the browser loaded."""
+    assert page.status_code == 200, page.text
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
 
-    def csrf(page: httpx.Response) -> str:
-        assert page.status_code == 200, page.text
-        found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-        assert found is not None, page.text
-        return found.group(1)
 
+@contextmanager
+def browser_signed_in(walk: Walk, email: str, password: str) -> Iterator[httpx.Client]:
+    """A browser session of the live Tanzi, signed in through its sign-in form."""
     with httpx.Client(base_url=walk.base_url(), timeout=30) as browser:
         signed_in = browser.post(
             "/signin",
-            data={
-                "email": "provider@demo.tanzi",
-                "password": "demo-provider",
-                "csrf_token": csrf(browser.get("/signin")),
-            },
+            data={"email": email, "password": password, "csrf_token": csrf(browser.get("/signin"))},
         )
         assert signed_in.status_code == 303, signed_in.text
+        yield browser
+
+
+def create_listing(walk: Walk, slug: str, name: str) -> None:
+    """What the guide has the provider do in the browser: sign in, then the new listing form
+    with the plugin's id and a name (everything else as the form offers it)."""
+    with browser_signed_in(walk, "provider@demo.tanzi", "demo-provider") as browser:
         form = browser.get("/provider/listings/new")
         made = browser.post(
             "/provider/listings",
@@ -151,6 +156,18 @@ def create_listing(walk: Walk, slug: str, name: str) -> None:
             303,
             f"/provider/listings/{slug}",
         ), made.text
+
+
+def approve(walk: Walk, version_id: int) -> None:
+    """What the guide has the admin do: open the version in /admin and approve it."""
+    with browser_signed_in(walk, "admin@demo.tanzi", "demo-admin") as browser:
+        page = browser.get(f"/admin/versions/{version_id}")
+        approved = browser.post(
+            f"/admin/versions/{version_id}/approve", data={"csrf_token": csrf(page)}
+        )
+        assert (approved.status_code, approved.headers.get("location")) == (303, "/admin"), (
+            approved.text
+        )
 
 
 def test_the_guides_placed_files_are_named_in_its_text() -> None:
@@ -227,12 +244,17 @@ def test_the_guide_works_end_to_end_as_written(walk: Walk, tmp_path: Path) -> No
             f"{walk.base_url()}/api/v1/tokens",
             json={"email": "provider@demo.tanzi", "password": "demo-provider"},
         ).json()["token"]
-        version = httpx.get(
-            f"{walk.base_url()}/api/v1/provider/listings/acme_thanks/versions/0.1.0",
-            headers={"Authorization": f"Bearer {token}"},
-        )
+        as_provider = {"Authorization": f"Bearer {token}"}
+        version_url = f"{walk.base_url()}/api/v1/provider/listings/acme_thanks/versions/0.1.0"
+        version = httpx.get(version_url, headers=as_provider)
         assert version.status_code == 200, version.text
         assert (version.json()["status"], version.json()["checks_passed"]) == ("submitted", True)
+
+        # ... and the admin approves it, as the guide says
+        approve(walk, version.json()["id"])
+        listings = httpx.get(f"{walk.base_url()}/api/v1/provider/listings", headers=as_provider)
+        [listing] = [x for x in listings.json()["items"] if x["slug"] == "acme_thanks"]
+        assert (listing["status"], listing["live_version"]) == ("live", "0.1.0")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
