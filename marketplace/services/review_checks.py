@@ -48,6 +48,34 @@ REVIEW_HOOK_TIMEOUT_S = 5.0
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 CHECK_NAMES = ("manifest", "plugin", "scopes", "sandbox", "urls")
 
+#: Each check's name as the pages show it (translated by the pages).
+CHECK_TITLES: dict[str, str] = {
+    "manifest": "Manifest",
+    "plugin": "Plugin loads",
+    "scopes": "Scopes",
+    "sandbox": "Sandbox run",
+    "urls": "URLs",
+}
+
+#: What a provider does about each check when it fails (shown beside the failed check,
+#: translated by the pages).
+FIX_HINTS: dict[str, str] = {
+    "manifest": "Correct the manifest fields named below so they match the version, then "
+    "submit a new version.",
+    "plugin": "Make the plugin import on this host and its hook implementations match the "
+    "SDK's hook specs (run the SDK's tests locally), then submit a new version.",
+    "scopes": "Ask for every scope listed as missing, each with a reason, and drop the ones "
+    "the service does not use; then submit a new version.",
+    "sandbox": "Run the named hooks with the SDK's pytest fixtures: each must finish within "
+    "its time budget, raise nothing and use only the scopes asked for.",
+    "urls": "Use https:// addresses for the redirect URIs and the webhook URL.",
+}
+
+
+def failed_checks(checks: dict[str, Any]) -> list[str]:
+    """Names of the failed checks in a stored report (``ListingVersion.checks``)."""
+    return [str(r.get("name")) for r in checks.get("results", []) if r.get("status") == "fail"]
+
 
 @dataclass
 class CheckResult:

@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
 from core.api.deps import SessionDep, SettingsDep
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Listing, ListingVersion
 from core.services.audit import audit_entries
 from marketplace.services.listings import install_stats, rerun_checks
@@ -22,9 +22,11 @@ from marketplace.services.review import (
     get_version_by_id,
     reinstate_listing,
     reject_version,
+    require_checks_passed,
     review_queue,
     suspend_listing,
 )
+from marketplace.services.review_checks import CHECK_TITLES, FIX_HINTS
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAdmin
 from marketplace.web.provider import _version_context
@@ -43,6 +45,8 @@ def queue_page(request: Request, session: SessionDep, admin: RequireAdmin) -> Re
             "listing": listing,
             "provider": provider,
             "checks": v.checks.get("results", []),
+            "check_titles": CHECK_TITLES,
+            "fix_hints": FIX_HINTS,
         }
         for v, listing, provider in review_queue(session)
     ]
@@ -66,9 +70,23 @@ def _version_page(
     session.commit()
     context: dict[str, Any] = _version_context(listing, version)
     context.update(
-        provider=provider, stats=stats, reason=reason, error=error, approve_error=approve_error
+        provider=provider,
+        stats=stats,
+        reason=reason,
+        error=error,
+        approve_error=approve_error,
+        approval_blocked=_approval_blocked(version),
     )
     return render(request, "admin/version.html", context, status_code=status_code)
+
+
+def _approval_blocked(version: ListingVersion) -> str:
+    """Why the approve button is not offered (``checks_failed`` / ``checks_not_run``), or ""."""
+    try:
+        require_checks_passed(version)
+    except InvalidState as blocked:
+        return blocked.code
+    return ""
 
 
 @router.get("/admin/versions/{version_id}")
@@ -94,14 +112,26 @@ def approve(
         approval = approve_version(
             session, settings=settings, admin=admin, version=version, listing=listing, note=note
         )
-    except InvalidInput as refused:  # e.g. a redirect URI the OAuth server cannot accept
+    except (InvalidInput, InvalidState) as refused:
+        # a failed automated check, or a redirect URI the OAuth server cannot accept
         session.rollback()
+        if refused.code == "checks_failed":
+            why = _("It cannot be approved: these automated checks failed: %(checks)s.") % {
+                "checks": ", ".join(
+                    _(CHECK_TITLES.get(name, name))
+                    for name in refused.extra.get("failed_checks", [])
+                )
+            }
+        elif refused.code == "checks_not_run":
+            why = _("It cannot be approved: the automated checks have not run. Run them first.")
+        else:
+            why = _("It cannot be approved: %(why)s") % {"why": refused.detail}
         return _version_page(
             request,
             session,
             version_id=version_id,
-            approve_error=_("It cannot be approved: %(why)s") % {"why": refused.detail},
-            status_code=400,
+            approve_error=why,
+            status_code=refused.status if isinstance(refused, InvalidState) else 400,
         )
     session.commit()
     flash(

@@ -38,6 +38,7 @@ from marketplace.services.listings import (
 )
 from marketplace.services.oauth_clients import rotate_webhook_secret
 from marketplace.services.review import listing_client, new_client_credentials
+from marketplace.services.review_checks import CHECK_TITLES, FIX_HINTS, failed_checks
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireProvider
 from marketplace.web.market import PLAIN_WORDS, category_names
@@ -426,7 +427,7 @@ async def create_version_page(
     session.commit()
     _ = gettext_for(request)
     if version.status.value == "submitted":
-        flash(request, _("Version submitted for review. The automated checks ran."), "success")
+        _flash_submitted(request, version)
     else:
         flash(request, _("Version saved as a draft."), "success")
     return RedirectResponse(
@@ -458,6 +459,8 @@ def _version_context(listing: Listing, version: ListingVersion) -> dict[str, Any
             for s in version.scopes
         ],
         "checks": version.checks.get("results", []),
+        "check_titles": CHECK_TITLES,
+        "fix_hints": FIX_HINTS,
     }
 
 
@@ -477,6 +480,23 @@ def submit_version_page(
         session, version=row, listing=listing, host=request.app.state.plugins, settings=settings
     )
     session.commit()
-    _ = gettext_for(request)
-    flash(request, _("Version submitted for review. The automated checks ran."), "success")
+    _flash_submitted(request, row)
     return RedirectResponse(f"/provider/listings/{slug}/versions/{version}", status_code=303)
+
+
+def _flash_submitted(request: Request, version: ListingVersion) -> None:
+    """Say how the checks of a just-submitted version came out: green only when they passed."""
+    _ = gettext_for(request)
+    failed = failed_checks(version.checks)
+    if not failed:
+        flash(request, _("Version submitted for review. The automated checks passed."), "success")
+        return
+    flash(
+        request,
+        _(
+            "Version submitted, but these automated checks failed: %(checks)s. It cannot be "
+            "approved until they pass; see below what failed and how to fix it."
+        )
+        % {"checks": ", ".join(_(CHECK_TITLES.get(name, name)) for name in failed)},
+        "error",
+    )
