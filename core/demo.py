@@ -363,5 +363,4 @@ def _seed_market(session: Session, *, provider: Account, admin: Account) -> None
     ):
         installation.listing_id = listings["shipping_insurance"].id
         session.add(installation)
-    listings["shipping_insurance"].install_count = 1
     session.flush()

@@ -452,10 +452,6 @@ class InstallStats:
             seen.setdefault(delivery.installation_id, delivery.shop_id)
         return list(seen.items())
 
-    @property
-    def active(self) -> int:
-        return self.enabled + self.paused
-
 
 def replay_for_provider(session: Session, *, listing: Listing, installation_id: int) -> list[int]:
     """Put one installation's backlog of ``listing`` back in the queue (not committed);

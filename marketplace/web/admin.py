@@ -16,7 +16,8 @@ from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Listing, ListingVersion
 from core.services.audit import audit_entries
-from marketplace.services.listings import install_stats, rerun_checks
+from marketplace.services.catalog import install_counts
+from marketplace.services.listings import rerun_checks
 from marketplace.services.review import (
     approve_version,
     get_version_by_id,
@@ -66,12 +67,12 @@ def _version_page(
 ) -> Response:
     version, listing = get_version_by_id(session, version_id=version_id)
     provider = session.get(Account, listing.provider_id)
-    stats = install_stats(session, listing=listing)
+    installs = install_counts(session, slugs=[listing.slug])[listing.slug]
     session.commit()
     context: dict[str, Any] = _version_context(listing, version)
     context.update(
         provider=provider,
-        stats=stats,
+        installs=installs,
         reason=reason,
         error=error,
         approve_error=approve_error,
@@ -240,12 +241,13 @@ def _listings_page(
             )
         )
     }
+    installs = install_counts(session, slugs=[listing.slug for listing, _ in rows])
     items = [
         {
             "listing": listing,
             "provider": provider,
             "live_version": live_versions.get(listing.live_version_id),
-            "installs": install_stats(session, listing=listing).active,
+            "installs": installs[listing.slug],
         }
         for listing, provider in rows
     ]

@@ -25,6 +25,7 @@ from marketplace.services.catalog import (
     average_rating,
     browse_listings,
     get_live_listing,
+    install_counts,
     listing_reviews,
     live_version,
     reviewable_shops,
@@ -152,6 +153,7 @@ def _listing_context(
     rating = average_rating(listing)
     return {
         "listing": listing,
+        "installs": install_counts(session, slugs=[listing.slug])[listing.slug],
         "version": version,
         "scopes": _scopes(version, _),
         "provider_name": provider.name if provider is not None else "",

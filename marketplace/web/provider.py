@@ -20,6 +20,7 @@ from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidInput, TanziError
 from core.jobs.tasks import enqueue_deliveries
 from core.models import Listing, ListingVersion
+from marketplace.services.catalog import install_counts
 from marketplace.services.listings import (
     ListingInput,
     VersionInput,
@@ -85,9 +86,15 @@ def _hook_names() -> list[str]:
 @router.get("/provider")
 def provider_home(request: Request, session: SessionDep, provider: RequireProvider) -> Response:
     """The provider's listings with their status and installs."""
+    listings = provider_listings(session, provider=provider)
+    installs = install_counts(session, slugs=[listing.slug for listing in listings])
     rows = [
-        {"listing": listing, "stats": install_stats(session, listing=listing)}
-        for listing in provider_listings(session, provider=provider)
+        {
+            "listing": listing,
+            "stats": install_stats(session, listing=listing),
+            "installs": installs[listing.slug],
+        }
+        for listing in listings
     ]
     session.commit()
     return render(request, "provider/index.html", {"rows": rows})
