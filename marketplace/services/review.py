@@ -91,7 +91,7 @@ def require_checks_passed(version: ListingVersion) -> None:
     :raises InvalidState: ``checks_not_run`` when no report is stored, ``checks_failed``
         (with ``failed_checks``) when one of the checks failed.
     """
-    from marketplace.services.review_checks import failed_checks
+    from core.plugins.review_checks import failed_checks
 
     if version.checks_passed is None or not version.checks:
         raise InvalidState(

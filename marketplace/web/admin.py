@@ -27,7 +27,7 @@ from marketplace.services.review import (
     review_queue,
     suspend_listing,
 )
-from marketplace.services.review_checks import CHECK_TITLES, FIX_HINTS
+from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAdmin
 from marketplace.web.provider import _version_context

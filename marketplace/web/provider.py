@@ -39,7 +39,7 @@ from marketplace.services.listings import (
 )
 from marketplace.services.oauth_clients import rotate_webhook_secret
 from marketplace.services.review import listing_client, new_client_credentials
-from marketplace.services.review_checks import CHECK_TITLES, FIX_HINTS, failed_checks
+from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS, failed_checks
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireProvider
 from marketplace.web.market import PLAIN_WORDS, category_names

@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import pluggy
 from pydantic import ValidationError
 
-from core.models import Listing, ListingVersion
+from core.models import Listing, ListingVersion, VersionStatus
 from core.models.base import utcnow
 from core.plugins.loading import LoadedPlugin, PluginLimits, PluginStatus
 from core.plugins.manager import PluginHost
@@ -119,6 +119,23 @@ class ChecksReport:
             ],
             "hooks_fired": self.hooks_fired,
         }
+
+
+def submit_for_review(
+    *,
+    version: ListingVersion,
+    listing: Listing,
+    host: PluginHost,
+    settings: Settings,
+) -> ChecksReport:
+    """Run every check on ``version`` and put it in the review queue with the report, as a
+    provider's submission does (the caller checks it was a draft and flushes)."""
+    report = run_checks(version=version, listing=listing, host=host, settings=settings)
+    version.checks = report.as_dict()
+    version.checks_passed = report.passed
+    version.status = VersionStatus.submitted
+    version.submitted_at = utcnow()
+    return report
 
 
 def run_checks(
