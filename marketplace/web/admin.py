@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Listing, ListingVersion
+from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS
 from core.services.audit import audit_entries
 from marketplace.services.catalog import install_counts
 from marketplace.services.listings import rerun_checks
@@ -27,7 +28,6 @@ from marketplace.services.review import (
     review_queue,
     suspend_listing,
 )
-from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAdmin
 from marketplace.web.provider import _version_context

@@ -20,6 +20,7 @@ from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidInput, TanziError
 from core.jobs.tasks import enqueue_deliveries
 from core.models import Listing, ListingVersion
+from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS, failed_checks
 from marketplace.services.catalog import install_counts
 from marketplace.services.listings import (
     ListingInput,
@@ -39,7 +40,6 @@ from marketplace.services.listings import (
 )
 from marketplace.services.oauth_clients import rotate_webhook_secret
 from marketplace.services.review import listing_client, new_client_credentials
-from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS, failed_checks
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireProvider
 from marketplace.web.market import PLAIN_WORDS, category_names

@@ -8,7 +8,6 @@ import pytest
 
 import core.models as m
 from core.plugins.manager import PluginHost
-from core.settings import Settings
 from core.plugins.review_checks import (
     check_manifest,
     check_plugin,
@@ -16,6 +15,7 @@ from core.plugins.review_checks import (
     check_urls,
     run_checks,
 )
+from core.settings import Settings
 from tests.marketplace.providerdata import sample_host
 
 
