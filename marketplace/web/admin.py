@@ -310,6 +310,39 @@ def reinstate(
 # -- audit log ------------------------------------------------------------------------------
 
 
+def audit_action_labels(_: Any) -> dict[str, str]:
+    """Each audit action code in the reader's words (an unknown code is shown humanized)."""
+    return {
+        "approve_version": _("Approved a version"),
+        "reject_version": _("Rejected a version"),
+        "suspend_listing": _("Suspended a listing"),
+        "reinstate_listing": _("Reinstated a listing"),
+        "rerun_checks": _("Ran the automated checks again"),
+        "replay_delivery": _("Sent failed deliveries again"),
+        "create_category": _("Created a category"),
+        "approve_qualification": _("Approved a qualification"),
+        "reject_qualification": _("Rejected a qualification"),
+        "suspend_shop": _("Suspended a shop"),
+        "reinstate_shop": _("Reinstated a shop"),
+        "suspend_account": _("Suspended an account"),
+        "reinstate_account": _("Reinstated an account"),
+    }
+
+
+def audit_target_labels(_: Any) -> dict[str, str]:
+    """Each audit target type in the reader's words."""
+    return {
+        "listing_version": _("Version"),
+        "listing": _("Listing"),
+        "qualification": _("Qualification"),
+        "category": _("Category"),
+        "delivery": _("Delivery"),
+        "installation": _("Installation"),
+        "shop": _("Shop"),
+        "account": _("Account"),
+    }
+
+
 @router.get("/admin/audit")
 def audit_page(
     request: Request,
@@ -321,4 +354,11 @@ def audit_page(
     rows = audit_entries(session, before_id=before, limit=AUDIT_PAGE)
     session.commit()
     older = rows[-1][0].id if len(rows) == AUDIT_PAGE else None
-    return render(request, "admin/audit.html", {"rows": rows, "older": older})
+    _ = gettext_for(request)
+    context = {
+        "rows": rows,
+        "older": older,
+        "action_labels": audit_action_labels(_),
+        "target_labels": audit_target_labels(_),
+    }
+    return render(request, "admin/audit.html", context)

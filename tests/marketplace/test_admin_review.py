@@ -241,7 +241,7 @@ def test_a_suspended_listing_gets_no_events_or_decisions_until_reinstated(
         assert host.shop_view(session, shop.id).enabled == frozenset({"sample_good"})
     assert [a[0] for a in _audit(engine)] == ["suspend_listing", "reinstate_listing"]
     audit = client.get("/admin/audit", headers=HTML).text
-    assert "suspend_listing" in audit and "Leaks data" in audit and "Zhao Admin" in audit
+    assert "Suspended a listing" in audit and "Leaks data" in audit and "Zhao Admin" in audit
 
 
 def test_a_lapsed_subscription_gets_no_events_and_its_view_expires(
