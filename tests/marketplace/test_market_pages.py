@@ -166,7 +166,7 @@ def test_listing_page_says_what_the_service_may_do_in_plain_words(
     assert 'href="javascript' not in text and "<img src=x" not in text
     assert "See buyers&#39; names, phone numbers and addresses on orders" in text
     assert "to print the buyer&#39;s address" in text
-    assert "order_paid" in text
+    assert "<li>an order is paid</li>" in text and "order_paid" not in text
     assert "Ink &amp; Paper Ltd" in text
     assert "<em>A6</em>" in text  # release notes of approved versions
     assert 'href="/market/label_printer/install"' in text
@@ -188,7 +188,7 @@ def test_a_remote_app_is_installed_from_its_providers_site(
     page = client.get("/market/erp_sync", headers=HTML).text
     assert "Install from the provider's site" in page
     assert 'href="https://erp.example.com/tanzi/install"' in page
-    assert "order.paid" in page
+    assert "<li>an order is paid</li>" in page  # its webhook topic, in words
     assert "/market/erp_sync/install" not in page
     other = client.get("/market/no_site", headers=HTML).text
     assert "installed from its provider's own site" in other
