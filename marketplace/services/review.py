@@ -85,6 +85,30 @@ def _require_submitted(version: ListingVersion) -> None:
         )
 
 
+def require_checks_passed(version: ListingVersion) -> None:
+    """Refuse what has not passed the automated checks: a failed check blocks approval.
+
+    :raises InvalidState: ``checks_not_run`` when no report is stored, ``checks_failed``
+        (with ``failed_checks``) when one of the checks failed.
+    """
+    from core.plugins.review_checks import failed_checks
+
+    if version.checks_passed is None or not version.checks:
+        raise InvalidState(
+            "The automated checks have not run on this version; run them before approving.",
+            code="checks_not_run",
+        )
+    failed = failed_checks(version.checks)
+    if failed or not version.checks_passed:
+        raise InvalidState(
+            "Failed automated checks block approval: "
+            + ", ".join(failed or ["checks"])
+            + ". The provider fixes them and submits a new version.",
+            code="checks_failed",
+            extra={"failed_checks": failed},
+        )
+
+
 def approve_version(
     session: Session,
     *,
@@ -94,8 +118,13 @@ def approve_version(
     listing: Listing,
     note: str = "",
 ) -> Approval:
-    """Make ``version`` the listing's live version and move its installations to it."""
+    """Make ``version`` the listing's live version and move its installations to it.
+
+    :raises InvalidState: when it is not submitted, or its automated checks failed or never
+        ran (:func:`require_checks_passed`).
+    """
     _require_submitted(version)
+    require_checks_passed(version)
     now = utcnow()
     version.status = VersionStatus.approved
     version.review_reason = note.strip()[:MAX_REASON]

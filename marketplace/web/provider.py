@@ -20,6 +20,8 @@ from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidInput, TanziError
 from core.jobs.tasks import enqueue_deliveries
 from core.models import Listing, ListingVersion
+from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS, failed_checks
+from marketplace.services.catalog import install_counts
 from marketplace.services.listings import (
     ListingInput,
     VersionInput,
@@ -84,9 +86,15 @@ def _hook_names() -> list[str]:
 @router.get("/provider")
 def provider_home(request: Request, session: SessionDep, provider: RequireProvider) -> Response:
     """The provider's listings with their status and installs."""
+    listings = provider_listings(session, provider=provider)
+    installs = install_counts(session, slugs=[listing.slug for listing in listings])
     rows = [
-        {"listing": listing, "stats": install_stats(session, listing=listing)}
-        for listing in provider_listings(session, provider=provider)
+        {
+            "listing": listing,
+            "stats": install_stats(session, listing=listing),
+            "installs": installs[listing.slug],
+        }
+        for listing in listings
     ]
     session.commit()
     return render(request, "provider/index.html", {"rows": rows})
@@ -426,7 +434,7 @@ async def create_version_page(
     session.commit()
     _ = gettext_for(request)
     if version.status.value == "submitted":
-        flash(request, _("Version submitted for review. The automated checks ran."), "success")
+        _flash_submitted(request, version)
     else:
         flash(request, _("Version saved as a draft."), "success")
     return RedirectResponse(
@@ -458,6 +466,8 @@ def _version_context(listing: Listing, version: ListingVersion) -> dict[str, Any
             for s in version.scopes
         ],
         "checks": version.checks.get("results", []),
+        "check_titles": CHECK_TITLES,
+        "fix_hints": FIX_HINTS,
     }
 
 
@@ -477,6 +487,23 @@ def submit_version_page(
         session, version=row, listing=listing, host=request.app.state.plugins, settings=settings
     )
     session.commit()
-    _ = gettext_for(request)
-    flash(request, _("Version submitted for review. The automated checks ran."), "success")
+    _flash_submitted(request, row)
     return RedirectResponse(f"/provider/listings/{slug}/versions/{version}", status_code=303)
+
+
+def _flash_submitted(request: Request, version: ListingVersion) -> None:
+    """Say how the checks of a just-submitted version came out: green only when they passed."""
+    _ = gettext_for(request)
+    failed = failed_checks(version.checks)
+    if not failed:
+        flash(request, _("Version submitted for review. The automated checks passed."), "success")
+        return
+    flash(
+        request,
+        _(
+            "Version submitted, but these automated checks failed: %(checks)s. It cannot be "
+            "approved until they pass; see below what failed and how to fix it."
+        )
+        % {"checks": ", ".join(_(CHECK_TITLES.get(name, name)) for name in failed)},
+        "error",
+    )
