@@ -7,7 +7,7 @@ route and the in-process client ask :func:`authorize_shop`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
@@ -51,6 +51,10 @@ SCOPE_AREAS: dict[Scope, Area | None] = {
 }
 
 
+#: The scopes that change a shop; a suspended shop's people may use none of them.
+WRITE_SCOPES: frozenset[Scope] = frozenset(s for s in Scope if s.value.endswith(":write"))
+
+
 @dataclass(frozen=True)
 class Principal:
     """The caller. ``scopes`` is set for services and ``None`` for people."""
@@ -90,12 +94,15 @@ class ShopAccess:
 @cache
 def _token_lookup() -> Any:
     """The guard's query, built once (building it costs more than running it): the token
-    with its account's admin flag, its installation, listing and subscription."""
+    with its account's admin flag and suspension, its installation (status and current
+    grant), listing and subscription."""
     return (
         select(
             AccessToken,
             Account.is_admin,
+            Account.suspended_at,
             Installation.status,
+            Installation.granted_scopes,
             Installation.cleanup_until,
             Listing.status,
             Subscription.status,
@@ -119,12 +126,22 @@ def principal_from_token(session: Session, token: str) -> Principal:
     found = session.exec(_token_lookup(), params={"token_hash": token_hash(token)}).first()
     if found is None or found[0].revoked_at is not None:
         raise Unauthenticated("The access token is unknown or revoked.", code="invalid_token")
-    row, account_is_admin, install_status, cleanup_until, listing_status, sub_status, period_end = (
-        found
-    )
+    (
+        row,
+        account_is_admin,
+        account_suspended_at,
+        install_status,
+        granted_scopes,
+        cleanup_until,
+        listing_status,
+        sub_status,
+        period_end,
+    ) = found
     now = datetime.now(UTC)
     if row.expires_at is not None and _aware(row.expires_at) <= now:
         raise Unauthenticated("The access token has expired.", code="token_expired")
+    if row.kind == "personal" and account_suspended_at is not None:
+        raise account_suspended()
     if row.installation_id is not None:
         _check_installation(install_status, cleanup_until, now)
         if listing_status == ListingStatus.suspended:
@@ -140,10 +157,17 @@ def principal_from_token(session: Session, token: str) -> Principal:
                 code="subscription_expired",
             )
     is_admin = row.kind == "personal" and bool(account_is_admin)
+    scopes: frozenset[str] | None = None
+    if row.kind != "personal":
+        # a token never outgrows the installation's current grant: narrowing the grant
+        # narrows every token already issued
+        scopes = frozenset(row.scopes)
+        if row.installation_id is not None:
+            scopes &= frozenset(granted_scopes or ())
     return Principal(
         account_id=row.account_id,
         kind=row.kind,
-        scopes=frozenset(row.scopes) if row.kind != "personal" else None,
+        scopes=scopes,
         shop_id=row.shop_id,
         installation_id=row.installation_id,
         is_admin=is_admin,
@@ -179,12 +203,19 @@ def authorize_shop(
     """Clear ``principal`` for ``scope`` in ``shop_id``.
 
     A shop the caller has no tie to is reported as not found, so shop ids leak nothing.
+    A service acts with its own scopes narrowed to its installation's grant as it stands
+    now (read on every call, so the in-process client obeys a narrowed grant too), and not
+    at all in a suspended shop; the shop's people may still read a suspended shop, not
+    change it.
     """
     shop = session.get(Shop, shop_id)
     if principal.scopes is not None:  # a service
         if shop is None or principal.shop_id != shop_id:
             raise NotFound(f"Shop {shop_id} was not found.")
-        if scope.value not in principal.scopes:
+        if shop.suspended_at is not None:
+            raise shop_suspended(shop)
+        principal = _within_current_grant(session, principal)
+        if scope.value not in principal.scopes:  # type: ignore[operator]
             raise PermissionDenied(
                 f"This installation was not granted the '{scope.value}' scope.",
                 code="scope_denied",
@@ -204,6 +235,8 @@ def authorize_shop(
     if not member.is_owner and member.role_id is not None:
         role = session.get(Role, member.role_id)
         areas = frozenset(role.areas) if role else frozenset()
+    if shop.suspended_at is not None and scope in WRITE_SCOPES:
+        raise shop_suspended(shop)
     access = ShopAccess(shop=shop, principal=principal, member=member, areas=areas)
     if not access.can(scope):
         area = SCOPE_AREAS[scope]
@@ -213,6 +246,32 @@ def authorize_shop(
             extra={"missing_permission": str(area)},
         )
     return access
+
+
+def _within_current_grant(session: Session, principal: Principal) -> Principal:
+    """``principal`` with its scopes cut to what its installation is granted right now."""
+    if principal.installation_id is None or principal.scopes is None:
+        return principal
+    installation = session.get(Installation, principal.installation_id)
+    granted = frozenset(installation.granted_scopes) if installation is not None else frozenset()
+    if principal.scopes <= granted:
+        return principal
+    return replace(principal, scopes=principal.scopes & granted)
+
+
+def shop_suspended(shop: Shop) -> PermissionDenied:
+    """The 403 for acting in a shop a platform admin suspended."""
+    reason = f" Reason: {shop.suspension_reason}" if shop.suspension_reason else ""
+    return PermissionDenied(
+        f"Shop {shop.id} is suspended by the platform.{reason}", code="shop_suspended"
+    )
+
+
+def account_suspended() -> PermissionDenied:
+    """The 403 for a suspended account's credentials."""
+    return PermissionDenied(
+        "This account is suspended by the platform; contact support.", code="account_suspended"
+    )
 
 
 def _aware(value: datetime) -> datetime:

@@ -17,7 +17,8 @@ from core.api.deps import (
     get_person_id,
 )
 from core.api.pagination import Page, paginate
-from core.auth import ShopAccess
+from core.auth import ShopAccess, authorize_shop
+from core.errors import NotFound
 from core.models import Shop
 from core.schemas.shops import ShopCreate, ShopDetails, ShopPublic, ShopUpdate
 from core.services import shops as service
@@ -48,8 +49,13 @@ def create_shop(
 def list_my_shops(
     principal: PrincipalDep, session: SessionDep, page: PageParams
 ) -> Page[ShopPublic]:
-    """The shops the caller owns or is a member of (a service: its one shop)."""
+    """The shops the caller owns or is a member of. A service sees its installation's one
+    shop, through the same guard as ``GET /shops/{id}``: without ``shop:read`` it gets 403
+    ``scope_denied``."""
     if principal.scopes is not None:
+        if principal.shop_id is None:
+            raise NotFound("This token is not bound to a shop.")
+        authorize_shop(session, principal, principal.shop_id, Scope.shop_read)
         statement = select(Shop).where(Shop.id == principal.shop_id)
     else:
         statement = service.shops_of_account(get_person_id(principal))

@@ -240,10 +240,20 @@ class RotatingRefreshTokenGrant(RefreshTokenGrant):
         return _usable_installation(self.session, refresh_token.row.installation_id)
 
     def issue_token(self, user: Installation, refresh_token: IssuedToken) -> dict[str, Any]:
-        """Tokens for the requested scopes, or the old ones, narrowed to what the
-        installation is granted now (a merchant may have narrowed it)."""
-        requested = (self.request.payload.scope or refresh_token.get_scope()).split()
-        scopes = [s for s in requested if s in user.granted_scopes]
+        """Tokens for the requested scopes (or the old ones) narrowed to what the
+        installation is granted now. A refresh token issued for the whole grant follows the
+        grant: with no ``scope`` requested it gets the grant as it stands, so a refresh after
+        the merchant approved more scopes carries them (RFC 6749 section 6: the scope the
+        resource owner granted); one the client narrowed stays within its own scopes.
+        Asking again for exactly the token's scopes (as OAuth client libraries do) is not a
+        narrowing."""
+        row = refresh_token.row
+        assert isinstance(row, RefreshToken)
+        wanted = (self.request.payload.scope or refresh_token.get_scope()).split()
+        if row.follows_grant and set(wanted) == set(row.scopes):
+            scopes = sorted(user.granted_scopes)
+        else:
+            scopes = [s for s in wanted if s in user.granted_scopes]
         if not scopes:
             raise InvalidScopeError("The installation no longer grants these scopes.")
         return self.generate_token(user=user, scope=" ".join(scopes), include_refresh_token=True)

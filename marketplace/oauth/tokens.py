@@ -67,6 +67,7 @@ def store_token_pair(
                 installation_id=installation.id,
                 shop_id=installation.shop_id,
                 scopes=scopes,
+                follows_grant=set(scopes) == set(installation.granted_scopes),
                 access_token_id=access.id,
                 expires_at=now + REFRESH_TOKEN_TTL,
             )
@@ -116,6 +117,37 @@ def revoke_family(session: Session, *, installation_id: int, client_id: str) -> 
             col(AccessToken.revoked_at).is_(None),
         )
         .values(revoked_at=now)
+    )
+
+
+def end_installation_tokens(session: Session, *, installation_id: int) -> None:
+    """End every token family of the installation, whatever the client, for good: live
+    access and refresh tokens are revoked and unused codes spent. A reinstall after a
+    removal calls this, so it starts with new tokens only."""
+    now = utcnow()
+    session.exec(  # type: ignore[call-overload]
+        update(RefreshToken)
+        .where(
+            col(RefreshToken.installation_id) == installation_id,
+            col(RefreshToken.revoked_at).is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    session.exec(  # type: ignore[call-overload]
+        update(AccessToken)
+        .where(
+            col(AccessToken.installation_id) == installation_id,
+            col(AccessToken.revoked_at).is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    session.exec(  # type: ignore[call-overload]
+        update(AuthorizationCode)
+        .where(
+            col(AuthorizationCode.installation_id) == installation_id,
+            col(AuthorizationCode.used_at).is_(None),
+        )
+        .values(used_at=now)
     )
 
 

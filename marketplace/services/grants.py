@@ -43,6 +43,7 @@ from core.plugins.installations import (
 )
 from core.plugins.manager import PluginHost
 from core.settings import Settings
+from marketplace.oauth.tokens import end_installation_tokens
 
 
 def may_install(session: Session, *, account: Account, shop_id: int) -> bool:
@@ -96,7 +97,8 @@ def grant_installation(
     Refused when the person may not install there (404 if they are not in the shop at all,
     403 without the ``marketplace`` permission), when the listing is not live, and when a
     scope was not asked for by the version. Re-granting an installed service replaces its
-    scopes and version and re-enables it.
+    scopes and version and re-enables it; reinstalling a removed one first ends every token
+    issued before its removal.
     """
     assert account.id is not None and listing.id is not None
     if not may_install(session, account=account, shop_id=shop_id):
@@ -115,7 +117,12 @@ def grant_installation(
     extra = sorted(set(scopes) - set(version_scopes(version)))
     if extra:
         raise InvalidInput(f"The service did not ask for: {', '.join(extra)}.", field="scopes")
-    first_install = get_installation(session, shop_id=shop_id, plugin_id=listing.slug) is None
+    existing = get_installation(session, shop_id=shop_id, plugin_id=listing.slug)
+    first_install = existing is None
+    if existing is not None and existing.status is InstallationStatus.removed:
+        # a reinstall is a new grant: nothing issued before the removal may work again
+        assert existing.id is not None
+        end_installation_tokens(session, installation_id=existing.id)
     if version.kind == "remote":
         row = _grant_remote(
             session,
