@@ -5,7 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, status
 
 from core.api.deps import PersonIdDep, PrincipalDep, SessionDep
-from core.schemas.accounts import AccountCreate, AccountPublic, TokenCreate, TokenIssued
+from core.schemas.accounts import (
+    AccountCreate,
+    AccountPublic,
+    PasswordChange,
+    TokenCreate,
+    TokenIssued,
+)
 from core.services import accounts as service
 
 router = APIRouter(tags=["accounts"])
@@ -34,6 +40,20 @@ def create_token(body: TokenCreate, session: SessionDep) -> TokenIssued:
 def me(account_id: PersonIdDep, session: SessionDep) -> AccountPublic:
     """The account behind the personal access token."""
     return AccountPublic.model_validate(service.get_account(session, account_id=account_id))
+
+
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(account_id: PersonIdDep, body: PasswordChange, session: SessionDep) -> Response:
+    """Change the password (the current one must be right: 401 ``invalid_credentials``).
+    Every signed-in web session of the account ends; personal tokens keep working."""
+    service.change_password(
+        session,
+        account=service.get_account(session, account_id=account_id),
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.delete("/tokens/current", status_code=status.HTTP_204_NO_CONTENT)

@@ -23,6 +23,13 @@ class AccountCreate(BaseModel):
     password: str = Field(min_length=8, max_length=200)
 
 
+class PasswordChange(BaseModel):
+    """A new password, given with the current one."""
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
 class AccountPublic(BaseModel):
     """An account as its owner sees it (never the password hash)."""
 
