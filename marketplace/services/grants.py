@@ -39,6 +39,7 @@ from core.plugins.installations import (
     bump_plugins_version,
     enable_plugin,
     get_installation,
+    installation_for_update,
     installation_snapshot,
 )
 from core.plugins.manager import PluginHost
@@ -168,9 +169,9 @@ def _grant_remote(
     if client.webhook_secret:
         # fail here, not at the first delivery, if the secret key changed since registration
         decrypt_secret(settings.secret_key, client.webhook_secret)
-    row = get_installation(session, shop_id=shop_id, plugin_id=listing.slug)
-    if row is None:
-        row = Installation(shop_id=shop_id, plugin_id=listing.slug, version=version.version)
+    row = installation_for_update(
+        session, shop_id=shop_id, plugin_id=listing.slug, version=version.version
+    )
     row.kind = "remote"
     row.version = version.version
     row.status = InstallationStatus.enabled
