@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from core.api.deps import PersonIdDep, PrincipalDep, SessionDep
+from core.api.deps import AdminDep, PersonIdDep, PrincipalDep, SessionDep
 from core.schemas.accounts import (
     AccountCreate,
     AccountPublic,
     PasswordChange,
+    SuspensionChange,
     TokenCreate,
     TokenIssued,
 )
 from core.services import accounts as service
+from core.services import suspensions
 
 router = APIRouter(tags=["accounts"])
 
@@ -65,3 +67,36 @@ def revoke_current_token(
     service.revoke_token(session, token=token.strip())
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/admin/accounts/{account_id}/suspend", response_model=AccountPublic)
+def suspend_account(
+    account_id: int, body: SuspensionChange, admin: AdminDep, session: SessionDep
+) -> AccountPublic:
+    """Suspend an account (platform admins; a reason is required, audit-logged): it cannot
+    sign in, its sessions end and its personal tokens get 403 ``account_suspended``."""
+    assert admin.account_id is not None
+    account = suspensions.suspend_account(
+        session,
+        admin_id=admin.account_id,
+        account=service.get_account(session, account_id=account_id),
+        reason=body.reason,
+    )
+    session.commit()
+    return AccountPublic.model_validate(account)
+
+
+@router.post("/admin/accounts/{account_id}/reinstate", response_model=AccountPublic)
+def reinstate_account(
+    account_id: int, body: SuspensionChange, admin: AdminDep, session: SessionDep
+) -> AccountPublic:
+    """Lift an account's suspension (platform admins; audit-logged)."""
+    assert admin.account_id is not None
+    account = suspensions.reinstate_account(
+        session,
+        admin_id=admin.account_id,
+        account=service.get_account(session, account_id=account_id),
+        reason=body.reason,
+    )
+    session.commit()
+    return AccountPublic.model_validate(account)

@@ -23,6 +23,12 @@ class AccountCreate(BaseModel):
     password: str = Field(min_length=8, max_length=200)
 
 
+class SuspensionChange(BaseModel):
+    """A platform admin's reason for suspending (required) or reinstating (optional)."""
+
+    reason: str = Field(default="", max_length=1000)
+
+
 class PasswordChange(BaseModel):
     """A new password, given with the current one."""
 
@@ -40,6 +46,8 @@ class AccountPublic(BaseModel):
     name: str
     is_admin: bool
     is_provider: bool
+    suspended_at: datetime | None = None
+    suspension_reason: str = ""
     created_at: datetime
 
 
