@@ -20,7 +20,16 @@ from core.settings import Settings, get_settings
 from marketplace.api import provider as provider_api
 from marketplace.oauth import consent as oauth_consent
 from marketplace.oauth import routes as oauth_routes
-from marketplace.web import admin, auth_pages, console, installed, market, plugin_pages, provider
+from marketplace.web import (
+    admin,
+    admin_suspensions,
+    auth_pages,
+    console,
+    installed,
+    market,
+    plugin_pages,
+    provider,
+)
 from marketplace.web.errors import install_page_error_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -66,6 +75,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(provider_api.router)
     app.include_router(provider.router)
     app.include_router(admin.router)
+    app.include_router(admin_suspensions.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
