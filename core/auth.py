@@ -95,7 +95,7 @@ class ShopAccess:
 def _token_lookup() -> Any:
     """The guard's query, built once (building it costs more than running it): the token
     with its account's admin flag and suspension, its installation (status and current
-    grant), listing and subscription."""
+    grant), the installation's shop (suspended?), listing and subscription."""
     return (
         select(
             AccessToken,
@@ -104,12 +104,14 @@ def _token_lookup() -> Any:
             Installation.status,
             Installation.granted_scopes,
             Installation.cleanup_until,
+            Shop.suspended_at,
             Listing.status,
             Subscription.status,
             Subscription.current_period_end,
         )
         .outerjoin(Account, col(Account.id) == col(AccessToken.account_id))
         .outerjoin(Installation, col(Installation.id) == col(AccessToken.installation_id))
+        .outerjoin(Shop, col(Shop.id) == col(Installation.shop_id))
         .outerjoin(Listing, col(Listing.id) == col(Installation.listing_id))
         .outerjoin(Subscription, col(Subscription.installation_id) == col(Installation.id))
         .where(col(AccessToken.token_hash) == bindparam("token_hash"))
@@ -119,9 +121,11 @@ def _token_lookup() -> Any:
 def principal_from_token(session: Session, token: str) -> Principal:
     """Resolve a bearer token to a principal, or raise :class:`Unauthenticated`.
 
-    One query reads the token with what decides whether a service's token still works: its
-    installation (paused, or removed and past the cleanup window), its listing (suspended by
-    an admin) and its subscription (expired, or its paid period over).
+    One query reads the token with what decides whether a token still works: a personal
+    token's account (suspended by an admin); a service token's installation (paused, or
+    removed and past the cleanup window, and its current grant, which caps the token's
+    scopes), its shop and its listing (suspended by an admin) and its subscription
+    (expired, or its paid period over).
     """
     found = session.exec(_token_lookup(), params={"token_hash": token_hash(token)}).first()
     if found is None or found[0].revoked_at is not None:
@@ -133,6 +137,7 @@ def principal_from_token(session: Session, token: str) -> Principal:
         install_status,
         granted_scopes,
         cleanup_until,
+        shop_suspended_at,
         listing_status,
         sub_status,
         period_end,
@@ -144,6 +149,11 @@ def principal_from_token(session: Session, token: str) -> Principal:
         raise account_suspended()
     if row.installation_id is not None:
         _check_installation(install_status, cleanup_until, now)
+        if shop_suspended_at is not None:
+            raise PermissionDenied(
+                "The shop is suspended by the platform; its services' tokens do not work.",
+                code="shop_suspended",
+            )
         if listing_status == ListingStatus.suspended:
             raise PermissionDenied(
                 "The service's listing is suspended by the platform; its tokens do not work.",

@@ -46,6 +46,7 @@ from core.models import (
     ListingVersion,
     OAuthClient,
     RefreshToken,
+    Shop,
 )
 from core.models.base import utcnow
 from core.security import token_hash
@@ -299,7 +300,8 @@ class TokenRevocation(RevocationEndpoint):
 
 class TokenIntrospection(IntrospectionEndpoint):
     """RFC 7662, for confidential clients about their own tokens. An access token is active
-    exactly when the API would accept it (same guard: installation, listing, subscription)."""
+    exactly when the API would accept it (same guard: installation, shop, listing,
+    subscription); ``scope`` is what it may do now, within the installation's current grant."""
 
     CLIENT_AUTH_METHODS = INTROSPECTION_AUTH_METHODS
 
@@ -317,16 +319,20 @@ class TokenIntrospection(IntrospectionEndpoint):
             if _usable_installation(session, row.installation_id) is None:
                 return {"active": False}
             token_type = "refresh_token"
+            installation = session.get(Installation, row.installation_id)
+            granted = set(installation.granted_scopes) if installation is not None else set()
+            scope = " ".join(s for s in row.scopes if s in granted)
         else:
             try:
-                principal_from_token(session, token.raw)
+                principal = principal_from_token(session, token.raw)
             except TanziError:
                 return {"active": False}
             token_type = "Bearer"
+            scope = " ".join(s for s in row.scopes if s in (principal.scopes or ()))
         assert row.expires_at is not None
         return {
             "active": True,
-            "scope": token.get_scope(),
+            "scope": scope,
             "client_id": row.client_id,
             "token_type": token_type,
             "exp": int(aware_utc(row.expires_at).timestamp()),
@@ -403,9 +409,12 @@ class TanziAuthorizationServer(AuthorizationServer):
 
 def _usable_installation(session: Session, installation_id: int) -> Installation | None:
     """The installation if its tokens may still be issued: enabled, or removed but still
-    inside its cleanup window."""
+    inside its cleanup window, in a shop that is not suspended."""
     row = session.get(Installation, installation_id)
     if row is None:
+        return None
+    shop = session.get(Shop, row.shop_id)
+    if shop is None or shop.suspended_at is not None:
         return None
     if row.status == InstallationStatus.enabled:
         return row

@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from core.auth import shop_suspended
 from core.crypto import decrypt_secret
 from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.models import (
@@ -113,6 +114,9 @@ def grant_installation(
             code="missing_permission",
             extra={"missing_permission": Area.marketplace.value},
         )
+    shop = session.get(Shop, shop_id)
+    if shop is not None and shop.suspended_at is not None:
+        raise shop_suspended(shop)
     if listing.status != ListingStatus.live or version.listing_id != listing.id:
         raise InvalidState(f"'{listing.name}' cannot be installed now.", code="listing_unavailable")
     extra = sorted(set(scopes) - set(version_scopes(version)))

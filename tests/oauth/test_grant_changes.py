@@ -25,6 +25,7 @@ from tests.oauth.conftest import (
     RemoteApp,
     authorize,
     bearer,
+    hidden_fields,
     token_for,
 )
 
@@ -76,6 +77,10 @@ def test_narrowing_the_grant_narrows_tokens_already_issued(
     assert refused.status_code == 403, refused.text
     assert refused.json()["code"] == "scope_denied"
     assert _get(live, f"/shops/{shop}/products", wide).status_code == 200
+    info = first.client.introspect_token(
+        f"{live.url}/oauth/introspect", token=wide["access_token"]
+    ).json()
+    assert info["active"] is True and info["scope"] == "products:read"
     # its refresh token cannot bring the dropped scope back either
     again = dict(
         first.client.refresh_token(f"{live.url}/oauth/token", refresh_token=wide["refresh_token"])
@@ -169,3 +174,39 @@ def test_the_in_process_client_obeys_a_narrowed_grant(engine: Engine, factory: F
     with pytest.raises(ScopeDenied):
         client.orders.list()
     assert client.products.list() == []
+
+
+def test_a_suspended_shop_stops_its_app_tokens_refresh_and_new_installs(
+    live: LiveServer,
+    browser: httpx.Client,
+    remote_app: RemoteApp,
+    merchant: Merchant,
+    engine: Engine,
+) -> None:
+    shop = merchant.shop.id
+    authorized = authorize(live, browser, remote_app, shop)
+    token = token_for(live, authorized)
+    with Session(engine) as session:
+        row = session.get(m.Shop, shop)
+        assert row is not None
+        row.suspended_at = utcnow()
+        session.add(row)
+        session.commit()
+    refused = _get(live, "/shops", token)
+    assert refused.status_code == 403 and refused.json()["code"] == "shop_suspended"
+    info = authorized.client.introspect_token(
+        f"{live.url}/oauth/introspect", token=token["access_token"]
+    ).json()
+    assert info == {"active": False}
+    with pytest.raises(OAuthError):
+        authorized.client.refresh_token(
+            f"{live.url}/oauth/token", refresh_token=token["refresh_token"]
+        )
+    page = browser.get(
+        authorized.client.create_authorization_url(
+            f"{live.url}/oauth/authorize", code_verifier="v" * 48
+        )[0]
+    )
+    data = {**hidden_fields(page.text), "decision": "approve", "shop_id": str(shop)}
+    install = browser.post("/oauth/authorize", data=data)
+    assert install.status_code == 403, install.text
