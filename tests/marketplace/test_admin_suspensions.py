@@ -9,8 +9,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 import core.models as m
+from core.db import session_scope
+from core.outbox import record_event
+from core.plugins.dispatch import dispatch_outbox
 from marketplace.app import SESSION_COOKIE
 from tests.conftest import Factory
+from tests.marketplace.marketdata import installation, listing
+from tests.marketplace.providerdata import sample_host
 from tests.webtools import HTML, csrf_from, sign_in
 
 
@@ -94,3 +99,44 @@ def test_the_pages_are_for_admins_only(app: FastAPI, factory: Factory) -> None:
     sign_in(browser, person.email, "secret-pass")
     for path in ("/admin/shops", "/admin/accounts"):
         assert browser.get(path, headers=HTML).status_code == 403
+
+
+def _paid_event(engine: Engine, shop_id: int) -> None:
+    with session_scope(engine) as session:
+        record_event(
+            session,
+            name="order_paid",
+            shop_id=shop_id,
+            resource_type="order",
+            resource_id=1,
+            data={"order": {"id": 1}},
+        )
+
+
+def test_a_suspended_shop_gets_no_events_or_hooks_until_reinstated(
+    app: FastAPI, engine: Engine, factory: Factory
+) -> None:
+    host = sample_host()
+    provider = factory.account(is_provider=True)
+    live = listing(engine, provider, slug="sample_good", scopes=[])
+    shop = factory.shop()
+    installation(engine, shop, live, scopes=["orders:read"])
+    _paid_event(engine, shop.id)
+    assert len(dispatch_outbox(engine, host)) == 1
+
+    browser = _admin_browser(app, factory)
+    done = _post(browser, "/admin/shops", f"/admin/shops/{shop.id}/suspend", "Fraud checks")
+    assert done.status_code == 303
+    _paid_event(engine, shop.id)
+    assert dispatch_outbox(engine, host) == []
+    with Session(engine) as session:
+        assert host.shop_view(session, shop.id).enabled == frozenset()
+        held = session.exec(select(m.Delivery).where(m.Delivery.status == "dead")).one()
+        assert held.last_error.startswith("shop_suspended: a platform admin suspended")
+
+    back = _post(browser, "/admin/shops", f"/admin/shops/{shop.id}/reinstate", "")
+    assert back.status_code == 303
+    _paid_event(engine, shop.id)
+    assert len(dispatch_outbox(engine, host)) == 1
+    with Session(engine) as session:
+        assert host.shop_view(session, shop.id).enabled == frozenset({"sample_good"})
