@@ -1,8 +1,8 @@
 """account and shop suspension, per-account session version, refresh tokens that
 follow the grant
 
-Revision ID: 0003_access
-Revises: 0002
+Revision ID: 0004_access
+Revises: 0003_webhook_rotation
 Create Date: 2026-12-02 03:30:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_access"
-down_revision = "0002"
+revision = "0004_access"
+down_revision = "0003_webhook_rotation"
 branch_labels = None
 depends_on = None
 
