@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 import core.models as m
 from core.db import session_scope
 from core.outbox import record_event
-from core.plugins.dispatch import dispatch_outbox
+from core.plugins.fanout import dispatch_outbox
 from marketplace.app import SESSION_COOKIE
 from tests.conftest import Factory
 from tests.marketplace.marketdata import installation, listing
