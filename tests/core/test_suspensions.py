@@ -148,7 +148,10 @@ def test_a_suspended_shop_stops_its_services_events_and_storefront(
         row = session.get(m.Installation, installation_id)
         assert row is not None
         assert filter_eligible(session, [row])[0] == []
-    # the owner still sees the shop and why, but cannot change it
+    # the owner still sees the shop and why, and its services as suspended, but cannot
+    # change it
+    services = client.get(f"/api/v1/shops/{shop.id}/installations", headers=owner_headers)
+    assert [i["service_status"] for i in services.json()["items"]] == ["suspended"]
     seen = client.get(f"/api/v1/shops/{shop.id}", headers=owner_headers)
     assert seen.status_code == 200
     assert seen.json()["suspension_reason"] == "Licence under review"
