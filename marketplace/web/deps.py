@@ -56,7 +56,7 @@ def sign_out(request: Request, session: Session) -> None:
     request.state.account = None
 
 
-def _session_is_current(request: Request, account: Account) -> bool:
+def session_is_current(request: Request, account: Account) -> bool:
     """The cookie was signed in at the account's current session version, and the account
     is not suspended."""
     version = request.session.get(SESSION_VERSION_KEY)
@@ -71,7 +71,7 @@ def current_account(request: Request, session: ReadSessionDep) -> Account | None
     account_id = request.session.get(ACCOUNT_KEY)
     account = session.get(Account, account_id) if isinstance(account_id, int) else None
     session.commit()  # end the read transaction now (see core.api.deps.get_session)
-    if account is not None and not _session_is_current(request, account):
+    if account is not None and not session_is_current(request, account):
         account = None  # signed out elsewhere, new password, or suspended
     if account is None and account_id is not None:
         request.session.clear()  # the account is gone or this session has ended

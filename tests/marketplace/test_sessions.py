@@ -44,6 +44,10 @@ def test_a_copied_session_cookie_stops_working_after_sign_out(
     )
     assert out.status_code == 303
     assert not _opens_console(app, copied)
+    with TestClient(app, cookies={SESSION_COOKIE: copied}) as other:
+        missing = other.get("/no-such-page", headers=HTML)
+    assert missing.status_code == 404
+    assert account.name not in missing.text  # error pages show no one signed in either
     # signing in again works, with a new cookie
     assert _opens_console(app, _signed_in(app, account.email).cookies[SESSION_COOKIE])
 
