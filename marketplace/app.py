@@ -14,6 +14,7 @@ import core
 from core.api import build_api_router
 from core.api.plugins import attach_plugin_host
 from core.api.problems import install_problem_handlers
+from core.api.storable_input import guard_storable_input
 from core.db import create_db_engine
 from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
@@ -85,4 +86,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    guard_storable_input(app)
     return app
