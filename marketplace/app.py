@@ -21,6 +21,7 @@ from core.settings import Settings, get_settings
 from marketplace.api import provider as provider_api
 from marketplace.oauth import consent as oauth_consent
 from marketplace.oauth import routes as oauth_routes
+from marketplace.security_headers import SecurityHeadersMiddleware
 from marketplace.web import (
     admin,
     admin_suspensions,
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         same_site="lax",
         https_only=settings.env == "production",
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.include_router(build_api_router())
     app.include_router(auth_pages.router)
