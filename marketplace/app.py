@@ -19,6 +19,7 @@ from core.db import create_db_engine
 from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
 from marketplace.api import provider as provider_api
+from marketplace.api_docs import install_api_docs
 from marketplace.oauth import consent as oauth_consent
 from marketplace.oauth import routes as oauth_routes
 from marketplace.security_headers import SecurityHeadersMiddleware
@@ -50,6 +51,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "The shop kernel's REST API. Shop resources live under `/api/v1/shops/{shop_id}`; "
             "lists are cursor-paginated; errors are RFC 9457 problem details."
         ),
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or create_db_engine(settings)
@@ -67,6 +70,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_api_docs(app)
     app.include_router(build_api_router())
     app.include_router(auth_pages.router)
     app.include_router(oauth_routes.router)
