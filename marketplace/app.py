@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -15,7 +17,7 @@ from core.api import build_api_router
 from core.api.plugins import attach_plugin_host
 from core.api.problems import install_problem_handlers
 from core.api.storable_input import guard_storable_input
-from core.db import create_db_engine
+from core.db import create_db_engine, prepare_database
 from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
 from marketplace.api import provider as provider_api
@@ -40,6 +42,13 @@ SESSION_COOKIE = "tanzi_session"
 SESSION_MAX_AGE_S = 14 * 86400
 
 
+@asynccontextmanager
+async def _check_database_at_start(app: FastAPI) -> AsyncIterator[None]:
+    # Migrates in development; elsewhere refuses to start on an unmigrated database.
+    prepare_database(app.state.engine, app.state.settings)
+    yield
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     """Build the app for ``settings`` (read from the environment when ``None``)."""
     settings = settings or get_settings()
@@ -53,6 +62,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         ),
         docs_url=None,
         redoc_url=None,
+        lifespan=_check_database_at_start,
     )
     app.state.settings = settings
     app.state.engine = engine or create_db_engine(settings)
