@@ -41,11 +41,12 @@ test-postgres: $(STAMP) js-receivers
 		TANZI_TEST_DATABASE_URL="$(PG_URL)" TANZI_TEST_REDIS_URL="$(REDIS_URL)" $(BIN)/python -m pytest; \
 	elif [ $$rc -ne 1 ]; then exit $$rc; fi
 
-# Style, the layering contracts of pyproject.toml, and types.
+# Style, the layering contracts of pyproject.toml (import-linter), and types (mypy).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Every benchmark at full size (by hand; figures in the report). CI runs each at a small N
 # through tests/test_bench_smoke.py. TANZI_BENCH_DATABASE_URL / TANZI_BENCH_QUEUE_URL pick
