@@ -125,7 +125,7 @@ def end_installation_tokens(session: Session, *, installation_id: int) -> None:
     access and refresh tokens are revoked and unused codes spent. A reinstall after a
     removal calls this, so it starts with new tokens only."""
     now = utcnow()
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(RefreshToken)
         .where(
             col(RefreshToken.installation_id) == installation_id,
@@ -133,7 +133,7 @@ def end_installation_tokens(session: Session, *, installation_id: int) -> None:
         )
         .values(revoked_at=now)
     )
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(AccessToken)
         .where(
             col(AccessToken.installation_id) == installation_id,
@@ -141,7 +141,7 @@ def end_installation_tokens(session: Session, *, installation_id: int) -> None:
         )
         .values(revoked_at=now)
     )
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(AuthorizationCode)
         .where(
             col(AuthorizationCode.installation_id) == installation_id,

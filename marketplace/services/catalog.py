@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, case, func, or_, update
 from sqlmodel import Session, col, select
@@ -162,7 +163,7 @@ def browse_listings(
             )
         )
     total = session.exec(select(func.count()).select_from(Listing).where(*conditions)).one()
-    order: list[object] = {
+    order: list[ColumnElement[Any]] = {
         MarketSort.installs: [installs_in_use().desc()],
         MarketSort.rating: [_rating_order().desc(), col(Listing.rating_count).desc()],  # type: ignore[attr-defined]
         MarketSort.newest: [col(Listing.created_at).desc()],
