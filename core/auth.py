@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as select_row
 from sqlmodel import Session, col, select
 
 from core.errors import NotFound, PermissionDenied, Unauthenticated
@@ -97,17 +98,17 @@ def _token_lookup() -> Any:
     with its account's admin flag and suspension, its installation (status and current
     grant), the installation's shop (suspended?), listing and subscription."""
     return (
-        select(
+        select_row(
             AccessToken,
-            Account.is_admin,
-            Account.suspended_at,
-            Installation.status,
-            Installation.granted_scopes,
-            Installation.cleanup_until,
-            Shop.suspended_at,
-            Listing.status,
-            Subscription.status,
-            Subscription.current_period_end,
+            col(Account.is_admin),
+            col(Account.suspended_at),
+            col(Installation.status),
+            col(Installation.granted_scopes),
+            col(Installation.cleanup_until),
+            col(Shop.suspended_at),
+            col(Listing.status),
+            col(Subscription.status),
+            col(Subscription.current_period_end),
         )
         .outerjoin(Account, col(Account.id) == col(AccessToken.account_id))
         .outerjoin(Installation, col(Installation.id) == col(AccessToken.installation_id))

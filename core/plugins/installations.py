@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Installation, InstallationStatus, Shop
@@ -24,8 +24,10 @@ from sdk.manifest import PluginManifest
 
 def bump_plugins_version(session: Session, *, shop_id: int) -> None:
     """Invalidate every cached view of the shop's plugins."""
-    session.exec(  # type: ignore[call-overload]
-        update(Shop).where(Shop.id == shop_id).values(plugins_version=Shop.plugins_version + 1)
+    session.execute(
+        update(Shop)
+        .where(col(Shop.id) == shop_id)
+        .values(plugins_version=col(Shop.plugins_version) + 1)
     )
 
 

@@ -84,7 +84,7 @@ def authenticate(session: Session, *, email: str, password: str) -> Account:
 def end_sessions(session: Session, *, account_id: int) -> None:
     """End every signed-in web session of the account: the session version each cookie
     carries no longer matches (one atomic ``UPDATE``; not committed)."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Account)
         .where(col(Account.id) == account_id)
         .values(session_version=col(Account.session_version) + 1)

@@ -276,11 +276,11 @@ def place_order_with_lines(
         )
     session.add_all(lines)
     session.flush()
-    for line in lines:
+    for placed in lines:
         adjust_stock(
             session,
-            sku=locked[line.sku_id][0],
-            delta=-line.quantity,
+            sku=locked[placed.sku_id][0],
+            delta=-placed.quantity,
             reason="order_placed",
             order_id=order.id,
         )

@@ -147,7 +147,7 @@ def grant_installation(
     row.cleanup_until = None
     session.add(row)
     if first_install:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Listing)
             .where(Listing.id == listing.id)  # type: ignore[arg-type]
             .values(install_count=Listing.install_count + 1)
