@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, ScalarSelect, case, func, or_, update
+from sqlalchemy import ColumnElement, Subquery, case, func, or_, update
 from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
@@ -64,19 +64,25 @@ class ListingCard:
     rating_count: int
 
 
-def installs_in_use() -> ScalarSelect[int]:
+def installs_in_use() -> Subquery:
     """A listing's install count, the one definition every page shows: its installations
-    that are not removed (enabled or paused, whatever their subscription), as a scalar
-    subquery correlated to :class:`Listing`."""
+    that are not removed (enabled or paused, whatever their subscription). One grouped pass
+    over installations, ``(plugin_id, installs)``; join it on ``Listing.slug`` (a listing
+    with none has no row: :func:`install_count_of` reads that as 0)."""
     return (
-        select(func.count(col(Installation.id)))
-        .where(
-            col(Installation.plugin_id) == col(Listing.slug),
-            col(Installation.status) != InstallationStatus.removed,
+        select(
+            col(Installation.plugin_id).label("plugin_id"),
+            func.count(col(Installation.id)).label("installs"),
         )
-        .correlate(Listing)
-        .scalar_subquery()
+        .where(col(Installation.status) != InstallationStatus.removed)
+        .group_by(col(Installation.plugin_id))
+        .subquery("installs_in_use")
     )
+
+
+def install_count_of(counts: Subquery) -> ColumnElement[int]:
+    """The install count column of a query joined to ``counts`` (0 when it has no row)."""
+    return func.coalesce(counts.c.installs, 0)
 
 
 def install_counts(session: Session, *, slugs: Iterable[str]) -> dict[str, int]:
@@ -84,19 +90,13 @@ def install_counts(session: Session, *, slugs: Iterable[str]) -> dict[str, int]:
     wanted = sorted(set(slugs))
     if not wanted:
         return {}
+    counts = installs_in_use()
     found = dict(
         session.execute(
-            select(col(Listing.slug), installs_in_use()).where(col(Listing.slug).in_(wanted))
+            select(counts.c.plugin_id, counts.c.installs).where(counts.c.plugin_id.in_(wanted))
         ).all()
     )
     return {slug: int(found.get(slug) or 0) for slug in wanted}
-
-
-#: The columns of :class:`ListingCard`, in its field order (the install count computed).
-CARD_COLUMNS = tuple(
-    installs_in_use().label("install_count") if name == "install_count" else getattr(Listing, name)
-    for name in ListingCard.__dataclass_fields__
-)
 
 
 @dataclass(frozen=True)
@@ -163,13 +163,15 @@ def browse_listings(
             )
         )
     total = session.exec(select(func.count()).select_from(Listing).where(*conditions)).one()
+    counts = installs_in_use()
     order: list[ColumnElement[Any]] = {
-        MarketSort.installs: [installs_in_use().desc()],
+        MarketSort.installs: [install_count_of(counts).desc()],
         MarketSort.rating: [_rating_order().desc(), col(Listing.rating_count).desc()],  # type: ignore[attr-defined]
         MarketSort.newest: [col(Listing.created_at).desc()],
     }[sort]
     rows = session.execute(
-        select(*CARD_COLUMNS)
+        select(*_card_columns(counts))
+        .outerjoin(counts, counts.c.plugin_id == col(Listing.slug))
         .where(*conditions)
         .order_by(*order, col(Listing.id).desc())
         .offset((page - 1) * per_page)
@@ -177,6 +179,17 @@ def browse_listings(
     ).all()
     cards = [ListingCard(*row) for row in rows]
     return MarketPage(listings=cards, total=int(total), page=page, per_page=per_page)
+
+
+def _card_columns(counts: Subquery) -> list[Any]:
+    """The columns of :class:`ListingCard`, in its field order, the install count from
+    ``counts``."""
+    return [
+        install_count_of(counts).label("install_count")
+        if name == "install_count"
+        else getattr(Listing, name)
+        for name in ListingCard.__dataclass_fields__
+    ]
 
 
 def _escape_like(text: str) -> str:
