@@ -110,9 +110,9 @@ def tanzi_app(database_url: str, data_dir: str) -> FastAPI:
     return create_app(_settings(database_url, data_dir))
 
 
-def seed(database_url: str, buyers: int) -> tuple[int, int, list[str]]:
-    """The schema, an open shop with a SKU with plenty of stock, and ``buyers`` buyers'
-    tokens."""
+def seed(database_url: str, buyers: int, shops: int = 1) -> tuple[list[tuple[int, int]], list[str]]:
+    """The schema, ``shops`` open shops each with a SKU with plenty of stock, and ``buyers``
+    buyers' tokens; the (shop id, SKU id) pairs and the tokens."""
     import core.models as m
     from core.db import create_db_engine
     from core.security import new_token, token_hash
@@ -120,6 +120,7 @@ def seed(database_url: str, buyers: int) -> tuple[int, int, list[str]]:
     engine = create_db_engine(_settings(database_url))
     SQLModel.metadata.create_all(engine)
     tokens = [new_token("tz_pat") for _ in range(buyers)]
+    pairs: list[tuple[int, int]] = []
     with Session(engine, expire_on_commit=False) as session:
         owner = m.Account(email="owner@bench.test", name="Owner")
         category = m.Category(name="Bench", shop_types=[t.value for t in m.ShopType])
@@ -130,31 +131,33 @@ def seed(database_url: str, buyers: int) -> tuple[int, int, list[str]]:
             session.add(buyer)
             session.flush()
             session.add(m.AccessToken(account_id=buyer.id, token_hash=token_hash(token)))
-        shop = m.Shop(owner_id=owner.id or 0, type=m.ShopType.enterprise, name="Bench shop")
-        shop.status = m.ShopStatus.open
-        session.add(shop)
-        session.flush()
-        session.add(m.Member(shop_id=shop.id or 0, account_id=owner.id or 0, is_owner=True))
-        product = m.Product(
-            shop_id=shop.id or 0,
-            category_id=category.id or 0,
-            title="Bench tea",
-            status=m.ProductStatus.listed,
-        )
-        session.add(product)
-        session.flush()
-        sku = m.Sku(
-            product_id=product.id or 0,
-            shop_id=shop.id or 0,
-            code="default",
-            price_fen=1000,
-            stock=1_000_000,
-        )
-        session.add(sku)
+        for n in range(shops):
+            shop = m.Shop(owner_id=owner.id or 0, type=m.ShopType.enterprise, name=f"Shop {n}")
+            shop.status = m.ShopStatus.open
+            session.add(shop)
+            session.flush()
+            session.add(m.Member(shop_id=shop.id or 0, account_id=owner.id or 0, is_owner=True))
+            product = m.Product(
+                shop_id=shop.id or 0,
+                category_id=category.id or 0,
+                title="Bench tea",
+                status=m.ProductStatus.listed,
+            )
+            session.add(product)
+            session.flush()
+            sku = m.Sku(
+                product_id=product.id or 0,
+                shop_id=shop.id or 0,
+                code="default",
+                price_fen=1000,
+                stock=1_000_000,
+            )
+            session.add(sku)
+            session.flush()
+            pairs.append((shop.id or 0, sku.id or 0))
         session.commit()
-        ids = (shop.id or 0, sku.id or 0)
     engine.dispose()
-    return ids[0], ids[1], tokens
+    return pairs, tokens
 
 
 def body(sku_id: int) -> dict[str, Any]:
@@ -171,7 +174,7 @@ def body(sku_id: int) -> dict[str, Any]:
 def run_round(tmp: str, r: int, clients: int) -> tuple[float, float]:
     """One round: Tanzi then the bare app, each on a fresh database; their rates."""
     with harness.database(tmp, f"tanzi{r}") as url:
-        shop_id, sku_id, tokens = seed(url, clients)
+        [(shop_id, sku_id)], tokens = seed(url, clients)
         payload = body(sku_id)
         headers = [{"Authorization": f"Bearer {t}"} for t in tokens]
         load = harness.Load(clients=clients, n=N, warmup=WARMUP, headers=headers)

@@ -6,8 +6,9 @@ URL also backs the shared rate limiter), a separate ``tanzi worker`` consuming t
 events, ``tanzi serve --no-embedded-worker --workers W``. Without those variables it runs
 on SQLite and its queue, which says little about scaling (one writer at a time).
 
-Like with like: both sizes serve the same database (seeded once: an open shop, a SKU with
-plenty of stock, one buyer token per client) and are driven by the same load, ``CLIENTS``
+Like with like: both sizes serve the same database (seeded once: one buyer token and one
+open shop with a SKU with plenty of stock per client, so no row is shared by the clients:
+with one SKU every order waits for the one row lock and no number of processes helps) and are driven by the same load, ``CLIENTS``
 threads each with its own connection and token, ``N`` orders after ``WARMUP``; the sizes
 alternate for ``ROUNDS`` rounds and each figure is the median. The rate limiter runs but
 its bucket is larger than the run.
@@ -32,6 +33,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import harness
 import httpx
@@ -118,7 +120,13 @@ class ServerLog:
             time.sleep(0.1)
 
 
-def rate(workers: int, env: dict[str, str], path: str, payload: dict, tokens: list[str]) -> float:
+def rate(
+    workers: int,
+    env: dict[str, str],
+    paths: list[str],
+    payloads: list[dict[str, Any]],
+    tokens: list[str],
+) -> float:
     """Orders per second through ``tanzi serve --workers W``; prints the load's CPU share."""
     port = harness.free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -129,7 +137,8 @@ def rate(workers: int, env: dict[str, str], path: str, payload: dict, tokens: li
     stamp = f"w{workers}-{time.monotonic_ns()}"
 
     def send(http: httpx.Client, i: int) -> httpx.Response:
-        return http.post(path, json=payload, headers={"Idempotency-Key": f"{stamp}-{i}"})
+        c = i % CLIENTS  # the client (and its shop) that sends request i
+        return http.post(paths[c], json=payloads[c], headers={"Idempotency-Key": f"{stamp}-{i}"})
 
     with harness.server(
         argv, base_url, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -175,13 +184,13 @@ def main(clients: int) -> None:
             check=True,
             stdout=subprocess.DEVNULL,
         )
-        shop_id, sku_id, tokens = orders.seed(url, CLIENTS)
-        path = f"/api/v1/storefront/shops/{shop_id}/orders"
-        payload = orders.body(sku_id)
+        pairs, tokens = orders.seed(url, CLIENTS, shops=CLIENTS)
+        paths = [f"/api/v1/storefront/shops/{shop}/orders" for shop, _ in pairs]
+        payloads = [orders.body(sku) for _, sku in pairs]
         with worker(env):
             for _ in range(ROUNDS):
                 for w in SIZES:
-                    rates[w].append(rate(w, env, path, payload, tokens))
+                    rates[w].append(rate(w, env, paths, payloads, tokens))
     one, two = harness.median(rates[1]), harness.median(rates[2])
     print(f"tanzi serve --workers 1: {one:.1f} orders/s; --workers 2: {two:.1f} orders/s")
     print(harness.ratio_line("scale", two / one, "2 workers/1 worker"))

@@ -6,9 +6,11 @@ a process of its own as a remote app would be) in the same run, with the same co
 
 - bare: ``WORKERS`` threads, each with its own warm keep-alive ``httpx.Client``, POST the
   N bodies (each thread its share); timed from the first POST until the receiver has all N.
-- Tanzi: a shop with one remote installation subscribed to ``order.paid``; N outbox events
-  are committed one by one (the kernel's write) while a consumer with ``WORKERS`` threads
-  delivers them: after-commit dispatch, fan-out into delivery rows, delivery batch tasks,
+- Tanzi: ``WORKERS`` shops, each with one remote installation subscribed to
+  ``order.paid`` (Tanzi delivers an installation's events in order, one batch at a time, so
+  one installation could use one thread; ``WORKERS`` of them can use them all); N outbox
+  events, spread over the shops, are committed one by one (the kernel's write) while a
+  consumer with ``WORKERS`` threads delivers them: after-commit dispatch, fan-out into delivery rows, delivery batch tasks,
   secret decryption, HMAC signing, the POST, recording each delivery. Timed from the first
   commit until every delivery is recorded as delivered (when the receiver had them all is
   printed too).
@@ -191,22 +193,24 @@ def tanzi(tmp: Path, database_url: str, receiver: Receiver) -> tuple[float, floa
         account = m.Account(email="b@example.com", name="B", password_hash="x")
         session.add(account)
         session.flush()
-        shop = m.Shop(owner_id=account.id, type=m.ShopType.personal, name="Bench")
-        session.add(shop)
-        session.flush()
-        shop_id = shop.id
-        assert shop_id is not None
-        session.add(
-            m.Installation(
-                shop_id=shop_id,
-                plugin_id="bench_app",
-                version="1.0.0",
-                kind="remote",
-                webhook_url=receiver.url,
-                webhook_topics=["order.paid"],
-                webhook_secret=encrypt_secret(settings.secret_key, SECRET),
+        shop_ids: list[int] = []
+        for w in range(WORKERS):
+            shop = m.Shop(owner_id=account.id, type=m.ShopType.enterprise, name=f"Bench {w}")
+            session.add(shop)
+            session.flush()
+            assert shop.id is not None
+            shop_ids.append(shop.id)
+            session.add(
+                m.Installation(
+                    shop_id=shop.id,
+                    plugin_id="bench_app",
+                    version="1.0.0",
+                    kind="remote",
+                    webhook_url=receiver.url,
+                    webhook_topics=["order.paid"],
+                    webhook_secret=encrypt_secret(settings.secret_key, SECRET),
+                )
             )
-        )
         session.commit()
     unwatch = watch_outbox(rt.engine, lambda: request_dispatch(huey))
     consumer = EmbeddedConsumer(
@@ -220,7 +224,7 @@ def tanzi(tmp: Path, database_url: str, receiver: Receiver) -> tuple[float, floa
             record_event(
                 session,
                 name="order_paid",
-                shop_id=shop_id,
+                shop_id=shop_ids[i % WORKERS],
                 resource_type="order",
                 resource_id=i + 1,
                 data=_data(i + 1),
