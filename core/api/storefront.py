@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, sta
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from core.api.deps import DecisionsDep, PageParams, PersonIdDep, SessionDep
+from core.api.deps import DecisionsDep, PageParams, PersonIdDep, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.errors import InvalidInput, NotFound
 from core.models import Order, OrderStatus, Product, Shop, ShopStatus, Sku
@@ -88,6 +88,7 @@ def storefront_product(
 def place_order(
     buyer_id: PersonIdDep,
     session: SessionDep,
+    read_session: ReadSessionDep,
     shop_id: PathId,
     idempotency_key: IdempotencyKey,
     body: OrderCreate,
@@ -106,8 +107,9 @@ def place_order(
         data=body,
         adjust=lambda draft: sum(
             a.amount_fen
-            for a in decisions.call(session, shop_id, "order_adjustments", order=draft).result
+            for a in decisions.call(read_session, shop_id, "order_adjustments", order=draft).result
         ),
+        read_session=read_session,
     )
     out = svc.order_public(session, placed.order, lines=placed.lines)
     session.commit()

@@ -30,7 +30,13 @@ from core.errors import Conflict, InvalidInput, InvalidState, NotFound, OutOfSto
 from core.models import Order, OrderLine, OrderStatus, ProductStatus, Shop, ShopStatus
 from core.outbox import record_event
 from core.schemas.orders import OrderCreate, OrderLinePublic, OrderPublic
-from core.services.inventory import adjust_stock, lock_skus, release_order_stock
+from core.services.inventory import (
+    SkuRow,
+    adjust_stock,
+    lock_skus,
+    read_skus,
+    release_order_stock,
+)
 from core.services.order_state import TRANSITIONS, move_order
 from core.services.payments import PaymentProvider, SandboxPayment
 from core.services.regions import ensure_province
@@ -257,19 +263,25 @@ def place_order_with_lines(
     idempotency_key: str,
     data: OrderCreate,
     adjust: Adjuster | None = None,
+    read_session: Session | None = None,
 ) -> PlacedOrder:
     """:func:`place_order`, also giving back the new order's lines (saves a query).
 
     ``adjust`` (the ``order_adjustments`` decision, in the API) changes the total; a
-    discount never takes it below zero.
+    discount never takes it below zero. It runs on a snapshot of the SKUs read *before*
+    they are locked, so a slow plugin never holds a hot SKU; under the lock the prices and
+    titles it saw are checked again, and an order whose prices changed meanwhile is refused
+    (409 ``order_prices_changed``: place it again). ``read_session`` (the API's read
+    session) takes the snapshot reads, so on SQLite the write lock is taken only after the
+    decision has answered; without it ``session`` reads the snapshot.
     """
     digest = request_hash(data)
-    if _key_taken(session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key):
-        existing = find_by_idempotency_key(
-            session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key
-        )
-        assert existing is not None
-        return PlacedOrder(_replay(existing, digest), False, None)
+    reader = read_session if read_session is not None else session
+    replay = _replay_if_placed(
+        reader, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key, digest=digest
+    )
+    if replay is not None:
+        return replay
 
     ensure_province(data.province_code, field="body.province_code")
     if not data.self_pickup and not data.address.strip():
@@ -288,63 +300,33 @@ def place_order_with_lines(
             )
         seen.add(line.sku_id)
 
+    # 1. price on a snapshot, holding no lock
+    snapshot = read_skus(reader, shop_id=shop_id, sku_ids=seen)
+    subtotal = _check_lines(reader, shop_id, data, snapshot)
+    draft = _draft(data, snapshot, subtotal)
+    adjustments = 0
+    if adjust is not None:
+        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal))
+    if read_session is not None and read_session is not session:
+        read_session.rollback()  # end the snapshot's read transaction before writing
+
+    # 2. lock, and check that what the decision priced still holds
+    if read_session is not None or session.get_bind().dialect.name == "sqlite":
+        # the key was looked up outside this write transaction: look again under it
+        replay = _replay_if_placed(
+            session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key, digest=digest
+        )
+        if replay is not None:
+            return replay
     locked = lock_skus(session, shop_id=shop_id, sku_ids=seen)
-    any_row = next(iter(locked.values()), None)
-    _ensure_shop_open(session, shop_id, any_row[2] if any_row else None)
-    subtotal = 0
-    for i, line in enumerate(data.lines):
-        field = f"body.lines[{i}].sku_id"
-        if line.sku_id not in locked:
-            raise InvalidInput(
-                f"SKU {line.sku_id} is not sold in this shop.", code="unknown_sku", field=field
-            )
-        sku, product, _ = locked[line.sku_id]
-        if product.status != ProductStatus.listed:
-            raise InvalidState(
-                f"'{product.title}' is not on sale.", code="product_not_listed", field=field
-            )
-        if data.self_pickup and not product.self_pickup:
-            raise InvalidInput(
-                f"'{product.title}' cannot be picked up.",
-                code="self_pickup_unavailable",
-                field=field,
-            )
-        if (
-            not data.self_pickup
-            and product.sellable_provinces
-            and data.province_code not in product.sellable_provinces
-        ):
-            raise InvalidInput(
-                f"'{product.title}' is not sold to province {data.province_code}.",
-                code="not_sellable_in_region",
-                field=field,
-                extra={"sku_id": line.sku_id, "province_code": data.province_code},
-            )
-        subtotal += sku.price_fen * line.quantity
-    if subtotal > MAX_ORDER_TOTAL_FEN:
-        raise InvalidInput(
-            f"The order total may not pass {MAX_ORDER_TOTAL_FEN} fen.",
-            code="order_total_too_large",
+    _check_lines(session, shop_id, data, locked)
+    if _draft(data, locked, subtotal) != draft:
+        raise Conflict(
+            "A price or title changed while the order was being priced; place it again.",
+            code="order_prices_changed",
             field="body.lines",
         )
 
-    adjustments = 0
-    if adjust is not None:
-        draft = OrderDraft(
-            province_code=data.province_code,
-            subtotal_fen=subtotal,
-            lines=[
-                SdkOrderLine(
-                    product_id=locked[line.sku_id][1].id,
-                    sku_id=line.sku_id,
-                    title=locked[line.sku_id][1].title,
-                    quantity=line.quantity,
-                    unit_price_fen=locked[line.sku_id][0].price_fen,
-                )
-                for line in data.lines
-            ],
-        )
-        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal))
     order = Order(
         shop_id=shop_id,
         buyer_id=buyer_id,
@@ -416,6 +398,78 @@ def place_order_with_lines(
         data=order_snapshot(session, order, lines=lines),
     )
     return PlacedOrder(order, True, lines)
+
+
+def _replay_if_placed(
+    session: Session, *, shop_id: int, buyer_id: int, key: str, digest: str
+) -> PlacedOrder | None:
+    """The earlier order placed with ``key`` as a replay, or ``None`` when there is none."""
+    if not _key_taken(session, shop_id=shop_id, buyer_id=buyer_id, key=key):
+        return None
+    existing = find_by_idempotency_key(session, shop_id=shop_id, buyer_id=buyer_id, key=key)
+    assert existing is not None
+    return PlacedOrder(_replay(existing, digest), False, None)
+
+
+def _check_lines(session: Session, shop_id: int, data: OrderCreate, rows: dict[int, SkuRow]) -> int:
+    """Check the shop, products and regions of every line against ``rows``; the subtotal."""
+    any_row = next(iter(rows.values()), None)
+    _ensure_shop_open(session, shop_id, any_row[2] if any_row else None)
+    subtotal = 0
+    for i, line in enumerate(data.lines):
+        field = f"body.lines[{i}].sku_id"
+        if line.sku_id not in rows:
+            raise InvalidInput(
+                f"SKU {line.sku_id} is not sold in this shop.", code="unknown_sku", field=field
+            )
+        sku, product, _ = rows[line.sku_id]
+        if product.status != ProductStatus.listed:
+            raise InvalidState(
+                f"'{product.title}' is not on sale.", code="product_not_listed", field=field
+            )
+        if data.self_pickup and not product.self_pickup:
+            raise InvalidInput(
+                f"'{product.title}' cannot be picked up.",
+                code="self_pickup_unavailable",
+                field=field,
+            )
+        if (
+            not data.self_pickup
+            and product.sellable_provinces
+            and data.province_code not in product.sellable_provinces
+        ):
+            raise InvalidInput(
+                f"'{product.title}' is not sold to province {data.province_code}.",
+                code="not_sellable_in_region",
+                field=field,
+                extra={"sku_id": line.sku_id, "province_code": data.province_code},
+            )
+        subtotal += sku.price_fen * line.quantity
+    if subtotal > MAX_ORDER_TOTAL_FEN:
+        raise InvalidInput(
+            f"The order total may not pass {MAX_ORDER_TOTAL_FEN} fen.",
+            code="order_total_too_large",
+            field="body.lines",
+        )
+    return subtotal
+
+
+def _draft(data: OrderCreate, rows: dict[int, SkuRow], subtotal: int) -> OrderDraft:
+    """What the ``order_adjustments`` decision is shown: the lines as priced from ``rows``."""
+    return OrderDraft(
+        province_code=data.province_code,
+        subtotal_fen=subtotal,
+        lines=[
+            SdkOrderLine(
+                product_id=rows[line.sku_id][1].id,
+                sku_id=line.sku_id,
+                title=rows[line.sku_id][1].title,
+                quantity=line.quantity,
+                unit_price_fen=rows[line.sku_id][0].price_fen,
+            )
+            for line in data.lines
+        ],
+    )
 
 
 def _line_title(title: str, options: dict[str, str]) -> str:
