@@ -153,7 +153,7 @@ def pay_my_order(
     request: Request, buyer_id: PersonIdDep, session: SessionDep, order_id: PathId
 ) -> OrderPublic:
     """Pay a pending order (the sandbox provider unless the host configured another)."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
+    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id)  # pay_order locks
     svc.pay_order(session, order=order, provider=provider_for(request.app.state))
     out = svc.order_public(session, order)
     session.commit()

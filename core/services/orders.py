@@ -27,7 +27,17 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, OutOfStock
-from core.models import Order, OrderLine, OrderStatus, ProductStatus, Shop, ShopStatus
+from core.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentAttempt,
+    PaymentAttemptStatus,
+    ProductStatus,
+    Shop,
+    ShopStatus,
+)
+from core.models.base import utcnow
 from core.outbox import record_event
 from core.schemas.orders import OrderCreate, OrderLinePublic, OrderPublic
 from core.services.inventory import (
@@ -38,7 +48,7 @@ from core.services.inventory import (
     release_order_stock,
 )
 from core.services.order_state import TRANSITIONS, move_order
-from core.services.payments import PaymentProvider, SandboxPayment
+from core.services.payments import PaymentFailed, PaymentProvider, PaymentResult, SandboxPayment
 from core.services.regions import ensure_province
 from sdk.models import OrderDraft
 from sdk.models import OrderLine as SdkOrderLine
@@ -480,23 +490,120 @@ def _line_title(title: str, options: dict[str, str]) -> str:
 # -- after placing -------------------------------------------------------------------------
 
 
+class PaymentDeclined(InvalidState):
+    """The payment provider refused the charge; the order stays pending payment."""
+
+    status, code, title = 402, "payment_failed", "Payment failed"
+
+
 def pay_order(session: Session, *, order: Order, provider: PaymentProvider | None = None) -> Order:
-    """Take the payment for a pending order (sandbox by default) and move it to paid."""
-    if order.status != OrderStatus.pending_payment:
-        raise InvalidState(
-            f"Only orders pending payment can be paid; this one is {order.status.value}.",
-            code="order_not_payable",
-            extra={"order_status": order.status.value},
+    """Take the payment for a pending order (sandbox by default) and move it to paid.
+
+    The provider is never called while the order is locked, so this is the one service
+    that commits (twice) before its caller does:
+
+    1. under the order lock, a :class:`PaymentAttempt` is recorded, or the pending one a
+       crashed try left behind is taken up, and **committed**;
+    2. the provider is charged with the attempt's idempotency key, no transaction open;
+    3. under the order lock again the outcome is written: the order moves to paid (the
+       caller commits, as after any service). A declined charge is committed as a failed
+       attempt and raises :class:`PaymentDeclined` (402).
+
+    A crash between 2 and the caller's commit leaves the attempt pending: the next call
+    sends the same key, so the provider charges once and the order ends paid once. Two
+    calls at once share one attempt the same way; the second returns the paid order.
+    """
+    provider = provider or SandboxPayment()
+    attempt = _begin_attempt(session, order=order, provider=provider)
+    # read before the commit: touching an expired row afterwards would open a transaction
+    # (on SQLite a write lock) for the length of the provider call
+    assert attempt.id is not None
+    attempt_id, order_id, key = attempt.id, attempt.order_id, attempt.idempotency_key
+    amount_fen, currency = attempt.amount_fen, attempt.currency
+    session.commit()  # the attempt is on record before any money moves; the lock is let go
+    result: PaymentResult | None = None
+    declined: PaymentFailed | None = None
+    try:
+        result = provider.charge(
+            order_id=order_id, amount_fen=amount_fen, currency=currency, idempotency_key=key
         )
-    assert order.id is not None
-    result = (provider or SandboxPayment()).charge(
-        order_id=order.id,
-        amount_fen=order.total_fen,
-        currency=order.currency,
-        idempotency_key=f"order-{order.id}",
-    )
+    except PaymentFailed as exc:
+        declined = exc
+
+    order = _lock_order(session, order_id)
+    attempt = session.exec(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.id == attempt_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if attempt.status == PaymentAttemptStatus.succeeded and order.status == OrderStatus.paid:
+        return order  # a concurrent call with the same attempt finished first
+    attempt.finished_at = utcnow()
+    if declined is not None:
+        attempt.status = PaymentAttemptStatus.failed
+        attempt.error = declined.detail[:300]
+        session.add(attempt)
+        session.commit()
+        raise PaymentDeclined(declined.detail, code=declined.code)
+    assert result is not None
+    attempt.status = PaymentAttemptStatus.succeeded
+    attempt.payment_ref = result.payment_ref[:64]
+    session.add(attempt)
+    if order.status != OrderStatus.pending_payment:
+        # cancelled while the charge was under way: give the money back
+        attempt.error = f"order became {order.status.value} while paying; refunded"
+        session.commit()
+        provider.refund(
+            payment_ref=result.payment_ref, amount_fen=attempt.amount_fen, currency=attempt.currency
+        )
+        raise _not_payable(order)
     order.payment_ref = result.payment_ref[:64]
     return move_order(session, order, OrderStatus.paid)
+
+
+def _lock_order(session: Session, order_id: int) -> Order:
+    """The order row, locked and read fresh (``populate_existing``)."""
+    return session.exec(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _not_payable(order: Order) -> InvalidState:
+    return InvalidState(
+        f"Only orders pending payment can be paid; this one is {order.status.value}.",
+        code="order_not_payable",
+        extra={"order_status": order.status.value},
+    )
+
+
+def _begin_attempt(session: Session, *, order: Order, provider: PaymentProvider) -> PaymentAttempt:
+    """Step 1 of :func:`pay_order`: the order's pending attempt, recorded if there is none."""
+    assert order.id is not None
+    order = _lock_order(session, order.id)
+    if order.status != OrderStatus.pending_payment:
+        raise _not_payable(order)
+    attempts = session.exec(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.order_id == order.id)
+        .order_by(col(PaymentAttempt.id))
+    ).all()
+    pending = [a for a in attempts if a.status == PaymentAttemptStatus.pending]
+    if pending:
+        return pending[-1]
+    attempt = PaymentAttempt(
+        order_id=order.id,
+        idempotency_key=f"order-{order.id}-attempt-{len(attempts) + 1}",
+        provider=getattr(provider, "name", "unknown")[:40],
+        amount_fen=order.total_fen,
+        currency=order.currency,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
 
 
 def cancel_order(
