@@ -12,6 +12,7 @@ from core.api.deps import (
     PageParams,
     PersonIdDep,
     PrincipalDep,
+    ReadSessionDep,
     SessionDep,
     SettingsDep,
     get_person_id,
@@ -46,7 +47,7 @@ def create_shop(
 
 @router.get("/shops", response_model=Page[ShopPublic])
 def list_my_shops(
-    principal: PrincipalDep, session: SessionDep, page: PageParams
+    principal: PrincipalDep, session: ReadSessionDep, page: PageParams
 ) -> Page[ShopPublic]:
     """The shops the caller owns or is a member of (a service: its one shop)."""
     if principal.scopes is not None:

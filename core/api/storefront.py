@@ -51,7 +51,7 @@ def _open_shop(session: SessionDep, shop_id: int) -> Shop:
 
 @router.get("/storefront/shops/{shop_id}/products", response_model=Page[StorefrontProduct])
 def storefront_products(
-    session: SessionDep, shop_id: PathId, page: PageParams
+    session: ReadSessionDep, shop_id: PathId, page: PageParams
 ) -> Page[StorefrontProduct]:
     """The listed products of an open shop (no token needed)."""
     _open_shop(session, shop_id)
@@ -67,7 +67,7 @@ def storefront_products(
 
 @router.get("/storefront/shops/{shop_id}/products/{product_id}", response_model=StorefrontProduct)
 def storefront_product(
-    session: SessionDep, shop_id: PathId, product_id: PathId
+    session: ReadSessionDep, shop_id: PathId, product_id: PathId
 ) -> StorefrontProduct:
     """One listed product of an open shop (no token needed)."""
     _open_shop(session, shop_id)
@@ -126,7 +126,7 @@ def place_order(
 @router.get("/me/orders", response_model=Page[OrderPublic])
 def my_orders(
     buyer_id: PersonIdDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     status: Annotated[OrderStatus | None, Query(description="Only this status")] = None,
 ) -> Page[OrderPublic]:
@@ -142,7 +142,7 @@ def my_orders(
 
 
 @router.get(MY_ORDER, response_model=OrderPublic)
-def my_order(buyer_id: PersonIdDep, session: SessionDep, order_id: PathId) -> OrderPublic:
+def my_order(buyer_id: PersonIdDep, session: ReadSessionDep, order_id: PathId) -> OrderPublic:
     """One of the caller's orders."""
     order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id)
     return svc.order_public(session, order)

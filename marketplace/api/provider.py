@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from core.api.deps import PrincipalDep, SessionDep, SettingsDep
+from core.api.deps import PrincipalDep, ReadSessionDep, SessionDep, SettingsDep
 from core.errors import PermissionDenied
 from core.models import Account, Listing, ListingVersion
 from marketplace.services.listings import (
@@ -30,7 +30,7 @@ from marketplace.services.listings import (
 router = APIRouter(prefix="/api/v1/provider", tags=["provider"])
 
 
-def get_provider(principal: PrincipalDep, session: SessionDep) -> Account:
+def get_provider(principal: PrincipalDep, session: ReadSessionDep) -> Account:
     """The caller as a provider account (a person's token, not an app's)."""
     account = session.get(Account, principal.account_id) if principal.account_id else None
     session.commit()
@@ -136,7 +136,7 @@ def _listing_public(session: Session, listing: Listing) -> ListingPublic:
 
 
 @router.get("/listings", response_model=ListingList)
-def list_listings(provider: ProviderDep, session: SessionDep) -> ListingList:
+def list_listings(provider: ProviderDep, session: ReadSessionDep) -> ListingList:
     """The caller's listings, newest first, with their versions."""
     items = [_listing_public(session, x) for x in provider_listings(session, provider=provider)]
     session.commit()
@@ -170,7 +170,7 @@ def post_version(
 
 @router.get("/listings/{slug}/versions/{version}", response_model=VersionPublic)
 def read_version(
-    slug: str, version: str, provider: ProviderDep, session: SessionDep
+    slug: str, version: str, provider: ProviderDep, session: ReadSessionDep
 ) -> VersionPublic:
     """One version of one of the caller's listings, with its review status and checks."""
     listing = own_listing(session, provider=provider, slug=slug)

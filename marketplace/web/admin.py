@@ -12,7 +12,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from core.api.deps import SessionDep, SettingsDep
+from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, NotFound
 from core.models import Account, Listing, ListingVersion
 from core.services.audit import audit_entries
@@ -35,7 +35,7 @@ AUDIT_PAGE = 50
 
 
 @router.get("/admin")
-def queue_page(request: Request, session: SessionDep, admin: RequireAdmin) -> Response:
+def queue_page(request: Request, session: ReadSessionDep, admin: RequireAdmin) -> Response:
     """Submitted versions, oldest first, each with its checks report beside it."""
     items = [
         {
@@ -73,7 +73,7 @@ def _version_page(
 
 @router.get("/admin/versions/{version_id}")
 def version_page(
-    version_id: int, request: Request, session: SessionDep, admin: RequireAdmin
+    version_id: int, request: Request, session: ReadSessionDep, admin: RequireAdmin
 ) -> Response:
     """One submitted version: manifest, checks, and the approve / reject forms."""
     return _version_page(request, session, version_id=version_id)
@@ -229,7 +229,7 @@ def _listings_page(
 
 
 @router.get("/admin/listings")
-def listings_page(request: Request, session: SessionDep, admin: RequireAdmin) -> Response:
+def listings_page(request: Request, session: ReadSessionDep, admin: RequireAdmin) -> Response:
     """Every listing with its status; live ones can be suspended, suspended reinstated."""
     return _listings_page(request, session)
 
@@ -281,7 +281,7 @@ def reinstate(
 @router.get("/admin/audit")
 def audit_page(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     admin: RequireAdmin,
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:

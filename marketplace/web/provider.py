@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from core.api.deps import SessionDep, SettingsDep
+from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, TanziError
 from core.jobs.tasks import enqueue_deliveries
 from core.models import Listing, ListingVersion
@@ -81,7 +81,7 @@ def _hook_names() -> list[str]:
 
 
 @router.get("/provider")
-def provider_home(request: Request, session: SessionDep, provider: RequireProvider) -> Response:
+def provider_home(request: Request, session: ReadSessionDep, provider: RequireProvider) -> Response:
     """The provider's listings with their status and installs."""
     rows = [
         {"listing": listing, "stats": install_stats(session, listing=listing)}
@@ -189,7 +189,7 @@ def _listing_page(
 
 @router.get("/provider/listings/{slug}")
 def listing_page(
-    slug: str, request: Request, session: SessionDep, provider: RequireProvider
+    slug: str, request: Request, session: ReadSessionDep, provider: RequireProvider
 ) -> Response:
     """A listing: versions with checks and reasons, installs, failing deliveries, and its
     OAuth client once a remote version is approved."""
@@ -238,7 +238,7 @@ async def replay_backlog_page(
 
 @router.get("/provider/listings/{slug}/edit")
 def edit_listing_page(
-    slug: str, request: Request, session: SessionDep, provider: RequireProvider
+    slug: str, request: Request, session: ReadSessionDep, provider: RequireProvider
 ) -> Response:
     listing = own_listing(session, provider=provider, slug=slug)
     session.commit()
@@ -299,7 +299,7 @@ def _version_form(
 
 @router.get("/provider/listings/{slug}/versions/new")
 def new_version_page(
-    slug: str, request: Request, session: SessionDep, provider: RequireProvider
+    slug: str, request: Request, session: ReadSessionDep, provider: RequireProvider
 ) -> Response:
     listing = own_listing(session, provider=provider, slug=slug)
     versions = listing_versions(session, listing=listing)
@@ -418,7 +418,7 @@ async def create_version_page(
 
 @router.get("/provider/listings/{slug}/versions/{version}")
 def version_page(
-    slug: str, version: str, request: Request, session: SessionDep, provider: RequireProvider
+    slug: str, version: str, request: Request, session: ReadSessionDep, provider: RequireProvider
 ) -> Response:
     """One version: its status, the checks report, the admin's reason, its manifest."""
     listing = own_listing(session, provider=provider, slug=slug)
