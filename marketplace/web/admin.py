@@ -10,13 +10,14 @@ from typing import Annotated, Any
 
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, NotFound
 from core.models import Account, Listing, ListingVersion
 from core.services.audit import audit_entries
-from marketplace.services.listings import install_stats, rerun_checks
+from marketplace.services.listings import install_stats, install_stats_for, rerun_checks
 from marketplace.services.review import (
     approve_version,
     get_version_by_id,
@@ -32,6 +33,8 @@ from marketplace.web.templating import flash, gettext_for, render
 
 router = web_router(tags=["admin"])
 AUDIT_PAGE = 50
+#: Listings on one page of the admin's listings table.
+LISTINGS_PAGE = 50
 
 
 @router.get("/admin")
@@ -192,14 +195,27 @@ def _listings_page(
     request: Request,
     session: Session,
     *,
+    after: int | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    rows = session.exec(
+    statement = (
         select(Listing, Account)
         .outerjoin(Account, col(Account.id) == col(Listing.provider_id))
-        .order_by(col(Listing.name))
-    ).all()
+        .order_by(col(Listing.name), col(Listing.id))
+        .limit(LISTINGS_PAGE + 1)
+    )
+    last = session.get(Listing, after) if after is not None else None
+    if last is not None:  # the page after that listing, in (name, id) order
+        statement = statement.where(
+            or_(
+                col(Listing.name) > last.name,
+                and_(col(Listing.name) == last.name, col(Listing.id) > last.id),
+            )
+        )
+    rows = session.exec(statement).all()
+    next_after = rows[LISTINGS_PAGE - 1][0].id if len(rows) > LISTINGS_PAGE else None
+    rows = rows[:LISTINGS_PAGE]
     live_versions = {
         v.id: v.version
         for v in session.exec(
@@ -210,12 +226,13 @@ def _listings_page(
             )
         )
     }
+    stats = install_stats_for(session, slugs=[r[0].slug for r in rows], with_failing=False)
     items = [
         {
             "listing": listing,
             "provider": provider,
             "live_version": live_versions.get(listing.live_version_id),
-            "installs": install_stats(session, listing=listing).active,
+            "installs": stats[listing.slug].active,
         }
         for listing, provider in rows
     ]
@@ -223,15 +240,21 @@ def _listings_page(
     return render(
         request,
         "admin/listings.html",
-        {"items": items, "errors": errors or {}},
+        {"items": items, "errors": errors or {}, "next_after": next_after},
         status_code=status_code,
     )
 
 
 @router.get("/admin/listings")
-def listings_page(request: Request, session: ReadSessionDep, admin: RequireAdmin) -> Response:
-    """Every listing with its status; live ones can be suspended, suspended reinstated."""
-    return _listings_page(request, session)
+def listings_page(
+    request: Request,
+    session: ReadSessionDep,
+    admin: RequireAdmin,
+    after: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Every listing with its status, by name, a page at a time; live ones can be
+    suspended, suspended ones reinstated."""
+    return _listings_page(request, session, after=after)
 
 
 @router.post("/admin/listings/{slug}/suspend")

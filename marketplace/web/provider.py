@@ -8,9 +8,9 @@ as a draft or submitted for review at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
@@ -27,6 +27,7 @@ from marketplace.services.listings import (
     create_version,
     get_version,
     install_stats,
+    install_stats_for,
     listing_versions,
     own_listing,
     parse_version_document,
@@ -48,6 +49,8 @@ router = web_router(tags=["provider"])
 
 #: Largest manifest file accepted from the upload field.
 MAX_MANIFEST_BYTES = 256 * 1024
+#: Listings on one page of the provider's home.
+HOME_PAGE = 50
 LISTING_FIELDS = (
     "slug",
     "name",
@@ -81,14 +84,21 @@ def _hook_names() -> list[str]:
 
 
 @router.get("/provider")
-def provider_home(request: Request, session: ReadSessionDep, provider: RequireProvider) -> Response:
-    """The provider's listings with their status and installs."""
-    rows = [
-        {"listing": listing, "stats": install_stats(session, listing=listing)}
-        for listing in provider_listings(session, provider=provider)
-    ]
+def provider_home(
+    request: Request,
+    session: ReadSessionDep,
+    provider: RequireProvider,
+    after: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """The provider's listings with their status and installs, a page at a time."""
+    listings = provider_listings(session, provider=provider, after_id=after, limit=HOME_PAGE + 1)
+    more = len(listings) > HOME_PAGE
+    listings = listings[:HOME_PAGE]
+    stats = install_stats_for(session, slugs=[x.slug for x in listings])
+    rows = [{"listing": x, "stats": stats[x.slug]} for x in listings]
     session.commit()
-    return render(request, "provider/index.html", {"rows": rows})
+    next_after = listings[-1].id if more else None
+    return render(request, "provider/index.html", {"rows": rows, "next_after": next_after})
 
 
 def _listing_form(
