@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, insert
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -48,6 +48,31 @@ _INSERT = insert(_table).values(
 )
 
 
+def _numbered_insert_in_one_statement() -> Any:
+    """PostgreSQL: bump the counter and insert the event in one statement, a data-modifying
+    ``WITH`` (``WITH seq AS (INSERT ... ON CONFLICT ... RETURNING) INSERT ... SELECT``),
+    so numbering costs no extra round trip. SQLite has no such ``WITH``; there writers are
+    serialized and the two statements run back to back."""
+    seq = _BUMP["postgresql"].cte("seq")
+    columns = ["event_id", "name", "shop_id", "resource_type", "resource_id", "sequence"]
+    return insert(_table).from_select(
+        [*columns, "payload", "created_at"],
+        select(
+            bindparam("event_id", type_=_table.c.event_id.type),
+            bindparam("name", type_=_table.c.name.type),
+            bindparam("shop_id", type_=_table.c.shop_id.type),
+            bindparam("resource_type", type_=_table.c.resource_type.type),
+            bindparam("resource_id", type_=_table.c.resource_id.type),
+            seq.c.last_sequence,
+            bindparam("payload", type_=_table.c.payload.type),
+            bindparam("created_at", type_=_table.c.created_at.type),
+        ),
+    )
+
+
+_INSERT_NUMBERED_PG = _numbered_insert_in_one_statement()
+
+
 def next_sequence(session: Session, *, resource_type: str, resource_id: int) -> int:
     """The next event sequence number of one resource, taken in the current transaction.
 
@@ -79,19 +104,21 @@ def record_event(
     :param data: the JSON-able resource snapshot the event's SDK payload is built from.
     """
     event_id = str(uuid.uuid4())
-    sequence = next_sequence(session, resource_type=resource_type, resource_id=resource_id)
-    session.execute(
-        _INSERT,
-        {
-            "event_id": event_id,
-            "name": name,
-            "shop_id": shop_id,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "sequence": sequence,
-            "payload": data,
-            "created_at": utcnow(),
-        },
-    )
+    values = {
+        "event_id": event_id,
+        "name": name,
+        "shop_id": shop_id,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "payload": data,
+        "created_at": utcnow(),
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_INSERT_NUMBERED_PG, values)
+    else:
+        values["sequence"] = next_sequence(
+            session, resource_type=resource_type, resource_id=resource_id
+        )
+        session.execute(_INSERT, values)
     session.info[OUTBOX_WRITTEN] = True
     return event_id
