@@ -152,6 +152,7 @@ def requires(scope: Scope) -> Callable[..., ShopAccess]:
     def dependency(shop_id: int, principal: PrincipalDep, session: ReadSessionDep) -> ShopAccess:
         access = authorize_shop(session, principal, shop_id, scope)
         session.commit()  # end the read transaction in this thread (see get_session)
+        session.expunge_all()  # read on the read session: a write route may add them to its own
         return access
 
     dependency.required_scope = scope  # type: ignore[attr-defined]

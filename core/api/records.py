@@ -39,6 +39,7 @@ def get_own_installation(principal: PrincipalDep, session: ReadSessionDep) -> In
         )
     row = session.get(Installation, principal.installation_id)
     session.commit()  # end the read transaction in this thread (see get_session)
+    session.expunge_all()  # from the read session: a write route may add it to its own
     if row is None:
         raise NotFound("The token's installation was not found.")
     return row

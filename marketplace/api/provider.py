@@ -36,6 +36,7 @@ def get_provider(principal: PrincipalDep, session: ReadSessionDep) -> Account:
     """The caller as a provider account (a person's token, not an app's)."""
     account = session.get(Account, principal.account_id) if principal.account_id else None
     session.commit()
+    session.expunge_all()  # from the read session: a write route may add it to its own
     if principal.scopes is not None or account is None or not account.is_provider:
         raise PermissionDenied(
             "Only service providers may publish listings, with their personal access token.",
