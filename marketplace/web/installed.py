@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
+from core.api.deps import SessionDep, SettingsDep
 from core.errors import InvalidState
 from core.models import InstallationStatus
 from core.plugins.installations import (
@@ -74,7 +74,7 @@ def settings_model(host: PluginHost, service: InstalledService) -> type[BaseMode
 
 @router.get("/console/shops/{shop_id}/apps")
 def apps_page(
-    shop_id: int, request: Request, session: ReadSessionDep, account: RequireAccount
+    shop_id: int, request: Request, session: SessionDep, account: RequireAccount
 ) -> Response:
     """The shop's services with status, version, scopes and subscription."""
     seat = shop_seat(session, account=account, shop_id=shop_id)
@@ -90,7 +90,7 @@ def apps_page(
 
 @router.get("/console/shops/{shop_id}/apps/{slug}")
 def app_page(
-    shop_id: int, slug: str, request: Request, session: ReadSessionDep, account: RequireAccount
+    shop_id: int, slug: str, request: Request, session: SessionDep, account: RequireAccount
 ) -> Response:
     """One installed service: settings, state, re-consent and subscription."""
     seat = shop_seat(session, account=account, shop_id=shop_id)
