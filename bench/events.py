@@ -7,25 +7,18 @@ event, after-commit (coalesced) dispatch, delivery rows, a delivery batch task, 
 plugin's hook. The tanzi figure also waits until every delivery is recorded as delivered
 (printed separately). Last line: ``events: ratio R (tanzi/bare)``.
 
-``TANZI_BENCH_DATABASE_URL`` (a PostgreSQL URL; the bench works in a schema of its own and
-drops it after) and ``TANZI_BENCH_QUEUE_URL`` (redis://...; the queue is flushed first)
-run it on other backends; both default to SQLite.
+Backends: ``TANZI_BENCH_DATABASE_URL`` and ``TANZI_BENCH_QUEUE_URL`` (see ``harness``).
 """
 
 from __future__ import annotations
 
-import os
-import statistics
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
+import harness
 from sqlmodel import Session, SQLModel, select
 
 import core.models as m
@@ -33,20 +26,18 @@ from core.jobs.queue import build_runtime, create_huey
 from core.jobs.tasks import request_dispatch
 from core.jobs.worker import EmbeddedConsumer
 from core.outbox import record_event
-from core.plugins.dispatch import watch_outbox
 from core.plugins.installations import enable_plugin
 from core.plugins.loading import LoadedPlugin, PluginStatus
 from core.plugins.manager import PluginHost
+from core.plugins.outbox_watch import watch_outbox
 from core.settings import Settings
 from sdk import PluginManifest, hookimpl
 
-N = 300
+N = harness.size(300, 30)
 WORKERS = 4
 #: Rounds of each side, alternating; the figures are each side's median (a shared machine
 #: is noisy, and alternating spreads the noise over both sides alike).
-ROUNDS = int(os.environ.get("TANZI_BENCH_ROUNDS", "3"))
-DATABASE_URL = os.environ.get("TANZI_BENCH_DATABASE_URL", "")
-QUEUE_URL = os.environ.get("TANZI_BENCH_QUEUE_URL", "")
+ROUNDS = harness.rounds()
 
 
 class Listener:
@@ -68,28 +59,8 @@ def _settings(data_dir: Path, database_url: str = "") -> Settings:
         data_dir=data_dir,
         secret_key="x",
         database_url=database_url,
-        queue_url=QUEUE_URL,
+        queue_url=harness.QUEUE_URL,
     )
-
-
-@contextmanager
-def _database() -> Iterator[str]:
-    """The database URL for the tanzi side: '' (SQLite in its data dir) or a scratch schema."""
-    if not DATABASE_URL:
-        yield ""
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    url = DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in DATABASE_URL else "?"
-    try:
-        yield f"{DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def bare(tmp: Path) -> float:
@@ -191,23 +162,21 @@ def main() -> None:
     bares: list[float] = []
     tanzis: list[tuple[float, float]] = []
     for n in range(ROUNDS):
-        with tempfile.TemporaryDirectory() as tmp, _database() as database_url:
+        with tempfile.TemporaryDirectory() as tmp, harness.database(tmp, f"events{n}") as url:
             bares.append(bare(Path(tmp) / str(n)))
-            tanzis.append(tanzi(Path(tmp) / str(n), database_url))
-    bare_rate = statistics.median(bares)
-    tanzi_rate = statistics.median(t for t, _ in tanzis)
-    recorded_rate = statistics.median(r for _, r in tanzis)
+            tanzis.append(tanzi(Path(tmp) / str(n), url))
+    bare_rate = harness.median(bares)
+    tanzi_rate = harness.median(t for t, _ in tanzis)
+    recorded_rate = harness.median(r for _, r in tanzis)
     print(
         "rounds (bare, tanzi):",
         ", ".join(f"{b:.0f}/{t:.0f}" for b, (t, _) in zip(bares, tanzis, strict=True)),
     )
-    backends = f"db={'postgresql' if DATABASE_URL else 'sqlite'}"
-    backends += f", queue={'redis' if QUEUE_URL else 'sqlite'}"
     print(
-        f"[{backends}] bare huey round trip: {bare_rate:.0f}/s; "
+        f"[{harness.backends()}] bare huey round trip: {bare_rate:.0f}/s; "
         f"tanzi commit-to-hook: {tanzi_rate:.0f}/s (all recorded delivered: {recorded_rate:.0f}/s)"
     )
-    print(f"events: ratio {tanzi_rate / bare_rate:.2f} (tanzi/bare)")
+    print(harness.ratio_line("events", tanzi_rate / bare_rate, "tanzi/bare"))
 
 
 if __name__ == "__main__":

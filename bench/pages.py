@@ -2,7 +2,7 @@
 bare Jinja2 render of the same templates with the same data through FastAPI.
 
 Both servers run under uvicorn in a subprocess on a free loopback port and are driven by the
-same httpx load (``CLIENTS`` threads, ``N`` GETs after ``WARMUP``):
+same load (``CLIENTS`` threads, each on its own connection, ``N`` GETs after ``WARMUP``):
 
 - Tanzi: ``GET /market`` (the session cookie, a count and a page query over 1,000 listings,
   the cards, the layout in the visitor's language) and ``GET /market/{slug}/install`` for a
@@ -12,8 +12,7 @@ same httpx load (``CLIENTS`` threads, ``N`` GETs after ``WARMUP``):
   same two templates with a plain Jinja2 environment (no session, no database).
 
 Each side runs ``ROUNDS`` times, alternating; each figure is the median. The ratio is the
-geometric mean of the two pages' ratios. Database: a temporary SQLite file, or with
-``TANZI_BENCH_DATABASE_URL=postgresql://...`` a fresh database on that server.
+geometric mean of the two pages' ratios. Database: see ``harness``.
 
 Run: ``.venv/bin/python bench/pages.py [N] [CLIENTS]``. Last line:
 ``pages: ratio R (tanzi/bare)``.
@@ -22,36 +21,24 @@ Run: ``.venv/bin/python bench/pages.py [N] [CLIENTS]``. Last line:
 from __future__ import annotations
 
 import math
-import os
 import re
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import harness
 import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session, SQLModel, select
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from fastapi import FastAPI, Request  # noqa: E402
-from fastapi.responses import HTMLResponse  # noqa: E402
-from sqlmodel import Session, SQLModel, select  # noqa: E402
-
-N = 400
+N = harness.size(400, 40)
 CLIENTS = 4
-WARMUP = 30
-ROUNDS = int(os.environ.get("TANZI_BENCH_ROUNDS", "3"))
-LISTINGS = 1000
+WARMUP = harness.size(30, 8)
+ROUNDS = harness.rounds()
+LISTINGS = harness.size(1000, 60)
 PLUGIN = "shipping_insurance"  # loaded by plugins.toml
 EMAIL, PASSWORD = "merchant@bench.test", "bench-password"
 PAGES = {"market": "/market", "consent": f"/market/{PLUGIN}/install"}
@@ -226,37 +213,6 @@ def bare_app(database_url: str) -> FastAPI:
     return app
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(kind: str, database_url: str, data_dir: str) -> Iterator[str]:
-    """Run ``kind`` (tanzi or bare) under uvicorn in a subprocess; yield its base URL."""
-    port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", kind, database_url, data_dir, str(port)], cwd=ROOT
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(base_url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the {kind} server did not start")
-            time.sleep(0.05)
-        yield base_url
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
-
 def signed_in(http: httpx.Client) -> None:
     """Sign the client in through the form, as a browser does."""
     page = http.get("/signin", headers={"accept": "text/html"})
@@ -272,53 +228,29 @@ def signed_in(http: httpx.Client) -> None:
 
 
 def drive(base_url: str, path: str, n: int, *, sign_in: bool) -> float:
-    """GET ``path`` ``n`` times from ``CLIENTS`` threads; requests per second."""
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    with httpx.Client(base_url=base_url, timeout=60, limits=limits) as http:
-        if sign_in:
-            signed_in(http)
-        headers = {"accept": "text/html", "accept-language": "en"}
-
-        def get(_: int) -> int:
-            response = http.get(path, headers=headers)
-            if response.status_code != 200 or "<main>" not in response.text:
-                raise RuntimeError(f"{path} answered {response.status_code}")
-            return response.status_code
-
-        with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
-            list(pool.map(get, range(WARMUP)))
-            start = time.perf_counter()
-            list(pool.map(get, range(n)))
-            elapsed = time.perf_counter() - start
-    return n / elapsed
-
-
-@contextmanager
-def database(tmp: str) -> Iterator[str]:
-    """A fresh SQLite file under ``tmp``, or a fresh database on the PostgreSQL server."""
-    base = os.environ.get("TANZI_BENCH_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp}/pages.db"
-        return
-    import psycopg
-
-    name = f"tanzi_bench_pages_{os.getpid()}"
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(base, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """GET ``path`` ``n`` times from ``CLIENTS`` clients; requests per second."""
+    headers = {"accept": "text/html", "accept-language": "en"}
+    load = harness.Load(clients=CLIENTS, n=n, warmup=WARMUP)
+    return load.run(
+        base_url,
+        lambda http, _: http.get(path, headers=headers),
+        lambda resp: resp.status_code == 200 and "<main>" in resp.text,
+        prepare=signed_in if sign_in else None,
+    )
 
 
 def main(n: int) -> None:
     """Measure both servers on both pages and print the rates and the ratio."""
     rates: dict[tuple[str, str], list[float]] = {}
-    with tempfile.TemporaryDirectory(prefix="tanzi-bench-") as tmp, database(tmp) as url:
+    with (
+        tempfile.TemporaryDirectory(prefix="tanzi-bench-") as tmp,
+        harness.database(tmp, "pages") as url,
+    ):
         seed(url)
-        with server("tanzi", url, tmp) as tanzi_url, server("bare", url, tmp) as bare_url:
+        with (
+            harness.app_server(__file__, "tanzi", url, tmp) as tanzi_url,
+            harness.app_server(__file__, "bare", url, tmp) as bare_url,
+        ):
             for _ in range(ROUNDS):
                 for kind, base_url in (("tanzi", tanzi_url), ("bare", bare_url)):
                     for page, path in PAGES.items():
@@ -326,30 +258,25 @@ def main(n: int) -> None:
                             base_url, path, n, sign_in=kind == "tanzi" and page == "consent"
                         )
                         rates.setdefault((kind, page), []).append(rate)
-    kind = "PostgreSQL" if os.environ.get("TANZI_BENCH_DATABASE_URL") else "SQLite"
     print(
-        f"database: {kind}; {LISTINGS} listings; {n} GETs from {CLIENTS} clients, median of {ROUNDS}"
+        f"{harness.backends()}; {LISTINGS} listings; {n} GETs from {CLIENTS} clients, "
+        f"median of {ROUNDS}"
     )
     ratios = []
     for page in PAGES:
-        tanzi = statistics.median(rates[("tanzi", page)])
-        bare = statistics.median(rates[("bare", page)])
+        tanzi = harness.median(rates[("tanzi", page)])
+        bare = harness.median(rates[("bare", page)])
         ratios.append(tanzi / bare)
         print(f"{page}: tanzi {tanzi:.1f}/s, bare render {bare:.1f}/s, ratio {tanzi / bare:.2f}")
-    print(f"pages: ratio {math.prod(ratios) ** (1 / len(ratios)):.2f} (tanzi/bare)")
-
-
-def serve(kind: str, database_url: str, data_dir: str, port: int) -> None:
-    """The subprocess side: build the app and run uvicorn."""
-    import uvicorn
-
-    app = tanzi_app(database_url, data_dir) if kind == "tanzi" else bare_app(database_url)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    geo = math.prod(ratios) ** (1 / len(ratios))
+    print(harness.ratio_line("pages", geo, "tanzi/bare"))
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--serve":
-        serve(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+        kind, url, data_dir, port = sys.argv[2:6]
+        app = tanzi_app(url, data_dir) if kind == "tanzi" else bare_app(url)
+        harness.serve_app(app, int(port))
     else:
         if len(sys.argv) > 2:
             CLIENTS = int(sys.argv[2])

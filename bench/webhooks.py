@@ -1,39 +1,37 @@
 """Signed webhook deliveries per second vs bare httpx POSTs of the same bodies.
 
-Both sides POST to the same local receiver (a threaded HTTP/1.1 server with keep-alive,
-in a process of its own as a remote app would be) in the same run. The bare side sends
-the bodies one after the other on one warm ``httpx.Client``. Tanzi's side has N outbox
-events committed for a shop with one remote installation and is timed from the dispatch
-until the receiver has N requests: fan-out into delivery rows, delivery batch tasks on an
-in-process thread consumer, secret decryption, HMAC signing, the POST, recording each
-delivery (the figure until all are recorded delivered is printed too). Committing the
-events is the kernel's write, measured by ``bench/events.py``; a second figure times
-from the first commit with the events committed one by one while deliveries run. Last
-line: ``webhooks: ratio R (tanzi/bare)``.
+Both sides POST to the same local receiver (a threaded HTTP/1.1 server with keep-alive, in
+a process of its own as a remote app would be) in the same run, with the same concurrency:
+``WORKERS`` threads.
 
-``TANZI_BENCH_DATABASE_URL`` (a PostgreSQL URL; the bench works in a schema of its own and
-drops it after) and ``TANZI_BENCH_QUEUE_URL`` (redis://...; the queue is flushed first)
-run it on other backends; both default to SQLite.
+- bare: ``WORKERS`` threads, each with its own warm keep-alive ``httpx.Client``, POST the
+  N bodies (each thread its share); timed from the first POST until the receiver has all N.
+- Tanzi: a shop with one remote installation subscribed to ``order.paid``; N outbox events
+  are committed one by one (the kernel's write) while a consumer with ``WORKERS`` threads
+  delivers them: after-commit dispatch, fan-out into delivery rows, delivery batch tasks,
+  secret decryption, HMAC signing, the POST, recording each delivery. Timed from the first
+  commit until every delivery is recorded as delivered (when the receiver had them all is
+  printed too).
+
+Each side runs ``ROUNDS`` times, alternating; each figure is the median. Last line:
+``webhooks: ratio R (tanzi/bare)``.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import os
-import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import harness
 import httpx
-from sqlalchemy import create_engine, text
-from sqlmodel import Session, SQLModel, select
+from sqlalchemy import ColumnElement
+from sqlmodel import Session, SQLModel, col, func, select
 
 import core.models as m
 from core.crypto import encrypt_secret
@@ -41,39 +39,15 @@ from core.jobs.queue import build_runtime, create_huey
 from core.jobs.tasks import request_dispatch
 from core.jobs.worker import EmbeddedConsumer
 from core.outbox import record_event
-from core.plugins.dispatch import watch_outbox
 from core.plugins.manager import PluginHost
+from core.plugins.outbox_watch import watch_outbox
 from core.plugins.webhooks import webhook_body
 from core.settings import Settings
 
-N = 300
+N = harness.size(300, 30)
 WORKERS = 4
-ROUNDS = int(os.environ.get("TANZI_BENCH_ROUNDS", "3"))
-DATABASE_URL = os.environ.get("TANZI_BENCH_DATABASE_URL", "")
-QUEUE_URL = os.environ.get("TANZI_BENCH_QUEUE_URL", "")
+ROUNDS = harness.rounds()
 SECRET = "whsec_bench"
-
-
-@contextmanager
-def _database() -> Iterator[str]:
-    """The database URL for the tanzi side: '' (SQLite in its data dir) or a scratch schema."""
-    if not DATABASE_URL:
-        yield ""
-        return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(
-        DATABASE_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-        isolation_level="AUTOCOMMIT",
-    )
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    sep = "&" if "?" in DATABASE_URL else "?"
-    try:
-        yield f"{DATABASE_URL}{sep}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _data(i: int) -> dict[str, Any]:
@@ -152,7 +126,7 @@ class Receiver:
 
 
 def bare(receiver: Receiver) -> float:
-    """The same bodies POSTed one after the other on one keep-alive client."""
+    """The same bodies POSTed by ``WORKERS`` threads, each on its own keep-alive client."""
     now = datetime.now(UTC)
     bodies = [
         webhook_body(
@@ -170,30 +144,43 @@ def bare(receiver: Receiver) -> float:
         )
         for i in range(N)
     ]
-    with httpx.Client() as client:
-        client.post(receiver.url, content=bodies[0])  # connect outside the timing
-        receiver.wait(1)
-        start = time.perf_counter()
-        for body in bodies:
-            response = client.post(
-                receiver.url, content=body, headers={"Content-Type": "application/json"}
-            )
-            assert response.status_code == 204
-        receiver.wait(N)
-        return N / (time.perf_counter() - start)
+    clients = [httpx.Client() for _ in range(WORKERS)]
+    try:
+        for client in clients:  # connect outside the timing
+            client.post(receiver.url, content=bodies[0])
+        receiver.wait(WORKERS)
+
+        def share(w: int) -> None:
+            for body in bodies[w::WORKERS]:
+                response = clients[w].post(
+                    receiver.url, content=body, headers={"Content-Type": "application/json"}
+                )
+                assert response.status_code == 204
+
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            start = time.perf_counter()
+            list(pool.map(share, range(WORKERS)))
+            receiver.wait(N)
+            return N / (time.perf_counter() - start)
+    finally:
+        for client in clients:
+            client.close()
 
 
-def tanzi(
-    tmp: Path, database_url: str, receiver: Receiver, *, live: bool = False
-) -> tuple[float, float]:
-    """Deliveries per second until the receiver had them all, and until all were recorded.
+def _count_delivered(session: Session) -> int:
+    delivered: ColumnElement[bool] = col(m.Delivery.status) == m.DeliveryStatus.delivered
+    return session.exec(select(func.count()).select_from(m.Delivery).where(delivered)).one()
 
-    By default the N events are committed first and the clock runs from the dispatch
-    (the delivery path alone); ``live`` times from the first commit instead, with the
-    events committed one by one while deliveries run.
-    """
+
+def tanzi(tmp: Path, database_url: str, receiver: Receiver) -> tuple[float, float]:
+    """Deliveries per second from the first commit until every delivery was recorded
+    delivered, and until the receiver had them all."""
     settings = Settings(
-        env="test", data_dir=tmp, secret_key="bench", database_url=database_url, queue_url=QUEUE_URL
+        env="test",
+        data_dir=tmp,
+        secret_key="bench",
+        database_url=database_url,
+        queue_url=harness.QUEUE_URL,
     )
     host = PluginHost([])
     huey = create_huey(settings)
@@ -221,22 +208,6 @@ def tanzi(
             )
         )
         session.commit()
-
-    def commit_events() -> None:
-        for i in range(N):
-            with Session(rt.engine) as session:
-                record_event(
-                    session,
-                    name="order_paid",
-                    shop_id=shop_id,
-                    resource_type="order",
-                    resource_id=i + 1,
-                    data=_data(i + 1),
-                )
-                session.commit()
-
-    if not live:
-        commit_events()  # the backlog is written before the clock starts
     unwatch = watch_outbox(rt.engine, lambda: request_dispatch(huey))
     consumer = EmbeddedConsumer(
         huey, workers=WORKERS, periodic=False, initial_delay=0.001, max_delay=0.01
@@ -244,60 +215,60 @@ def tanzi(
     consumer.start()
     time.sleep(0.2)
     start = time.perf_counter()
-    if live:
-        commit_events()
-    else:
-        request_dispatch(huey)
+    for i in range(N):
+        with Session(rt.engine) as session:
+            record_event(
+                session,
+                name="order_paid",
+                shop_id=shop_id,
+                resource_type="order",
+                resource_id=i + 1,
+                data=_data(i + 1),
+            )
+            session.commit()
     receiver.wait(N)
     received = time.perf_counter() - start
     while True:
         with Session(rt.read_engine) as session:
-            delivered = session.exec(
-                select(m.Delivery.id).where(m.Delivery.status == m.DeliveryStatus.delivered)
-            ).all()
-        if len(delivered) >= N:
-            break
-        time.sleep(0.01)
+            if _count_delivered(session) >= N:
+                break
+        time.sleep(0.005)
     recorded = time.perf_counter() - start
     unwatch()
     consumer.stop(graceful=True)
     rt.engine.dispose()
     rt.read_engine.dispose()
-    return N / received, N / recorded
+    return N / recorded, N / received
 
 
 def main() -> None:
+    """Alternate the sides ``ROUNDS`` times; print the medians and their ratio."""
     bares: list[float] = []
     tanzis: list[tuple[float, float]] = []
-    lives: list[float] = []
     for n in range(ROUNDS):
         receiver = Receiver()
         try:
-            with tempfile.TemporaryDirectory() as tmp, _database() as database_url:
-                bares.append(bare(receiver))
-                tanzis.append(tanzi(Path(tmp) / f"{n}", database_url, receiver))
-            with tempfile.TemporaryDirectory() as tmp, _database() as database_url:
-                lives.append(tanzi(Path(tmp) / f"{n}", database_url, receiver, live=True)[0])
+            bares.append(bare(receiver))
+            with (
+                tempfile.TemporaryDirectory() as tmp,
+                harness.database(tmp, f"webhooks{n}") as url,
+            ):
+                tanzis.append(tanzi(Path(tmp) / f"{n}", url, receiver))
         finally:
             receiver.close()
-    bare_rate = statistics.median(bares)
-    tanzi_rate = statistics.median(t for t, _ in tanzis)
-    recorded_rate = statistics.median(r for _, r in tanzis)
+    bare_rate = harness.median(bares)
+    tanzi_rate = harness.median([t for t, _ in tanzis])
+    received_rate = harness.median([r for _, r in tanzis])
+    print(f"{harness.backends()}; {N} deliveries, {WORKERS} threads each side, median of {ROUNDS}")
     print(
         "rounds (bare, tanzi):",
         ", ".join(f"{b:.0f}/{t:.0f}" for b, (t, _) in zip(bares, tanzis, strict=True)),
     )
-    backends = f"db={'postgresql' if DATABASE_URL else 'sqlite'}"
-    backends += f", queue={'redis' if QUEUE_URL else 'sqlite'}"
     print(
-        f"[{backends}] bare httpx POSTs: {bare_rate:.0f}/s; tanzi dispatch-to-receiver signed: "
-        f"{tanzi_rate:.0f}/s (all recorded delivered: {recorded_rate:.0f}/s)"
+        f"bare httpx POSTs: {bare_rate:.0f}/s; tanzi first commit to all recorded delivered: "
+        f"{tanzi_rate:.0f}/s (to all received: {received_rate:.0f}/s)"
     )
-    print(
-        f"tanzi commit-to-receiver, events committed one by one while delivering: "
-        f"{statistics.median(lives):.0f}/s"
-    )
-    print(f"webhooks: ratio {tanzi_rate / bare_rate:.2f} (tanzi/bare)")
+    print(harness.ratio_line("webhooks", tanzi_rate / bare_rate, "tanzi/bare"))
 
 
 if __name__ == "__main__":

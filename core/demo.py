@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from core.models import Account, Category, OrderStatus, Shop, ShopType
+from core.plugins.manager import PluginHost
 from core.schemas.orders import OrderCreate, OrderLineCreate
 from core.schemas.products import ProductCreate, SkuCreate
 from core.services import accounts, categories, orders, products, qualifications, shops
@@ -118,19 +119,21 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             qualification_id=qualification.id,  # type: ignore[arg-type]
             reviewer_id=people["admin"].id,
         )
-    _install_demo_services(session, settings=settings, shop_id=shop.id)  # type: ignore[arg-type]
-    _seed_market(session, provider=people["provider"], admin=people["admin"])
+    host = _install_demo_services(session, settings=settings, shop_id=shop.id)  # type: ignore[arg-type]
+    _seed_market(
+        session, provider=people["provider"], admin=people["admin"], host=host, settings=settings
+    )
     skus = []
     for category_suffix, title, sku_rows in _PRODUCTS:
         category = session.exec(
-            select(Category).where(Category.name.startswith(category_suffix))  # type: ignore[attr-defined]
+            select(Category).where(Category.name.startswith(category_suffix))
         ).first()
         assert category is not None, f"seed category {category_suffix} is missing"
         product = products.create_product(
             session,
             shop=shop,
             data=ProductCreate(
-                category_id=category.id,  # type: ignore[arg-type]
+                category_id=category.id,
                 title=title,
                 description=f"{title}. Demo product.",
                 skus=[
@@ -140,8 +143,9 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             ),
         )
         session.flush()
+        assert product.id is not None
         products.set_product_listed(session, shop=shop, product=product, listed=True)
-        skus.extend(products.skus_by_product(session, [product.id])[product.id])  # type: ignore[list-item]
+        skus.extend(products.skus_by_product(session, [product.id])[product.id])
     for n, (sku, pay) in enumerate(((skus[0], True), (skus[2], True), (skus[5], False)), start=1):
         order, _ = orders.place_order(
             session,
@@ -149,7 +153,7 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             buyer_id=people["buyer"].id,  # type: ignore[arg-type]
             idempotency_key=f"demo-{n}",
             data=OrderCreate(
-                lines=[OrderLineCreate(sku_id=sku.id, quantity=1)],  # type: ignore[arg-type]
+                lines=[OrderLineCreate(sku_id=sku.id, quantity=1)],
                 recipient_name="李买家",
                 recipient_phone="13800138000",
                 province_code="33",
@@ -161,8 +165,9 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
     return list(DEMO_PEOPLE)
 
 
-def _install_demo_services(session: Session, *, settings: Settings, shop_id: int) -> None:
-    """Install the first-party services this host loads, so their work shows in the demo."""
+def _install_demo_services(session: Session, *, settings: Settings, shop_id: int) -> PluginHost:
+    """Install the first-party services this host loads, so their work shows in the demo;
+    returns the host (the market's review checks read it too)."""
     from core.plugins.installations import enable_plugin
     from core.plugins.manager import create_plugin_host
 
@@ -170,6 +175,7 @@ def _install_demo_services(session: Session, *, settings: Settings, shop_id: int
     for plugin_id in DEMO_SERVICES:
         if plugin_id in host.active:
             enable_plugin(session, host=host, shop_id=shop_id, plugin_id=plugin_id)
+    return host
 
 
 #: The demo provider's listings: (slug, name, summary, category, icon, monthly price in fen).
@@ -225,10 +231,14 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
 )
 
 
-def _seed_market(session: Session, *, provider: Account, admin: Account) -> None:
+def _seed_market(
+    session: Session, *, provider: Account, admin: Account, host: PluginHost, settings: Settings
+) -> None:
     """The demo provider's listings in each state: a live free plugin (the installed
     shipping insurance), a live paid remote app, a version awaiting review, a rejected one,
-    a listing an admin suspended and a draft. Rows are written directly: ``core`` does not import the marketplace."""
+    a listing an admin suspended and a draft. Rows are written directly (``core`` does not
+    import the marketplace); the version awaiting review is submitted the way a provider's
+    submission is, so its automated checks ran (:func:`~core.plugins.review_checks.submit_for_review`)."""
     from core.models import (
         Installation,
         Listing,
@@ -238,6 +248,7 @@ def _seed_market(session: Session, *, provider: Account, admin: Account) -> None
         VersionStatus,
     )
     from core.models.base import utcnow
+    from core.plugins.review_checks import submit_for_review
 
     now = utcnow()
     listings: dict[str, Listing] = {}
@@ -303,10 +314,10 @@ def _seed_market(session: Session, *, provider: Account, admin: Account) -> None
         "manifest": {"install_url": "https://ordersync.example.com/install"},
     }
     version("order_sync_pro", "2.1.0", VersionStatus.approved, **remote)
-    version(
+    waiting = version(
         "store_mover",
         "1.0.0",
-        VersionStatus.submitted,
+        VersionStatus.draft,
         kind="remote",
         redirect_uris=["https://mover.example.com/callback"],
         webhook_url="https://mover.example.com/hooks",
@@ -317,6 +328,10 @@ def _seed_market(session: Session, *, provider: Account, admin: Account) -> None
         ],
         release_notes="Moves products, SKUs and stock.",
     )
+    submit_for_review(
+        version=waiting, listing=listings["store_mover"], host=host, settings=settings
+    )
+    session.add(waiting)
     version(
         "popup_promo",
         "0.9.0",
@@ -363,5 +378,4 @@ def _seed_market(session: Session, *, provider: Account, admin: Account) -> None
     ):
         installation.listing_id = listings["shipping_insurance"].id
         session.add(installation)
-    listings["shipping_insurance"].install_count = 1
     session.flush()

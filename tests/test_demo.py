@@ -51,7 +51,8 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
     engine: Engine, settings: Settings
 ) -> None:
     from core.models import Installation, PluginRecord
-    from core.plugins.dispatch import deliver, dispatch_outbox
+    from core.plugins.delivery import deliver
+    from core.plugins.fanout import dispatch_outbox
     from core.plugins.manager import create_plugin_host
 
     with session_scope(engine) as session:
@@ -113,3 +114,33 @@ def test_the_demo_market_has_listings_in_every_state_and_an_install_to_try(
     sign_in(client, "admin@demo.tanzi", "demo-admin")
     admin = client.get("/admin/listings", headers=HTML).text
     assert "flash_coupons" in admin and "quiet hours" in admin
+
+
+def test_the_demo_version_in_review_was_checked_like_a_real_submission(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    from core.models import Listing, ListingVersion, VersionStatus
+    from tests.webtools import HTML, sign_in
+
+    with session_scope(engine) as session:
+        load_demo(session, settings=settings)
+    with Session(engine) as session:
+        waiting = session.exec(
+            select(ListingVersion)
+            .join(Listing, Listing.id == ListingVersion.listing_id)  # type: ignore[arg-type]
+            .where(Listing.slug == "store_mover")
+        ).one()
+    assert waiting.status == VersionStatus.submitted and waiting.submitted_at is not None
+    assert waiting.checks_passed is True
+    assert [r["name"] for r in waiting.checks["results"]] == [
+        "manifest",
+        "plugin",
+        "scopes",
+        "sandbox",
+        "urls",
+    ]
+    sign_in(client, "admin@demo.tanzi", "demo-admin")
+    queue = client.get("/admin", headers=HTML).text
+    assert "checks not run" not in queue and "checks passed" in queue
+    page = client.get(f"/admin/versions/{waiting.id}", headers=HTML).text
+    assert f'action="/admin/versions/{waiting.id}/approve"' in page

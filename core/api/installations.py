@@ -18,6 +18,12 @@ from core.errors import NotFound, PermissionDenied
 from core.models import Area, Installation, PluginRecord
 from core.plugins.installations import configure_installation, get_installation
 from core.plugins.manager import PluginHost
+from core.plugins.service_status import (
+    STATUS_MEANINGS,
+    ServiceStatus,
+    service_status,
+    service_statuses,
+)
 from core.schemas.aftersales import as_utc
 from core.schemas.installations import (
     InstallationPublic,
@@ -37,7 +43,9 @@ def _host(request: Request) -> PluginHost:
     return request.app.state.plugins
 
 
-def _view(host: PluginHost, row: Installation, *, with_settings: bool) -> InstallationPublic:
+def _view(
+    host: PluginHost, row: Installation, status: ServiceStatus, *, with_settings: bool
+) -> InstallationPublic:
     assert row.id is not None
     plugin = host.plugins.get(row.plugin_id)
     name = plugin.manifest.name if plugin is not None and plugin.manifest else row.plugin_id
@@ -47,6 +55,8 @@ def _view(host: PluginHost, row: Installation, *, with_settings: bool) -> Instal
         name=name,
         version=row.version,
         status=row.status.value,
+        service_status=status.value,
+        service_status_detail=STATUS_MEANINGS[status],
         granted_scopes=list(row.granted_scopes),
         settings=dict(row.settings) if with_settings else None,
         circuit_state=row.circuit_state.value,
@@ -86,7 +96,9 @@ def list_installations(
     rows, next_cursor = paginate(session, statement, Installation.id, cursor=page[0], limit=page[1])
     people = access.principal.scopes is None
     host = _host(request)
-    return Page(items=[_view(host, r, with_settings=people) for r in rows], next_cursor=next_cursor)
+    statuses = service_statuses(session, rows)
+    items = [_view(host, r, statuses[r.id or 0], with_settings=people) for r in rows]
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get(INSTALLATION, summary="One installed plugin")
@@ -97,7 +109,8 @@ def get_one_installation(
     session: ReadSessionDep,
 ) -> InstallationPublic:
     row = _installation(session, access, plugin_id)
-    return _view(_host(request), row, with_settings=access.principal.scopes is None)
+    status = service_status(session, row)
+    return _view(_host(request), row, status, with_settings=access.principal.scopes is None)
 
 
 @router.put(INSTALLATION + "/settings", summary="Change an installed plugin's settings")
@@ -118,7 +131,7 @@ def update_installation_settings(
     host = _host(request)
     configure_installation(session, host=host, installation=row, settings=body.settings)
     session.commit()
-    return _view(host, row, with_settings=True)
+    return _view(host, row, service_status(session, row), with_settings=True)
 
 
 @router.get(

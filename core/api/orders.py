@@ -11,6 +11,7 @@ from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
 from core.models import Order, OrderStatus
 from core.schemas.orders import OrderCancel, OrderPublic
+from core.services import order_views as views
 from core.services import orders as svc
 from core.services.payments import provider_for
 from sdk.scopes import Scope
@@ -33,20 +34,20 @@ def list_orders(
     """The shop's orders with their lines; recipients only with ``orders:pii``."""
     rows, next_cursor = paginate(
         session,
-        svc.orders_query(shop_id=access.shop_id, status=status),
+        views.orders_query(shop_id=access.shop_id, status=status),
         Order.id,
         cursor=page[0],
         limit=page[1],
     )
-    items = svc.orders_public(session, rows, include_pii=access.can(Scope.orders_pii))
+    items = views.orders_public(session, rows, include_pii=access.can(Scope.orders_pii))
     return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get(ORDER, response_model=OrderPublic)
 def get_order(access: ReadAccess, session: ReadSessionDep, order_id: PathId) -> OrderPublic:
     """One order with its lines; recipients only with ``orders:pii``."""
-    order = svc.get_order(session, order_id=order_id, shop_id=access.shop_id)
-    return svc.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    order = views.get_order(session, order_id=order_id, shop_id=access.shop_id)
+    return views.order_public(session, order, include_pii=access.can(Scope.orders_pii))
 
 
 @router.post(ORDER + "/cancel", response_model=OrderPublic)
@@ -58,7 +59,7 @@ def cancel_order(
     body: Annotated[OrderCancel | None, Body()] = None,
 ) -> OrderPublic:
     """Cancel a pending or paid order (a paid one is refunded); its stock goes back."""
-    order = svc.get_order(session, order_id=order_id, shop_id=access.shop_id, lock=True)
+    order = views.get_order(session, order_id=order_id, shop_id=access.shop_id, lock=True)
     svc.cancel_order(
         session,
         order=order,
@@ -66,7 +67,7 @@ def cancel_order(
         reason=body.reason if body else "",
         provider=provider_for(request.app.state),
     )
-    out = svc.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    out = views.order_public(session, order, include_pii=access.can(Scope.orders_pii))
     session.commit()
     return out
 
@@ -74,8 +75,8 @@ def cancel_order(
 @router.post(ORDER + "/mark-delivered", response_model=OrderPublic)
 def mark_delivered(access: WriteAccess, session: SessionDep, order_id: PathId) -> OrderPublic:
     """Record that a shipped order was delivered."""
-    order = svc.get_order(session, order_id=order_id, shop_id=access.shop_id, lock=True)
+    order = views.get_order(session, order_id=order_id, shop_id=access.shop_id, lock=True)
     svc.mark_delivered(session, order=order)
-    out = svc.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    out = views.order_public(session, order, include_pii=access.can(Scope.orders_pii))
     session.commit()
     return out

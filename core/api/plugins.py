@@ -9,10 +9,12 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel
 
 from core.api.deps import AdminDep, ReadSessionDep, SessionDep
-from core.jobs.queue import Runtime, build_runtime
+from core.jobs.queue import build_runtime
+from core.jobs.runtime import Runtime
 from core.jobs.tasks import enqueue, request_dispatch
-from core.plugins.dispatch import dead_letters, replay_deliveries, watch_outbox
 from core.plugins.manager import PluginHost
+from core.plugins.outbox_watch import watch_outbox
+from core.plugins.retries import dead_letters, replay_deliveries
 from core.services.audit import record_action
 
 router = APIRouter(tags=["plugins"])

@@ -14,10 +14,12 @@ from sqlmodel import col, select
 
 from core.api.deps import DecisionsDep, PageParams, PersonIdDep, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
+from core.auth import shop_suspended
 from core.errors import InvalidInput, NotFound
 from core.models import Order, OrderStatus, Product, Shop, ShopStatus, Sku
 from core.schemas.orders import OrderCancel, OrderCreate, OrderPublic
 from core.schemas.products import StorefrontProduct
+from core.services import order_views as views
 from core.services import orders as svc
 from core.services import products as product_svc
 from core.services.payments import provider_for
@@ -46,6 +48,8 @@ def _open_shop(session: SessionDep, shop_id: int) -> Shop:
     shop = session.get(Shop, shop_id)
     if shop is None or shop.status != ShopStatus.open:
         raise NotFound(f"Shop {shop_id} was not found.")
+    if shop.suspended_at is not None:
+        raise shop_suspended(shop)
     return shop
 
 
@@ -111,7 +115,7 @@ def place_order(
         ),
         read_session=read_session,
     )
-    out = svc.order_public(session, placed.order, lines=placed.lines)
+    out = views.order_public(session, placed.order, lines=placed.lines)
     session.commit()
     if placed.created:
         return Response(out.model_dump_json(), status.HTTP_201_CREATED, media_type=JSON)
@@ -133,19 +137,19 @@ def my_orders(
     """The caller's own orders, newest last."""
     rows, next_cursor = paginate(
         session,
-        svc.orders_query(buyer_id=buyer_id, status=status),
+        views.orders_query(buyer_id=buyer_id, status=status),
         Order.id,
         cursor=page[0],
         limit=page[1],
     )
-    return Page(items=svc.orders_public(session, rows), next_cursor=next_cursor)
+    return Page(items=views.orders_public(session, rows), next_cursor=next_cursor)
 
 
 @router.get(MY_ORDER, response_model=OrderPublic)
 def my_order(buyer_id: PersonIdDep, session: ReadSessionDep, order_id: PathId) -> OrderPublic:
     """One of the caller's orders."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id)
-    return svc.order_public(session, order)
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id)
+    return views.order_public(session, order)
 
 
 @router.post(MY_ORDER + "/pay", response_model=OrderPublic)
@@ -153,9 +157,9 @@ def pay_my_order(
     request: Request, buyer_id: PersonIdDep, session: SessionDep, order_id: PathId
 ) -> OrderPublic:
     """Pay a pending order (the sandbox provider unless the host configured another)."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id)  # pay_order locks
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id)  # pay_order locks
     svc.pay_order(session, order=order, provider=provider_for(request.app.state))
-    out = svc.order_public(session, order)
+    out = views.order_public(session, order)
     session.commit()
     return out
 
@@ -169,7 +173,7 @@ def cancel_my_order(
     body: Annotated[OrderCancel | None, Body()] = None,
 ) -> OrderPublic:
     """Cancel an order still pending payment; its stock goes back."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
     svc.cancel_order(
         session,
         order=order,
@@ -177,7 +181,7 @@ def cancel_my_order(
         reason=body.reason if body else "",
         provider=provider_for(request.app.state),
     )
-    out = svc.order_public(session, order)
+    out = views.order_public(session, order)
     session.commit()
     return out
 
@@ -185,9 +189,9 @@ def cancel_my_order(
 @router.post(MY_ORDER + "/confirm-receipt", response_model=OrderPublic)
 def confirm_receipt(buyer_id: PersonIdDep, session: SessionDep, order_id: PathId) -> OrderPublic:
     """Confirm a delivered order arrived; it becomes completed."""
-    order = svc.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
     svc.confirm_receipt(session, order=order)
-    out = svc.order_public(session, order)
+    out = views.order_public(session, order)
     session.commit()
     return out
 

@@ -21,7 +21,7 @@ from core.api.installations import (
 )
 from core.api.pagination import Page, decode_cursor, encode_cursor
 from core.auth import ShopAccess
-from core.jobs.queue import Runtime
+from core.jobs.runtime import Runtime
 from core.jobs.tasks import enqueue_deliveries
 from core.models import CircuitState, DeliveryStatus
 from core.plugins.webhooks import topic_of

@@ -8,6 +8,11 @@ from rich.table import Table
 
 from core.settings import SettingsError, get_settings
 
+#: Seconds uvicorn's supervisor waits for a web process to answer its health ping before it
+#: kills and replaces it. Its default (5 s) is shorter than this app's start-up (imports) on
+#: a busy 2-core machine, so with ``--workers 2`` it kept killing processes still starting.
+WORKER_HEALTHCHECK_S = 60
+
 console = Console()
 err = Console(stderr=True)
 
@@ -71,6 +76,7 @@ def register(app: typer.Typer) -> None:
                 host=host,
                 port=port,
                 workers=workers,
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
                 log_level="info",
             )
         finally:

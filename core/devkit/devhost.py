@@ -24,7 +24,7 @@ from core.migrate import upgrade
 from core.models import Account, Order, OutboxEvent, PluginRecord, Product, Shop
 from core.plugins.installations import enable_plugin
 from core.plugins.manager import create_plugin_host
-from core.services.orders import order_snapshot
+from core.services.order_views import order_snapshot
 from core.services.products import product_snapshot
 from core.settings import get_settings
 from sdk.cli.devfire import DevDelivery

@@ -22,12 +22,14 @@ from core.demo import DEMO_PEOPLE, load_demo
 from core.models import Account, Delivery, Installation, Product, Shop, Sku
 from core.outbox import record_event
 from core.plugins.client import ScopedClient
-from core.plugins.dispatch import deliver, dispatch_outbox
+from core.plugins.delivery import deliver
+from core.plugins.fanout import dispatch_outbox
 from core.plugins.installations import enable_plugin
 from core.plugins.loading import PluginConfig, PluginLimits, PluginStatus, load_all
 from core.plugins.manager import InstallationRef, PluginHost
 from core.schemas.orders import OrderCreate, OrderLineCreate
 from core.services import orders
+from core.services.order_views import order_snapshot
 from core.services.products import product_snapshot
 from core.settings import Settings
 from sdk.models import Record
@@ -265,7 +267,7 @@ class Sandbox:
         if event_name == "order_cancelled":
             orders.cancel_order(session, order=order, by="merchant", reason="sandbox")
         session.flush()
-        data = orders.order_snapshot(session, order)
+        data = order_snapshot(session, order)
         if event_name in ("order_shipped", "order_delivered", "order_completed"):
             data["order"]["status"] = event_name.removeprefix("order_")
         assert order.id is not None

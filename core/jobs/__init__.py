@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from core.jobs.queue import Runtime, build_runtime, create_huey, runtime_of
-from core.jobs.records import JobContext, create_job, execute_job, job_kind, request_cancel
+from core.jobs.queue import build_runtime, create_huey
+from core.jobs.runner import JobContext, create_job, execute_job, job_kind, request_cancel
+from core.jobs.runtime import Runtime, runtime_of
 from core.jobs.tasks import enqueue
 from core.jobs.worker import run_worker, start_embedded_worker
 

@@ -9,6 +9,7 @@ of up to :data:`DELIVERY_BATCH` in event order.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from typing import Any
@@ -16,8 +17,12 @@ from typing import Any
 from huey import Huey, crontab
 from huey.constants import EmptyData
 
-from core.plugins import dispatch
+from core.jobs.runner import execute_job
+from core.jobs.runtime import binding_of, runtime_of
+from core.plugins import delivery, fanout, retries
 from core.settings import Settings, SettingsError
+
+log = logging.getLogger("tanzi.worker")
 
 #: The queue key saying a dispatch task is enqueued and has not started draining yet.
 DISPATCH_PENDING = "tanzi.dispatch.pending"
@@ -35,8 +40,7 @@ def enqueue_deliveries(huey: Huey, delivery_ids: list[int]) -> None:
 
 
 def register_tasks(huey: Huey) -> None:
-    """Define the tasks on ``huey``; they are reachable as ``huey.tanzi_tasks[name]``."""
-    from core.jobs.queue import runtime_of
+    """Define the tasks on ``huey``; :func:`enqueue` reaches them by name."""
 
     def enqueue_batches(batches: dict[int, list[int]]) -> int:
         total = 0
@@ -53,10 +57,10 @@ def register_tasks(huey: Huey) -> None:
         huey.storage.pop_data(DISPATCH_PENDING)  # before draining: see the module docstring
         total = 0
         while True:
-            batches = dispatch.dispatch_outbox_batches(
-                rt.engine, rt.host, read_engine=rt.read_engine
-            )
+            batches = fanout.dispatch_outbox_batches(rt.engine, rt.host, read_engine=rt.read_engine)
             if not batches:
+                if total:
+                    log.info("dispatched %d deliveries", total)
                 return total
             total += enqueue_batches(batches)
 
@@ -64,18 +68,19 @@ def register_tasks(huey: Huey) -> None:
     def deliver_batch(delivery_ids: list[int]) -> int:
         """Deliver one installation's events in order; schedule retries of what failed."""
         rt = runtime_of(huey)
-        results = dispatch.deliver_batch(
+        results = delivery.deliver_batch(
             rt.engine,
             rt.host,
             delivery_ids,
             read_engine=rt.read_engine,
             secret_key=_secret_key(rt.settings),
         )
-        retries: dict[float, list[int]] = defaultdict(list)
+        retry_after: dict[float, list[int]] = defaultdict(list)
         for result in results:
+            log_delivery(result)
             if result.retry_in_s is not None:
-                retries[result.retry_in_s].append(result.delivery_id)
-        for delay, ids in retries.items():
+                retry_after[result.retry_in_s].append(result.delivery_id)
+        for delay, ids in retry_after.items():
             deliver_batch.schedule((ids,), delay=delay)
         return len(results)
 
@@ -83,13 +88,14 @@ def register_tasks(huey: Huey) -> None:
     def deliver_one(delivery_id: int) -> str:
         """Deliver one event to one installation; schedule its retry if it failed."""
         rt = runtime_of(huey)
-        result = dispatch.deliver(
+        result = delivery.deliver(
             rt.engine,
             rt.host,
             delivery_id,
             read_engine=rt.read_engine,
             secret_key=_secret_key(rt.settings),
         )
+        log_delivery(result)
         if result.retry_in_s is not None:
             deliver_one.schedule((delivery_id,), delay=result.retry_in_s)
         return result.status
@@ -99,9 +105,10 @@ def register_tasks(huey: Huey) -> None:
         """Dispatch anything left behind and re-enqueue deliveries that are due."""
         rt = runtime_of(huey)
         dispatch_events.call_local()
-        return enqueue_batches(
-            dispatch.due_delivery_batches(rt.engine, stale_after_s=stale_after_s)
-        )
+        due = enqueue_batches(retries.due_delivery_batches(rt.engine, stale_after_s=stale_after_s))
+        if due:
+            log.info("sweep handed out %d due deliveries", due)
+        return due
 
     @huey.periodic_task(crontab(minute="*"), name="tanzi.sweep_periodic")
     def sweep_periodic() -> None:
@@ -111,10 +118,12 @@ def register_tasks(huey: Huey) -> None:
     def run_job(job_id: int) -> str:
         """Run (or resume) a job record's work."""
         import core.plugins.actions  # noqa: F401  (registers the merchant_action job kind)
-        from core.jobs.records import execute_job
 
         rt = runtime_of(huey)
-        return execute_job(rt.engine, job_id, runtime=rt)
+        log.info("job %d started", job_id)
+        status = execute_job(rt.engine, job_id, runtime=rt)
+        log.info("job %d %s", job_id, status)
+        return status
 
     tasks: dict[str, Any] = {
         "dispatch": dispatch_events,
@@ -123,7 +132,24 @@ def register_tasks(huey: Huey) -> None:
         "sweep": sweep,
         "run_job": run_job,
     }
-    huey.tanzi_tasks = tasks  # type: ignore[attr-defined]
+    binding_of(huey).tasks.update(tasks)
+
+
+def log_delivery(result: delivery.DeliveryResult) -> None:
+    """One line per delivery attempt: delivered, retried (when), dead, held or deferred."""
+    if result.status == "delivered":
+        log.info("delivery %d delivered", result.delivery_id)
+    elif result.retry_in_s is not None:
+        log.info(
+            "delivery %d failed, retry in %gs: %s",
+            result.delivery_id,
+            result.retry_in_s,
+            result.error,
+        )
+    elif result.status == "dead":
+        log.warning("delivery %d dead letter: %s", result.delivery_id, result.error)
+    elif result.status != "skipped":
+        log.info("delivery %d %s %s", result.delivery_id, result.status, result.error)
 
 
 def _secret_key(settings: Settings) -> str:
@@ -137,7 +163,7 @@ def _secret_key(settings: Settings) -> str:
 
 def enqueue(huey: Huey, name: str, *args: Any) -> Any:
     """Enqueue task ``name`` with ``args`` on ``huey``."""
-    return huey.tanzi_tasks[name](*args)  # type: ignore[attr-defined]
+    return binding_of(huey).tasks[name](*args)
 
 
 def request_dispatch(huey: Huey) -> bool:

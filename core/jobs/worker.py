@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from huey.consumer import Consumer
@@ -35,8 +36,14 @@ def start_embedded_worker(settings: Settings, *, workers: int = 2) -> Callable[[
 def run_worker(settings: Settings, *, workers: int = 4, worker_type: str = "thread") -> None:
     """Run a consumer in the foreground until interrupted (``tanzi worker``).
 
-    On start it sweeps: deliveries a killed worker was running are handed out again.
+    On start it sweeps: deliveries a killed worker was running are handed out again. It
+    logs what it does (deliveries, retries, dead letters, jobs) at INFO, one line each, on
+    stderr; Huey's own per-task lines are left at WARNING.
     """
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("huey").setLevel(logging.WARNING)
     huey = create_huey(settings)
     build_runtime(settings, huey=huey)
     enqueue(huey, "sweep", 0.0)

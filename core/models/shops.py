@@ -50,6 +50,9 @@ class Shop(SQLModel, table=True):
     settlement_account: str | None = Field(default=None, max_length=40)
     settlement_bank: str | None = Field(default=None, max_length=60)
     plugins_version: int = 0  # bumped when installations change; invalidates cached views
+    #: set while a platform admin has suspended the shop: its services and storefront stop
+    suspended_at: datetime | None = datetime_field()
+    suspension_reason: str = Field(default="", max_length=1000)
     created_at: datetime = created_at_field()
     opened_at: datetime | None = datetime_field()
 

@@ -23,9 +23,15 @@ from sqlmodel import Session, col, select
 
 from core.auth import Principal, authorize_shop
 from core.errors import NotFound, PermissionDenied, TanziError
-from core.models import AfterSale, PluginRecord, Product, Shipment, Shop, Sku
+from core.models import AfterSale, Order, OrderStatus, PluginRecord, Product, Shipment, Shop, Sku
 from core.plugins.manager import InstallationRef
-from core.services import records
+from core.schemas.aftersales import AfterSalePublic, as_utc
+from core.schemas.shipments import TrackingStatus
+from core.services import plugin_records
+from core.services.aftersales import accept_aftersale, get_shop_aftersale, reject_aftersale
+from core.services.order_views import get_order, orders_public, orders_query
+from core.services.products import change_inventory, get_product, get_sku, products_query
+from core.services.shipments import add_tracking_event, get_shop_shipment
 from sdk import models as sdk_models
 from sdk.errors import InvalidRequest, ResourceNotFound, ScopeDenied
 from sdk.scopes import Scope
@@ -128,7 +134,9 @@ class _Products:
     def _view(self, session: Session, products: list[Product]) -> list[sdk_models.Product]:
         ids = [p.id for p in products]
         skus: dict[int, list[dict[str, Any]]] = {}
-        for sku in session.exec(select(Sku).where(col(Sku.product_id).in_(ids)).order_by(Sku.id)):
+        for sku in session.exec(
+            select(Sku).where(col(Sku.product_id).in_(ids)).order_by(col(Sku.id))
+        ):
             skus.setdefault(sku.product_id, []).append(_dump(sku))
         return [
             sdk_models.Product.model_validate({**_dump(p), "skus": skus.get(p.id or 0, [])})
@@ -137,16 +145,12 @@ class _Products:
 
     def get(self, product_id: int) -> sdk_models.Product:
         """One product of this shop (not a deleted one). Scope: ``products:read``."""
-        from core.services.products import get_product
-
         with self._c.reading(Scope.products_read) as session:
             product = get_product(session, shop_id=self._c.shop_id, product_id=product_id)
             return self._view(session, [product])[0]
 
     def list(self, *, limit: int = 50, after_id: int | None = None) -> list[sdk_models.Product]:
         """Products by id, deleted ones left out as in the open API. Scope: ``products:read``."""
-        from core.services.products import products_query
-
         with self._c.reading(Scope.products_read) as session:
             query = products_query(self._c.shop_id)
             if after_id is not None:
@@ -155,8 +159,6 @@ class _Products:
             return self._view(session, rows)
 
     def set_stock(self, sku_id: int, stock: int) -> sdk_models.Sku:
-        from core.services.products import change_inventory, get_sku
-
         with self._c.writing(Scope.products_write) as session:
             sku = get_sku(session, shop_id=self._c.shop_id, sku_id=sku_id, lock=True)
             change_inventory(session, sku=sku, set_to=stock)
@@ -172,15 +174,11 @@ class _Orders:
         self._c = client
 
     def _view(self, session: Session, orders: list[Any]) -> list[sdk_models.Order]:
-        from core.services.orders import orders_public
-
         views = orders_public(session, orders, include_pii=self._c.has(Scope.orders_pii))
         return [sdk_models.Order.model_validate(v.model_dump(mode="json")) for v in views]
 
     def get(self, order_id: int) -> sdk_models.Order:
         """One order of this shop. Scope: ``orders:read`` (``orders:pii`` for the buyer)."""
-        from core.services.orders import get_order
-
         with self._c.reading(Scope.orders_read) as session:
             order = get_order(session, order_id=order_id, shop_id=self._c.shop_id)
             return self._view(session, [order])[0]
@@ -189,9 +187,6 @@ class _Orders:
         self, *, status: str | None = None, limit: int = 50, after_id: int | None = None
     ) -> list[sdk_models.Order]:
         """Orders by id, optionally of one status. Scope: ``orders:read``."""
-        from core.models import Order, OrderStatus
-        from core.services.orders import orders_query
-
         try:
             wanted = OrderStatus(status) if status is not None else None
         except ValueError:
@@ -205,8 +200,6 @@ class _Orders:
 
 
 def _aftersale_view(row: AfterSale) -> sdk_models.AfterSale:
-    from core.schemas.aftersales import AfterSalePublic
-
     public = AfterSalePublic.model_validate(row)
     return sdk_models.AfterSale.model_validate(public.model_dump(mode="json"))
 
@@ -220,8 +213,6 @@ class _AfterSales:
 
     def get(self, aftersale_id: int) -> sdk_models.AfterSale:
         """One after-sale request of this shop. Scope: ``aftersales:read``."""
-        from core.services.aftersales import get_shop_aftersale
-
         with self._c.reading(Scope.aftersales_read) as session:
             row = get_shop_aftersale(session, shop_id=self._c.shop_id, aftersale_id=aftersale_id)
             return _aftersale_view(row)
@@ -238,8 +229,6 @@ class _AfterSales:
     def accept(self, aftersale_id: int) -> sdk_models.AfterSale:
         """Accept a pending request; a refund-only one is refunded at once.
         Scope: ``aftersales:write``."""
-        from core.services.aftersales import accept_aftersale, get_shop_aftersale
-
         with self._c.writing(Scope.aftersales_write) as session:
             row = get_shop_aftersale(
                 session, shop_id=self._c.shop_id, aftersale_id=aftersale_id, for_update=True
@@ -250,8 +239,6 @@ class _AfterSales:
 
     def reject(self, aftersale_id: int, *, reason: str) -> sdk_models.AfterSale:
         """Reject a pending request with a reason the buyer sees. Scope: ``aftersales:write``."""
-        from core.services.aftersales import get_shop_aftersale, reject_aftersale
-
         with self._c.writing(Scope.aftersales_write) as session:
             row = get_shop_aftersale(
                 session, shop_id=self._c.shop_id, aftersale_id=aftersale_id, for_update=True
@@ -278,9 +265,6 @@ class _Logistics:
     def add_tracking(
         self, shipment_id: int, *, status: str, description: str = "", location: str = ""
     ) -> sdk_models.TrackingEvent:
-        from core.schemas.shipments import TrackingStatus
-        from core.services.shipments import add_tracking_event, get_shop_shipment
-
         with self._c.writing(Scope.logistics_write) as session:
             shipment = get_shop_shipment(session, shop_id=self._c.shop_id, shipment_id=shipment_id)
             try:
@@ -315,7 +299,7 @@ class _Shop:
 class _Records:
     """``client.records``: the installation's own JSON documents. No scope needed; every
     query is pinned to this installation, so one plugin never reads another's records.
-    The rules live in :mod:`core.services.records`, shared with the open API's routes."""
+    The rules live in :mod:`core.services.plugin_records`, shared with the open API's routes."""
 
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
@@ -332,10 +316,10 @@ class _Records:
         With ``if_absent`` an existing record is returned unchanged (create once).
         """
         with _client_errors():
-            records.check_address(collection, key)
-            records.check_document(data)
+            plugin_records.check_address(collection, key)
+            plugin_records.check_document(data)
         with self._c.writing(None) as session:
-            row, _ = records.put_record(
+            row, _ = plugin_records.put_record(
                 session,
                 installation_id=self._installation_id,
                 shop_id=self._c.shop_id,
@@ -349,9 +333,9 @@ class _Records:
     def get(self, collection: str, key: str) -> sdk_models.Record | None:
         """The record at ``(collection, key)``, or ``None``."""
         with _client_errors():
-            records.check_address(collection, key)
+            plugin_records.check_address(collection, key)
         with self._c.reading(None) as session:
-            row = records.get_record(
+            row = plugin_records.get_record(
                 session, installation_id=self._installation_id, collection=collection, key=key
             )
             return record_view(row) if row is not None else None
@@ -361,9 +345,9 @@ class _Records:
     ) -> list[sdk_models.Record]:
         """Records of ``collection`` ordered by key, at most ``limit`` after ``after_key``."""
         with _client_errors():
-            records.check_address(collection, None)
+            plugin_records.check_address(collection, None)
         with self._c.reading(None) as session:
-            rows = records.list_records(
+            rows = plugin_records.list_records(
                 session,
                 installation_id=self._installation_id,
                 collection=collection,
@@ -375,9 +359,9 @@ class _Records:
     def delete(self, collection: str, key: str) -> bool:
         """Delete the record at ``(collection, key)``; ``False`` when there was none."""
         with _client_errors():
-            records.check_address(collection, key)
+            plugin_records.check_address(collection, key)
         with self._c.writing(None) as session:
-            return records.delete_record(
+            return plugin_records.delete_record(
                 session, installation_id=self._installation_id, collection=collection, key=key
             )
 
@@ -385,8 +369,6 @@ class _Records:
 def record_view(row: PluginRecord) -> sdk_models.Record:
     """The SDK view of a stored record (also what the merchant's API returns); times are
     UTC-aware even where the database hands them back naive (SQLite)."""
-    from core.schemas.aftersales import as_utc
-
     return sdk_models.Record(
         collection=row.collection,
         key=row.key,

@@ -110,6 +110,8 @@ class DecisionRunner:
         outcome = DecisionOutcome(result=[] if hook in COLLECTING else None)
         kernel_impls = []
         for impl in reversed(caller.get_hookimpls()):  # pluggy's call order
+            if impl.wrapper or impl.hookwrapper:
+                continue  # each answer runs alone under its own budget: nothing to wrap
             if impl.plugin_name == KERNEL_PLUGIN_NAME:
                 kernel_impls.append(impl)
                 continue

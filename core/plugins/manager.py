@@ -1,10 +1,10 @@
 """The plugin host: one pluggy manager holding every loaded plugin, and each shop's view of it.
 
-A shop sees the kernel defaults plus the plugins it enabled. Its view is a
-:class:`ShopHookRelay` (pytest's ``FSHookProxy`` shape: a cached ``subset_hook_caller`` per
-hook) shared by every shop with the same enabled set, or the plain ``pm.hook`` when nothing
-is removed. Which set a shop has is cached per shop and re-read when its
-``plugins_version`` moves.
+A shop sees the kernel defaults plus the plugins it enabled. Its view is the ``hook`` of a
+pluggy manager holding just those plugins, built once per distinct enabled set and shared
+by every shop with that set (the main manager's ``pm.hook`` when nothing is left out), so a
+call costs what a bare ``pm.hook`` call costs. Which set a shop has is cached per shop and
+re-read when its ``plugins_version`` moves. Only pluggy's public API is used.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from datetime import datetime
 from typing import Any
 
 import pluggy
-from sqlmodel import Session, select
+from sqlalchemy import bindparam
+from sqlmodel import Session, col, select
 
 from core.models import Installation, InstallationStatus, Shop
 from core.models.base import utcnow
@@ -60,6 +61,20 @@ class InstallationRef:
             granted_scopes=frozenset(row.granted_scopes),
             settings=dict(row.settings),
         )
+
+
+#: The query behind every hook call of a request: a shop's ``plugins_version``. Built once,
+#: as building a statement costs more than running it.
+_PLUGINS_VERSION = select(Shop.plugins_version).where(col(Shop.id) == bindparam("shop_id"))
+
+
+def _plugins_version(session: Session, shop_id: int) -> int:
+    """The shop's ``plugins_version`` (0 for an unknown shop), read on the session's own
+    connection and transaction; a Core execution, as the ORM's result machinery costs
+    several times the query (``bench/hooks.py``). Flushes first, as a query would."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(_PLUGINS_VERSION, {"shop_id": shop_id}).scalar() or 0
 
 
 #: Threads each plugin's event hooks may run on at once (a hung call keeps its thread).
@@ -121,33 +136,6 @@ class HookPool:
                 future.set_exception(exc)
 
 
-class ShopHookRelay:
-    """``pm.hook`` for one set of enabled plugins: every other loaded plugin is left out."""
-
-    def __init__(self, pm: pluggy.PluginManager, remove: frozenset[object]) -> None:
-        self._pm = pm
-        self._remove = remove
-
-    def __getattr__(self, name: str) -> pluggy.HookCaller:
-        subset = self._pm.subset_hook_caller(name, remove_plugins=self._remove)
-        caller = _frozen(subset)
-        self.__dict__[name] = caller
-        return caller
-
-
-def _frozen(subset: pluggy.HookCaller) -> pluggy.HookCaller:
-    """A plain caller holding the subset's implementations, filtered once.
-
-    pluggy's subset caller filters its implementations on every call; the host never
-    registers plugins after start-up, so filtering once is equivalent and keeps a relay
-    call as cheap as a bare ``pm.hook`` call.
-    """
-    caller = pluggy.HookCaller(subset.name, subset._hookexec)
-    caller.spec = subset.spec  # type: ignore[misc]
-    caller._hookimpls = subset.get_hookimpls()  # type: ignore[misc]
-    return caller
-
-
 @dataclass(frozen=True)
 class ShopView:
     """One shop's plugins: the hook relay and its enabled installations by plugin id."""
@@ -204,8 +192,10 @@ class PluginHost:
         """The hook relay for a set of enabled plugin ids (cached per distinct set)."""
         relay = self._relays.get(enabled)
         if relay is None:
-            remove = frozenset(self.pm.get_plugin(pid) for pid in self.active if pid not in enabled)
-            relay = self.pm.hook if not remove else ShopHookRelay(self.pm, remove)
+            if all(pid in enabled for pid in self.active):
+                relay = self.pm.hook
+            else:
+                relay = self._manager_of(enabled | {KERNEL_PLUGIN_NAME}).hook
             self._relays[enabled] = relay
         return relay
 
@@ -214,11 +204,19 @@ class PluginHost:
         key = (plugin_id, hook)
         caller = self._callers.get(key)
         if caller is None:
-            keep = self.pm.get_plugin(plugin_id)
-            remove = [p for _, p in self.pm.list_name_plugin() if p is not keep]
-            caller = _frozen(self.pm.subset_hook_caller(hook, remove_plugins=remove))
+            caller = getattr(self._manager_of(frozenset({plugin_id})).hook, hook)
             self._callers[key] = caller
         return caller
+
+    def _manager_of(self, names: frozenset[str]) -> pluggy.PluginManager:
+        """A manager holding the named plugins of the main one, in the same order (so
+        calls run in the same order)."""
+        pm = pluggy.PluginManager(PROJECT_NAME)
+        pm.add_hookspecs(hookspecs)
+        for name, plugin in self.pm.list_name_plugin():
+            if name in names:
+                pm.register(plugin, name=name)
+        return pm
 
     def hook_pool(self, plugin_id: str) -> HookPool:
         """The threads ``plugin_id``'s event hooks run on: its own, so a plugin that hangs
@@ -233,8 +231,7 @@ class PluginHost:
 
     def shop_view(self, session: Session, shop_id: int) -> ShopView:
         """The shop's view; one small query when its ``plugins_version`` has not moved."""
-        version = session.exec(select(Shop.plugins_version).where(Shop.id == shop_id)).first()
-        version = version or 0
+        version = _plugins_version(session, shop_id)
         cached = self._shops.get(shop_id)
         if cached is not None and cached.version == version and not cached.stale():
             return cached
@@ -244,7 +241,7 @@ class PluginHost:
                 Installation.shop_id == shop_id,
                 Installation.status == InstallationStatus.enabled,
             )
-            .order_by(Installation.id)
+            .order_by(col(Installation.id))
         ).all()
         rows, recheck_at = filter_eligible(session, rows)
         installations = {

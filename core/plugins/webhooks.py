@@ -1,11 +1,15 @@
 """Signed webhook deliveries to remote apps: the body, the signature, the POST.
 
+Deliveries are signed by the Standard Webhooks specification (:mod:`sdk.remote.signing`):
+``webhook-id`` is the event's id, the same on every retry, so the app can deduplicate.
+
 A remote installation (``Installation.kind == "remote"``) gets the events whose topic
 (``sdk.remote.topic_for``) it subscribed to in ``webhook_topics``. The delivery machinery
-is the plugins' own (:mod:`core.plugins.dispatch`: outbox fan-out, batches, retries on the
-published schedule, dead letters, the circuit breaker); this module only turns one delivery
-into one signed ``POST`` and says whether it worked: a 2xx answer is delivered, anything
-else (another status, a timeout, a refused connection) is an error to retry.
+is the plugins' own (:mod:`core.plugins.fanout`, :mod:`core.plugins.delivery`,
+:mod:`core.plugins.retries`: batches, retries on the published schedule, dead letters, the
+circuit breaker); this module only turns one delivery into one signed ``POST`` and says
+whether it worked: a 2xx answer is delivered, anything else (another status, a timeout, a
+refused connection) is an error to retry.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ import json
 import threading
 import time
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import Any
 
@@ -25,6 +30,7 @@ import core
 from core.crypto import decrypt_secret
 from core.errors import InvalidState
 from core.models import Installation, Listing, OAuthClient, OutboxEvent, Shop
+from core.models.base import utcnow
 from core.services.notifications import notify
 from sdk.remote import EVENT_TOPICS, signature_headers
 
@@ -63,35 +69,59 @@ def webhook_body(outbox: OutboxEvent, *, installation_id: int) -> bytes:
 
 
 def load_secrets(
-    session: Session, installations: Iterable[Installation], *, secret_key: str
-) -> dict[int, str]:
-    """The decrypted signing secret of each remote installation, by installation id.
+    session: Session,
+    installations: Iterable[Installation],
+    *,
+    secret_key: str,
+    now: datetime | None = None,
+) -> dict[int, tuple[str, ...]]:
+    """The decrypted signing secrets of each remote installation, by installation id.
 
-    An installation without a secret of its own signs with its OAuth client's. A secret
-    that cannot be decrypted maps to ``""``, which fails that installation's deliveries
-    (and only those) with a clear error.
+    The current secret comes first: the installation's own, else its OAuth client's. While
+    the client's secret is being rotated (``OAuthClient.previous_webhook_secret_until`` is
+    ahead of ``now``), the previous secret follows, so each delivery carries both
+    signatures. A secret that cannot be decrypted is left out; an installation left with
+    none maps to ``()``, which fails its deliveries (and only those) with a clear error.
     """
     remote = [i for i in installations if i.kind == REMOTE and i.id is not None]
     if not remote:
         return {}
-    stored = {i.id or 0: i.webhook_secret for i in remote}
-    missing = {i.listing_id for i in remote if not i.webhook_secret and i.listing_id is not None}
-    by_listing: dict[int, str] = {}
-    if missing:
-        for listing_id, secret in session.exec(
-            select(OAuthClient.listing_id, OAuthClient.webhook_secret).where(
-                col(OAuthClient.listing_id).in_(missing), OAuthClient.webhook_secret != ""
-            )
+    current_time = now or utcnow()
+    listing_ids = {i.listing_id for i in remote if i.listing_id is not None}
+    by_listing: dict[int, tuple[str, str]] = {}
+    if listing_ids:
+        for listing_id, secret, previous, until in session.exec(
+            select(
+                OAuthClient.listing_id,
+                OAuthClient.webhook_secret,
+                OAuthClient.previous_webhook_secret,
+                OAuthClient.previous_webhook_secret_until,
+            ).where(col(OAuthClient.listing_id).in_(listing_ids))
         ):
-            by_listing.setdefault(listing_id, secret)
-    secrets: dict[int, str] = {}
+            overlapping = until is not None and _aware(until) > current_time
+            by_listing.setdefault(listing_id, (secret, previous if overlapping else ""))
+    loaded: dict[int, tuple[str, ...]] = {}
     for inst in remote:
-        token = stored[inst.id or 0] or by_listing.get(inst.listing_id or 0, "")
-        try:
-            secrets[inst.id or 0] = decrypt_secret(secret_key, token) if token else ""
-        except InvalidState:
-            secrets[inst.id or 0] = ""
-    return secrets
+        client_secret, previous = by_listing.get(inst.listing_id or 0, ("", ""))
+        plain = [
+            _decrypted(secret_key, token)
+            for token in (inst.webhook_secret or client_secret, previous)
+            if token
+        ]
+        loaded[inst.id or 0] = tuple(dict.fromkeys(p for p in plain if p))
+    return loaded
+
+
+def _decrypted(secret_key: str, token: str) -> str:
+    try:
+        return decrypt_secret(secret_key, token)
+    except InvalidState:
+        return ""
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; they are UTC."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class WebhookSender:
@@ -125,17 +155,22 @@ class WebhookSender:
         installation: Any,
         outbox: OutboxEvent,
         *,
-        secret: str,
+        secret: str | Sequence[str],
         timeout_s: float = WEBHOOK_TIMEOUT_S,
     ) -> str:
-        """POST one event to the installation's ``webhook_url``; returns an error or ``""``."""
+        """POST one event to the installation's ``webhook_url``; returns an error or ``""``.
+
+        :param secret: the signing secret, or the secrets (current first) from
+            :func:`load_secrets`; each one adds a signature to ``webhook-signature``.
+        """
         if not installation.webhook_url:
             return "the installation has no webhook URL"
-        if not secret:
+        keys = [secret] if isinstance(secret, str) else list(secret)
+        if not any(keys):
             return "the installation has no readable webhook secret"
         body = webhook_body(outbox, installation_id=installation.id or 0)
         headers = signature_headers(
-            secret,
+            [key for key in keys if key],
             body,
             event_id=outbox.event_id,
             topic=topic_of(outbox.name),

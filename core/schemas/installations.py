@@ -20,7 +20,15 @@ class InstallationPublic(BaseModel):
     plugin_id: str
     name: str
     version: str
-    status: str
+    status: str = Field(
+        description="The merchant's choice: enabled, paused or removed (see service_status "
+        "for whether it runs)."
+    )
+    service_status: str = Field(
+        description="What the service does now: running, paused, suspended (by the "
+        "platform), lapsed (subscription expired) or removed."
+    )
+    service_status_detail: str = Field(description="What service_status means for the shop.")
     granted_scopes: list[str]
     settings: dict[str, Any] | None
     circuit_state: str

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlmodel import Session
 
 from core.errors import InvalidState
 from core.models import Order, OrderStatus
 from core.models.base import utcnow
 from core.outbox import record_event
+from core.services.order_views import order_snapshot
 
 S = OrderStatus
 
@@ -31,17 +30,6 @@ _EFFECTS: dict[OrderStatus, tuple[str, str]] = {
     S.completed: ("completed_at", "order_completed"),
     S.cancelled: ("cancelled_at", "order_cancelled"),
 }
-
-
-def order_snapshot(session: Session, order: Order) -> dict[str, Any]:
-    """The event data for ``order`` (``{"order": OrderPublic json}`` with its lines).
-
-    Built by :func:`core.services.orders.order_snapshot`, imported here lazily because the
-    orders service itself moves orders through this module.
-    """
-    from core.services.orders import order_snapshot as snapshot
-
-    return snapshot(session, order)
 
 
 def move_order(session: Session, order: Order, to: OrderStatus) -> Order:

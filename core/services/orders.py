@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
+from core.auth import shop_suspended
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, OutOfStock
 from core.models import (
     Order,
@@ -39,7 +39,7 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.outbox import record_event
-from core.schemas.orders import OrderCreate, OrderLinePublic, OrderPublic
+from core.schemas.orders import OrderCreate
 from core.services.inventory import (
     SkuRow,
     adjust_stock,
@@ -48,6 +48,7 @@ from core.services.inventory import (
     release_order_stock,
 )
 from core.services.order_state import TRANSITIONS, move_order
+from core.services.order_views import order_snapshot
 from core.services.payments import PaymentFailed, PaymentProvider, PaymentResult, SandboxPayment
 from core.services.regions import ensure_province
 from sdk.models import OrderDraft
@@ -55,138 +56,6 @@ from sdk.models import OrderLine as SdkOrderLine
 
 #: Totals are stored in 32-bit integer columns.
 MAX_ORDER_TOTAL_FEN = 2_000_000_000
-
-
-# -- views ---------------------------------------------------------------------------------
-
-
-def lines_by_order(session: Session, order_ids: Sequence[int]) -> dict[int, list[OrderLine]]:
-    """The lines of each order, ordered by id, in one query."""
-    out: dict[int, list[OrderLine]] = {oid: [] for oid in order_ids}
-    if not order_ids:
-        return out
-    for line in session.exec(
-        select(OrderLine).where(col(OrderLine.order_id).in_(order_ids)).order_by(col(OrderLine.id))
-    ).all():
-        out[line.order_id].append(line)
-    return out
-
-
-def order_public(
-    session: Session,
-    order: Order,
-    *,
-    lines: Sequence[OrderLine] | None = None,
-    include_pii: bool = True,
-) -> OrderPublic:
-    """The API view of ``order`` with its lines (loaded when not given).
-
-    Without ``include_pii`` the recipient's name, phone and address are ``None``.
-    """
-    assert order.id is not None
-    if lines is None:
-        lines = lines_by_order(session, [order.id])[order.id]
-    return OrderPublic(
-        id=order.id,
-        shop_id=order.shop_id,
-        buyer_id=order.buyer_id,
-        status=order.status,
-        currency=order.currency,
-        subtotal_fen=order.subtotal_fen,
-        adjustments_fen=order.adjustments_fen,
-        total_fen=order.total_fen,
-        refunded_fen=order.refunded_fen,
-        self_pickup=order.self_pickup,
-        province_code=order.province_code,
-        recipient_name=order.recipient_name if include_pii else None,
-        recipient_phone=order.recipient_phone if include_pii else None,
-        address=order.address if include_pii else None,
-        pii_redacted=not include_pii,
-        payment_ref=order.payment_ref,
-        cancel_reason=order.cancel_reason,
-        cancelled_by=order.cancelled_by,
-        created_at=order.created_at,
-        paid_at=order.paid_at,
-        shipped_at=order.shipped_at,
-        delivered_at=order.delivered_at,
-        completed_at=order.completed_at,
-        cancelled_at=order.cancelled_at,
-        lines=[
-            OrderLinePublic(
-                id=line.id or 0,
-                product_id=line.product_id,
-                sku_id=line.sku_id,
-                title=line.title,
-                quantity=line.quantity,
-                unit_price_fen=line.unit_price_fen,
-                line_total_fen=line.quantity * line.unit_price_fen,
-            )
-            for line in lines
-        ],
-    )
-
-
-def orders_public(
-    session: Session, orders: Sequence[Order], *, include_pii: bool = True
-) -> list[OrderPublic]:
-    """API views of many orders, loading all their lines in one query."""
-    lines = lines_by_order(session, [o.id for o in orders if o.id is not None])
-    return [
-        order_public(session, o, lines=lines[o.id or 0], include_pii=include_pii) for o in orders
-    ]
-
-
-def order_snapshot(
-    session: Session, order: Order, *, lines: Sequence[OrderLine] | None = None
-) -> dict[str, Any]:
-    """The event data for ``order``: ``{"order": OrderPublic json}`` with its lines.
-
-    Events leave out the recipient's name, phone and address (``pii_redacted``); a service
-    holding ``orders:pii`` reads them from the API.
-    """
-    view = order_public(session, order, lines=lines, include_pii=False)
-    return {"order": view.model_dump(mode="json")}
-
-
-# -- reading -------------------------------------------------------------------------------
-
-
-def orders_query(
-    *,
-    shop_id: int | None = None,
-    buyer_id: int | None = None,
-    status: OrderStatus | None = None,
-) -> SelectOfScalar[Order]:
-    """The statement for a shop's or a buyer's orders, optionally of one status."""
-    statement = select(Order)
-    if shop_id is not None:
-        statement = statement.where(Order.shop_id == shop_id)
-    if buyer_id is not None:
-        statement = statement.where(Order.buyer_id == buyer_id)
-    if status is not None:
-        statement = statement.where(Order.status == status)
-    return statement
-
-
-def get_order(
-    session: Session,
-    *,
-    order_id: int,
-    shop_id: int | None = None,
-    buyer_id: int | None = None,
-    lock: bool = False,
-) -> Order:
-    """Order ``order_id`` of that shop and/or buyer, or :class:`NotFound`.
-
-    With ``lock`` the row is locked for update (PostgreSQL): use it before changing status.
-    """
-    statement = orders_query(shop_id=shop_id, buyer_id=buyer_id).where(Order.id == order_id)
-    if lock:
-        statement = statement.with_for_update()
-    order = session.exec(statement).first()
-    if order is None:
-        raise NotFound(f"Order {order_id} was not found.", code="order_not_found")
-    return order
 
 
 # -- placing -------------------------------------------------------------------------------
@@ -245,6 +114,14 @@ def _ensure_shop_open(session: Session, shop_id: int, status: ShopStatus | None)
         status = shop.status
     if status != ShopStatus.open:
         raise InvalidState("This shop is not open.", code="shop_not_open")
+    _ensure_shop_not_suspended(session, shop_id)
+
+
+def _ensure_shop_not_suspended(session: Session, shop_id: int) -> None:
+    """A shop a platform admin suspended sells nothing: 403 ``shop_suspended``."""
+    shop = session.get(Shop, shop_id)
+    if shop is not None and shop.suspended_at is not None:
+        raise shop_suspended(shop)
 
 
 def place_order(
@@ -391,11 +268,11 @@ def place_order_with_lines(
         )
     session.add_all(lines)
     session.flush()
-    for line in lines:
+    for placed in lines:
         adjust_stock(
             session,
-            sku=locked[line.sku_id][0],
-            delta=-line.quantity,
+            sku=locked[placed.sku_id][0],
+            delta=-placed.quantity,
             reason="order_placed",
             order_id=order.id,
         )
@@ -586,6 +463,7 @@ def _begin_attempt(session: Session, *, order: Order, provider: PaymentProvider)
     order = _lock_order(session, order.id)
     if order.status != OrderStatus.pending_payment:
         raise _not_payable(order)
+    _ensure_shop_not_suspended(session, order.shop_id)
     attempts = session.exec(
         select(PaymentAttempt)
         .where(PaymentAttempt.order_id == order.id)

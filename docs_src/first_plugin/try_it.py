@@ -1,7 +1,8 @@
 """See the plugin work in the local Tanzi that `tanzi-sdk dev` runs.
 
 The demo buyer buys and pays; the demo merchant reads the plugin's notes through the API.
-Run it with the shop id `tanzi-sdk dev` printed: python try_it.py 1
+Run it with the shop id `tanzi-sdk dev` printed and the address it serves at:
+python try_it.py 1 http://127.0.0.1:8000
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def notes(http: httpx.Client, shop_id: int) -> dict[str, dict]:
 
 if __name__ == "__main__":
     shop = int(sys.argv[1])
-    with httpx.Client(base_url="http://127.0.0.1:8000") as http:
+    tanzi_url = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8000"
+    with httpx.Client(base_url=tanzi_url) as http:
         order = buy_and_pay(http, shop)
         for _ in range(20):  # the embedded worker delivers the event in a moment
             if str(order) in (found := notes(http, shop)):

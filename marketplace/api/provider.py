@@ -1,7 +1,9 @@
 """The provider API: a provider's listings and versions, with a personal access token.
 
 ``POST /api/v1/provider/listings/{slug}/versions`` is what ``tanzi-sdk submit`` calls; it
-answers ``201`` with the version's id, status and automated checks report. Bad input is a
+answers ``201`` with the version's id, status and automated checks report.
+``POST /api/v1/provider/listings/{slug}/webhook-secret`` rotates a remote app's webhook
+signing secret. Bad input is a
 422 problem with field paths; a caller who is not a provider gets 403; someone else's
 listing is a 404.
 """
@@ -28,6 +30,7 @@ from marketplace.services.listings import (
     provider_listings,
     versions_by_listing,
 )
+from marketplace.services.oauth_clients import rotate_webhook_secret
 
 router = APIRouter(prefix="/api/v1/provider", tags=["provider"])
 
@@ -195,3 +198,24 @@ def read_version(
     row = get_version(session, listing=listing, version=version)
     session.commit()
     return VersionPublic.of(row, listing)
+
+
+class RotatedWebhookSecret(BaseModel):
+    """A new webhook signing secret, shown this once, and until when deliveries also carry
+    the replaced secret's signature."""
+
+    webhook_secret: str
+    previous_secret_signs_until: datetime
+
+
+@router.post("/listings/{slug}/webhook-secret", response_model=RotatedWebhookSecret)
+def rotate_listing_webhook_secret(
+    slug: str, provider: ProviderDep, session: SessionDep, settings: SettingsDep
+) -> RotatedWebhookSecret:
+    """Rotate the app's webhook secret: deliveries are signed with the new one, and with the
+    old one too until ``previous_secret_signs_until`` (24 hours), so the app can switch
+    without missing one. 409 ``no_client`` before a remote version was approved."""
+    listing = own_listing(session, provider=provider, slug=slug)
+    secret, until = rotate_webhook_secret(session, settings=settings, listing=listing)
+    session.commit()
+    return RotatedWebhookSecret(webhook_secret=secret, previous_secret_signs_until=until)

@@ -7,16 +7,19 @@ review from the same shop replaces the first, and the listing's rating totals fo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import case, func, or_, update
+from sqlalchemy import ColumnElement, ScalarSelect, case, func, or_, update
 from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.models import (
     Account,
     Installation,
+    InstallationStatus,
     Listing,
     ListingReview,
     ListingStatus,
@@ -55,13 +58,45 @@ class ListingCard:
     pricing_model: PricingModel
     price_fen: int
     trial_days: int
+    #: installations not removed (:func:`installs_in_use`)
     install_count: int
     rating_sum: int
     rating_count: int
 
 
-#: The columns of :class:`ListingCard`, in its field order.
-CARD_COLUMNS = tuple(getattr(Listing, name) for name in ListingCard.__dataclass_fields__)
+def installs_in_use() -> ScalarSelect[int]:
+    """A listing's install count, the one definition every page shows: its installations
+    that are not removed (enabled or paused, whatever their subscription), as a scalar
+    subquery correlated to :class:`Listing`."""
+    return (
+        select(func.count(col(Installation.id)))
+        .where(
+            col(Installation.plugin_id) == col(Listing.slug),
+            col(Installation.status) != InstallationStatus.removed,
+        )
+        .correlate(Listing)
+        .scalar_subquery()
+    )
+
+
+def install_counts(session: Session, *, slugs: Iterable[str]) -> dict[str, int]:
+    """:func:`installs_in_use` of each listing in ``slugs`` (0 for an unknown slug)."""
+    wanted = sorted(set(slugs))
+    if not wanted:
+        return {}
+    found = dict(
+        session.execute(
+            select(col(Listing.slug), installs_in_use()).where(col(Listing.slug).in_(wanted))
+        ).all()
+    )
+    return {slug: int(found.get(slug) or 0) for slug in wanted}
+
+
+#: The columns of :class:`ListingCard`, in its field order (the install count computed).
+CARD_COLUMNS = tuple(
+    installs_in_use().label("install_count") if name == "install_count" else getattr(Listing, name)
+    for name in ListingCard.__dataclass_fields__
+)
 
 
 @dataclass(frozen=True)
@@ -115,9 +150,9 @@ def browse_listings(
     if category and category not in Category.__members__:
         raise InvalidInput(f"Unknown category '{category}'.", field="query.category")
     page = max(1, page)
-    conditions = [Listing.status == ListingStatus.live]
+    conditions: list[ColumnElement[bool]] = [col(Listing.status) == ListingStatus.live]
     if category:
-        conditions.append(Listing.category == category)
+        conditions.append(col(Listing.category) == category)
     words = query.strip()[:MAX_QUERY]
     if words:
         pattern = f"%{_escape_like(words)}%"
@@ -128,15 +163,15 @@ def browse_listings(
             )
         )
     total = session.exec(select(func.count()).select_from(Listing).where(*conditions)).one()
-    order: list[object] = {
-        MarketSort.installs: [col(Listing.install_count).desc()],
+    order: list[ColumnElement[Any]] = {
+        MarketSort.installs: [installs_in_use().desc()],
         MarketSort.rating: [_rating_order().desc(), col(Listing.rating_count).desc()],  # type: ignore[attr-defined]
         MarketSort.newest: [col(Listing.created_at).desc()],
     }[sort]
     rows = session.execute(
         select(*CARD_COLUMNS)
         .where(*conditions)
-        .order_by(*order, col(Listing.id).desc())  # type: ignore[arg-type]
+        .order_by(*order, col(Listing.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -197,7 +232,10 @@ def reviewable_shops(session: Session, *, account: Account, listing: Listing) ->
         .join(Installation, col(Installation.shop_id) == col(Shop.id))
         .where(
             Member.account_id == account.id,
-            or_(Installation.listing_id == listing.id, Installation.plugin_id == listing.slug),
+            or_(
+                col(Installation.listing_id) == listing.id,
+                col(Installation.plugin_id) == listing.slug,
+            ),
         )
         .order_by(col(Shop.name), col(Shop.id))
         .distinct()
@@ -252,7 +290,7 @@ def save_review(
         review.created_at = utcnow()
     session.add(review)
     # in SQL, so two shops reviewing at once both count
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Listing)
         .where(col(Listing.id) == listing.id)
         .values(

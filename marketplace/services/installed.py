@@ -32,6 +32,7 @@ from core.plugins.installations import (
     get_installation,
     remove_installation,
 )
+from core.plugins.service_status import ServiceStatus, service_status, service_statuses
 from marketplace.services.grants import may_install
 from marketplace.services.subscriptions import SubscriptionState, aware, subscription_state
 
@@ -57,6 +58,8 @@ class InstalledService:
     listing: Listing | None
     subscription: SubscriptionState | None
     now: datetime
+    #: what it does now (suspended / lapsed win over the stored enabled)
+    status: ServiceStatus = ServiceStatus.running
 
     @property
     def name(self) -> str:
@@ -129,7 +132,8 @@ def shop_services(
         )
         .order_by(col(Installation.created_at).desc(), col(Installation.id).desc())
     ).all()
-    return [_view(row, listing, sub, now) for row, listing, sub in rows]
+    statuses = service_statuses(session, [row for row, _, _ in rows], now=now)
+    return [_view(row, listing, sub, now, statuses[row.id or 0]) for row, listing, sub in rows]
 
 
 def shop_service(
@@ -145,7 +149,9 @@ def shop_service(
     ).first()
     if row is None:
         raise NotFound(f"'{slug}' is not installed in shop {shop_id}.")
-    return _view(*row, now)
+    installation, listing, subscription = row
+    status = service_status(session, installation, now=now)
+    return _view(installation, listing, subscription, now, status)
 
 
 def _view(
@@ -153,9 +159,12 @@ def _view(
     listing: Listing | None,
     subscription: Subscription | None,
     now: datetime,
+    status: ServiceStatus,
 ) -> InstalledService:
     state = subscription_state(subscription, now=now) if subscription is not None else None
-    return InstalledService(installation=installation, listing=listing, subscription=state, now=now)
+    return InstalledService(
+        installation=installation, listing=listing, subscription=state, now=now, status=status
+    )
 
 
 def uninstall_service(

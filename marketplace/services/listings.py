@@ -3,7 +3,7 @@
 Input arrives as :class:`ListingInput` and :class:`VersionInput` (from the provider console's
 forms, a pasted manifest or the provider API), so bad input is refused with a field path
 whichever way it came. Submitting runs the automated review checks
-(:mod:`marketplace.services.review_checks`) and stores their report on the version.
+(:mod:`core.plugins.review_checks`) and stores their report on the version.
 """
 
 from __future__ import annotations
@@ -412,18 +412,14 @@ def submit_version(
     settings: Settings,
 ) -> ListingVersion:
     """Put a draft version in the review queue, with the automated checks' report."""
-    from marketplace.services.review_checks import run_checks
+    from core.plugins.review_checks import submit_for_review
 
     if version.status != VersionStatus.draft:
         raise InvalidState(
             f"Only a draft is submitted; this version is {version.status.value}.",
             code="not_a_draft",
         )
-    report = run_checks(version=version, listing=listing, host=host, settings=settings)
-    version.checks = report.as_dict()
-    version.checks_passed = report.passed
-    version.status = VersionStatus.submitted
-    version.submitted_at = utcnow()
+    submit_for_review(version=version, listing=listing, host=host, settings=settings)
     session.add(version)
     session.flush()
     return version
@@ -440,7 +436,7 @@ def rerun_checks(
 ) -> ListingVersion:
     """Run the automated checks of a submitted version again (e.g. after the host loaded a
     newer build of the plugin), store the new report and write it to the audit log."""
-    from marketplace.services.review_checks import run_checks
+    from core.plugins.review_checks import run_checks
 
     if version.status != VersionStatus.submitted:
         raise InvalidState("Only a submitted version's checks are run again.", code="not_submitted")
@@ -480,10 +476,6 @@ class InstallStats:
         for delivery in self.failing:
             seen.setdefault(delivery.installation_id, delivery.shop_id)
         return list(seen.items())
-
-    @property
-    def active(self) -> int:
-        return self.enabled + self.paused
 
 
 def replay_for_provider(session: Session, *, listing: Listing, installation_id: int) -> list[int]:

@@ -1,28 +1,38 @@
-"""Register a remote app's OAuth client when the provider's remote version is approved.
+"""Register a remote app's OAuth client when the provider's remote version is approved,
+and rotate its webhook signing secret.
 
 The client id is public; the client secret and the webhook signing secret are shown to the
 provider once, here. The client secret is stored as a SHA-256 hash (it is long and random,
 so a slow hash adds nothing); the webhook secret is stored encrypted (``core.crypto``)
 because Tanzi signs webhooks with it and copies it into each installation.
+
+Webhook secrets follow the Standard Webhooks specification: ``whsec_`` and the base64 of
+32 random bytes. Secrets issued before (``whsec_`` and a URL-safe token) stay as stored and
+keep signing with the same key; the provider is shown their standard spelling
+(``sdk.remote.standard_secret``), which the specification's libraries accept.
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlmodel import Session, select
 
 from core.crypto import decrypt_secret, encrypt_secret
-from core.errors import InvalidInput
-from core.models import Listing, OAuthClient
+from core.errors import InvalidInput, InvalidState
+from core.models import Installation, Listing, OAuthClient
+from core.models.base import utcnow
 from core.security import new_token, token_hash
 from core.settings import Settings
+from sdk.remote import new_secret, standard_secret
 
 CLIENT_ID_PREFIX = "tzc"
 CLIENT_SECRET_PREFIX = "tz_cs"
-WEBHOOK_SECRET_PREFIX = "whsec"
+#: How long deliveries still carry the replaced secret's signature after a rotation.
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
 
 
 def register_oauth_client(
@@ -48,18 +58,18 @@ def register_oauth_client(
     client = session.exec(select(OAuthClient).where(OAuthClient.listing_id == listing.id)).first()
     if client is not None:
         client.redirect_uris = uris
-        new_secret = None
+        client_secret = None
         if public is not None and public != client.is_public:
-            new_secret = None if public else new_token(CLIENT_SECRET_PREFIX)
+            client_secret = None if public else new_token(CLIENT_SECRET_PREFIX)
             client.is_public = public
-            client.client_secret_hash = token_hash(new_secret) if new_secret else ""
+            client.client_secret_hash = token_hash(client_secret) if client_secret else ""
         session.add(client)
         session.flush()
-        webhook_secret = decrypt_secret(settings.secret_key, client.webhook_secret)
-        return client.client_id, new_secret, webhook_secret
+        webhook_secret = standard_secret(decrypt_secret(settings.secret_key, client.webhook_secret))
+        return client.client_id, client_secret, webhook_secret
     client_secret = None if public else new_token(CLIENT_SECRET_PREFIX)
     public = bool(public)
-    webhook_secret = new_token(WEBHOOK_SECRET_PREFIX)
+    webhook_secret = new_secret()
     client = OAuthClient(
         client_id=f"{CLIENT_ID_PREFIX}_{secrets.token_urlsafe(18)}",
         client_secret_hash=token_hash(client_secret) if client_secret else "",
@@ -71,6 +81,47 @@ def register_oauth_client(
     session.add(client)
     session.flush()
     return client.client_id, client_secret, webhook_secret
+
+
+def rotate_webhook_secret(
+    session: Session,
+    *,
+    settings: Settings,
+    listing: Listing,
+    overlap: timedelta = WEBHOOK_SECRET_OVERLAP,
+    now: datetime | None = None,
+) -> tuple[str, datetime]:
+    """A new webhook signing secret for the listing's app: ``(secret, old_secret_until)``.
+
+    From now on every delivery is signed with the new secret and, until
+    ``old_secret_until`` (``overlap`` from now), also with the one it replaces: both
+    signatures travel space-separated in ``webhook-signature``, so the app verifies with
+    either while it switches. Rotating again inside the overlap drops the oldest secret.
+    Every remote installation of the listing moves to the new secret with its client.
+
+    :raises InvalidState: before a remote version of the listing was approved.
+    """
+    client = session.exec(select(OAuthClient).where(OAuthClient.listing_id == listing.id)).first()
+    if client is None:
+        raise InvalidState(
+            "The OAuth client is made when a remote version is approved.", code="no_client"
+        )
+    secret = new_secret()
+    until = (now or utcnow()) + overlap
+    client.previous_webhook_secret = client.webhook_secret
+    client.previous_webhook_secret_until = until
+    client.webhook_secret = encrypt_secret(settings.secret_key, secret)
+    session.add(client)
+    installations = session.exec(
+        select(Installation).where(
+            Installation.listing_id == listing.id, Installation.kind == "remote"
+        )
+    )
+    for installation in installations:
+        installation.webhook_secret = client.webhook_secret
+        session.add(installation)
+    session.flush()
+    return secret, until
 
 
 def client_secret_matches(client: OAuthClient, client_secret: str) -> bool:

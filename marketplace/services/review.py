@@ -33,6 +33,7 @@ from core.security import new_token, token_hash
 from core.services.audit import record_action
 from core.settings import Settings
 from marketplace.services.oauth_clients import CLIENT_SECRET_PREFIX, register_oauth_client
+from sdk.remote import standard_secret
 
 MAX_REASON = 2000
 
@@ -84,6 +85,30 @@ def _require_submitted(version: ListingVersion) -> None:
         )
 
 
+def require_checks_passed(version: ListingVersion) -> None:
+    """Refuse what has not passed the automated checks: a failed check blocks approval.
+
+    :raises InvalidState: ``checks_not_run`` when no report is stored, ``checks_failed``
+        (with ``failed_checks``) when one of the checks failed.
+    """
+    from core.plugins.review_checks import failed_checks
+
+    if version.checks_passed is None or not version.checks:
+        raise InvalidState(
+            "The automated checks have not run on this version; run them before approving.",
+            code="checks_not_run",
+        )
+    failed = failed_checks(version.checks)
+    if failed or not version.checks_passed:
+        raise InvalidState(
+            "Failed automated checks block approval: "
+            + ", ".join(failed or ["checks"])
+            + ". The provider fixes them and submits a new version.",
+            code="checks_failed",
+            extra={"failed_checks": failed},
+        )
+
+
 def approve_version(
     session: Session,
     *,
@@ -93,8 +118,13 @@ def approve_version(
     listing: Listing,
     note: str = "",
 ) -> Approval:
-    """Make ``version`` the listing's live version and move its installations to it."""
+    """Make ``version`` the listing's live version and move its installations to it.
+
+    :raises InvalidState: when it is not submitted, or its automated checks failed or never
+        ran (:func:`require_checks_passed`).
+    """
     _require_submitted(version)
+    require_checks_passed(version)
     now = utcnow()
     version.status = VersionStatus.approved
     version.review_reason = note.strip()[:MAX_REASON]
@@ -267,5 +297,7 @@ def new_client_credentials(
     return {
         "client_id": client.client_id,
         "client_secret": client_secret,
-        "webhook_secret": decrypt_secret(settings.secret_key, client.webhook_secret),
+        "webhook_secret": standard_secret(
+            decrypt_secret(settings.secret_key, client.webhook_secret)
+        ),
     }

@@ -14,15 +14,18 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Listing, ListingVersion
+from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS
 from core.services.audit import audit_entries
-from marketplace.services.listings import install_stats, install_stats_for, rerun_checks
+from marketplace.services.catalog import install_counts
+from marketplace.services.listings import rerun_checks
 from marketplace.services.review import (
     approve_version,
     get_version_by_id,
     reinstate_listing,
     reject_version,
+    require_checks_passed,
     review_queue,
     suspend_listing,
 )
@@ -46,6 +49,8 @@ def queue_page(request: Request, session: ReadSessionDep, admin: RequireAdmin) -
             "listing": listing,
             "provider": provider,
             "checks": v.checks.get("results", []),
+            "check_titles": CHECK_TITLES,
+            "fix_hints": FIX_HINTS,
         }
         for v, listing, provider in review_queue(session)
     ]
@@ -65,13 +70,27 @@ def _version_page(
 ) -> Response:
     version, listing = get_version_by_id(session, version_id=version_id)
     provider = session.get(Account, listing.provider_id)
-    stats = install_stats(session, listing=listing)
+    installs = install_counts(session, slugs=[listing.slug])[listing.slug]
     session.commit()
     context: dict[str, Any] = _version_context(listing, version)
     context.update(
-        provider=provider, stats=stats, reason=reason, error=error, approve_error=approve_error
+        provider=provider,
+        installs=installs,
+        reason=reason,
+        error=error,
+        approve_error=approve_error,
+        approval_blocked=_approval_blocked(version),
     )
     return render(request, "admin/version.html", context, status_code=status_code)
+
+
+def _approval_blocked(version: ListingVersion) -> str:
+    """Why the approve button is not offered (``checks_failed`` / ``checks_not_run``), or ""."""
+    try:
+        require_checks_passed(version)
+    except InvalidState as blocked:
+        return blocked.code
+    return ""
 
 
 @router.get("/admin/versions/{version_id}")
@@ -97,14 +116,26 @@ def approve(
         approval = approve_version(
             session, settings=settings, admin=admin, version=version, listing=listing, note=note
         )
-    except InvalidInput as refused:  # e.g. a redirect URI the OAuth server cannot accept
+    except (InvalidInput, InvalidState) as refused:
+        # a failed automated check, or a redirect URI the OAuth server cannot accept
         session.rollback()
+        if refused.code == "checks_failed":
+            why = _("It cannot be approved: these automated checks failed: %(checks)s.") % {
+                "checks": ", ".join(
+                    _(CHECK_TITLES.get(name, name))
+                    for name in refused.extra.get("failed_checks", [])
+                )
+            }
+        elif refused.code == "checks_not_run":
+            why = _("It cannot be approved: the automated checks have not run. Run them first.")
+        else:
+            why = _("It cannot be approved: %(why)s") % {"why": refused.detail}
         return _version_page(
             request,
             session,
             version_id=version_id,
-            approve_error=_("It cannot be approved: %(why)s") % {"why": refused.detail},
-            status_code=400,
+            approve_error=why,
+            status_code=refused.status if isinstance(refused, InvalidState) else 400,
         )
     session.commit()
     flash(
@@ -226,13 +257,13 @@ def _listings_page(
             )
         )
     }
-    stats = install_stats_for(session, slugs=[r[0].slug for r in rows], with_failing=False)
+    installs = install_counts(session, slugs=[listing.slug for listing, _ in rows])
     items = [
         {
             "listing": listing,
             "provider": provider,
             "live_version": live_versions.get(listing.live_version_id),
-            "installs": stats[listing.slug].active,
+            "installs": installs[listing.slug],
         }
         for listing, provider in rows
     ]
@@ -301,6 +332,39 @@ def reinstate(
 # -- audit log ------------------------------------------------------------------------------
 
 
+def audit_action_labels(_: Any) -> dict[str, str]:
+    """Each audit action code in the reader's words (an unknown code is shown humanized)."""
+    return {
+        "approve_version": _("Approved a version"),
+        "reject_version": _("Rejected a version"),
+        "suspend_listing": _("Suspended a listing"),
+        "reinstate_listing": _("Reinstated a listing"),
+        "rerun_checks": _("Ran the automated checks again"),
+        "replay_delivery": _("Sent failed deliveries again"),
+        "create_category": _("Created a category"),
+        "approve_qualification": _("Approved a qualification"),
+        "reject_qualification": _("Rejected a qualification"),
+        "suspend_shop": _("Suspended a shop"),
+        "reinstate_shop": _("Reinstated a shop"),
+        "suspend_account": _("Suspended an account"),
+        "reinstate_account": _("Reinstated an account"),
+    }
+
+
+def audit_target_labels(_: Any) -> dict[str, str]:
+    """Each audit target type in the reader's words."""
+    return {
+        "listing_version": _("Version"),
+        "listing": _("Listing"),
+        "qualification": _("Qualification"),
+        "category": _("Category"),
+        "delivery": _("Delivery"),
+        "installation": _("Installation"),
+        "shop": _("Shop"),
+        "account": _("Account"),
+    }
+
+
 @router.get("/admin/audit")
 def audit_page(
     request: Request,
@@ -312,4 +376,11 @@ def audit_page(
     rows = audit_entries(session, before_id=before, limit=AUDIT_PAGE)
     session.commit()
     older = rows[-1][0].id if len(rows) == AUDIT_PAGE else None
-    return render(request, "admin/audit.html", {"rows": rows, "older": older})
+    _ = gettext_for(request)
+    context = {
+        "rows": rows,
+        "older": older,
+        "action_labels": audit_action_labels(_),
+        "target_labels": audit_target_labels(_),
+    }
+    return render(request, "admin/audit.html", context)

@@ -31,7 +31,7 @@ from core.models import (
     ShopType,
 )
 from core.services import shops as shop_service
-from core.services.orders import orders_query
+from core.services.order_views import orders_query
 from marketplace.web import console_actions, console_catalog, console_orders
 from marketplace.web.console_access import console_context, field_errors, member_access
 from marketplace.web.csrf import web_router
@@ -143,6 +143,7 @@ def new_shop(
         errors["description"] = messages["description"]
     if errors:
         return _shops_page(request, session, account, form=form, errors=errors, status_code=400)
+    assert account.id is not None
     shop_type = ShopType(type)
     details = {k: form[k] or None for k in shop_service.required_details(shop_type)}
     try:

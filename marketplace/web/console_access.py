@@ -89,7 +89,7 @@ def page_number(request: Request) -> int:
     return max(1, int(raw)) if raw.isdigit() else 1
 
 
-def paginate(session: Session, statement: SelectOfScalar[Any], page: int) -> Paged:
+def page_of_rows(session: Session, statement: SelectOfScalar[Any], page: int) -> Paged:
     """Rows of ``statement`` (already ordered) for page ``page`` (1-based)."""
     total = session.exec(select(func.count()).select_from(statement.subquery())).one()
     pages = max(1, -(-total // PAGE_SIZE))

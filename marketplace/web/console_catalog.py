@@ -11,7 +11,7 @@ from core.api.deps import ReadSessionDep
 from core.models import Product, ProductStatus
 from core.plugins.actions import shop_actions
 from core.services.products import products_query, skus_by_product
-from marketplace.web.console_access import console_context, member_access, page_number, paginate
+from marketplace.web.console_access import console_context, member_access, page_number, page_of_rows
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
 from marketplace.web.templating import render
@@ -32,7 +32,7 @@ def products_page(
     access = member_access(session, account, shop_id, Scope.products_read)
     chosen = ProductStatus(status) if status in {s.value for s in ProductStatus} else None
     statement = products_query(shop_id, status=chosen).order_by(col(Product.id).desc())
-    paged = paginate(session, statement, page_number(request))
+    paged = page_of_rows(session, statement, page_number(request))
     skus = skus_by_product(session, [p.id for p in paged.rows if p.id is not None])
     actions = shop_actions(
         session, host=request.app.state.plugins, shop_id=shop_id, area="products", can=access.can

@@ -22,13 +22,13 @@ from core.plugins.actions import shop_actions
 from core.schemas.shipments import TrackingStatus
 from core.services import aftersales as aftersale_service
 from core.services import shipments as shipment_service
-from core.services.orders import get_order, order_public, orders_public, orders_query
+from core.services.order_views import get_order, order_public, orders_public, orders_query
 from marketplace.web.console_access import (
     Paged,
     console_context,
     member_access,
     page_number,
-    paginate,
+    page_of_rows,
 )
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
@@ -56,7 +56,7 @@ def orders_page(
     access = member_access(session, account, shop_id, Scope.orders_read)
     chosen = _status(status, OrderStatus)
     statement = orders_query(shop_id=shop_id, status=chosen).order_by(col(Order.id).desc())
-    paged = paginate(session, statement, page_number(request))
+    paged = page_of_rows(session, statement, page_number(request))
     views = orders_public(session, paged.rows, include_pii=access.can(Scope.orders_pii))
     actions = shop_actions(
         session, host=request.app.state.plugins, shop_id=shop_id, area="orders", can=access.can
@@ -124,7 +124,9 @@ def _aftersales_page(
     statement = select(AfterSale).where(AfterSale.shop_id == access.shop_id)
     if chosen is not None:
         statement = statement.where(AfterSale.status == chosen)
-    paged = paginate(session, statement.order_by(col(AfterSale.id).desc()), page_number(request))
+    paged = page_of_rows(
+        session, statement.order_by(col(AfterSale.id).desc()), page_number(request)
+    )
     session.commit()
     return render(
         request,
@@ -240,7 +242,7 @@ def _shipments_page(
     statement = (
         select(Shipment).where(Shipment.shop_id == access.shop_id).order_by(col(Shipment.id).desc())
     )
-    paged = paginate(session, statement, page_number(request))
+    paged = page_of_rows(session, statement, page_number(request))
     tracking = shipment_service.tracking_of(session, [r.id for r in paged.rows if r.id])
     views = [shipment_service.shipment_public(r, tracking[r.id or 0]) for r in paged.rows]
     session.commit()

@@ -45,6 +45,7 @@ from marketplace.services.subscriptions import (
 )
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
+from marketplace.web.i18n import request_locale
 from marketplace.web.settings_form import read_settings_form, settings_fields
 from marketplace.web.templating import flash, gettext_for, render
 from sdk.scopes import SCOPES
@@ -118,7 +119,11 @@ def _app_context(
         "service": service,
         "installation": service.installation,
         "words": scope_words(request),
-        "fields": settings_fields(model, values) if model is not None else None,
+        "fields": (
+            settings_fields(model, values, locale=request_locale(request))
+            if model is not None
+            else None
+        ),
         "errors": errors or {},
     }
 

@@ -25,6 +25,7 @@ from marketplace.services.catalog import (
     average_rating,
     browse_listings,
     get_live_listing,
+    install_counts,
     listing_reviews,
     live_version,
     reviewable_shops,
@@ -34,7 +35,9 @@ from marketplace.services.catalog import (
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import CurrentAccount, RequireAccount
 from marketplace.web.templating import flash, gettext_for, render
+from sdk.hook_words import hook_words
 from sdk.manifest import Category
+from sdk.remote.topics import TOPIC_EVENTS
 from sdk.scopes import SCOPES
 
 router = web_router(tags=["market"])
@@ -152,6 +155,12 @@ def _listing_context(
     rating = average_rating(listing)
     return {
         "listing": listing,
+        "installs": install_counts(session, slugs=[listing.slug])[listing.slug],
+        "acts_when": [_(hook_words(hook)) for hook in (version.hooks if version else [])],
+        "told_about": [
+            _(hook_words(TOPIC_EVENTS.get(topic, topic)))
+            for topic in (version.webhook_topics if version else [])
+        ],
         "version": version,
         "scopes": _scopes(version, _),
         "provider_name": provider.name if provider is not None else "",

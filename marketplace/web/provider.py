@@ -20,6 +20,8 @@ from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, TanziError
 from core.jobs.tasks import enqueue_deliveries
 from core.models import Listing, ListingVersion
+from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS, failed_checks
+from marketplace.services.catalog import install_counts
 from marketplace.services.listings import (
     ListingInput,
     VersionInput,
@@ -37,6 +39,7 @@ from marketplace.services.listings import (
     update_listing,
     validation_problem,
 )
+from marketplace.services.oauth_clients import rotate_webhook_secret
 from marketplace.services.review import listing_client, new_client_credentials
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireProvider
@@ -94,8 +97,13 @@ def provider_home(
     listings = provider_listings(session, provider=provider, after_id=after, limit=HOME_PAGE + 1)
     more = len(listings) > HOME_PAGE
     listings = listings[:HOME_PAGE]
-    stats = install_stats_for(session, slugs=[x.slug for x in listings])
-    rows = [{"listing": x, "stats": stats[x.slug]} for x in listings]
+    slugs = [listing.slug for listing in listings]
+    installs = install_counts(session, slugs=slugs)
+    stats = install_stats_for(session, slugs=slugs)
+    rows = [
+        {"listing": listing, "stats": stats[listing.slug], "installs": installs[listing.slug]}
+        for listing in listings
+    ]
     session.commit()
     next_after = listings[-1].id if more else None
     return render(request, "provider/index.html", {"rows": rows, "next_after": next_after})
@@ -205,6 +213,23 @@ def listing_page(
     OAuth client once a remote version is approved."""
     listing = own_listing(session, provider=provider, slug=slug)
     return _listing_page(request, session, listing=listing)
+
+
+@router.post("/provider/listings/{slug}/webhook-secret")
+def rotate_webhook_secret_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    provider: RequireProvider,
+) -> Response:
+    """A new webhook signing secret, shown on this answer only; deliveries carry the old
+    secret's signature too until the overlap ends, so the app can switch without a gap."""
+    listing = own_listing(session, provider=provider, slug=slug)
+    secret, until = rotate_webhook_secret(session, settings=settings, listing=listing)
+    session.commit()
+    credentials = {"webhook_secret": secret, "previous_until": until.strftime("%Y-%m-%d %H:%M UTC")}
+    return _listing_page(request, session, listing=listing, credentials=credentials)
 
 
 @router.post("/provider/listings/{slug}/credentials")
@@ -418,7 +443,7 @@ async def create_version_page(
     session.commit()
     _ = gettext_for(request)
     if version.status.value == "submitted":
-        flash(request, _("Version submitted for review. The automated checks ran."), "success")
+        _flash_submitted(request, version)
     else:
         flash(request, _("Version saved as a draft."), "success")
     return RedirectResponse(
@@ -450,6 +475,8 @@ def _version_context(listing: Listing, version: ListingVersion) -> dict[str, Any
             for s in version.scopes
         ],
         "checks": version.checks.get("results", []),
+        "check_titles": CHECK_TITLES,
+        "fix_hints": FIX_HINTS,
     }
 
 
@@ -469,6 +496,23 @@ def submit_version_page(
         session, version=row, listing=listing, host=request.app.state.plugins, settings=settings
     )
     session.commit()
-    _ = gettext_for(request)
-    flash(request, _("Version submitted for review. The automated checks ran."), "success")
+    _flash_submitted(request, row)
     return RedirectResponse(f"/provider/listings/{slug}/versions/{version}", status_code=303)
+
+
+def _flash_submitted(request: Request, version: ListingVersion) -> None:
+    """Say how the checks of a just-submitted version came out: green only when they passed."""
+    _ = gettext_for(request)
+    failed = failed_checks(version.checks)
+    if not failed:
+        flash(request, _("Version submitted for review. The automated checks passed."), "success")
+        return
+    flash(
+        request,
+        _(
+            "Version submitted, but these automated checks failed: %(checks)s. It cannot be "
+            "approved until they pass; see below what failed and how to fix it."
+        )
+        % {"checks": ", ".join(_(CHECK_TITLES.get(name, name)) for name in failed)},
+        "error",
+    )

@@ -3,14 +3,17 @@
 Each field of the model becomes one input: ``int`` and ``float`` number inputs with their
 bounds, ``str`` text inputs with their lengths and pattern, ``bool`` a checkbox, an
 ``Enum`` or ``Literal`` a select. The field's ``title`` (or its name) labels it and its
-``description`` explains it. A submitted form is validated by the model itself, so the
-merchant sees the same rules the plugin enforces, each error next to its field.
+``description`` explains it, in the reader's language when the model gives one
+(:func:`sdk.forms.setting_text`); an integer the model marks as money in fen is shown and
+typed in yuan. A submitted form is validated by the model itself, so the merchant sees the
+same rules the plugin enforces, each error next to its field.
 """
 
 from __future__ import annotations
 
 import types
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -18,6 +21,8 @@ from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen
 from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
+
+from sdk.forms import MONEY_FEN, TEXTS_KEY, UNIT_KEY
 
 #: Where an error about the whole model (not one field) is filed.
 FORM_ERROR = "__all__"
@@ -29,7 +34,7 @@ class SettingsField:
 
     name: str
     label: str
-    kind: str  # int | float | str | bool | choice | fixed
+    kind: str  # int | money | float | str | bool | choice | fixed
     value: Any
     description: str = ""
     required: bool = False
@@ -40,7 +45,9 @@ class SettingsField:
 
     @property
     def input_type(self) -> str:
-        return {"int": "number", "float": "number", "bool": "checkbox"}.get(self.kind, "text")
+        return {"int": "number", "money": "number", "float": "number", "bool": "checkbox"}.get(
+            self.kind, "text"
+        )
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -96,8 +103,49 @@ def _display(value: Any) -> Any:
     return value
 
 
-def settings_fields(model: type[BaseModel], values: dict[str, Any]) -> list[SettingsField]:
-    """The form's fields for ``model``, filled with ``values`` (stored or just typed)."""
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    extra = info.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def _is_money(info: FieldInfo, kind: str) -> bool:
+    return kind == "int" and _extra(info).get(UNIT_KEY) == MONEY_FEN
+
+
+def yuan(fen: Any) -> Any:
+    """``1250`` -> ``"12.50"`` for a money input; anything not a whole number is left as it
+    was typed."""
+    if isinstance(fen, bool) or not isinstance(fen, int):
+        return fen
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"
+
+
+def fen_from_yuan(text: str) -> int | str:
+    """``"12.5"`` -> ``1250``; text that is not an amount with at most two decimals is
+    returned as it was (the model then refuses it)."""
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return text
+    cents = amount * 100
+    if not amount.is_finite() or cents != cents.to_integral_value():
+        return text
+    return int(cents)
+
+
+def _texts(info: FieldInfo, name: str, locale: str) -> tuple[str, str]:
+    """The field's label and description in ``locale`` (the model's own words otherwise)."""
+    translated = _extra(info).get(TEXTS_KEY, {}).get(locale, {})
+    label = translated.get("title") or info.title or name.replace("_", " ").capitalize()
+    return label, translated.get("description") or info.description or ""
+
+
+def settings_fields(
+    model: type[BaseModel], values: dict[str, Any], *, locale: str = "en"
+) -> list[SettingsField]:
+    """The form's fields for ``model``, filled with ``values`` (stored or just typed), with
+    labels and descriptions in ``locale`` when the model has them."""
     fields = []
     for name, info in model.model_fields.items():
         annotation, nullable = _unwrap_optional(info.annotation)
@@ -106,15 +154,24 @@ def settings_fields(model: type[BaseModel], values: dict[str, Any]) -> list[Sett
         if info.default_factory is not None:
             default = _display(info.default_factory())  # type: ignore[call-arg]
         attrs = _constraints(info)
+        value = _display(values.get(name, default))
         if kind == "float":
             attrs.setdefault("step", "any")
+        if _is_money(info, kind):
+            kind = "money"
+            attrs = {
+                key: yuan(bound) if key in ("min", "max") else bound for key, bound in attrs.items()
+            }
+            attrs["step"] = "0.01"
+            value, default = yuan(value), yuan(default)
+        label, description = _texts(info, name, locale)
         fields.append(
             SettingsField(
                 name=name,
-                label=info.title or name.replace("_", " ").capitalize(),
+                label=label,
                 kind=kind,
-                value=_display(values.get(name, default)),
-                description=info.description or "",
+                value=value,
+                description=description,
                 required=info.is_required(),
                 nullable=nullable,
                 choices=choices,
@@ -145,7 +202,12 @@ def read_settings_form(
         else:
             text = form.get(item.name, "")
             text = text.strip() if isinstance(text, str) else ""
-            raw[item.name] = None if text == "" and item.nullable else text
+            if text == "" and item.nullable:
+                raw[item.name] = None
+            elif item.kind == "money":
+                raw[item.name] = fen_from_yuan(text) if text else text
+            else:
+                raw[item.name] = text
     try:
         parsed = model.model_validate(raw)
     except ValidationError as exc:

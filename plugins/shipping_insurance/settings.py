@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from sdk.forms import setting_text
+
 
 class InsuranceSettings(BaseModel):
     """What a policy costs and what a claim pays.
@@ -18,12 +20,43 @@ class InsuranceSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     premium_rate_bp: int = Field(
-        default=100, ge=0, le=1000, description="Premium, in basis points of the order total"
+        default=100,
+        ge=0,
+        le=1000,
+        title="Premium rate",
+        description="The premium, in basis points (1/10000) of the order total.",
+        json_schema_extra=setting_text(
+            zh_CN=("保费费率", "保费占订单总额的比例，单位为基点（万分之一）。")  # noqa: RUF001 (Chinese punctuation)
+        ),
     )
-    min_premium_fen: int = Field(default=50, ge=0, description="Lowest premium, in fen")
-    max_premium_fen: int = Field(default=500, ge=0, description="Highest premium, in fen")
+    min_premium_fen: int = Field(
+        default=50,
+        ge=0,
+        title="Lowest premium",
+        description="No policy costs less than this.",
+        json_schema_extra=setting_text(
+            money_fen=True, zh_CN=("最低保费", "每份保单的保费不低于此金额。")
+        ),
+    )
+    max_premium_fen: int = Field(
+        default=500,
+        ge=0,
+        title="Highest premium",
+        description="No policy costs more than this; at least the lowest premium.",
+        json_schema_extra=setting_text(
+            money_fen=True,
+            zh_CN=("最高保费", "每份保单的保费不高于此金额，且不低于最低保费。"),  # noqa: RUF001 (Chinese punctuation)
+        ),
+    )
     claim_amount_fen: int = Field(
-        default=1200, ge=0, le=100_000, description="Paid per return, towards its shipping"
+        default=1200,
+        ge=0,
+        le=100_000,
+        title="Paid per return",
+        description="What a claim pays towards the buyer's return shipping.",
+        json_schema_extra=setting_text(
+            money_fen=True, zh_CN=("每次退货赔付", "每次理赔为买家退货运费赔付的金额。")
+        ),
     )
 
     @field_validator("max_premium_fen")
@@ -31,7 +64,7 @@ class InsuranceSettings(BaseModel):
     def _not_below_min(cls, value: int, info: ValidationInfo) -> int:
         low = info.data.get("min_premium_fen")
         if low is not None and value < low:
-            raise ValueError(f"must be at least min_premium_fen ({low})")
+            raise ValueError("must be at least the lowest premium")
         return value
 
     def premium_fen(self, insured_fen: int) -> int:

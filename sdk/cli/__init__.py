@@ -69,7 +69,7 @@ def new(
 ) -> None:
     """Create a plugin project: manifest, a hook, tests, pyproject.toml and README."""
     from sdk.cli.render import console
-    from sdk.cli.scaffold import ScaffoldError, render_project
+    from sdk.cli.scaffold import ScaffoldError, next_steps, render_project, sdk_distributions
 
     try:
         made = render_project(name, directory, display_name=display_name)
@@ -79,10 +79,7 @@ def new(
     out.print(f"[bold green]✓[/] created plugin [bold]{made.package}[/] in {made.project_dir}")
     for relative in made.files:
         out.print(f"  {relative}")
-    out.print(
-        f"Next: cd {made.project_dir} && pip install -e '.[test]' && pytest && tanzi-sdk validate",
-        markup=False,
-    )
+    out.print(next_steps(made.project_dir, sdk_distributions()), markup=False)
 
 
 @app.command()
@@ -197,10 +194,17 @@ def dev(
     ),
 ) -> None:
     """Run a local Tanzi (needs the host) whose demo shop has the plugin installed."""
-    from sdk.cli.devhost import DevError, HostMissing, prepare, serve
+    from sdk.cli.devhost import DevError, HostMissing, port_unavailable, prepare, serve
     from sdk.cli.project import PluginNotFound, locate
     from sdk.cli.render import console
 
+    busy = port_unavailable(host, port)
+    if busy is not None:
+        raise _fail(
+            f"cannot listen on {host}:{port} ({busy}); is another Tanzi running there? "
+            "Stop it, or choose another port with --port",
+            2,
+        )
     try:
         target = locate(plugin)
         prepared = prepare(target, data_dir)
@@ -237,7 +241,7 @@ def submit(
     import httpx
 
     from sdk.cli.render import console, show_report, show_submission
-    from sdk.cli.submission import submit_version, version_payload
+    from sdk.cli.submission import next_step, submit_version, version_payload
 
     report = _checked(path)
     out = console()
@@ -257,4 +261,39 @@ def submit(
         raise _fail(f"cannot reach {marketplace}: {type(exc).__name__}: {exc}") from exc
     show_submission(out, outcome, listing=slug, version=manifest.version)
     if not outcome.ok:
+        hint = next_step(outcome, marketplace=marketplace, listing=slug)
+        if hint is not None:
+            out.print(hint, markup=False)
         raise typer.Exit(1)
+
+
+@app.command()
+def token(
+    marketplace: str = typer.Option(
+        ..., "--marketplace", envvar="TANZI_MARKETPLACE_URL", help="The marketplace's base URL"
+    ),
+    email: str = typer.Option(..., "--email", help="Your provider account's e-mail"),
+    password: str | None = typer.Option(
+        None,
+        "--password",
+        envvar="TANZI_PASSWORD",
+        help="Its password (asked for when not given; or set TANZI_PASSWORD)",
+        show_envvar=True,
+    ),
+    name: str = typer.Option("tanzi-sdk", "--name", help="A label to recognise the token by"),
+) -> None:
+    """Print a new personal access token for your account, for `submit --token`."""
+    import getpass
+
+    import httpx
+
+    from sdk.cli.submission import issue_token
+
+    secret = password if password else getpass.getpass(f"Password for {email}: ")
+    try:
+        issued = issue_token(marketplace=marketplace, email=email, password=secret, name=name)
+    except httpx.HTTPError as exc:
+        raise _fail(f"cannot reach {marketplace}: {type(exc).__name__}: {exc}") from exc
+    if issued.token is None:
+        raise _fail(f"no token: {issued.problem}")
+    print(issued.token)

@@ -11,13 +11,22 @@ takes over.
 from __future__ import annotations
 
 import os
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 from sdk.cli.project import PluginTarget
 from sdk.host import HostMissing, host_kit
 
-__all__ = ["DevError", "DevHost", "HostMissing", "dev_environment", "prepare", "serve"]
+__all__ = [
+    "DevError",
+    "DevHost",
+    "HostMissing",
+    "dev_environment",
+    "port_unavailable",
+    "prepare",
+    "serve",
+]
 
 
 class DevError(Exception):
@@ -33,6 +42,23 @@ class DevHost:
     plugin_id: str
     shop_id: int
     installation_id: int
+
+
+def port_unavailable(host: str, port: int) -> str | None:
+    """Why the local host could not listen on ``host:port`` (``None`` when it can), found by
+    binding the address the way the server will, before anything is printed or prepared."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"{host} is not an address to listen on: {exc.strerror}"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
 
 
 def dev_environment(target: PluginTarget, data_dir: Path) -> dict[str, str]:

@@ -125,6 +125,46 @@ def _dump(value: Any) -> str:
     return _json(value)
 
 
+_CHECK_MARK = {"pass": "[green]pass[/]", "warn": "[yellow]warn[/]", "fail": "[bold red]fail[/]"}
+
+
+def _show_check_results(out: Console, checks: dict[str, Any]) -> None:
+    """The marketplace's automated checks: one row per check, with what it found."""
+    passed = checks.get("passed")
+    verdict = (
+        "[green]passed[/]"
+        if passed is True
+        else "[bold red]failed[/]"
+        if passed is False
+        else "not run"
+    )
+    table = Table(title=f"Automated checks: {verdict}", title_justify="left")
+    table.add_column("check")
+    table.add_column("result")
+    table.add_column("findings", overflow="fold")
+    for result in checks["results"]:
+        if not isinstance(result, dict):
+            continue
+        status = str(result.get("status", ""))
+        findings = [
+            f"{f.get('severity', '')}: {f.get('message', '')}"
+            + (f" ({f['where']})" if f.get("where") else "")
+            for f in result.get("findings") or []
+            if isinstance(f, dict)
+        ]
+        table.add_row(
+            escape(str(result.get("name", ""))),
+            _CHECK_MARK.get(status, escape(status)),
+            escape("\n".join(findings)),
+        )
+    out.print(table)
+    fired = checks.get("hooks_fired")
+    if isinstance(fired, dict) and fired:
+        out.print(
+            "hooks fired in the sandbox: " + escape(", ".join(f"{k} {v}" for k, v in fired.items()))
+        )
+
+
 def show_submission(out: Console, outcome: SubmitOutcome, *, listing: str, version: str) -> None:
     """The marketplace's answer: the new version and its checks, or the problem."""
     body = outcome.body or {}
@@ -134,7 +174,9 @@ def show_submission(out: Console, outcome: SubmitOutcome, *, listing: str, versi
             f"version id {body.get('id')}, status {escape(str(body.get('status')))}"
         )
         checks = body.get("checks") or {}
-        if isinstance(checks, dict) and checks:
+        if isinstance(checks, dict) and isinstance(checks.get("results"), list):
+            _show_check_results(out, checks)
+        elif isinstance(checks, dict) and checks:
             table = Table(title="Marketplace checks", title_justify="left")
             table.add_column("check")
             table.add_column("result", overflow="fold")

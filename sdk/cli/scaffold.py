@@ -44,6 +44,36 @@ def plugin_id_for(name: str) -> str:
     return candidate
 
 
+def sdk_distributions() -> frozenset[str]:
+    """The installed distributions the ``sdk`` package comes from: ``tanzi`` (the host, or a
+    Tanzi checkout's ``.venv``), ``tanzi-sdk`` (the SDK alone), or none when run from source."""
+    from importlib.metadata import packages_distributions
+
+    return frozenset(name.lower() for name in packages_distributions().get("sdk", []))
+
+
+def next_steps(project_dir: Path, distributions: frozenset[str]) -> str:
+    """What to run after ``new``, true for the environment the SDK is installed in.
+
+    The project depends on ``tanzi-sdk``; where the SDK came with ``tanzi`` instead (a Tanzi
+    checkout), pip cannot see that requirement met and ``pip install -e .`` fails, but
+    nothing needs installing: pytest imports the package through ``pythonpath``.
+    """
+    check = "pytest && tanzi-sdk validate"
+    if "tanzi-sdk" in distributions:
+        return f"Next: cd {project_dir} && pip install -e '.[test]' && {check}"
+    return (
+        f"Next: cd {project_dir} && {check}\n"
+        "(nothing to install: this environment has the SDK, the host and pytest, and pytest "
+        "imports the plugin from the project; see its README.md)"
+    )
+
+
+def settings_class_for(plugin_id: str) -> str:
+    """The settings model's class name for ``plugin_id`` (``acme_labels`` -> ``AcmeLabelsSettings``)."""
+    return "".join(word.capitalize() for word in plugin_id.split("_")) + "Settings"
+
+
 def _display_name(plugin_id: str) -> str:
     return " ".join(word.capitalize() for word in plugin_id.split("_"))
 
@@ -69,12 +99,14 @@ def render_project(
         "dist_name": package.replace("_", "-"),
         "display_name": shown,
         "sdk_requirement": SDK_REQUIREMENT,
+        "settings_class": settings_class_for(package),
     }
     outputs = {
         "pyproject.toml.j2": "pyproject.toml",
         "README.md.j2": "README.md",
         "plugin.py.j2": f"{package}/__init__.py",
         "test_plugin.py.j2": f"tests/test_{package}.py",
+        "test_sandbox.py.j2": "tests/test_sandbox.py",
         "gitignore.j2": ".gitignore",
     }
     env = Environment(

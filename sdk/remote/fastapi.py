@@ -17,9 +17,10 @@
 - ``GET /install`` starts the authorization code flow with PKCE (S256) at Tanzi.
 - ``GET /callback`` trades the code for tokens and calls ``store(Installed(...))`` with
   the tokens, the shop id and the installation id from Tanzi's token response.
-- ``POST /webhooks`` verifies the signature (401 when it does not hold), skips an event
-  id it has already handled, and calls ``on_event(WebhookEvent)``; an exception there
-  answers 500, so Tanzi delivers the event again later.
+- ``POST /webhooks`` verifies the Standard Webhooks signature (401 when it does not hold),
+  skips an event id (the ``webhook-id``) it has already handled, and calls
+  ``on_event(WebhookEvent)``; an exception there answers 500, so Tanzi delivers the event
+  again later.
 
 ``store`` and ``on_event`` may be plain or ``async`` functions.
 """
@@ -194,7 +195,11 @@ def remote_app_router(
             "code_verifier": entry[0],
             "client_id": config.client_id,
         }
-        auth = (config.client_id, config.client_secret) if config.client_secret else None
+        auth = (
+            httpx.BasicAuth(config.client_id, config.client_secret)
+            if config.client_secret
+            else httpx.USE_CLIENT_DEFAULT
+        )
         async with httpx.AsyncClient(timeout=config.timeout_s) as client:
             try:
                 answer = await client.post(config.token_url, data=form, auth=auth)

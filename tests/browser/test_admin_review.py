@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 import core.models as m
 from tests.browser.conftest import LiveServer, browser_sign_in, shot
-from tests.marketplace.providerdata import draft_listing, version_row
+from tests.marketplace.providerdata import PASSED_CHECKS, draft_listing, version_row
 
 PASSWORD = "admin-password"
 
@@ -41,6 +41,8 @@ def test_an_admin_approves_one_version_and_rejects_another(
         kind="remote",
         scopes=["orders:read"],
         redirect_uris=["https://copier.example.com/cb"],
+        checks=PASSED_CHECKS,
+        checks_passed=True,
     )
     version_row(
         live_server.engine,

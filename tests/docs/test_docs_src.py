@@ -30,7 +30,8 @@ from typer.testing import CliRunner
 
 import core.models as m
 from core.plugins.decisions import DecisionRunner
-from core.plugins.dispatch import deliver, dispatch_outbox
+from core.plugins.delivery import deliver
+from core.plugins.fanout import dispatch_outbox
 from core.plugins.loading import PluginConfig, PluginStatus, load_all
 from core.plugins.manager import PluginHost
 from core.plugins.webhooks import webhook_body
@@ -39,7 +40,7 @@ from core.security import new_token, token_hash
 from core.services.orders import pay_order, place_order
 from sdk.cli import app as sdk_cli
 from sdk.models import QuoteRequest
-from sdk.remote import signature_headers
+from sdk.remote import TIMESTAMP_HEADER, new_secret, signature_headers
 from tests.conftest import Factory
 from tests.plugins_host.conftest import enable
 from tests.webtools import HTML, sign_in
@@ -297,9 +298,25 @@ def test_the_receiver_verifies_and_deduplicates_a_real_delivery(
     assert receiver.paid_orders == [event.resource_id]
     assert receiver.handle(headers, body.replace(b"order.paid", b"order.lost")) == 401
     assert receiver_module.Receiver("another secret").handle(headers, body) == 401
-    stale = {**headers, "Tanzi-Timestamp": str(int(time.time()) - 3600)}
+    stale = {**headers, TIMESTAMP_HEADER: str(int(time.time()) - 3600)}
     assert receiver.handle(stale, body) == 401
     assert receiver.paid_orders == [event.resource_id]
+
+
+def test_a_standard_webhooks_library_verifies_a_real_delivery(
+    engine: Engine, factory: Factory
+) -> None:
+    module = _load(DOCS_SRC / "webhooks" / "any_library.py", "docs_any_library")
+    _, event = _paid_order_event(engine, factory)
+    secret = new_secret()
+    headers, body = _signed(event, secret, installation_id=7)
+
+    parsed = module.verified_event(secret, headers, body)
+    assert parsed is not None and parsed["event_id"] == event.event_id
+    assert module.verified_event(new_secret(), headers, body) is None
+    assert module.verified_event(secret, headers, body.replace(b"order.paid", b"order.x")) is None
+    stale = {**headers, TIMESTAMP_HEADER: str(int(time.time()) - 3600)}
+    assert module.verified_event(secret, stale, body) is None
 
 
 def test_the_remote_app_installs_with_pkce_and_records_a_paid_order(

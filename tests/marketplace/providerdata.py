@@ -78,3 +78,10 @@ def version_row(
         session.commit()
         session.refresh(row)
     return row
+
+
+#: A stored checks report in which every check passed (a version an admin may approve).
+PASSED_CHECKS: dict[str, Any] = {
+    "passed": True,
+    "results": [{"name": name, "status": "pass", "findings": []} for name in ("manifest", "urls")],
+}

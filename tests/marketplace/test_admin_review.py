@@ -16,10 +16,17 @@ import core.models as m
 from core.db import session_scope
 from core.models.base import utcnow
 from core.outbox import record_event
-from core.plugins.dispatch import deliver_batch, dispatch_outbox, replay_deliveries
+from core.plugins.delivery import deliver_batch
+from core.plugins.fanout import dispatch_outbox
 from core.plugins.manager import PluginHost
+from core.plugins.retries import replay_deliveries
 from tests.marketplace.marketdata import installation, listing
-from tests.marketplace.providerdata import draft_listing, sample_host, version_row
+from tests.marketplace.providerdata import (
+    PASSED_CHECKS,
+    draft_listing,
+    sample_host,
+    version_row,
+)
 from tests.webtools import HTML, csrf_from, sign_in
 
 PASSWORD = "admin-password"
@@ -88,7 +95,13 @@ def test_approving_makes_the_listing_live_and_moves_installations(
     covered = installation(engine, factory.shop(), live, scopes=["orders:read", "logistics:read"])
     short = installation(engine, factory.shop(), live, scopes=["orders:read"])
     new = version_row(
-        engine, live, version="1.1.0", scopes=["orders:read", "logistics:read"], kind="plugin"
+        engine,
+        live,
+        version="1.1.0",
+        scopes=["orders:read", "logistics:read"],
+        kind="plugin",
+        checks=PASSED_CHECKS,
+        checks_passed=True,
     )
     admin = _admin(client, factory)
     done = _post(
@@ -123,6 +136,8 @@ def test_a_remote_approval_registers_its_client_and_its_secret_is_shown_once(
         kind="remote",
         scopes=["orders:read"],
         redirect_uris=["https://copier.example.com/cb"],
+        checks=PASSED_CHECKS,
+        checks_passed=True,
     )
     _admin(client, factory)
     _post(client, f"/admin/versions/{new.id}", f"/admin/versions/{new.id}/approve", {})
@@ -226,7 +241,7 @@ def test_a_suspended_listing_gets_no_events_or_decisions_until_reinstated(
         assert host.shop_view(session, shop.id).enabled == frozenset({"sample_good"})
     assert [a[0] for a in _audit(engine)] == ["suspend_listing", "reinstate_listing"]
     audit = client.get("/admin/audit", headers=HTML).text
-    assert "suspend_listing" in audit and "Leaks data" in audit and "Zhao Admin" in audit
+    assert "Suspended a listing" in audit and "Leaks data" in audit and "Zhao Admin" in audit
 
 
 def test_a_lapsed_subscription_gets_no_events_and_its_view_expires(
@@ -358,7 +373,14 @@ def test_a_version_the_oauth_server_cannot_register_is_not_approved(
 ) -> None:
     provider = factory.account(is_provider=True)
     row = draft_listing(engine, provider, slug="order_copier")
-    new = version_row(engine, row, kind="remote", redirect_uris=["http://copier.example.com/cb"])
+    new = version_row(
+        engine,
+        row,
+        kind="remote",
+        redirect_uris=["http://copier.example.com/cb"],
+        checks=PASSED_CHECKS,
+        checks_passed=True,
+    )
     _admin(client, factory)
     page = _post(client, f"/admin/versions/{new.id}", f"/admin/versions/{new.id}/approve", {})
     assert page.status_code == 400

@@ -177,12 +177,12 @@ def test_the_models_own_checks_are_shown_next_to_their_field(
         url,
         f"{url}/settings",
         premium_rate_bp="100",
-        min_premium_fen="300",
-        max_premium_fen="200",
-        claim_amount_fen="1200",
+        min_premium_fen="3.00",
+        max_premium_fen="2.00",
+        claim_amount_fen="12.00",
     )
     assert response.status_code == 400
-    assert "must be at least min_premium_fen (300)" in response.text
+    assert "Highest premium: must be at least the lowest premium" in response.text
     assert 'id="error-max_premium_fen"' in response.text
 
 

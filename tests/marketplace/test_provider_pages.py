@@ -270,7 +270,7 @@ def test_the_listing_page_counts_installs_and_lists_failing_deliveries(
     assert "ConnectionError number 0" in page.text
     assert "ConnectionError number 1" in page.text
     assert "ConnectionError number 2" not in page.text
-    assert "2 active installs" in client.get("/provider", headers=HTML).text
+    assert "Used by 2 shops" in client.get("/provider", headers=HTML).text
 
     # the app is back: the provider sends that shop's backlog again from the console
     assert f'name="installation_id" value="{first.id}"' in page.text

@@ -8,14 +8,14 @@ import pytest
 
 import core.models as m
 from core.plugins.manager import PluginHost
-from core.settings import Settings
-from marketplace.services.review_checks import (
+from core.plugins.review_checks import (
     check_manifest,
     check_plugin,
     check_scopes,
     check_urls,
     run_checks,
 )
+from core.settings import Settings
 from tests.marketplace.providerdata import sample_host
 
 
@@ -160,7 +160,7 @@ def test_a_remote_app_needs_the_scopes_of_its_webhook_topics() -> None:
     version = _version(
         "", ["products:read"], kind="remote", webhook_topics=["order.paid"], hooks=[]
     )
-    from marketplace.services.review_checks import _implemented_hooks
+    from core.plugins.review_checks import _implemented_hooks
 
     result = check_scopes(version, None, _implemented_hooks(version, None))
     assert result.status == "fail"

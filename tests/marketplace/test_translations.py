@@ -19,12 +19,15 @@ OPTIONS = {"templates/**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "tr
 def source_messages() -> dict[str, str]:
     found: dict[str, str] = {}
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        ROOT, METHODS, options_map=OPTIONS, keywords={"_": None, "gettext": None}
+        ROOT,
+        METHODS,
+        options_map=OPTIONS,
+        keywords={"_": None, "gettext": None, "ngettext": (1, 2)},
     ):
-        ids = message if isinstance(message, tuple) else (message,)
-        for text in ids:
-            if text:
-                found.setdefault(text, f"{filename}:{lineno}")
+        # a plural message is kept under its singular msgid
+        text = message[0] if isinstance(message, tuple) else message
+        if text:
+            found.setdefault(text, f"{filename}:{lineno}")
     return found
 
 
@@ -41,3 +44,19 @@ def test_every_page_text_has_a_simplified_chinese_translation() -> None:
             f"  {where}: {text!r}" for text, where in sorted(missing.items(), key=lambda kv: kv[1])
         )
     )
+
+
+def test_plural_messages_have_their_plural_form_in_both_languages() -> None:
+    from marketplace.web.i18n import translations
+
+    english = translations("en")
+    assert english.ngettext("Used by %(num)d shop", "Used by %(num)d shops", 1) % {"num": 1} == (
+        "Used by 1 shop"
+    )
+    assert english.ngettext("Used by %(num)d shop", "Used by %(num)d shops", 2) % {"num": 2} == (
+        "Used by 2 shops"
+    )
+    chinese = translations("zh_CN")
+    for n in (1, 2):
+        text = chinese.ngettext("Used by %(num)d shop", "Used by %(num)d shops", n) % {"num": n}
+        assert text == f"{n} 家店铺在用"

@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 import core.models as m
 from core.errors import InvalidInput
 from core.plugins.client import ScopedClient
+from core.plugins.delivery import deliver
 from core.plugins.installations import enable_plugin
 from core.plugins.manager import InstallationRef, PluginHost
 from core.settings import Settings
@@ -196,9 +197,7 @@ def test_a_redelivered_order_paid_leaves_one_policy(
         session.add(delivery)
         session.commit()
         delivery_id = delivery.id
-    from core.plugins import dispatch
-
-    again = dispatch.deliver(engine, host, delivery_id or 0)
+    again = deliver(engine, host, delivery_id or 0)
     assert again.status == "delivered", again.error
     (policy,) = records(engine, shop_id=s.id, collection="policies")
     assert policy.id == first.id

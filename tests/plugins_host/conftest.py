@@ -3,19 +3,22 @@ plugins, publish events and run deliveries."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 import core.models as m
 from core.outbox import record_event
-from core.plugins import dispatch
+from core.plugins import delivery, fanout
 from core.plugins.decisions import DecisionRunner
 from core.plugins.installations import enable_plugin
 from core.plugins.loading import PluginConfig, PluginLimits, load_all
 from core.plugins.manager import PluginHost
+from core.settings import Settings
 from tests.plugins_host.sample_plugins import greedy, recorder
 
 SAMPLES = "tests.plugins_host.sample_plugins"
@@ -67,12 +70,23 @@ def emit(engine: Engine, name: str, shop_id: int, data: dict[str, Any], rid: int
         return event_id
 
 
-def run_all(engine: Engine, host: PluginHost) -> list[dispatch.DeliveryResult]:
+def run_all(engine: Engine, host: PluginHost) -> list[delivery.DeliveryResult]:
     """Dispatch the outbox and run every new delivery once, in this process."""
-    ids = dispatch.dispatch_outbox(engine, host)
-    return [dispatch.deliver(engine, host, i) for i in ids]
+    ids = fanout.dispatch_outbox(engine, host)
+    return [delivery.deliver(engine, host, i) for i in ids]
 
 
 def deliveries(engine: Engine) -> list[m.Delivery]:
     with Session(engine) as session:
         return list(session.exec(select(m.Delivery).order_by(m.Delivery.id)))
+
+
+@pytest.fixture
+def app_with_recorder(
+    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
+) -> FastAPI:
+    toml = tmp_path / "plugins.toml"
+    toml.write_text('[plugins]\nload = ["tests.plugins_host.sample_plugins.recorder"]\n')
+    settings.plugins_file = toml
+    recorder.CALLS.clear()
+    return request.getfixturevalue("app")

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from core.plugins.installations import enable_plugin
-from core.settings import Settings
 from tests.conftest import Factory
 from tests.plugins_host.sample_plugins import recorder
 
@@ -21,17 +17,6 @@ ORDER = {
     "province_code": "33",
     "address": "1 Wensan Road",
 }
-
-
-@pytest.fixture
-def app_with_recorder(
-    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
-) -> FastAPI:
-    toml = tmp_path / "plugins.toml"
-    toml.write_text('[plugins]\nload = ["tests.plugins_host.sample_plugins.recorder"]\n')
-    settings.plugins_file = toml
-    recorder.CALLS.clear()
-    return request.getfixturevalue("app")
 
 
 def _enable(app: FastAPI, shop_id: int) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
 from sqlalchemy.engine import Engine
 
 import core.models as m
-from core.jobs.queue import create_huey
+from core.jobs.queue import build_runtime, create_huey
+from core.jobs.runtime import binding_of
 from core.jobs.tasks import request_dispatch
-from core.plugins import dispatch
+from core.plugins import delivery, fanout
 from core.plugins.manager import PluginHost
 from core.settings import Settings
 from tests.conftest import Factory
@@ -31,15 +35,15 @@ def test_batch_per_installation_isolates_and_orders(
     shop = factory.shop()
     enable(engine, host, shop, "recorder")
     enable(engine, host, shop, "broken")
-    dispatch.dispatch_outbox(engine, host)  # lifecycle events
+    fanout.dispatch_outbox(engine, host)  # lifecycle events
     for i in range(4):
         emit(engine, "order_paid", shop.id, {"order": {"id": i + 1}}, rid=i + 1)
-    batches = dispatch.dispatch_outbox_batches(engine, host)
+    batches = fanout.dispatch_outbox_batches(engine, host)
     assert len(batches) == 2 and all(len(ids) == 4 for ids in batches.values())
     results = {}
     for ids in batches.values():
         assert ids == sorted(ids)
-        results.update({r.delivery_id: r for r in dispatch.deliver_batch(engine, host, ids)})
+        results.update({r.delivery_id: r for r in delivery.deliver_batch(engine, host, ids)})
     rows = {d.id: d for d in deliveries(engine) if d.hook == "order_paid"}
     statuses = sorted(
         (rows[i].plugin_id, r.status) for i, r in results.items() if rows[i].plugin_id
@@ -56,4 +60,31 @@ def test_batch_per_installation_isolates_and_orders(
         d.status == m.DeliveryStatus.delivered and d.attempts == 1
         for d in rows.values()
         if d.plugin_id == "recorder"
+    )
+
+
+def test_the_worker_logs_one_line_per_delivery(
+    settings: Settings,
+    engine: Engine,
+    host: PluginHost,
+    factory: Factory,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    shop = factory.shop()
+    enable(engine, host, shop, "recorder")
+    enable(engine, host, shop, "broken")
+    huey = create_huey(settings)
+    huey.flush()
+    build_runtime(settings, engine=engine, host=host, huey=huey)
+    emit(engine, "order_paid", shop.id, {"order": {"id": 1}})
+    batches = fanout.dispatch_outbox_batches(engine, host)
+    with caplog.at_level(logging.INFO, logger="tanzi.worker"):
+        for ids in batches.values():
+            binding_of(huey).tasks["deliver_batch"].call_local(ids)
+    lines = [r.getMessage() for r in caplog.records if r.name == "tanzi.worker"]
+    ids = sorted(i for group in batches.values() for i in group)
+    assert len(lines) == len(ids)
+    assert sum("delivered" in line for line in lines) == 2  # the recorder's two events
+    assert any(
+        line.startswith(f"delivery {i} failed, retry in 10s: ") for i in ids for line in lines
     )

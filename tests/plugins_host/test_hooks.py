@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.plugins.decisions import DecisionRunner
-from core.plugins.installations import remove_installation
+from core.plugins.installations import enable_plugin, remove_installation
 from core.plugins.manager import PluginHost
 from sdk.models import OrderDraft, ProductDraft, QuoteRequest
 from tests.conftest import Factory
@@ -175,9 +177,30 @@ def test_hook_register_carriers(engine: Engine, host: PluginHost, factory: Facto
     assert [c.code for c in mine] == ["recorder_express"] and theirs == []
 
 
-def test_hook_register_importers(engine: Engine, host: PluginHost, factory: Factory) -> None:
-    mine, theirs = _registered(engine, host, factory, "register_importers")
-    assert [i.code for i in mine] == ["recorder_csv"] and theirs == []
+def test_hook_register_importers(app_with_recorder: FastAPI, factory: Factory) -> None:
+    app = app_with_recorder
+    client = TestClient(app)
+    shop, other = (
+        factory.shop(owner := factory.account()),
+        factory.shop(stranger := factory.account()),
+    )
+    with Session(app.state.engine) as session:
+        enable_plugin(session, host=app.state.runtime.host, shop_id=shop.id, plugin_id="recorder")
+        session.commit()
+    mine = client.get(f"/api/v1/shops/{shop.id}/import-formats", headers=factory.headers(owner))
+    assert mine.status_code == 200, mine.text
+    assert mine.json() == [
+        {
+            "plugin_id": "recorder",
+            "code": "recorder_csv",
+            "name": "Recorder CSV",
+            "content_types": [],
+        }
+    ]
+    theirs = client.get(
+        f"/api/v1/shops/{other.id}/import-formats", headers=factory.headers(stranger)
+    )
+    assert theirs.json() == []
 
 
 def test_hook_register_merchant_actions(engine: Engine, host: PluginHost, factory: Factory) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 import core.models as m
-from core.plugins import dispatch
+from core.plugins import delivery, fanout, retries
 from core.plugins.decisions import DecisionRunner
 from core.plugins.installations import pause_installation, resume_installation
 from core.plugins.manager import PluginHost
@@ -76,18 +76,18 @@ def test_retries_then_dead_then_replay(engine: Engine, host: PluginHost, factory
     enable(engine, host, shop, "broken")
     run_all(engine, host)
     emit(engine, "order_paid", shop.id, {"order": {"id": 1}})
-    (delivery_id,) = dispatch.dispatch_outbox(engine, host)
-    for _ in range(len(dispatch.BACKOFF_SCHEDULE_S) + 1):
+    (delivery_id,) = fanout.dispatch_outbox(engine, host)
+    for _ in range(len(delivery.BACKOFF_SCHEDULE_S) + 1):
         with Session(engine) as session:  # reset the circuit so the test exercises backoff
             inst = session.exec(select(m.Installation)).one()
             inst.circuit_state, inst.circuit_retry_at = m.CircuitState.closed, None
             session.add(inst)
             session.commit()
-        result = dispatch.deliver(engine, host, delivery_id)
+        result = delivery.deliver(engine, host, delivery_id)
     assert result.status == "dead"
     with Session(engine) as session:
-        assert [d.id for d in dispatch.dead_letters(session, shop_id=shop.id)] == [delivery_id]
-        assert dispatch.replay_deliveries(session, delivery_ids=[delivery_id]) == [delivery_id]
+        assert [d.id for d in retries.dead_letters(session, shop_id=shop.id)] == [delivery_id]
+        assert retries.replay_deliveries(session, delivery_ids=[delivery_id]) == [delivery_id]
         session.commit()
         assert session.get(m.Delivery, delivery_id).status == m.DeliveryStatus.pending
 
@@ -108,7 +108,7 @@ def test_circuit_opens_and_defers(engine: Engine, host: PluginHost, factory: Fac
         session.add(inst)
         session.commit()
     # the half-open trial fails again: the circuit re-opens at once
-    assert dispatch.deliver(engine, host, results[3].delivery_id).status == "failed"
+    assert delivery.deliver(engine, host, results[3].delivery_id).status == "failed"
 
 
 def test_decision_failure_and_timeout_fall_back(

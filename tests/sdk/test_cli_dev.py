@@ -170,3 +170,26 @@ def test_fire_dev_says_when_the_demo_shop_has_nothing_to_send(tmp_path: Path) ->
     assert exit_code(nothing) == 1
     assert "nothing for tracking_updated to be about yet; events it has:" in nothing.output
     assert "order_paid" in nothing.output
+
+
+def test_dev_on_a_busy_port_says_so_before_preparing_or_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    import uvicorn
+
+    served: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append(kw))
+    path = write(tmp_path, "dev_busy", GOOD)
+    data_dir = tmp_path / "dev-data"
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("dev", "--plugin", str(path), "--port", str(port), "--data-dir", str(data_dir))
+    assert exit_code(result) == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output
+    assert "choose another port with --port" in result.output
+    assert "serving" not in result.output and "installed in demo shop" not in result.output
+    assert served == [] and not data_dir.exists()

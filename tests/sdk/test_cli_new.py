@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from sdk.cli.project import locate
-from sdk.cli.scaffold import ScaffoldError, plugin_id_for
+from sdk.cli.scaffold import ScaffoldError, next_steps, plugin_id_for
 from tests.sdk.cli_plugins import assert_ok, exit_code, imports_restored, run
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +22,7 @@ FILES = [
     "acme_labels/__init__.py",
     "pyproject.toml",
     "tests/test_acme_labels.py",
+    "tests/test_sandbox.py",
 ]
 
 
@@ -71,7 +72,8 @@ def test_the_generated_tests_pass_as_generated(project: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "4 passed" in result.stdout
+    # the FakeShop tests and, with the host here, the sandbox tests in the real kernel
+    assert "7 passed" in result.stdout and "skipped" not in result.stdout
 
 
 def test_the_generated_hook_fires(project: Path) -> None:
@@ -118,3 +120,32 @@ def test_templates_ship_as_package_data() -> None:
     assert pyproject["project"]["scripts"]["tanzi-sdk"] == "sdk.cli:app"
     templates = sorted(p.name for p in (ROOT / "sdk" / "cli" / "templates").iterdir())
     assert all(name.endswith(".j2") for name in templates)
+
+
+def test_new_prints_next_steps_that_work_in_a_tanzi_checkout(tmp_path: Path) -> None:
+    """In a checkout's .venv the SDK comes with 'tanzi': `pip install -e .` would look for
+    'tanzi-sdk' on PyPI and fail, so `new` must not tell a newcomer to run it."""
+    out = assert_ok(run("new", "acme_labels", "--dir", str(tmp_path / "acme_labels")))
+    assert "pip install" not in out
+    assert f"Next: cd {tmp_path / 'acme_labels'} && pytest && tanzi-sdk validate" in out
+    assert "nothing to install" in out
+
+
+def test_next_steps_install_the_project_where_the_sdk_is_its_own_distribution(
+    tmp_path: Path,
+) -> None:
+    alone = next_steps(tmp_path, frozenset({"tanzi-sdk"}))
+    assert (
+        alone == f"Next: cd {tmp_path} && pip install -e '.[test]' && pytest && tanzi-sdk validate"
+    )
+    in_checkout = next_steps(tmp_path, frozenset({"tanzi"}))
+    assert "pip install" not in in_checkout
+
+
+def test_the_generated_sandbox_tests_name_the_plugin_and_skip_without_the_host(
+    project: Path,
+) -> None:
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    assert pyproject["tool"]["pytest"]["ini_options"]["tanzi_plugin"] == "acme_labels"
+    sandbox_tests = (project / "tests" / "test_sandbox.py").read_text()
+    assert "except HostMissing" in sandbox_tests and "allow_module_level=True" in sandbox_tests

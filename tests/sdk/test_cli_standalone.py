@@ -64,14 +64,16 @@ def test_a_new_plugin_passes_its_tests_with_only_the_sdk_installed(tmp_path: Pat
     clients = "from sdk import HttpShopClient; import sdk.remote; print(HttpShopClient.__name__)"
     assert ok(sh(python, "-c", clients, cwd=tmp_path)).strip() == "HttpShopClient"
 
-    out = ok(sh(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", cwd=project))
-    assert "4 passed" in out
+    out = ok(sh(python, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", cwd=project))
+    assert "5 passed, 1 skipped" in out  # the sandbox tests (one module) need the host
+    assert "the sandbox runs the Tanzi host" in out
 
     tanzi_sdk = venv / "bin" / "tanzi-sdk"
     assert "✓ valid (0 warning(s))" in ok(sh(tanzi_sdk, "validate", cwd=project))
     fired = ok(sh(tanzi_sdk, "fire", "order_paid", cwd=project))
     assert "orders.get" in fired and "paid_orders" in fired
-    ok(sh(tanzi_sdk, "new", "second_plugin", "--dir", tmp_path / "second", cwd=tmp_path))
+    made = ok(sh(tanzi_sdk, "new", "second_plugin", "--dir", tmp_path / "second", cwd=tmp_path))
+    assert "pip install -e '.[test]'" in made  # tanzi-sdk is installed: the project installs
     assert (tmp_path / "second" / "tests" / "test_second_plugin.py").is_file()  # templates ship
     hostless = sh(tanzi_sdk, "dev", cwd=project)
     assert hostless.returncode == 2

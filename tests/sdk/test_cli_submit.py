@@ -209,3 +209,84 @@ def test_a_non_json_error_is_shown_as_text() -> None:
     )
     assert (outcome.ok, outcome.status_code, outcome.body) == (False, 502, None)
     assert outcome.text == "<html>Bad gateway</html>"
+
+
+def test_a_missing_listing_says_to_create_it_first(marketplace: Marketplace) -> None:
+    problem = {"title": "Not found", "status": 404, "code": "listing_not_found"}
+    problem["detail"] = "No such listing among yours."
+    marketplace.answers.append((404, "application/problem+json", problem))
+    result = run("submit", INSURANCE, "--marketplace", marketplace.url, "--token", TOKEN)
+    assert exit_code(result) == 1
+    out = " ".join(result.output.split())
+    assert "Next: create the listing first." in out
+    assert f"{marketplace.url.rstrip('/')}/provider/listings/new" in out
+    assert "'shipping_insurance'" in out
+
+
+def test_a_plugin_the_host_has_not_loaded_says_what_to_do(marketplace: Marketplace) -> None:
+    problem = {"title": "Invalid input", "status": 422, "code": "plugin_unknown"}
+    marketplace.answers.append((422, "application/problem+json", problem))
+    result = run("submit", INSURANCE, "--marketplace", marketplace.url, "--token", TOKEN)
+    assert exit_code(result) == 1
+    out = " ".join(result.output.split())
+    assert "(plugin_unknown)" in out
+    assert "the marketplace's host must have loaded the package 'shipping_insurance'" in out
+    assert "send the package to its operator" in out and "plugins.toml" in out
+    assert "`tanzi-sdk dev`" in out
+
+
+def test_token_prints_a_personal_access_token(
+    marketplace: Marketplace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    marketplace.answers.append((201, "application/json", {"token": "tzp_new", "account": {}}))
+    monkeypatch.setenv("TANZI_PASSWORD", "s3cret")
+    result = run("token", "--marketplace", marketplace.url, "--email", "p@example.com")
+    assert assert_ok(result).strip() == "tzp_new"
+    [sent] = marketplace.received
+    assert sent.path == "/api/v1/tokens"
+    assert sent.body == {"email": "p@example.com", "password": "s3cret", "name": "tanzi-sdk"}
+
+
+def test_token_with_a_wrong_password_says_why(
+    marketplace: Marketplace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    problem = {
+        "title": "Authentication failed",
+        "status": 401,
+        "detail": "Wrong e-mail or password.",
+    }
+    marketplace.answers.append((401, "application/problem+json", problem))
+    monkeypatch.setenv("TANZI_PASSWORD", "wrong")
+    result = run("token", "--marketplace", marketplace.url, "--email", "p@example.com")
+    assert exit_code(result) == 1
+    assert "no token: Wrong e-mail or password. (HTTP 401)" in result.output
+
+
+def test_the_marketplaces_check_report_is_shown_check_by_check(marketplace: Marketplace) -> None:
+    report = {
+        "ran_at": "2026-12-02T03:25:14+00:00",
+        "passed": False,
+        "results": [
+            {"name": "manifest", "status": "pass", "findings": []},
+            {
+                "name": "sandbox",
+                "status": "fail",
+                "findings": [
+                    {
+                        "severity": "error",
+                        "message": "ScopeDenied: orders:write",
+                        "where": "order_paid",
+                    }
+                ],
+            },
+        ],
+        "hooks_fired": {"order_paid": "failed"},
+    }
+    created = {"id": 5, "status": "submitted", "checks": report, "checks_passed": False}
+    marketplace.answers.append((201, "application/json", created))
+    out = assert_ok(run("submit", INSURANCE, "--marketplace", marketplace.url, "--token", TOKEN))
+    assert "Automated checks: failed" in out
+    assert has_row(out, "manifest", "pass")
+    assert has_row(out, "sandbox", "fail", "error: ScopeDenied: orders:write (order_paid)")
+    assert "hooks fired in the sandbox: order_paid failed" in out
+    assert "ran_at" not in out

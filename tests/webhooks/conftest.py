@@ -28,7 +28,8 @@ from core.settings import Settings
 from sdk.remote import InvalidSignature, WebhookEvent, verify_signature
 from tests.conftest import Factory
 
-SECRET = "whsec_test_0123456789abcdef"
+#: a standard secret (``whsec_`` and the base64 of 32 bytes), as new listings get them
+SECRET = "whsec_dGFuemktd2ViaG9vay10ZXN0LXNlY3JldC0zMmJ5dGU="
 
 
 @dataclass
@@ -178,7 +179,8 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr("core.plugins.dispatch.utcnow", clock.now)
+    for module in ("fanout", "delivery", "retries"):
+        monkeypatch.setattr(f"core.plugins.{module}.utcnow", clock.now)
     return clock
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 import core.models as m
-from core.plugins import dispatch
+from core.plugins import delivery, fanout
 from core.settings import Settings
 from sdk import OrderEvent
 from sdk.remote import EVENT_ID_HEADER, TOPIC_HEADER
@@ -112,8 +112,8 @@ def test_only_subscribed_topics_are_delivered(
         _buy(client, factory, shop)
         host = app.state.runtime.host
         results = [
-            dispatch.deliver(engine, host, i, secret_key=settings.secret_key)
-            for i in dispatch.dispatch_outbox(engine, host)
+            delivery.deliver(engine, host, i, secret_key=settings.secret_key)
+            for i in fanout.dispatch_outbox(engine, host)
         ]
         assert [r.status for r in results] == ["delivered"] * 3
         assert [e.topic for e in receiver.events()] == ["order.paid"]
@@ -132,9 +132,9 @@ def test_a_non_2xx_answer_is_a_failure_with_the_status_kept(
     _emit_paid(engine, shop.id, order.id)
     receiver.status = 410
     host = app.state.runtime.host
-    [delivery_id] = dispatch.dispatch_outbox(engine, host)
-    result = dispatch.deliver(engine, host, delivery_id, secret_key=settings.secret_key)
-    assert (result.status, result.retry_in_s) == ("failed", dispatch.BACKOFF_SCHEDULE_S[0])
+    [delivery_id] = fanout.dispatch_outbox(engine, host)
+    result = delivery.deliver(engine, host, delivery_id, secret_key=settings.secret_key)
+    assert (result.status, result.retry_in_s) == ("failed", delivery.BACKOFF_SCHEDULE_S[0])
     assert result.error == "HTTP 410: ok"
     assert len(receiver.received) == 1  # it did arrive; the app refused it
 
@@ -147,8 +147,8 @@ def test_a_secret_that_cannot_be_read_fails_only_that_delivery(
     order, _ = factory.order(shop)
     _emit_paid(engine, shop.id, order.id)
     host = app.state.runtime.host
-    [delivery_id] = dispatch.dispatch_outbox(engine, host)
-    result = dispatch.deliver(engine, host, delivery_id, secret_key="another-key")
+    [delivery_id] = fanout.dispatch_outbox(engine, host)
+    result = delivery.deliver(engine, host, delivery_id, secret_key="another-key")
     assert result.status == "failed"
     assert "no readable webhook secret" in result.error
     assert receiver.received == []

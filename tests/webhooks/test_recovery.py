@@ -18,9 +18,10 @@ from sqlmodel import Session, col, select
 
 import core.models as m
 from core.outbox import record_event
-from core.plugins import dispatch
+from core.plugins import delivery, fanout, retries
 from core.plugins.manager import PluginHost
 from core.settings import Settings
+from sdk.remote import EVENT_ID_HEADER
 from tests.conftest import Factory
 from tests.webhooks.conftest import (
     Clock,
@@ -48,12 +49,12 @@ def _emit(engine: Engine, shop_id: int, name: str, order_id: int) -> str:
     return event_id
 
 
-def _round(engine: Engine, host: PluginHost, settings: Settings) -> list[dispatch.DeliveryResult]:
+def _round(engine: Engine, host: PluginHost, settings: Settings) -> list[delivery.DeliveryResult]:
     """What the worker does on a sweep: fan out new events, run every due delivery batch."""
-    dispatch.dispatch_outbox(engine, host)
+    fanout.dispatch_outbox(engine, host)
     results = []
-    for ids in dispatch.due_delivery_batches(engine, stale_after_s=0).values():
-        results += dispatch.deliver_batch(engine, host, ids, secret_key=settings.secret_key)
+    for ids in retries.due_delivery_batches(engine, stale_after_s=0).values():
+        results += delivery.deliver_batch(engine, host, ids, secret_key=settings.secret_key)
     return results
 
 
@@ -90,7 +91,7 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_it_is_back(
     results = _round(engine, host, settings)
     failed = [r for r in results if r.status == "failed"]
     assert len(failed) == limits.circuit_failures  # then the circuit opened
-    assert all(r.retry_in_s == dispatch.BACKOFF_SCHEDULE_S[0] for r in failed)
+    assert all(r.retry_in_s == delivery.BACKOFF_SCHEDULE_S[0] for r in failed)
     assert {r.status for r in results[len(failed) :]} == {"deferred"}
     paused = _installation(engine, installation.id)
     assert paused.circuit_state == m.CircuitState.open
@@ -105,7 +106,7 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_it_is_back(
 
     # events keep coming while paused: kept in the backlog, not attempted
     sent += [_emit(engine, shop.id, "order_delivered", order_id) for order_id in orders]
-    clock.advance(dispatch.BACKOFF_SCHEDULE_S[0])
+    clock.advance(delivery.BACKOFF_SCHEDULE_S[0])
     assert {r.status for r in _round(engine, host, settings)} == {"deferred"}
     attempts = sum(d.attempts for d in _deliveries(engine))
     assert attempts == limits.circuit_failures
@@ -147,13 +148,13 @@ def test_deliveries_are_at_least_once_and_deduplicable_by_event_id(
     assert [r.status for r in _round(engine, host, settings)] == ["failed", "failed"]
     receiver.status = 200
     assert _round(engine, host, settings) == []  # not due before the first backoff step
-    clock.advance(dispatch.BACKOFF_SCHEDULE_S[0])
+    clock.advance(delivery.BACKOFF_SCHEDULE_S[0])
     assert [r.status for r in _round(engine, host, settings)] == ["delivered", "delivered"]
 
     ids = [r.event.event_id for r in receiver.received]
     assert ids == [*sent, *sent]
     assert all(r.verified for r in receiver.received)
-    assert [r.headers["Tanzi-Event-Id"] for r in receiver.received] == ids
+    assert [r.headers[EVENT_ID_HEADER] for r in receiver.received] == ids
     assert list(dict.fromkeys(ids)) == sent  # deduplicated, in sequence order
     assert [d.attempts for d in _deliveries(engine)] == [2, 2]
 
@@ -175,7 +176,7 @@ def test_retries_follow_the_schedule_then_pause_dead_letters_and_replay(
     receiver.status = 500
     first = _emit(engine, shop.id, "order_paid", order_id)
 
-    for attempt, wait_s in enumerate(dispatch.BACKOFF_SCHEDULE_S, start=1):
+    for attempt, wait_s in enumerate(delivery.BACKOFF_SCHEDULE_S, start=1):
         [result] = _round(engine, host, settings)
         assert (result.status, result.retry_in_s, result.error) == (
             "failed",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -69,7 +70,11 @@ def _body(event_id: str = "ev-1", sequence: int = 1) -> bytes:
 
 def _post(client: TestClient, body: bytes, *, secret: str = SECRET, **kw: Any) -> Any:
     headers = signature_headers(
-        secret, body, event_id="ev", topic="order.paid", timestamp=kw.get("ts", int(time.time()))
+        secret,
+        body,
+        event_id=json.loads(body)["event_id"],
+        topic="order.paid",
+        timestamp=kw.get("ts", int(time.time())),
     )
     return client.post("/webhooks", content=body, headers=headers)
 

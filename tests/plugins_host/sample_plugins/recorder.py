@@ -9,6 +9,7 @@ from typing import Any
 from sdk import (
     Adjustment,
     Carrier,
+    Importer,
     MerchantAction,
     PluginManifest,
     PluginRoute,
@@ -167,21 +168,23 @@ def _page() -> str:
 
 @hookimpl
 def register_routes() -> list[PluginRoute]:
+    CALLS.append(("register_routes", None))
     return [PluginRoute(path="/hello", endpoint=_page)]
 
 
 @hookimpl
 def register_carriers() -> list[Carrier]:
+    CALLS.append(("register_carriers", None))
     return [Carrier(code="recorder_express", name="Recorder Express")]
 
 
 @hookimpl
-def register_importers() -> list[Any]:
-    from sdk import Importer
-
+def register_importers() -> list[Importer]:
+    CALLS.append(("register_importers", None))
     return [Importer(code="recorder_csv", name="Recorder CSV")]
 
 
 @hookimpl
 def register_merchant_actions() -> list[MerchantAction]:
+    CALLS.append(("register_merchant_actions", None))
     return [MerchantAction(code="ping", label="Ping", url="/plugins/recorder/hello")]

@@ -4,7 +4,7 @@ A service's token is bound to one installation; these routes act on that install
 only, so they take no shop id and need no scope, exactly like the in-process client's
 ``records``. A personal token is refused (people read a plugin's records through
 ``/shops/{shop_id}/installations/{plugin_id}/records/{collection}``). The rules (names,
-sizes) are :mod:`core.services.records`, shared with the in-process client.
+sizes) are :mod:`core.services.plugin_records`, shared with the in-process client.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.models import Installation, PluginRecord
 from core.schemas.aftersales import as_utc
 from core.schemas.installations import PluginRecordPublic
-from core.schemas.records import OwnInstallationPublic, RecordWrite
-from core.services import records as service
+from core.schemas.plugin_records import OwnInstallationPublic, RecordWrite
+from core.services import plugin_records as service
 
 router = APIRouter(tags=["installation records"])
 

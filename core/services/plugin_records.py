@@ -1,7 +1,7 @@
 """Plugin records: the JSON documents one installation keeps, by ``(collection, key)``.
 
 The one implementation behind ``client.records`` in-process (:mod:`core.plugins.client`)
-and the installation's own records routes (:mod:`core.api.records`), so both accept and
+and the installation's own records routes (:mod:`core.api.plugin_records`), so both accept and
 refuse the same input. Every function is pinned to one installation: a plugin never reads
 or writes another's records.
 """

@@ -1,8 +1,8 @@
 """payment attempts recorded before the provider is called; per-resource event sequence
 counters (filled from the outbox)
 
-Revision ID: 0003_locks
-Revises: 0002
+Revision ID: 0005_locks
+Revises: 0004_access
 Create Date: 2026-12-02 03:40:00
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_locks"
-down_revision = "0002"
+revision = "0005_locks"
+down_revision = "0004_access"
 branch_labels = None
 depends_on = None
 

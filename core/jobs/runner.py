@@ -1,4 +1,4 @@
-"""Job records for long work: status, progress, counts, per-row errors, result file, cancel.
+"""Running jobs (long work): status, progress, counts, per-row errors, result file, cancel.
 
 A job kind is a function taking a :class:`JobContext`. It walks its items through
 :meth:`JobContext.steps`, which skips what a previous run already checkpointed, and records

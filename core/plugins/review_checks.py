@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 import pluggy
 from pydantic import ValidationError
 
-from core.models import Listing, ListingVersion
+from core.models import Listing, ListingVersion, VersionStatus
 from core.models.base import utcnow
 from core.plugins.loading import LoadedPlugin, PluginLimits, PluginStatus
 from core.plugins.manager import PluginHost
@@ -47,6 +47,34 @@ from sdk.testing import FakeShop
 REVIEW_HOOK_TIMEOUT_S = 5.0
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 CHECK_NAMES = ("manifest", "plugin", "scopes", "sandbox", "urls")
+
+#: Each check's name as the pages show it (translated by the pages).
+CHECK_TITLES: dict[str, str] = {
+    "manifest": "Manifest",
+    "plugin": "Plugin loads",
+    "scopes": "Scopes",
+    "sandbox": "Sandbox run",
+    "urls": "URLs",
+}
+
+#: What a provider does about each check when it fails (shown beside the failed check,
+#: translated by the pages).
+FIX_HINTS: dict[str, str] = {
+    "manifest": "Correct the manifest fields named below so they match the version, then "
+    "submit a new version.",
+    "plugin": "Make the plugin import on this host and its hook implementations match the "
+    "SDK's hook specs (run the SDK's tests locally), then submit a new version.",
+    "scopes": "Ask for every scope listed as missing, each with a reason, and drop the ones "
+    "the service does not use; then submit a new version.",
+    "sandbox": "Run the named hooks with the SDK's pytest fixtures: each must finish within "
+    "its time budget, raise nothing and use only the scopes asked for.",
+    "urls": "Use https:// addresses for the redirect URIs and the webhook URL.",
+}
+
+
+def failed_checks(checks: dict[str, Any]) -> list[str]:
+    """Names of the failed checks in a stored report (``ListingVersion.checks``)."""
+    return [str(r.get("name")) for r in checks.get("results", []) if r.get("status") == "fail"]
 
 
 @dataclass
@@ -91,6 +119,23 @@ class ChecksReport:
             ],
             "hooks_fired": self.hooks_fired,
         }
+
+
+def submit_for_review(
+    *,
+    version: ListingVersion,
+    listing: Listing,
+    host: PluginHost,
+    settings: Settings,
+) -> ChecksReport:
+    """Run every check on ``version`` and put it in the review queue with the report, as a
+    provider's submission does (the caller checks it was a draft and flushes)."""
+    report = run_checks(version=version, listing=listing, host=host, settings=settings)
+    version.checks = report.as_dict()
+    version.checks_passed = report.passed
+    version.status = VersionStatus.submitted
+    version.submitted_at = utcnow()
+    return report
 
 
 def run_checks(
