@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 import core.models as m
+import core.services.order_views as order_views
 import core.services.orders as orders
 from core.services.payments import PaymentFailed, PaymentResult
 from tests.conftest import Factory
@@ -90,7 +91,7 @@ def test_the_provider_is_called_with_no_lock_held(engine: Engine, factory: Facto
     order = _pending_order(factory)
     provider = RecordingProvider(engine)
     with Session(engine) as session:
-        row = orders.get_order(session, order_id=order.id, lock=True)
+        row = order_views.get_order(session, order_id=order.id, lock=True)
         orders.pay_order(session, order=row, provider=provider)
         session.commit()
     assert provider.locked_during_call == [False]
