@@ -5,10 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core.models import OutboxEvent
+from core.models import EventSequence, OutboxEvent
 from core.models.base import utcnow
 
 #: Set in ``session.info`` when the session's transaction wrote outbox rows; the plugin
@@ -16,24 +17,73 @@ from core.models.base import utcnow
 OUTBOX_WRITTEN = "tanzi.outbox_written"
 
 _table = OutboxEvent.__table__  # type: ignore[attr-defined]
+_counters = EventSequence.__table__  # type: ignore[attr-defined]
 
-#: Built once: the insert numbers the event after the resource's last one in the same
-#: statement. Reusing the construct skips SQLAlchemy's per-call statement building.
+
+def _bump_statement(dialect: Any) -> Any:
+    """``INSERT ... ON CONFLICT DO UPDATE SET last_sequence = last_sequence + 1 RETURNING``
+    for one resource's counter row, in ``dialect``'s own insert construct."""
+    statement = dialect.insert(_counters).values(
+        resource_type=bindparam("resource_type"),
+        resource_id=bindparam("resource_id"),
+        last_sequence=1,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[_counters.c.resource_type, _counters.c.resource_id],
+        set_={"last_sequence": _counters.c.last_sequence + 1},
+    ).returning(_counters.c.last_sequence)
+
+
+#: Built once per dialect; reusing the constructs skips SQLAlchemy's per-call building.
+_BUMP = {"postgresql": _bump_statement(postgresql), "sqlite": _bump_statement(sqlite)}
 _INSERT = insert(_table).values(
     event_id=bindparam("event_id"),
     name=bindparam("name"),
     shop_id=bindparam("shop_id"),
     resource_type=bindparam("resource_type"),
     resource_id=bindparam("resource_id"),
-    sequence=select(func.coalesce(func.max(_table.c.sequence), 0) + 1)
-    .where(
-        _table.c.resource_type == bindparam("resource_type"),
-        _table.c.resource_id == bindparam("resource_id"),
-    )
-    .scalar_subquery(),
+    sequence=bindparam("sequence"),
     payload=bindparam("payload", type_=_table.c.payload.type),
     created_at=bindparam("created_at", type_=_table.c.created_at.type),
 )
+
+
+def _numbered_insert_in_one_statement() -> Any:
+    """PostgreSQL: bump the counter and insert the event in one statement, a data-modifying
+    ``WITH`` (``WITH seq AS (INSERT ... ON CONFLICT ... RETURNING) INSERT ... SELECT``),
+    so numbering costs no extra round trip. SQLite has no such ``WITH``; there writers are
+    serialized and the two statements run back to back."""
+    seq = _BUMP["postgresql"].cte("seq")
+    columns = ["event_id", "name", "shop_id", "resource_type", "resource_id", "sequence"]
+    return insert(_table).from_select(
+        [*columns, "payload", "created_at"],
+        select(
+            bindparam("event_id", type_=_table.c.event_id.type),
+            bindparam("name", type_=_table.c.name.type),
+            bindparam("shop_id", type_=_table.c.shop_id.type),
+            bindparam("resource_type", type_=_table.c.resource_type.type),
+            bindparam("resource_id", type_=_table.c.resource_id.type),
+            seq.c.last_sequence,
+            bindparam("payload", type_=_table.c.payload.type),
+            bindparam("created_at", type_=_table.c.created_at.type),
+        ),
+    )
+
+
+_INSERT_NUMBERED_PG = _numbered_insert_in_one_statement()
+
+
+def next_sequence(session: Session, *, resource_type: str, resource_id: int) -> int:
+    """The next event sequence number of one resource, taken in the current transaction.
+
+    The counter row stays locked until the transaction ends, so a concurrent transaction
+    numbering events of the same resource waits for it and then takes the number after;
+    no caller has to hold a lock of its own for the numbers to be distinct and gapless.
+    """
+    bump = _BUMP[session.get_bind().dialect.name]
+    return session.execute(
+        bump, {"resource_type": resource_type, "resource_id": resource_id}
+    ).scalar_one()
 
 
 def record_event(
@@ -47,24 +97,28 @@ def record_event(
 ) -> str:
     """Add an event row in the current transaction; it commits (or not) with the change.
 
-    One ``INSERT ... SELECT`` numbers the event after the resource's last one, so the
-    per-resource sequence costs no extra round trip. Returns the new event's id.
+    The event is numbered by :func:`next_sequence`, safe whatever locks the caller holds.
+    Returns the new event's id.
 
     :param name: the hook name, e.g. ``order_paid``.
     :param data: the JSON-able resource snapshot the event's SDK payload is built from.
     """
     event_id = str(uuid.uuid4())
-    session.execute(
-        _INSERT,
-        {
-            "event_id": event_id,
-            "name": name,
-            "shop_id": shop_id,
-            "resource_type": resource_type,
-            "resource_id": resource_id,
-            "payload": data,
-            "created_at": utcnow(),
-        },
-    )
+    values = {
+        "event_id": event_id,
+        "name": name,
+        "shop_id": shop_id,
+        "resource_type": resource_type,
+        "resource_id": resource_id,
+        "payload": data,
+        "created_at": utcnow(),
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(_INSERT_NUMBERED_PG, values)
+    else:
+        values["sequence"] = next_sequence(
+            session, resource_type=resource_type, resource_id=resource_id
+        )
+        session.execute(_INSERT, values)
     session.info[OUTBOX_WRITTEN] = True
     return event_id

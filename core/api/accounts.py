@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from core.api.deps import AdminDep, PersonIdDep, PrincipalDep, SessionDep
+from core.api.deps import AdminDep, PersonIdDep, PrincipalDep, ReadSessionDep, SessionDep
 from core.schemas.accounts import (
     AccountCreate,
     AccountPublic,
@@ -39,7 +39,7 @@ def create_token(body: TokenCreate, session: SessionDep) -> TokenIssued:
 
 
 @router.get("/me", response_model=AccountPublic)
-def me(account_id: PersonIdDep, session: SessionDep) -> AccountPublic:
+def me(account_id: PersonIdDep, session: ReadSessionDep) -> AccountPublic:
     """The account behind the personal access token."""
     return AccountPublic.model_validate(service.get_account(session, account_id=account_id))
 

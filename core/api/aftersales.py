@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request, status
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from core.api.deps import Access, PageParams, PersonIdDep, SessionDep
+from core.api.deps import Access, PageParams, PersonIdDep, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
 from core.errors import NotFound
@@ -74,7 +74,7 @@ def request_aftersale(
 
 @router.get("/me/orders/{order_id}/aftersales", summary="My after-sales requests on an order")
 def list_my_aftersales(
-    order_id: int, buyer_id: PersonIdDep, session: SessionDep, page: PageParams
+    order_id: int, buyer_id: PersonIdDep, session: ReadSessionDep, page: PageParams
 ) -> Page[AfterSalePublic]:
     service.get_buyer_order(session, buyer_id=buyer_id, order_id=order_id)
     return _page(session, select(AfterSale).where(AfterSale.order_id == order_id), page)
@@ -111,7 +111,7 @@ def add_return_shipment(
 @router.get("/shops/{shop_id}/aftersales", summary="The shop's after-sales requests")
 def list_aftersales(
     access: Annotated[ShopAccess, Access(Scope.aftersales_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     status_: Annotated[AfterSaleStatus | None, Query(alias="status")] = None,
     order_id: int | None = None,
@@ -128,7 +128,7 @@ def list_aftersales(
 def get_aftersale(
     aftersale_id: int,
     access: Annotated[ShopAccess, Access(Scope.aftersales_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> AfterSalePublic:
     aftersale = service.get_shop_aftersale(
         session, shop_id=access.shop_id, aftersale_id=aftersale_id

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, status
 from sqlmodel import select
 
-from core.api.deps import AdminDep, PageParams, SessionDep
+from core.api.deps import AdminDep, PageParams, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.models import Category
 from core.schemas.catalog_tree import CategoryCreate, CategoryNode
@@ -16,7 +16,7 @@ router = APIRouter(tags=["categories"])
 
 
 @router.get("/categories", response_model=Page[CategoryNode])
-def list_categories(session: SessionDep, page: PageParams) -> Page[CategoryNode]:
+def list_categories(session: ReadSessionDep, page: PageParams) -> Page[CategoryNode]:
     """The public category tree: top-level categories, paginated, each with nested children.
 
     ``shop_types`` says who may sell in a category and ``qualifications`` which approved

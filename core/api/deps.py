@@ -78,7 +78,7 @@ def rate_limit_key(principal: Principal, token: str) -> str:
 def get_principal(
     request: Request,
     response: Response,
-    session: SessionDep,
+    session: ReadSessionDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The authenticated caller, from the ``Authorization: Bearer`` header.
@@ -149,9 +149,10 @@ def requires(scope: Scope) -> Callable[..., ShopAccess]:
     callable carries ``required_scope`` so tests can enumerate the scope of each route.
     """
 
-    def dependency(shop_id: int, principal: PrincipalDep, session: SessionDep) -> ShopAccess:
+    def dependency(shop_id: int, principal: PrincipalDep, session: ReadSessionDep) -> ShopAccess:
         access = authorize_shop(session, principal, shop_id, scope)
         session.commit()  # end the read transaction in this thread (see get_session)
+        session.expunge_all()  # read on the read session: a write route may add them to its own
         return access
 
     dependency.required_scope = scope  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from core.api.deps import Access, SessionDep
+from core.api.deps import Access, ReadSessionDep
 from core.auth import ShopAccess
 from core.plugins.manager import PluginHost
 from sdk.models import Importer
@@ -59,7 +59,7 @@ def shop_importers(session: Session, *, host: PluginHost, shop_id: int) -> list[
 def list_import_formats(
     request: Request,
     access: Annotated[ShopAccess, Access(Scope.products_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> list[ImportFormatPublic]:
     """The formats the shop's enabled services can import products from."""
     host: PluginHost = request.app.state.runtime.host

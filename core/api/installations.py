@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from sqlmodel import Session, select
 
-from core.api.deps import Access, PageParams, SessionDep
+from core.api.deps import Access, PageParams, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
 from core.errors import NotFound, PermissionDenied
@@ -89,7 +89,7 @@ def _installation(session: Session, access: ShopAccess, plugin_id: str) -> Insta
 def list_installations(
     request: Request,
     access: Annotated[ShopAccess, Access(Scope.shop_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
 ) -> Page[InstallationPublic]:
     statement = select(Installation).where(Installation.shop_id == access.shop_id)
@@ -106,7 +106,7 @@ def get_one_installation(
     plugin_id: PluginId,
     request: Request,
     access: Annotated[ShopAccess, Access(Scope.shop_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> InstallationPublic:
     row = _installation(session, access, plugin_id)
     status = service_status(session, row)
@@ -141,7 +141,7 @@ def list_plugin_records(
     plugin_id: PluginId,
     collection: Collection,
     access: Annotated[ShopAccess, Access(Scope.shop_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
 ) -> Page[PluginRecordPublic]:
     """One collection of a plugin's records (policies, claims...), oldest first."""

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Response, status
 from sqlmodel import Session, select
 
-from core.api.deps import Access, PageParams, SessionDep, SettingsDep
+from core.api.deps import Access, PageParams, ReadSessionDep, SessionDep, SettingsDep
 from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
 from core.models import Area, Member, Role
@@ -48,7 +48,7 @@ def _public(session: Session, members: list[Member]) -> list[MemberPublic]:
 
 
 @router.get("/shops/{shop_id}/roles", response_model=Page[RolePublic])
-def list_roles(access: ReadAccess, session: SessionDep, page: PageParams) -> Page[RolePublic]:
+def list_roles(access: ReadAccess, session: ReadSessionDep, page: PageParams) -> Page[RolePublic]:
     """The shop's roles."""
     rows, next_cursor = paginate(
         session,
@@ -103,7 +103,9 @@ def delete_role(role_id: int, access: WriteAccess, session: SessionDep) -> Respo
 
 
 @router.get("/shops/{shop_id}/members", response_model=Page[MemberPublic])
-def list_members(access: ReadAccess, session: SessionDep, page: PageParams) -> Page[MemberPublic]:
+def list_members(
+    access: ReadAccess, session: ReadSessionDep, page: PageParams
+) -> Page[MemberPublic]:
     """The shop's members, owner included."""
     rows, next_cursor = paginate(
         session,

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from core.api.deps import PersonIdDep, SessionDep
+from core.api.deps import PersonIdDep, ReadSessionDep, SessionDep
 from core.schemas.webhooks import NotificationPublic
 from core.services.notifications import list_notifications, mark_read
 
@@ -16,7 +16,7 @@ router = APIRouter(tags=["notifications"])
 @router.get("/me/notifications", summary="My notifications, newest first")
 def my_notifications(
     account_id: PersonIdDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     unread: Annotated[bool, Query(description="Only those not read yet")] = False,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[NotificationPublic]:

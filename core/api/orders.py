@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Path, Query, Request
 
-from core.api.deps import Access, PageParams, SessionDep
+from core.api.deps import Access, PageParams, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
 from core.models import Order, OrderStatus
@@ -27,7 +27,7 @@ ORDER = "/shops/{shop_id}/orders/{order_id}"
 @router.get("/shops/{shop_id}/orders", response_model=Page[OrderPublic])
 def list_orders(
     access: ReadAccess,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     status: Annotated[OrderStatus | None, Query(description="Only this status")] = None,
 ) -> Page[OrderPublic]:
@@ -44,7 +44,7 @@ def list_orders(
 
 
 @router.get(ORDER, response_model=OrderPublic)
-def get_order(access: ReadAccess, session: SessionDep, order_id: PathId) -> OrderPublic:
+def get_order(access: ReadAccess, session: ReadSessionDep, order_id: PathId) -> OrderPublic:
     """One order with its lines; recipients only with ``orders:pii``."""
     order = views.get_order(session, order_id=order_id, shop_id=access.shop_id)
     return views.order_public(session, order, include_pii=access.can(Scope.orders_pii))

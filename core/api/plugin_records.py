@@ -15,7 +15,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response, status
 
-from core.api.deps import PageParams, PrincipalDep, SessionDep
+from core.api.deps import PageParams, PrincipalDep, ReadSessionDep, SessionDep
 from core.api.pagination import Page
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.models import Installation, PluginRecord
@@ -30,7 +30,7 @@ RECORDS = "/installation/records/{collection}"
 RECORD = RECORDS + "/{key:path}"
 
 
-def get_own_installation(principal: PrincipalDep, session: SessionDep) -> Installation:
+def get_own_installation(principal: PrincipalDep, session: ReadSessionDep) -> Installation:
     """The installation the caller's service token is bound to."""
     if principal.installation_id is None:
         raise PermissionDenied(
@@ -39,6 +39,7 @@ def get_own_installation(principal: PrincipalDep, session: SessionDep) -> Instal
         )
     row = session.get(Installation, principal.installation_id)
     session.commit()  # end the read transaction in this thread (see get_session)
+    session.expunge_all()  # from the read session: a write route may add it to its own
     if row is None:
         raise NotFound("The token's installation was not found.")
     return row
@@ -96,7 +97,7 @@ def get_installation(installation: OwnInstallation) -> OwnInstallationPublic:
 def list_records(
     collection: str,
     installation: OwnInstallation,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     after_key: Annotated[
         str | None, Query(max_length=200, description="Start after this key")
@@ -126,7 +127,7 @@ def list_records(
 
 @router.get(RECORD, summary="One record")
 def get_record(
-    collection: str, key: str, installation: OwnInstallation, session: SessionDep
+    collection: str, key: str, installation: OwnInstallation, session: ReadSessionDep
 ) -> PluginRecordPublic:
     row = service.get_record(
         session, installation_id=installation.id or 0, collection=collection, key=key

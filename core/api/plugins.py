@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Query, Request
 from pydantic import BaseModel
 
-from core.api.deps import AdminDep, SessionDep
+from core.api.deps import AdminDep, ReadSessionDep, SessionDep
 from core.jobs.queue import build_runtime
 from core.jobs.runtime import Runtime
 from core.jobs.tasks import enqueue, request_dispatch
@@ -73,7 +73,7 @@ def list_plugins(request: Request, _admin: AdminDep) -> list[PluginPublic]:
 
 @router.get("/admin/deliveries/dead", response_model=list[DeliveryPublic])
 def list_dead_letters(
-    session: SessionDep,
+    session: ReadSessionDep,
     _admin: AdminDep,
     shop_id: int | None = None,
     plugin_id: str | None = None,

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 from sqlmodel import Session
 
-from core.api.deps import Access, DecisionsDep, PageParams, SessionDep
+from core.api.deps import Access, DecisionsDep, PageParams, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
 from core.errors import InvalidInput, NotFound
@@ -39,7 +39,7 @@ PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 @router.get("/shops/{shop_id}/products", response_model=Page[ProductPublic])
 def list_products(
     access: ReadAccess,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     status: Annotated[ProductStatus | None, Query(description="Only this status")] = None,
 ) -> Page[ProductPublic]:
@@ -72,7 +72,7 @@ def create_product(
 
 
 @router.get(PRODUCT, response_model=ProductPublic)
-def get_product(access: ReadAccess, session: SessionDep, product_id: PathId) -> ProductPublic:
+def get_product(access: ReadAccess, session: ReadSessionDep, product_id: PathId) -> ProductPublic:
     """One product with its SKUs."""
     product = svc.get_product(session, shop_id=access.shop_id, product_id=product_id)
     return svc.product_public(session, product)

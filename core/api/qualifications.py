@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 from sqlmodel import Session, select
 
-from core.api.deps import Access, AdminDep, PageParams, SessionDep
+from core.api.deps import Access, AdminDep, PageParams, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import Principal, ShopAccess
 from core.models import Qualification, QualificationStatus
@@ -45,7 +45,9 @@ def submit_qualification(
 
 @router.get("/shops/{shop_id}/qualifications", response_model=Page[QualificationPublic])
 def list_shop_qualifications(
-    access: Annotated[ShopAccess, Access(Scope.shop_read)], session: SessionDep, page: PageParams
+    access: Annotated[ShopAccess, Access(Scope.shop_read)],
+    session: ReadSessionDep,
+    page: PageParams,
 ) -> Page[QualificationPublic]:
     """The shop's qualifications, with their review status."""
     statement = select(Qualification).where(Qualification.shop_id == access.shop_id)
@@ -55,7 +57,7 @@ def list_shop_qualifications(
 @router.get("/admin/qualifications", response_model=Page[QualificationPublic])
 def list_qualifications(
     admin: AdminDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     status: Annotated[QualificationStatus | None, Query(description="Filter by status")] = None,
 ) -> Page[QualificationPublic]:

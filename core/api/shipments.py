@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, status
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from core.api.deps import Access, PageParams, SessionDep
+from core.api.deps import Access, PageParams, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
 from core.models import Shipment
@@ -51,7 +51,7 @@ def _shop_carriers(request: Request, session: Session, shop_id: int) -> CarrierR
 def list_carriers(
     request: Request,
     access: Annotated[ShopAccess, Access(Scope.logistics_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> list[CarrierPublic]:
     """Built-in carriers and those added by the shop's services, ordered by code."""
     registry = _shop_carriers(request, session, access.shop_id)
@@ -114,7 +114,7 @@ def list_order_shipments(
     order_id: int,
     request: Request,
     access: Annotated[ShopAccess, Access(Scope.logistics_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
 ) -> Page[ShipmentPublic]:
     service.get_shop_order(session, shop_id=access.shop_id, order_id=order_id)
@@ -129,7 +129,7 @@ def list_order_shipments(
 def list_shipments(
     request: Request,
     access: Annotated[ShopAccess, Access(Scope.logistics_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     order_id: int | None = None,
     carrier_code: str | None = None,
@@ -151,7 +151,7 @@ def get_shipment(
     shipment_id: int,
     request: Request,
     access: Annotated[ShopAccess, Access(Scope.logistics_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> ShipmentPublic:
     shipment = service.get_shop_shipment(session, shop_id=access.shop_id, shipment_id=shipment_id)
     return _one(session, shipment, _carriers(request))

@@ -13,6 +13,7 @@ from core.api.deps import (
     PageParams,
     PersonIdDep,
     PrincipalDep,
+    ReadSessionDep,
     SessionDep,
     SettingsDep,
     get_person_id,
@@ -50,7 +51,7 @@ def create_shop(
 
 @router.get("/shops", response_model=Page[ShopPublic])
 def list_my_shops(
-    principal: PrincipalDep, session: SessionDep, page: PageParams
+    principal: PrincipalDep, session: ReadSessionDep, page: PageParams
 ) -> Page[ShopPublic]:
     """The shops the caller owns or is a member of. A service sees its installation's one
     shop, through the same guard as ``GET /shops/{id}``: without ``shop:read`` it gets 403

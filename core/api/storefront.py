@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, sta
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import col, select
 
-from core.api.deps import DecisionsDep, PageParams, PersonIdDep, SessionDep
+from core.api.deps import DecisionsDep, PageParams, PersonIdDep, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import shop_suspended
 from core.errors import InvalidInput, NotFound
@@ -55,7 +55,7 @@ def _open_shop(session: SessionDep, shop_id: int) -> Shop:
 
 @router.get("/storefront/shops/{shop_id}/products", response_model=Page[StorefrontProduct])
 def storefront_products(
-    session: SessionDep, shop_id: PathId, page: PageParams
+    session: ReadSessionDep, shop_id: PathId, page: PageParams
 ) -> Page[StorefrontProduct]:
     """The listed products of an open shop (no token needed)."""
     _open_shop(session, shop_id)
@@ -71,7 +71,7 @@ def storefront_products(
 
 @router.get("/storefront/shops/{shop_id}/products/{product_id}", response_model=StorefrontProduct)
 def storefront_product(
-    session: SessionDep, shop_id: PathId, product_id: PathId
+    session: ReadSessionDep, shop_id: PathId, product_id: PathId
 ) -> StorefrontProduct:
     """One listed product of an open shop (no token needed)."""
     _open_shop(session, shop_id)
@@ -92,6 +92,7 @@ def storefront_product(
 def place_order(
     buyer_id: PersonIdDep,
     session: SessionDep,
+    read_session: ReadSessionDep,
     shop_id: PathId,
     idempotency_key: IdempotencyKey,
     body: OrderCreate,
@@ -110,8 +111,9 @@ def place_order(
         data=body,
         adjust=lambda draft: sum(
             a.amount_fen
-            for a in decisions.call(session, shop_id, "order_adjustments", order=draft).result
+            for a in decisions.call(read_session, shop_id, "order_adjustments", order=draft).result
         ),
+        read_session=read_session,
     )
     out = views.order_public(session, placed.order, lines=placed.lines)
     session.commit()
@@ -128,7 +130,7 @@ def place_order(
 @router.get("/me/orders", response_model=Page[OrderPublic])
 def my_orders(
     buyer_id: PersonIdDep,
-    session: SessionDep,
+    session: ReadSessionDep,
     page: PageParams,
     status: Annotated[OrderStatus | None, Query(description="Only this status")] = None,
 ) -> Page[OrderPublic]:
@@ -144,7 +146,7 @@ def my_orders(
 
 
 @router.get(MY_ORDER, response_model=OrderPublic)
-def my_order(buyer_id: PersonIdDep, session: SessionDep, order_id: PathId) -> OrderPublic:
+def my_order(buyer_id: PersonIdDep, session: ReadSessionDep, order_id: PathId) -> OrderPublic:
     """One of the caller's orders."""
     order = views.get_order(session, order_id=order_id, buyer_id=buyer_id)
     return views.order_public(session, order)
@@ -155,7 +157,7 @@ def pay_my_order(
     request: Request, buyer_id: PersonIdDep, session: SessionDep, order_id: PathId
 ) -> OrderPublic:
     """Pay a pending order (the sandbox provider unless the host configured another)."""
-    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id, lock=True)
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id)  # pay_order locks
     svc.pay_order(session, order=order, provider=provider_for(request.app.state))
     out = views.order_public(session, order)
     session.commit()

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Request
 
-from core.api.deps import Access, SessionDep
+from core.api.deps import Access, ReadSessionDep, SessionDep
 from core.api.installations import (
     INSTALLATION,
     PluginId,
@@ -43,7 +43,7 @@ WEBHOOKS = INSTALLATION + "/webhooks"
 def webhook_health(
     plugin_id: PluginId,
     access: Annotated[ShopAccess, Access(Scope.shop_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
 ) -> WebhookHealth:
     """Whether deliveries are paused (``circuit_state`` ``open``), why, until when, and how
     many deliveries wait by status."""
@@ -66,7 +66,7 @@ def webhook_health(
 def list_deliveries(
     plugin_id: PluginId,
     access: Annotated[ShopAccess, Access(Scope.shop_read)],
-    session: SessionDep,
+    session: ReadSessionDep,
     status: Annotated[DeliveryStatus | None, Query(description="Only this status")] = None,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,

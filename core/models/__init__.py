@@ -10,7 +10,7 @@ from core.models.catalog import (
     QualificationStatus,
     Sku,
 )
-from core.models.events import OutboxEvent
+from core.models.events import EventSequence, OutboxEvent
 from core.models.jobs import Job, JobStatus
 from core.models.marketplace import (
     AuditLogEntry,
@@ -34,6 +34,8 @@ from core.models.orders import (
     Order,
     OrderLine,
     OrderStatus,
+    PaymentAttempt,
+    PaymentAttemptStatus,
     Shipment,
     TrackingEvent,
 )
@@ -62,6 +64,7 @@ __all__ = [
     "Condition",
     "Delivery",
     "DeliveryStatus",
+    "EventSequence",
     "Installation",
     "InstallationStatus",
     "Job",
@@ -78,6 +81,8 @@ __all__ = [
     "OrderStatus",
     "OutboxDispatch",
     "OutboxEvent",
+    "PaymentAttempt",
+    "PaymentAttemptStatus",
     "PluginRecord",
     "PricingModel",
     "Product",

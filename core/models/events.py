@@ -24,3 +24,16 @@ class OutboxEvent(SQLModel, table=True):
     sequence: int
     payload: dict = json_field(dict)
     created_at: datetime = created_at_field()
+
+
+class EventSequence(SQLModel, table=True):
+    """The last sequence number given to one resource's events.
+
+    :func:`core.outbox.record_event` bumps it with one ``INSERT ... ON CONFLICT DO UPDATE
+    ... RETURNING``; the row lock that update takes is what keeps two transactions from
+    giving the same number, whatever locks their callers hold.
+    """
+
+    resource_type: str = Field(primary_key=True, max_length=30)
+    resource_id: int = Field(primary_key=True)
+    last_sequence: int = 0

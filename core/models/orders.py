@@ -63,6 +63,32 @@ class OrderLine(SQLModel, table=True):
     unit_price_fen: int = Field(ge=0)
 
 
+class PaymentAttemptStatus(StrEnum):
+    pending = "pending"
+    succeeded = "succeeded"
+    failed = "failed"
+
+
+class PaymentAttempt(SQLModel, table=True):
+    """One try at charging an order, recorded (and committed) before the provider is called.
+
+    Its ``idempotency_key`` goes to the provider, so a retry after a crash between the
+    charge and the commit reuses the pending attempt and is not charged twice.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_id: int = Field(foreign_key="order.id", index=True)
+    idempotency_key: str = Field(max_length=100, unique=True)
+    provider: str = Field(max_length=40)
+    amount_fen: int = Field(ge=0)
+    currency: str = Field(default="CNY", max_length=3)
+    status: PaymentAttemptStatus = PaymentAttemptStatus.pending
+    payment_ref: str | None = Field(default=None, max_length=64)
+    error: str = Field(default="", max_length=300)
+    created_at: datetime = created_at_field()
+    finished_at: datetime | None = datetime_field()
+
+
 class AfterSaleKind(StrEnum):
     refund_only = "refund_only"
     return_and_refund = "return_and_refund"

@@ -12,20 +12,52 @@ already serializes writers, and ``FOR UPDATE`` is left out of the SQL.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from core.models import Order, OrderLine, Product, Shop, ShopStatus, Sku
 from core.outbox import record_event
 from core.schemas.products import SkuPublic
 
+#: A SKU with its product and its shop's status.
+SkuRow = tuple[Sku, Product, ShopStatus]
+
+
+def _skus_statement(shop_id: int, ids: list[int], include_deleted: bool) -> SelectOfScalar[Any]:
+    statement = (
+        select(Sku, Product, Shop.status)
+        .join(Product, col(Product.id) == col(Sku.product_id))
+        .join(Shop, col(Shop.id) == col(Sku.shop_id))
+        .where(col(Sku.id).in_(ids), Sku.shop_id == shop_id)
+        .order_by(col(Sku.id))
+    )
+    if not include_deleted:
+        statement = statement.where(col(Product.deleted_at).is_(None))
+    return statement  # type: ignore[return-value]
+
+
+def read_skus(
+    session: Session, *, shop_id: int, sku_ids: Iterable[int], include_deleted: bool = False
+) -> dict[int, SkuRow]:
+    """The shop's SKUs ``sku_ids`` with their products and the shop's status, unlocked: a
+    snapshot to price an order on before :func:`lock_skus` (which reads them again)."""
+    ids = sorted(set(sku_ids))
+    if not ids:
+        return {}
+    rows = session.exec(_skus_statement(shop_id, ids, include_deleted)).all()
+    return {sku.id: (sku, product, status) for sku, product, status in rows}
+
 
 def lock_skus(
     session: Session, *, shop_id: int, sku_ids: Iterable[int], include_deleted: bool = False
-) -> dict[int, tuple[Sku, Product, ShopStatus]]:
+) -> dict[int, SkuRow]:
     """Lock the shop's SKUs ``sku_ids`` (in id order); return each with its product and the
     shop's status (read in the same query).
 
+    The rows are read fresh under the lock (``populate_existing``) even when the session
+    already holds them, so a caller that loaded a SKU earlier never sees stale stock.
     Unknown ids and other shops' SKUs are left out, and so are SKUs of deleted products
     unless ``include_deleted``.
     """
@@ -33,17 +65,12 @@ def lock_skus(
     if not ids:
         return {}
     statement = (
-        select(Sku, Product, Shop.status)
-        .join(Product, col(Product.id) == col(Sku.product_id))
-        .join(Shop, col(Shop.id) == col(Sku.shop_id))
-        .where(col(Sku.id).in_(ids), Sku.shop_id == shop_id)
-        .order_by(col(Sku.id))
-        .with_for_update(of=Sku)
+        _skus_statement(shop_id, ids, include_deleted)
+        .with_for_update(of=Sku)  # type: ignore[arg-type]
+        .execution_options(populate_existing=True)
     )
-    if not include_deleted:
-        statement = statement.where(col(Product.deleted_at).is_(None))
     rows = session.exec(statement).all()
-    return {sku.id: (sku, product, status) for sku, product, status in rows}  # type: ignore[misc]
+    return {sku.id: (sku, product, status) for sku, product, status in rows}
 
 
 def adjust_stock(

@@ -23,17 +23,33 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.auth import shop_suspended
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, OutOfStock
-from core.models import Order, OrderLine, OrderStatus, ProductStatus, Shop, ShopStatus
+from core.models import (
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentAttempt,
+    PaymentAttemptStatus,
+    ProductStatus,
+    Shop,
+    ShopStatus,
+)
+from core.models.base import utcnow
 from core.outbox import record_event
 from core.schemas.orders import OrderCreate
-from core.services.inventory import adjust_stock, lock_skus, release_order_stock
+from core.services.inventory import (
+    SkuRow,
+    adjust_stock,
+    lock_skus,
+    read_skus,
+    release_order_stock,
+)
 from core.services.order_state import TRANSITIONS, move_order
 from core.services.order_views import order_snapshot
-from core.services.payments import PaymentProvider, SandboxPayment
+from core.services.payments import PaymentFailed, PaymentProvider, PaymentResult, SandboxPayment
 from core.services.regions import ensure_province
 from sdk.models import OrderDraft
 from sdk.models import OrderLine as SdkOrderLine
@@ -134,19 +150,25 @@ def place_order_with_lines(
     idempotency_key: str,
     data: OrderCreate,
     adjust: Adjuster | None = None,
+    read_session: Session | None = None,
 ) -> PlacedOrder:
     """:func:`place_order`, also giving back the new order's lines (saves a query).
 
     ``adjust`` (the ``order_adjustments`` decision, in the API) changes the total; a
-    discount never takes it below zero.
+    discount never takes it below zero. It runs on a snapshot of the SKUs read *before*
+    they are locked, so a slow plugin never holds a hot SKU; under the lock the prices and
+    titles it saw are checked again, and an order whose prices changed meanwhile is refused
+    (409 ``order_prices_changed``: place it again). ``read_session`` (the API's read
+    session) takes the snapshot reads, so on SQLite the write lock is taken only after the
+    decision has answered; without it ``session`` reads the snapshot.
     """
     digest = request_hash(data)
-    if _key_taken(session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key):
-        existing = find_by_idempotency_key(
-            session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key
-        )
-        assert existing is not None
-        return PlacedOrder(_replay(existing, digest), False, None)
+    reader = read_session if read_session is not None else session
+    replay = _replay_if_placed(
+        reader, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key, digest=digest
+    )
+    if replay is not None:
+        return replay
 
     ensure_province(data.province_code, field="body.province_code")
     if not data.self_pickup and not data.address.strip():
@@ -165,63 +187,33 @@ def place_order_with_lines(
             )
         seen.add(line.sku_id)
 
+    # 1. price on a snapshot, holding no lock
+    snapshot = read_skus(reader, shop_id=shop_id, sku_ids=seen)
+    subtotal = _check_lines(reader, shop_id, data, snapshot)
+    draft = _draft(data, snapshot, subtotal)
+    adjustments = 0
+    if adjust is not None:
+        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal))
+    if read_session is not None and read_session is not session:
+        read_session.rollback()  # end the snapshot's read transaction before writing
+
+    # 2. lock, and check that what the decision priced still holds
+    if read_session is not None or session.get_bind().dialect.name == "sqlite":
+        # the key was looked up outside this write transaction: look again under it
+        replay = _replay_if_placed(
+            session, shop_id=shop_id, buyer_id=buyer_id, key=idempotency_key, digest=digest
+        )
+        if replay is not None:
+            return replay
     locked = lock_skus(session, shop_id=shop_id, sku_ids=seen)
-    any_row = next(iter(locked.values()), None)
-    _ensure_shop_open(session, shop_id, any_row[2] if any_row else None)
-    subtotal = 0
-    for i, line in enumerate(data.lines):
-        field = f"body.lines[{i}].sku_id"
-        if line.sku_id not in locked:
-            raise InvalidInput(
-                f"SKU {line.sku_id} is not sold in this shop.", code="unknown_sku", field=field
-            )
-        sku, product, _ = locked[line.sku_id]
-        if product.status != ProductStatus.listed:
-            raise InvalidState(
-                f"'{product.title}' is not on sale.", code="product_not_listed", field=field
-            )
-        if data.self_pickup and not product.self_pickup:
-            raise InvalidInput(
-                f"'{product.title}' cannot be picked up.",
-                code="self_pickup_unavailable",
-                field=field,
-            )
-        if (
-            not data.self_pickup
-            and product.sellable_provinces
-            and data.province_code not in product.sellable_provinces
-        ):
-            raise InvalidInput(
-                f"'{product.title}' is not sold to province {data.province_code}.",
-                code="not_sellable_in_region",
-                field=field,
-                extra={"sku_id": line.sku_id, "province_code": data.province_code},
-            )
-        subtotal += sku.price_fen * line.quantity
-    if subtotal > MAX_ORDER_TOTAL_FEN:
-        raise InvalidInput(
-            f"The order total may not pass {MAX_ORDER_TOTAL_FEN} fen.",
-            code="order_total_too_large",
+    _check_lines(session, shop_id, data, locked)
+    if _draft(data, locked, subtotal) != draft:
+        raise Conflict(
+            "A price or title changed while the order was being priced; place it again.",
+            code="order_prices_changed",
             field="body.lines",
         )
 
-    adjustments = 0
-    if adjust is not None:
-        draft = OrderDraft(
-            province_code=data.province_code,
-            subtotal_fen=subtotal,
-            lines=[
-                SdkOrderLine(
-                    product_id=locked[line.sku_id][1].id,
-                    sku_id=line.sku_id,
-                    title=locked[line.sku_id][1].title,
-                    quantity=line.quantity,
-                    unit_price_fen=locked[line.sku_id][0].price_fen,
-                )
-                for line in data.lines
-            ],
-        )
-        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal))
     order = Order(
         shop_id=shop_id,
         buyer_id=buyer_id,
@@ -295,6 +287,78 @@ def place_order_with_lines(
     return PlacedOrder(order, True, lines)
 
 
+def _replay_if_placed(
+    session: Session, *, shop_id: int, buyer_id: int, key: str, digest: str
+) -> PlacedOrder | None:
+    """The earlier order placed with ``key`` as a replay, or ``None`` when there is none."""
+    if not _key_taken(session, shop_id=shop_id, buyer_id=buyer_id, key=key):
+        return None
+    existing = find_by_idempotency_key(session, shop_id=shop_id, buyer_id=buyer_id, key=key)
+    assert existing is not None
+    return PlacedOrder(_replay(existing, digest), False, None)
+
+
+def _check_lines(session: Session, shop_id: int, data: OrderCreate, rows: dict[int, SkuRow]) -> int:
+    """Check the shop, products and regions of every line against ``rows``; the subtotal."""
+    any_row = next(iter(rows.values()), None)
+    _ensure_shop_open(session, shop_id, any_row[2] if any_row else None)
+    subtotal = 0
+    for i, line in enumerate(data.lines):
+        field = f"body.lines[{i}].sku_id"
+        if line.sku_id not in rows:
+            raise InvalidInput(
+                f"SKU {line.sku_id} is not sold in this shop.", code="unknown_sku", field=field
+            )
+        sku, product, _ = rows[line.sku_id]
+        if product.status != ProductStatus.listed:
+            raise InvalidState(
+                f"'{product.title}' is not on sale.", code="product_not_listed", field=field
+            )
+        if data.self_pickup and not product.self_pickup:
+            raise InvalidInput(
+                f"'{product.title}' cannot be picked up.",
+                code="self_pickup_unavailable",
+                field=field,
+            )
+        if (
+            not data.self_pickup
+            and product.sellable_provinces
+            and data.province_code not in product.sellable_provinces
+        ):
+            raise InvalidInput(
+                f"'{product.title}' is not sold to province {data.province_code}.",
+                code="not_sellable_in_region",
+                field=field,
+                extra={"sku_id": line.sku_id, "province_code": data.province_code},
+            )
+        subtotal += sku.price_fen * line.quantity
+    if subtotal > MAX_ORDER_TOTAL_FEN:
+        raise InvalidInput(
+            f"The order total may not pass {MAX_ORDER_TOTAL_FEN} fen.",
+            code="order_total_too_large",
+            field="body.lines",
+        )
+    return subtotal
+
+
+def _draft(data: OrderCreate, rows: dict[int, SkuRow], subtotal: int) -> OrderDraft:
+    """What the ``order_adjustments`` decision is shown: the lines as priced from ``rows``."""
+    return OrderDraft(
+        province_code=data.province_code,
+        subtotal_fen=subtotal,
+        lines=[
+            SdkOrderLine(
+                product_id=rows[line.sku_id][1].id,
+                sku_id=line.sku_id,
+                title=rows[line.sku_id][1].title,
+                quantity=line.quantity,
+                unit_price_fen=rows[line.sku_id][0].price_fen,
+            )
+            for line in data.lines
+        ],
+    )
+
+
 def _line_title(title: str, options: dict[str, str]) -> str:
     suffix = " / ".join(f"{k}: {v}" for k, v in options.items())
     return (f"{title} ({suffix})" if suffix else title)[:200]
@@ -303,24 +367,121 @@ def _line_title(title: str, options: dict[str, str]) -> str:
 # -- after placing -------------------------------------------------------------------------
 
 
+class PaymentDeclined(InvalidState):
+    """The payment provider refused the charge; the order stays pending payment."""
+
+    status, code, title = 402, "payment_failed", "Payment failed"
+
+
 def pay_order(session: Session, *, order: Order, provider: PaymentProvider | None = None) -> Order:
-    """Take the payment for a pending order (sandbox by default) and move it to paid."""
-    if order.status != OrderStatus.pending_payment:
-        raise InvalidState(
-            f"Only orders pending payment can be paid; this one is {order.status.value}.",
-            code="order_not_payable",
-            extra={"order_status": order.status.value},
+    """Take the payment for a pending order (sandbox by default) and move it to paid.
+
+    The provider is never called while the order is locked, so this is the one service
+    that commits (twice) before its caller does:
+
+    1. under the order lock, a :class:`PaymentAttempt` is recorded, or the pending one a
+       crashed try left behind is taken up, and **committed**;
+    2. the provider is charged with the attempt's idempotency key, no transaction open;
+    3. under the order lock again the outcome is written: the order moves to paid (the
+       caller commits, as after any service). A declined charge is committed as a failed
+       attempt and raises :class:`PaymentDeclined` (402).
+
+    A crash between 2 and the caller's commit leaves the attempt pending: the next call
+    sends the same key, so the provider charges once and the order ends paid once. Two
+    calls at once share one attempt the same way; the second returns the paid order.
+    """
+    provider = provider or SandboxPayment()
+    attempt = _begin_attempt(session, order=order, provider=provider)
+    # read before the commit: touching an expired row afterwards would open a transaction
+    # (on SQLite a write lock) for the length of the provider call
+    assert attempt.id is not None
+    attempt_id, order_id, key = attempt.id, attempt.order_id, attempt.idempotency_key
+    amount_fen, currency = attempt.amount_fen, attempt.currency
+    session.commit()  # the attempt is on record before any money moves; the lock is let go
+    result: PaymentResult | None = None
+    declined: PaymentFailed | None = None
+    try:
+        result = provider.charge(
+            order_id=order_id, amount_fen=amount_fen, currency=currency, idempotency_key=key
         )
-    assert order.id is not None
-    _ensure_shop_not_suspended(session, order.shop_id)
-    result = (provider or SandboxPayment()).charge(
-        order_id=order.id,
-        amount_fen=order.total_fen,
-        currency=order.currency,
-        idempotency_key=f"order-{order.id}",
-    )
+    except PaymentFailed as exc:
+        declined = exc
+
+    order = _lock_order(session, order_id)
+    attempt = session.exec(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.id == attempt_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if attempt.status == PaymentAttemptStatus.succeeded and order.status == OrderStatus.paid:
+        return order  # a concurrent call with the same attempt finished first
+    attempt.finished_at = utcnow()
+    if declined is not None:
+        attempt.status = PaymentAttemptStatus.failed
+        attempt.error = declined.detail[:300]
+        session.add(attempt)
+        session.commit()
+        raise PaymentDeclined(declined.detail, code=declined.code)
+    assert result is not None
+    attempt.status = PaymentAttemptStatus.succeeded
+    attempt.payment_ref = result.payment_ref[:64]
+    session.add(attempt)
+    if order.status != OrderStatus.pending_payment:
+        # cancelled while the charge was under way: give the money back
+        attempt.error = f"order became {order.status.value} while paying; refunded"
+        session.commit()
+        provider.refund(
+            payment_ref=result.payment_ref, amount_fen=attempt.amount_fen, currency=attempt.currency
+        )
+        raise _not_payable(order)
     order.payment_ref = result.payment_ref[:64]
     return move_order(session, order, OrderStatus.paid)
+
+
+def _lock_order(session: Session, order_id: int) -> Order:
+    """The order row, locked and read fresh (``populate_existing``)."""
+    return session.exec(
+        select(Order)
+        .where(Order.id == order_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def _not_payable(order: Order) -> InvalidState:
+    return InvalidState(
+        f"Only orders pending payment can be paid; this one is {order.status.value}.",
+        code="order_not_payable",
+        extra={"order_status": order.status.value},
+    )
+
+
+def _begin_attempt(session: Session, *, order: Order, provider: PaymentProvider) -> PaymentAttempt:
+    """Step 1 of :func:`pay_order`: the order's pending attempt, recorded if there is none."""
+    assert order.id is not None
+    order = _lock_order(session, order.id)
+    if order.status != OrderStatus.pending_payment:
+        raise _not_payable(order)
+    _ensure_shop_not_suspended(session, order.shop_id)
+    attempts = session.exec(
+        select(PaymentAttempt)
+        .where(PaymentAttempt.order_id == order.id)
+        .order_by(col(PaymentAttempt.id))
+    ).all()
+    pending = [a for a in attempts if a.status == PaymentAttemptStatus.pending]
+    if pending:
+        return pending[-1]
+    attempt = PaymentAttempt(
+        order_id=order.id,
+        idempotency_key=f"order-{order.id}-attempt-{len(attempts) + 1}",
+        provider=getattr(provider, "name", "unknown")[:40],
+        amount_fen=order.total_fen,
+        currency=order.currency,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
 
 
 def cancel_order(

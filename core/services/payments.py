@@ -8,6 +8,7 @@ charge raises :class:`~core.errors.PaymentFailed`, which the API answers as a 40
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
@@ -50,8 +51,10 @@ class SandboxPayment:
     def charge(
         self, *, order_id: int, amount_fen: int, currency: str, idempotency_key: str
     ) -> PaymentResult:
-        """Succeed with a fresh ``sandbox_...`` reference."""
-        return PaymentResult(payment_ref=f"sandbox_{uuid.uuid4().hex}", provider=self.name)
+        """Succeed with a ``sandbox_...`` reference derived from ``idempotency_key``, so a
+        retry with the same key gets the same charge back, as from a real provider."""
+        digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:32]
+        return PaymentResult(payment_ref=f"sandbox_{digest}", provider=self.name)
 
     def refund(self, *, payment_ref: str, amount_fen: int, currency: str) -> str:
         """Succeed with a fresh ``sandbox_refund_...`` reference."""

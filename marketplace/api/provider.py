@@ -17,7 +17,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from core.api.deps import PrincipalDep, SessionDep, SettingsDep
+from core.api.deps import PageParams, PrincipalDep, ReadSessionDep, SessionDep, SettingsDep
+from core.api.pagination import decode_cursor, encode_cursor
 from core.errors import PermissionDenied
 from core.models import Account, Listing, ListingVersion
 from marketplace.services.listings import (
@@ -27,16 +28,18 @@ from marketplace.services.listings import (
     listing_versions,
     own_listing,
     provider_listings,
+    versions_by_listing,
 )
 from marketplace.services.oauth_clients import rotate_webhook_secret
 
 router = APIRouter(prefix="/api/v1/provider", tags=["provider"])
 
 
-def get_provider(principal: PrincipalDep, session: SessionDep) -> Account:
+def get_provider(principal: PrincipalDep, session: ReadSessionDep) -> Account:
     """The caller as a provider account (a person's token, not an app's)."""
     account = session.get(Account, principal.account_id) if principal.account_id else None
     session.commit()
+    session.expunge_all()  # from the read session: a write route may add it to its own
     if principal.scopes is not None or account is None or not account.is_provider:
         raise PermissionDenied(
             "Only service providers may publish listings, with their personal access token.",
@@ -108,7 +111,10 @@ class ListingPublic(BaseModel):
 
 
 class ListingList(BaseModel):
+    """One page of listings; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
     items: list[ListingPublic]
+    next_cursor: str | None = None
 
 
 class SubmittedVersion(BaseModel):
@@ -121,8 +127,12 @@ class SubmittedVersion(BaseModel):
     checks_passed: bool | None
 
 
-def _listing_public(session: Session, listing: Listing) -> ListingPublic:
-    versions = listing_versions(session, listing=listing)
+def _listing_public(
+    session: Session, listing: Listing, versions: list[ListingVersion] | None = None
+) -> ListingPublic:
+    """The API view of ``listing`` with its versions, newest first (loaded when not given)."""
+    if versions is None:
+        versions = listing_versions(session, listing=listing)
     live = next((v.version for v in versions if v.id == listing.live_version_id), None)
     return ListingPublic(
         slug=listing.slug,
@@ -139,11 +149,19 @@ def _listing_public(session: Session, listing: Listing) -> ListingPublic:
 
 
 @router.get("/listings", response_model=ListingList)
-def list_listings(provider: ProviderDep, session: SessionDep) -> ListingList:
-    """The caller's listings, newest first, with their versions."""
-    items = [_listing_public(session, x) for x in provider_listings(session, provider=provider)]
+def list_listings(provider: ProviderDep, session: ReadSessionDep, page: PageParams) -> ListingList:
+    """The caller's listings, newest first, with their versions, a page at a time."""
+    cursor, limit = page
+    after_id = decode_cursor(cursor) if cursor else None
+    rows = provider_listings(session, provider=provider, after_id=after_id, limit=limit + 1)
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].id or 0)
+    versions = versions_by_listing(session, listing_ids=[x.id or 0 for x in rows])
+    items = [_listing_public(session, x, versions[x.id or 0]) for x in rows]
     session.commit()
-    return ListingList(items=items)
+    return ListingList(items=items, next_cursor=next_cursor)
 
 
 @router.post("/listings/{slug}/versions", status_code=201, response_model=SubmittedVersion)
@@ -173,7 +191,7 @@ def post_version(
 
 @router.get("/listings/{slug}/versions/{version}", response_model=VersionPublic)
 def read_version(
-    slug: str, version: str, provider: ProviderDep, session: SessionDep
+    slug: str, version: str, provider: ProviderDep, session: ReadSessionDep
 ) -> VersionPublic:
     """One version of one of the caller's listings, with its review status and checks."""
     listing = own_listing(session, provider=provider, slug=slug)

@@ -55,7 +55,7 @@ def console_app_path(shop_id: int, slug: str) -> str:
 
 @router.get("/oauth/authorize")
 async def authorize_page(
-    request: Request, account: RequireAccount, session: SessionDep, settings: SettingsDep
+    request: Request, account: RequireAccount, session: ReadSessionDep, settings: SettingsDep
 ) -> Response:
     """The consent screen for a remote app's authorization request."""
     oauth_request = await _oauth_request(request)

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from sqlalchemy import func
+from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound
@@ -264,15 +265,43 @@ def update_listing(session: Session, *, listing: Listing, data: ListingInput) ->
     return listing
 
 
-def provider_listings(session: Session, *, provider: Account) -> list[Listing]:
-    """The provider's listings, newest first."""
-    return list(
-        session.exec(
-            select(Listing)
-            .where(Listing.provider_id == provider.id)
-            .order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
-        )
+def provider_listings(
+    session: Session, *, provider: Account, after_id: int | None = None, limit: int | None = None
+) -> list[Listing]:
+    """The provider's listings, newest first: at most ``limit`` of them, starting after
+    listing ``after_id`` (the last one of the previous page) when given."""
+    statement = (
+        select(Listing)
+        .where(Listing.provider_id == provider.id)
+        .order_by(col(Listing.created_at).desc(), col(Listing.id).desc())
     )
+    last = session.get(Listing, after_id) if after_id is not None else None
+    if last is not None and last.provider_id == provider.id:
+        statement = statement.where(
+            or_(
+                col(Listing.created_at) < last.created_at,
+                and_(col(Listing.created_at) == last.created_at, col(Listing.id) < last.id),
+            )
+        )
+    if limit is not None:
+        statement = statement.limit(limit)
+    return list(session.exec(statement))
+
+
+def versions_by_listing(
+    session: Session, *, listing_ids: Sequence[int]
+) -> dict[int, list[ListingVersion]]:
+    """Every version of each listing, newest first, in one query."""
+    out: dict[int, list[ListingVersion]] = {lid: [] for lid in listing_ids}
+    if not listing_ids:
+        return out
+    for version in session.exec(
+        select(ListingVersion)
+        .where(col(ListingVersion.listing_id).in_(listing_ids))
+        .order_by(col(ListingVersion.created_at).desc(), col(ListingVersion.id).desc())
+    ):
+        out[version.listing_id].append(version)
+    return out
 
 
 def own_listing(session: Session, *, provider: Account, slug: str) -> Listing:
@@ -460,42 +489,73 @@ def replay_for_provider(session: Session, *, listing: Listing, installation_id: 
 
 def install_stats(session: Session, *, listing: Listing) -> InstallStats:
     """Counts of the listing's installations and its latest failed or dead deliveries."""
+    return install_stats_for(session, slugs=[listing.slug])[listing.slug]
+
+
+def install_stats_for(
+    session: Session, *, slugs: Sequence[str], with_failing: bool = True
+) -> dict[str, InstallStats]:
+    """:func:`install_stats` of many listings (by slug) in two queries, whatever their
+    number; without ``with_failing`` the failing deliveries are not read (one query)."""
+    if not slugs:
+        return {}
     rows = session.exec(
         select(
+            Installation.plugin_id,
             Installation.status,
             Installation.version,
             Installation.pending_version,
             func.count(),
         )
-        .where(Installation.plugin_id == listing.slug)
-        .group_by(Installation.status, Installation.version, Installation.pending_version)
+        .where(col(Installation.plugin_id).in_(slugs))
+        .group_by(
+            Installation.plugin_id,
+            Installation.status,
+            Installation.version,
+            Installation.pending_version,
+        )
     ).all()
-    by_status: dict[str, int] = {}
-    by_version: dict[str, int] = {}
-    pending = 0
-    for status, version, pending_version, count in rows:
+    by_status: dict[str, dict[str, int]] = {slug: {} for slug in slugs}
+    by_version: dict[str, dict[str, int]] = {slug: {} for slug in slugs}
+    pending = dict.fromkeys(slugs, 0)
+    for slug, status, version, pending_version, count in rows:
         key = status.value if hasattr(status, "value") else str(status)
-        by_status[key] = by_status.get(key, 0) + count
+        by_status[slug][key] = by_status[slug].get(key, 0) + count
         if key != InstallationStatus.removed.value:
-            by_version[version] = by_version.get(version, 0) + count
+            by_version[slug][version] = by_version[slug].get(version, 0) + count
             if pending_version:
-                pending += count
-    failing = list(
-        session.exec(
-            select(Delivery)
+                pending[slug] += count
+    failing: dict[str, list[Delivery]] = {slug: [] for slug in slugs}
+    if with_failing:
+        # the latest FAILING_SHOWN of each listing, ranked per listing in one query
+        ranked = (
+            select(
+                col(Delivery.id).label("id"),
+                func.row_number()
+                .over(partition_by=Delivery.plugin_id, order_by=col(Delivery.id).desc())
+                .label("rank"),
+            )
             .where(
-                Delivery.plugin_id == listing.slug,
+                col(Delivery.plugin_id).in_(slugs),
                 col(Delivery.status).in_([DeliveryStatus.failed, DeliveryStatus.dead]),
             )
-            .order_by(col(Delivery.id).desc())
-            .limit(FAILING_SHOWN)
+            .subquery()
         )
-    )
-    return InstallStats(
-        enabled=by_status.get(InstallationStatus.enabled.value, 0),
-        paused=by_status.get(InstallationStatus.paused.value, 0),
-        removed=by_status.get(InstallationStatus.removed.value, 0),
-        by_version=dict(sorted(by_version.items())),
-        pending_consent=pending,
-        failing=failing,
-    )
+        for delivery in session.exec(
+            select(Delivery)
+            .join(ranked, ranked.c.id == col(Delivery.id))
+            .where(ranked.c.rank <= FAILING_SHOWN)
+            .order_by(col(Delivery.id).desc())
+        ):
+            failing[delivery.plugin_id].append(delivery)
+    return {
+        slug: InstallStats(
+            enabled=by_status[slug].get(InstallationStatus.enabled.value, 0),
+            paused=by_status[slug].get(InstallationStatus.paused.value, 0),
+            removed=by_status[slug].get(InstallationStatus.removed.value, 0),
+            by_version=dict(sorted(by_version[slug].items())),
+            pending_consent=pending[slug],
+            failing=failing[slug],
+        )
+        for slug in slugs
+    }

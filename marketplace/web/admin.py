@@ -10,9 +10,10 @@ from typing import Annotated, Any
 
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from core.api.deps import SessionDep, SettingsDep
+from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Listing, ListingVersion
 from core.plugins.review_checks import CHECK_TITLES, FIX_HINTS
@@ -35,10 +36,12 @@ from marketplace.web.templating import flash, gettext_for, render
 
 router = web_router(tags=["admin"])
 AUDIT_PAGE = 50
+#: Listings on one page of the admin's listings table.
+LISTINGS_PAGE = 50
 
 
 @router.get("/admin")
-def queue_page(request: Request, session: SessionDep, admin: RequireAdmin) -> Response:
+def queue_page(request: Request, session: ReadSessionDep, admin: RequireAdmin) -> Response:
     """Submitted versions, oldest first, each with its checks report beside it."""
     items = [
         {
@@ -92,7 +95,7 @@ def _approval_blocked(version: ListingVersion) -> str:
 
 @router.get("/admin/versions/{version_id}")
 def version_page(
-    version_id: int, request: Request, session: SessionDep, admin: RequireAdmin
+    version_id: int, request: Request, session: ReadSessionDep, admin: RequireAdmin
 ) -> Response:
     """One submitted version: manifest, checks, and the approve / reject forms."""
     return _version_page(request, session, version_id=version_id)
@@ -223,14 +226,27 @@ def _listings_page(
     request: Request,
     session: Session,
     *,
+    after: int | None = None,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    rows = session.exec(
+    statement = (
         select(Listing, Account)
         .outerjoin(Account, col(Account.id) == col(Listing.provider_id))
-        .order_by(col(Listing.name))
-    ).all()
+        .order_by(col(Listing.name), col(Listing.id))
+        .limit(LISTINGS_PAGE + 1)
+    )
+    last = session.get(Listing, after) if after is not None else None
+    if last is not None:  # the page after that listing, in (name, id) order
+        statement = statement.where(
+            or_(
+                col(Listing.name) > last.name,
+                and_(col(Listing.name) == last.name, col(Listing.id) > last.id),
+            )
+        )
+    rows = session.exec(statement).all()
+    next_after = rows[LISTINGS_PAGE - 1][0].id if len(rows) > LISTINGS_PAGE else None
+    rows = rows[:LISTINGS_PAGE]
     live_versions = {
         v.id: v.version
         for v in session.exec(
@@ -255,15 +271,21 @@ def _listings_page(
     return render(
         request,
         "admin/listings.html",
-        {"items": items, "errors": errors or {}},
+        {"items": items, "errors": errors or {}, "next_after": next_after},
         status_code=status_code,
     )
 
 
 @router.get("/admin/listings")
-def listings_page(request: Request, session: SessionDep, admin: RequireAdmin) -> Response:
-    """Every listing with its status; live ones can be suspended, suspended reinstated."""
-    return _listings_page(request, session)
+def listings_page(
+    request: Request,
+    session: ReadSessionDep,
+    admin: RequireAdmin,
+    after: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """Every listing with its status, by name, a page at a time; live ones can be
+    suspended, suspended ones reinstated."""
+    return _listings_page(request, session, after=after)
 
 
 @router.post("/admin/listings/{slug}/suspend")
@@ -346,7 +368,7 @@ def audit_target_labels(_: Any) -> dict[str, str]:
 @router.get("/admin/audit")
 def audit_page(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     admin: RequireAdmin,
     before: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:

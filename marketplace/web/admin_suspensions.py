@@ -12,7 +12,7 @@ from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, or_, select
 
-from core.api.deps import SessionDep
+from core.api.deps import ReadSessionDep, SessionDep
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Shop
 from core.services import suspensions
@@ -83,7 +83,7 @@ def _shop(session: Session, shop_id: int) -> Shop:
 
 @router.get("/admin/accounts")
 def accounts_page(
-    request: Request, session: SessionDep, admin: RequireAdmin, q: Search = ""
+    request: Request, session: ReadSessionDep, admin: RequireAdmin, q: Search = ""
 ) -> Response:
     """Accounts, newest first (or those whose e-mail or name contains ``q``)."""
     return _accounts_page(request, session, q=q)
@@ -134,7 +134,7 @@ def reinstate_account(
 
 @router.get("/admin/shops")
 def shops_page(
-    request: Request, session: SessionDep, admin: RequireAdmin, q: Search = ""
+    request: Request, session: ReadSessionDep, admin: RequireAdmin, q: Search = ""
 ) -> Response:
     """Shops, newest first (or those whose name contains ``q``), with their owners."""
     return _shops_page(request, session, q=q)

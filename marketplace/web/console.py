@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core.api.deps import SessionDep, SettingsDep
+from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.auth import ShopAccess
 from core.errors import InvalidInput, InvalidState, LimitExceeded, TanziError
 from core.models import (
@@ -98,7 +98,7 @@ def _shops_page(
 
 
 @router.get("/console")
-def console_home(request: Request, session: SessionDep, account: RequireAccount) -> Response:
+def console_home(request: Request, session: ReadSessionDep, account: RequireAccount) -> Response:
     """The person's shops and the form to open a new one."""
     return _shops_page(request, session, account)
 
@@ -220,7 +220,7 @@ def _overview(session: Session, access: ShopAccess) -> dict[str, Any]:
 
 @router.get("/console/shops/{shop_id}")
 def shop_overview(
-    shop_id: int, request: Request, session: SessionDep, account: RequireAccount
+    shop_id: int, request: Request, session: ReadSessionDep, account: RequireAccount
 ) -> Response:
     """The shop at a glance: status, counts and the latest orders."""
     access = member_access(session, account, shop_id, Scope.shop_read)

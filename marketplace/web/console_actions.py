@@ -15,7 +15,7 @@ from fastapi import Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
-from core.api.deps import SessionDep
+from core.api.deps import ReadSessionDep, SessionDep
 from core.auth import ShopAccess
 from core.errors import InvalidInput, NotFound
 from core.jobs.tasks import enqueue
@@ -134,7 +134,7 @@ def _job(session: Session, account: Account, shop_id: int, job_id: int) -> tuple
 
 @router.get("/console/shops/{shop_id}/jobs/{job_id}/progress")
 def job_progress_json(
-    shop_id: int, job_id: int, session: SessionDep, account: RequireAccount
+    shop_id: int, job_id: int, session: ReadSessionDep, account: RequireAccount
 ) -> JSONResponse:
     """The job's progress, counts and per-row results (polled by the console's script)."""
     _access, job = _job(session, account, shop_id, job_id)
@@ -144,7 +144,7 @@ def job_progress_json(
 
 @router.get("/console/shops/{shop_id}/jobs/{job_id}")
 def job_page(
-    shop_id: int, job_id: int, request: Request, session: SessionDep, account: RequireAccount
+    shop_id: int, job_id: int, request: Request, session: ReadSessionDep, account: RequireAccount
 ) -> Response:
     """One action run: a live progress bar, then each row's result or error."""
     access, job = _job(session, account, shop_id, job_id)

@@ -7,7 +7,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from sqlmodel import col
 
-from core.api.deps import SessionDep
+from core.api.deps import ReadSessionDep
 from core.models import Product, ProductStatus
 from core.plugins.actions import shop_actions
 from core.services.products import products_query, skus_by_product
@@ -24,7 +24,7 @@ router = web_router(tags=["merchant console"])
 def products_page(
     shop_id: int,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     account: RequireAccount,
     status: str = "",
 ) -> Response:

@@ -14,7 +14,7 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, col, select
 
-from core.api.deps import SessionDep
+from core.api.deps import ReadSessionDep, SessionDep
 from core.auth import ShopAccess
 from core.errors import InvalidInput, InvalidState
 from core.models import AfterSale, AfterSaleStatus, Order, OrderStatus, Shipment
@@ -48,7 +48,7 @@ def _status(value: str, enum: Any) -> Any:
 def orders_page(
     shop_id: int,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     account: RequireAccount,
     status: str = "",
 ) -> Response:
@@ -78,7 +78,7 @@ def orders_page(
 
 @router.get("/console/shops/{shop_id}/orders/{order_id}")
 def order_page(
-    shop_id: int, order_id: int, request: Request, session: SessionDep, account: RequireAccount
+    shop_id: int, order_id: int, request: Request, session: ReadSessionDep, account: RequireAccount
 ) -> Response:
     """One order: lines, totals, the buyer's details (with ``orders:pii``), parcels and
     after-sales requests."""
@@ -149,7 +149,7 @@ def _aftersales_page(
 def aftersales_page(
     shop_id: int,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     account: RequireAccount,
     status: str = "",
 ) -> Response:
@@ -264,7 +264,7 @@ def _shipments_page(
 
 @router.get("/console/shops/{shop_id}/shipments")
 def shipments_page(
-    shop_id: int, request: Request, session: SessionDep, account: RequireAccount
+    shop_id: int, request: Request, session: ReadSessionDep, account: RequireAccount
 ) -> Response:
     """The shop's parcels, newest first, each with its tracking history."""
     access = member_access(session, account, shop_id, Scope.logistics_read)

@@ -28,7 +28,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 from starlette.routing import compile_path
 
-from core.api.deps import SessionDep
+from core.api.deps import ReadSessionDep
 from core.errors import NotFound, PermissionDenied, TanziError
 from core.models import Account, InstallationStatus
 from core.plugins.client import ScopedClient
@@ -268,7 +268,7 @@ async def plugin_page(
     plugin_id: str,
     shop_id: int,
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     account: RequireAccount,
     path: str = "",
 ) -> Response:

@@ -8,15 +8,15 @@ as a draft or submitted for review at once.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Query, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.datastructures import FormData, UploadFile
 
-from core.api.deps import SessionDep, SettingsDep
+from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, TanziError
 from core.jobs.tasks import enqueue_deliveries
 from core.models import Listing, ListingVersion
@@ -29,6 +29,7 @@ from marketplace.services.listings import (
     create_version,
     get_version,
     install_stats,
+    install_stats_for,
     listing_versions,
     own_listing,
     parse_version_document,
@@ -51,6 +52,8 @@ router = web_router(tags=["provider"])
 
 #: Largest manifest file accepted from the upload field.
 MAX_MANIFEST_BYTES = 256 * 1024
+#: Listings on one page of the provider's home.
+HOME_PAGE = 50
 LISTING_FIELDS = (
     "slug",
     "name",
@@ -84,20 +87,26 @@ def _hook_names() -> list[str]:
 
 
 @router.get("/provider")
-def provider_home(request: Request, session: SessionDep, provider: RequireProvider) -> Response:
-    """The provider's listings with their status and installs."""
-    listings = provider_listings(session, provider=provider)
-    installs = install_counts(session, slugs=[listing.slug for listing in listings])
+def provider_home(
+    request: Request,
+    session: ReadSessionDep,
+    provider: RequireProvider,
+    after: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """The provider's listings with their status and installs, a page at a time."""
+    listings = provider_listings(session, provider=provider, after_id=after, limit=HOME_PAGE + 1)
+    more = len(listings) > HOME_PAGE
+    listings = listings[:HOME_PAGE]
+    slugs = [listing.slug for listing in listings]
+    installs = install_counts(session, slugs=slugs)
+    stats = install_stats_for(session, slugs=slugs)
     rows = [
-        {
-            "listing": listing,
-            "stats": install_stats(session, listing=listing),
-            "installs": installs[listing.slug],
-        }
+        {"listing": listing, "stats": stats[listing.slug], "installs": installs[listing.slug]}
         for listing in listings
     ]
     session.commit()
-    return render(request, "provider/index.html", {"rows": rows})
+    next_after = listings[-1].id if more else None
+    return render(request, "provider/index.html", {"rows": rows, "next_after": next_after})
 
 
 def _listing_form(
@@ -198,7 +207,7 @@ def _listing_page(
 
 @router.get("/provider/listings/{slug}")
 def listing_page(
-    slug: str, request: Request, session: SessionDep, provider: RequireProvider
+    slug: str, request: Request, session: ReadSessionDep, provider: RequireProvider
 ) -> Response:
     """A listing: versions with checks and reasons, installs, failing deliveries, and its
     OAuth client once a remote version is approved."""
@@ -264,7 +273,7 @@ async def replay_backlog_page(
 
 @router.get("/provider/listings/{slug}/edit")
 def edit_listing_page(
-    slug: str, request: Request, session: SessionDep, provider: RequireProvider
+    slug: str, request: Request, session: ReadSessionDep, provider: RequireProvider
 ) -> Response:
     listing = own_listing(session, provider=provider, slug=slug)
     session.commit()
@@ -325,7 +334,7 @@ def _version_form(
 
 @router.get("/provider/listings/{slug}/versions/new")
 def new_version_page(
-    slug: str, request: Request, session: SessionDep, provider: RequireProvider
+    slug: str, request: Request, session: ReadSessionDep, provider: RequireProvider
 ) -> Response:
     listing = own_listing(session, provider=provider, slug=slug)
     versions = listing_versions(session, listing=listing)
@@ -444,7 +453,7 @@ async def create_version_page(
 
 @router.get("/provider/listings/{slug}/versions/{version}")
 def version_page(
-    slug: str, version: str, request: Request, session: SessionDep, provider: RequireProvider
+    slug: str, version: str, request: Request, session: ReadSessionDep, provider: RequireProvider
 ) -> Response:
     """One version: its status, the checks report, the admin's reason, its manifest."""
     listing = own_listing(session, provider=provider, slug=slug)
