@@ -472,6 +472,7 @@ def _begin_attempt(session: Session, *, order: Order, provider: PaymentProvider)
     pending = [a for a in attempts if a.status == PaymentAttemptStatus.pending]
     if pending:
         return pending[-1]
+    assert order.id is not None
     attempt = PaymentAttempt(
         order_id=order.id,
         idempotency_key=f"order-{order.id}-attempt-{len(attempts) + 1}",
