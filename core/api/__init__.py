@@ -20,6 +20,7 @@ from core.api import (
     products,
     qualifications,
     shipments,
+    shop_icon,
     shops,
     storefront,
     webhooks,
@@ -34,6 +35,7 @@ def build_api_router() -> APIRouter:
     for module in (
         accounts,
         shops,
+        shop_icon,
         members,
         categories,
         qualifications,

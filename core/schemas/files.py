@@ -45,3 +45,12 @@ class FileLink(BaseModel):
 
     url: str
     expires_at: datetime
+
+
+class ShopIconPublic(BaseModel):
+    """A shop's icon; the URLs are ``None`` when it has none."""
+
+    url: str | None
+    thumbnail_url: str | None
+    width: int | None = None
+    height: int | None = None

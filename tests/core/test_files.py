@@ -254,7 +254,9 @@ def test_another_shop_cannot_see_or_change_the_images(
     assert response.status_code == 404
     reader = factory.member(shop, areas=[])
     assert (
-        client.post(_url(shop, product), content=_png(), headers=factory.headers(reader)).status_code
+        client.post(
+            _url(shop, product), content=_png(), headers=factory.headers(reader)
+        ).status_code
         == 403
     )
 
@@ -320,3 +322,33 @@ def test_a_staged_write_over_its_limit_leaves_no_temporary_file(tmp_path: Path) 
     assert store.staged_count() == 0 and store.keys() == []
     with pytest.raises(ValueError):
         store.open("../secret_key")
+
+
+def test_the_shop_icon_is_an_uploaded_image_that_replaces_the_old_one(
+    client: TestClient, engine: Engine, settings: Settings, factory: Factory, merchant
+) -> None:
+    shop, headers, _ = merchant
+    icon_url = f"/api/v1/shops/{shop.id}/icon"
+    assert client.get(icon_url, headers=headers).json()["url"] is None
+
+    first = client.put(icon_url, content=_png((128, 128)), headers=headers)
+    assert first.status_code == 200, first.text
+    assert client.get(first.json()["url"]).status_code == 200
+    second = client.put(icon_url, content=_webp(), headers=headers).json()
+    assert client.get(icon_url, headers=headers).json()["url"] == second["url"]
+    assert client.get(first.json()["url"]).status_code == 404  # the old icon is retired
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    refused = client.put(icon_url, content=svg, headers=headers)
+    assert refused.status_code == 415 and refused.json()["errors"][0]["field"] == "body"
+    assert client.get(icon_url, headers=headers).json()["url"] == second["url"]
+
+    viewer = factory.member(shop, areas=["products"])
+    response = client.put(icon_url, content=_png(), headers=factory.headers(viewer))
+    assert response.status_code == 403
+
+    cleared = client.delete(icon_url, headers=headers)
+    assert cleared.status_code == 200 and cleared.json()["url"] is None
+    with Session(engine) as session:
+        purge_expired(session, _store(settings))
+    assert _store(settings).keys() == []
