@@ -52,13 +52,13 @@ def _listing(session: Session, shop_id: int, product_id: int) -> list[ProductIma
     return images.images_by_product(session, [product_id])[product_id]
 
 
-def _check_room(session: Session, shop_id: int, product_id: int) -> None:
+def check_room(session: Session, shop_id: int, product_id: int) -> None:
     product = products_svc.get_product(session, shop_id=shop_id, product_id=product_id)
     images.ensure_room(session, product)
     session.commit()
 
 
-def _store_image(
+def store_product_image(
     session: Session,
     store: FileStore,
     settings: Settings,
@@ -118,7 +118,7 @@ async def upload_product_image(
     stays in the store. What is stored is re-encoded: EXIF, location and comments are gone.
     """
     store = get_file_store(request)
-    await run_in_threadpool(_check_room, session, access.shop_id, product_id)
+    await run_in_threadpool(check_room, session, access.shop_id, product_id)
     staged = await receive(
         request.stream(),
         store,
@@ -127,7 +127,7 @@ async def upload_product_image(
         declared_length=declared_length(request),
     )
     return await run_in_threadpool(
-        _store_image, session, store, settings, access.shop_id, product_id, staged, filename
+        store_product_image, session, store, settings, access.shop_id, product_id, staged, filename
     )
 
 
