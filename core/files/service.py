@@ -233,12 +233,18 @@ def expire_files(session: Session, file_ids: list[int]) -> None:
     session.flush()
 
 
+#: A temporary upload file older than this belongs to an upload that died.
+STALE_UPLOAD_S = 3600.0
+
+
 def purge_expired(session: Session, store: FileStore, *, now: datetime | None = None) -> int:
     """Remove the rows and bytes of files past their retention; returns how many.
 
+    Also removes temporaries of uploads that died (a killed worker) an hour ago or more.
     Idempotent: a second run (or a second worker) finds nothing left to remove. Rows go
     first (thumbnails before their originals), bytes after the commit.
     """
+    store.sweep_staged(STALE_UPLOAD_S)
     now = now or utcnow()
     rows = session.exec(
         select(StoredFile)

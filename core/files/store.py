@@ -12,6 +12,7 @@ import hashlib
 import os
 import secrets
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Protocol
@@ -94,6 +95,10 @@ class FileStore(Protocol):
         """Whether bytes are stored under ``key``."""
         ...
 
+    def sweep_staged(self, older_than_s: float) -> int:
+        """Remove temporaries left by uploads that died before ``older_than_s`` ago."""
+        ...
+
 
 def new_key(shop_id: int, suffix: str) -> str:
     """A fresh, unguessable key for a file of ``shop_id`` (``suffix`` like ``.png``)."""
@@ -150,6 +155,20 @@ class LocalFileStore:
             for p in self.root.rglob("*")
             if p.is_file() and self.tmp not in p.parents
         )
+
+    def sweep_staged(self, older_than_s: float) -> int:
+        if not self.tmp.exists():
+            return 0
+        cutoff = time.time() - older_than_s
+        removed = 0
+        for path in self.tmp.iterdir():
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:  # removed meanwhile by its own upload or another sweep
+                continue
+        return removed
 
     def staged_count(self) -> int:
         """How many temporary files exist right now (0 when no upload is under way)."""

@@ -352,3 +352,22 @@ def test_the_shop_icon_is_an_uploaded_image_that_replaces_the_old_one(
     with Session(engine) as session:
         purge_expired(session, _store(settings))
     assert _store(settings).keys() == []
+
+
+def test_the_purge_removes_temporaries_of_uploads_that_died(tmp_path: Path, engine: Engine) -> None:
+    import os
+    import time
+
+    store = LocalFileStore(tmp_path / "files")
+    dead = store.stage(100)
+    dead.write(b"half an upload")
+    dead.close()
+    old = time.time() - 2 * 3600
+    os.utime(dead.path, (old, old))
+    alive = store.stage(100)
+    alive.write(b"still coming")
+    with Session(engine) as session:
+        purge_expired(session, store)
+    assert not dead.path.exists()
+    assert alive.path.exists()  # a running upload is left alone
+    alive.discard()

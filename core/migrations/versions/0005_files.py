@@ -1,7 +1,7 @@
 """files: stored files owned by a shop, and product images
 
-Revision ID: 0004_files
-Revises: 0003_webhook_rotation
+Revision ID: 0005_files
+Revises: 0004_access
 Create Date: 2026-12-02 04:05:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0004_files"
-down_revision = "0003_webhook_rotation"
+revision = "0005_files"
+down_revision = "0004_access"
 branch_labels = None
 depends_on = None
 
