@@ -1,7 +1,7 @@
 """files: stored files owned by a shop, and product images
 
-Revision ID: 0005_files
-Revises: 0004_access
+Revision ID: 0006_files
+Revises: 0005_locks
 Create Date: 2026-12-02 04:05:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0005_files"
-down_revision = "0004_access"
+revision = "0006_files"
+down_revision = "0005_locks"
 branch_labels = None
 depends_on = None
 
