@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     rate_limit_per_second: float = Field(default=2.0, gt=0)
     #: after an uninstall, the service may still clean up (``installation_removed``) this long
     uninstall_cleanup_s: int = Field(default=600, ge=0)
+    #: the largest upload accepted (images and documents), checked while it streams in
+    upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
+    #: the most pixels an uploaded image may have (a decompression bomb is refused)
+    image_max_pixels: int = Field(default=40_000_000, ge=1)
+    #: how long a signed download link for a private file stays valid
+    file_link_ttl_s: int = Field(default=300, ge=1)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -11,6 +11,7 @@ from core.models.catalog import (
     Sku,
 )
 from core.models.events import EventSequence, OutboxEvent
+from core.models.files import FilePurpose, ProductImage, StoredFile
 from core.models.jobs import Job, JobStatus
 from core.models.marketplace import (
     AuditLogEntry,
@@ -65,6 +66,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "EventSequence",
+    "FilePurpose",
     "Installation",
     "InstallationStatus",
     "Job",
@@ -86,6 +88,7 @@ __all__ = [
     "PluginRecord",
     "PricingModel",
     "Product",
+    "ProductImage",
     "ProductStatus",
     "Qualification",
     "QualificationStatus",
@@ -96,6 +99,7 @@ __all__ = [
     "ShopStatus",
     "ShopType",
     "Sku",
+    "StoredFile",
     "Subscription",
     "SubscriptionStatus",
     "TrackingEvent",

@@ -8,6 +8,7 @@ from typing import Annotated, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from core.models import Condition, ProductStatus
+from core.schemas.files import ProductImagePublic, StorefrontImage
 
 #: Upper bounds that keep every amount inside a 32-bit integer column.
 MAX_PRICE_FEN = 100_000_000  # 1,000,000 yuan per unit
@@ -136,6 +137,8 @@ class ProductPublic(BaseModel):
     created_at: UtcDatetime
     updated_at: UtcDatetime
     skus: list[SkuPublic]
+    image_url: str | None = Field(default=None, description="URL of the main image, if any")
+    images: list[ProductImagePublic] = Field(default_factory=list, description="In order")
 
 
 class StorefrontSku(BaseModel):
@@ -161,6 +164,8 @@ class StorefrontProduct(BaseModel):
     self_pickup: bool
     sellable_provinces: list[str]
     skus: list[StorefrontSku]
+    image_url: str | None = Field(default=None, description="URL of the main image, if any")
+    images: list[StorefrontImage] = Field(default_factory=list, description="In order")
 
 
 class InventoryChange(BaseModel):

@@ -35,6 +35,7 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.outbox import record_event
+from core.schemas.files import ProductImagePublic
 from core.schemas.products import (
     ProductCreate,
     ProductPublic,
@@ -47,6 +48,8 @@ from core.schemas.products import (
 )
 from core.services.categories import ensure_shop_may_sell_in
 from core.services.inventory import adjust_stock
+from core.services.product_images import images_by_product, main_image_url, storefront_images
+from core.services.product_images import remove_all as remove_all_images
 from core.services.regions import validate_provinces
 
 #: Which conditions each shop type may sell.
@@ -74,29 +77,40 @@ def skus_by_product(session: Session, product_ids: Iterable[int]) -> dict[int, l
 
 
 def product_public(
-    session: Session, product: Product, skus: Sequence[Sku] | None = None
+    session: Session,
+    product: Product,
+    skus: Sequence[Sku] | None = None,
+    images: list[ProductImagePublic] | None = None,
 ) -> ProductPublic:
-    """The API view of ``product`` with its SKUs (loaded when not given)."""
+    """The API view of ``product`` with its SKUs and images (loaded when not given)."""
     assert product.id is not None
     if skus is None:
         skus = skus_by_product(session, [product.id])[product.id]
+    if images is None:
+        images = images_by_product(session, [product.id])[product.id]
     return ProductPublic.model_validate(
         {
             **product.model_dump(),
             "skus": [SkuPublic.model_validate(s, from_attributes=True) for s in skus],
+            "images": images,
+            "image_url": main_image_url(images),
         }
     )
 
 
 def products_public(session: Session, products: Sequence[Product]) -> list[ProductPublic]:
-    """API views of many products, loading all their SKUs in one query."""
-    skus = skus_by_product(session, [p.id for p in products if p.id is not None])
-    return [product_public(session, p, skus[p.id or 0]) for p in products]
+    """API views of many products, loading all their SKUs and images in two queries each."""
+    ids = [p.id for p in products if p.id is not None]
+    skus = skus_by_product(session, ids)
+    images = images_by_product(session, ids)
+    return [product_public(session, p, skus[p.id or 0], images[p.id or 0]) for p in products]
 
 
 def storefront_products(session: Session, products: Sequence[Product]) -> list[StorefrontProduct]:
-    """Buyers' views of listed products, loading all their SKUs in one query."""
-    skus = skus_by_product(session, [p.id for p in products if p.id is not None])
+    """Buyers' views of listed products, loading all their SKUs and images at once."""
+    ids = [p.id for p in products if p.id is not None]
+    skus = skus_by_product(session, ids)
+    images = images_by_product(session, ids)
     return [
         StorefrontProduct(
             id=p.id or 0,
@@ -118,6 +132,8 @@ def storefront_products(session: Session, products: Sequence[Product]) -> list[S
                 )
                 for s in skus[p.id or 0]
             ],
+            image_url=main_image_url(images[p.id or 0]),
+            images=storefront_images(images[p.id or 0]),
         )
         for p in products
     ]
@@ -216,6 +232,11 @@ def _touch(session: Session, product: Product, event: str) -> None:
         resource_id=product.id,
         data=product_snapshot(session, product),
     )
+
+
+def product_changed(session: Session, product: Product) -> None:
+    """Record ``product_updated`` for a change made elsewhere (its images, for example)."""
+    _touch(session, product, "product_updated")
 
 
 # -- writing -------------------------------------------------------------------------------
@@ -325,6 +346,7 @@ def delete_product(session: Session, *, shop: Shop, product: Product) -> bool:
         session.add(product)
         snapshot["product"]["status"] = ProductStatus.delisted.value
     else:
+        remove_all_images(session, product_id=product.id)
         for sku in session.exec(select(Sku).where(Sku.product_id == product.id)).all():
             session.delete(sku)
         session.flush()

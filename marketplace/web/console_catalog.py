@@ -11,6 +11,7 @@ from core.api.deps import ReadSessionDep
 from core.models import Product, ProductStatus
 from core.plugins.actions import shop_actions
 from core.services.products import products_query, skus_by_product
+from marketplace.web import console_images
 from marketplace.web.console_access import console_context, member_access, page_number, page_of_rows
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
@@ -18,6 +19,7 @@ from marketplace.web.templating import render
 from sdk.scopes import Scope
 
 router = web_router(tags=["merchant console"])
+router.include_router(console_images.router)
 
 
 @router.get("/console/shops/{shop_id}/products")

@@ -1,0 +1,1 @@
+"""Files: uploads streamed to a file store, sniffed, cleaned, and served."""

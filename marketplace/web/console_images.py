@@ -1,0 +1,141 @@
+"""The console's product images page: see a product's images, upload, reorder, choose main.
+
+The upload is sent by a small script as the raw file with the ``X-CSRF-Token`` header, so
+it streams to the file store under the size limit exactly like the API's upload (a form
+post would be read whole before any check). Refusals come back as problem JSON with a
+message in the page's language.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from core.api.deps import SessionDep, SettingsDep
+from core.api.files import get_file_store
+from core.api.product_images import check_room, declared_length, store_product_image
+from core.errors import TanziError
+from core.files.service import receive
+from core.services import product_images as images
+from core.services import products as products_svc
+from marketplace.web.console_access import console_context, member_access
+from marketplace.web.csrf import web_router
+from marketplace.web.deps import RequireAccount
+from marketplace.web.templating import flash, gettext_for, render
+from sdk.scopes import Scope
+
+router = web_router(tags=["merchant console"])
+
+PAGE = "/console/shops/{shop_id}/products/{product_id}/images"
+
+
+def _page_url(shop_id: int, product_id: int) -> str:
+    return PAGE.format(shop_id=shop_id, product_id=product_id)
+
+
+@router.get(PAGE)
+def product_images_page(
+    shop_id: int, product_id: int, request: Request, session: SessionDep, account: RequireAccount
+) -> Response:
+    """A product's images in order, with upload, main-image and delete controls."""
+    access = member_access(session, account, shop_id, Scope.products_read)
+    product = products_svc.get_product(session, shop_id=shop_id, product_id=product_id)
+    listed = images.images_by_product(session, [product_id])[product_id]
+    settings = request.app.state.settings
+    session.commit()
+    return render(
+        request,
+        "console/product_images.html",
+        console_context(
+            access,
+            "products",
+            product=product,
+            images=listed,
+            can_write=access.can(Scope.products_write),
+            max_mb=settings.upload_max_bytes // (1024 * 1024),
+            max_images=images.MAX_IMAGES,
+        ),
+    )
+
+
+def _refusal(request: Request, exc: TanziError) -> JSONResponse:
+    _ = gettext_for(request)
+    messages = {
+        "file_too_large": _("The file is too large."),
+        "unsupported_file_type": _("Only JPEG, PNG or WebP images are accepted."),
+        "invalid_image": _("The image is damaged or incomplete."),
+        "limit_exceeded": _("This product already has as many images as allowed."),
+    }
+    body = exc.to_problem(request.url.path)
+    body["message"] = messages.get(exc.code, exc.detail)
+    return JSONResponse(body, status_code=exc.status, media_type="application/problem+json")
+
+
+@router.post(PAGE)
+async def upload_product_image_page(
+    shop_id: int,
+    product_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    account: RequireAccount,
+) -> Response:
+    """Add an image (the body is the file, sent by the page's script)."""
+    store = get_file_store(request)
+    try:
+        await run_in_threadpool(member_access, session, account, shop_id, Scope.products_write)
+        await run_in_threadpool(check_room, session, shop_id, product_id)
+        staged = await receive(
+            request.stream(),
+            store,
+            limit=settings.upload_max_bytes,
+            field="body",
+            declared_length=declared_length(request),
+        )
+        image = await run_in_threadpool(
+            store_product_image, session, store, settings, shop_id, product_id, staged, None
+        )
+    except TanziError as exc:
+        return _refusal(request, exc)
+    return JSONResponse(image.model_dump(mode="json"), status_code=201)
+
+
+@router.post(PAGE + "/{image_id}/main")
+def set_main_image_page(
+    shop_id: int,
+    product_id: int,
+    image_id: int,
+    request: Request,
+    session: SessionDep,
+    account: RequireAccount,
+) -> Response:
+    """Make an image the product's main image."""
+    member_access(session, account, shop_id, Scope.products_write)
+    product = products_svc.get_product(session, shop_id=shop_id, product_id=product_id, lock=True)
+    image = images.get_image(session, product=product, image_id=image_id)
+    images.set_main(session, product=product, image=image)
+    products_svc.product_changed(session, product)
+    session.commit()
+    flash(request, gettext_for(request)("Main image changed."), "success")
+    return RedirectResponse(_page_url(shop_id, product_id), status_code=303)
+
+
+@router.post(PAGE + "/{image_id}/delete")
+def delete_image_page(
+    shop_id: int,
+    product_id: int,
+    image_id: int,
+    request: Request,
+    session: SessionDep,
+    account: RequireAccount,
+) -> Response:
+    """Remove an image from the product."""
+    member_access(session, account, shop_id, Scope.products_write)
+    product = products_svc.get_product(session, shop_id=shop_id, product_id=product_id, lock=True)
+    image = images.get_image(session, product=product, image_id=image_id)
+    images.remove_image(session, product=product, image=image)
+    products_svc.product_changed(session, product)
+    session.commit()
+    flash(request, gettext_for(request)("Image removed."), "success")
+    return RedirectResponse(_page_url(shop_id, product_id), status_code=303)
