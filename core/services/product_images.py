@@ -97,7 +97,7 @@ def remove_all(session: Session, *, product_id: int) -> None:
 def reorder(session: Session, *, product: Product, image_ids: list[int]) -> None:
     """Put the images in the order given, which must name each of them exactly once."""
     assert product.id is not None
-    rows = {r.id: r for r in _images(session, product.id)}
+    rows = {r.id: r for r in _images(session, product.id) if r.id is not None}
     if sorted(image_ids) != sorted(rows):
         raise InvalidInput(
             "Send every image id of the product exactly once, in the new order.",
