@@ -13,6 +13,8 @@ from core.services.shops import (
     BANK_ACCOUNT_PATTERN,
     CREDIT_CODE_PATTERN,
     ID_CARD_PATTERN,
+    MAX_UNPAID_CANCEL_MINUTES,
+    MIN_UNPAID_CANCEL_MINUTES,
     missing_details,
 )
 
@@ -81,6 +83,12 @@ class ShopUpdate(ShopDetails):
 
     name: ShopName | None = None
     description: str | None = Field(default=None, max_length=2000)
+    unpaid_cancel_minutes: int | None = Field(
+        default=None,
+        ge=MIN_UNPAID_CANCEL_MINUTES,
+        le=MAX_UNPAID_CANCEL_MINUTES,
+        description="Minutes an order may wait for payment before it is cancelled",
+    )
 
 
 def mask(value: str | None, *, keep: int = 4) -> str | None:
@@ -107,6 +115,9 @@ class ShopPublic(BaseModel):
     operator_name: str | None
     settlement_account: str | None = Field(description="Masked: only the last 4 digits")
     settlement_bank: str | None
+    unpaid_cancel_minutes: int = Field(
+        description="Minutes an order may wait for payment before it is cancelled"
+    )
     missing_for_open: list[str] = Field(description="Details still needed before the shop can open")
     created_at: datetime
     opened_at: datetime | None
@@ -128,6 +139,7 @@ class ShopPublic(BaseModel):
             operator_name=shop.operator_name,
             settlement_account=mask(shop.settlement_account),
             settlement_bank=shop.settlement_bank,
+            unpaid_cancel_minutes=shop.unpaid_cancel_minutes,
             missing_for_open=missing_details(shop) if shop.status == ShopStatus.draft else [],
             created_at=shop.created_at,
             opened_at=shop.opened_at,

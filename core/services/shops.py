@@ -23,6 +23,10 @@ CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 #: A bank account number: digits only.
 BANK_ACCOUNT_PATTERN = r"^[0-9]{8,40}$"
 
+#: Bounds of a shop's unpaid-order timeout (minutes): five minutes to one day.
+MIN_UNPAID_CANCEL_MINUTES = 5
+MAX_UNPAID_CANCEL_MINUTES = 24 * 60
+
 PERSONAL_DETAILS: tuple[str, ...] = ("id_card_name", "id_card_number")
 BUSINESS_DETAILS: tuple[str, ...] = (
     "licence_number",
@@ -35,7 +39,7 @@ _FORMATS: dict[str, str] = {
     "licence_number": CREDIT_CODE_PATTERN,
     "settlement_account": BANK_ACCOUNT_PATTERN,
 }
-_PROFILE_FIELDS: tuple[str, ...] = ("name", "description")
+_PROFILE_FIELDS: tuple[str, ...] = ("name", "description", "unpaid_cancel_minutes")
 
 
 def is_business(shop_type: ShopType) -> bool:
@@ -142,7 +146,7 @@ def create_shop(
 
 
 def update_shop(session: Session, *, shop: Shop, changes: Mapping[str, Any]) -> Shop:
-    """Apply a partial change of profile (name, description) and type-specific details.
+    """Apply a partial change of profile (name, description, unpaid-order timeout) and type-specific details.
 
     An open shop cannot clear a detail it needs; ``None`` for a profile field is ignored.
     """
