@@ -46,6 +46,7 @@ from core.models.plugins import (
     InstallationStatus,
     OutboxDispatch,
 )
+from core.models.shipping import ShippingTemplate
 from core.models.shops import Area, Member, Role, Shop, ShopStatus, ShopType
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "RefreshToken",
     "Role",
     "Shipment",
+    "ShippingTemplate",
     "Shop",
     "ShopStatus",
     "ShopType",

@@ -34,6 +34,7 @@ from core.services.order_state import TRANSITIONS, move_order
 from core.services.order_views import order_snapshot
 from core.services.payments import PaymentProvider, SandboxPayment
 from core.services.regions import ensure_province
+from core.services.shipping_fees import ShippedItem, shipping_fee_fen
 from sdk.models import OrderDraft
 from sdk.models import OrderLine as SdkOrderLine
 
@@ -189,7 +190,21 @@ def place_order_with_lines(
                 extra={"sku_id": line.sku_id, "province_code": data.province_code},
             )
         subtotal += sku.price_fen * line.quantity
-    if subtotal > MAX_ORDER_TOTAL_FEN:
+    shipping = shipping_fee_fen(
+        session,
+        shop_id=shop_id,
+        province_code=data.province_code,
+        self_pickup=data.self_pickup,
+        items=[
+            ShippedItem(
+                template_id=locked[line.sku_id][1].shipping_template_id,
+                weight_g=locked[line.sku_id][1].weight_g,
+                quantity=line.quantity,
+            )
+            for line in data.lines
+        ],
+    )
+    if subtotal + shipping > MAX_ORDER_TOTAL_FEN:
         raise InvalidInput(
             f"The order total may not pass {MAX_ORDER_TOTAL_FEN} fen.",
             code="order_total_too_large",
@@ -212,7 +227,7 @@ def place_order_with_lines(
                 for line in data.lines
             ],
         )
-        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal))
+        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal - shipping))
     order = Order(
         shop_id=shop_id,
         buyer_id=buyer_id,
@@ -220,7 +235,8 @@ def place_order_with_lines(
         request_hash=digest,
         subtotal_fen=subtotal,
         adjustments_fen=adjustments,
-        total_fen=subtotal + adjustments,
+        shipping_fen=shipping,
+        total_fen=subtotal + adjustments + shipping,
         self_pickup=data.self_pickup,
         recipient_name=data.recipient_name,
         recipient_phone=data.recipient_phone,
