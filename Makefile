@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REDIS_URL ?= redis://127.0.0.1:6379/15
+# pytest-xdist: two processes (the CI machine has two cores), a test file stays on one
+PYTEST_PARALLEL ?= -n 2 --dist loadfile
 
 .PHONY: run test test-sqlite test-postgres lint bench install browser js-receivers clean
 
@@ -31,21 +33,22 @@ run: $(STAMP)
 
 test: $(STAMP) browser js-receivers
 	@$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL)
 	@$(MAKE) --no-print-directory test-postgres
 
 # Runs the suite again on PostgreSQL and Redis when they answer (CI=true makes them required).
 test-postgres: $(STAMP) js-receivers
 	@$(BIN)/python -m tests.services postgres "$(PG_URL)"; rc=$$?; \
 	if [ $$rc -eq 0 ]; then \
-		TANZI_TEST_DATABASE_URL="$(PG_URL)" TANZI_TEST_REDIS_URL="$(REDIS_URL)" $(BIN)/python -m pytest; \
+		TANZI_TEST_DATABASE_URL="$(PG_URL)" TANZI_TEST_REDIS_URL="$(REDIS_URL)" $(BIN)/python -m pytest $(PYTEST_PARALLEL); \
 	elif [ $$rc -ne 1 ]; then exit $$rc; fi
 
-# Style, the layering contracts of pyproject.toml, and types.
+# Style, the layering contracts of pyproject.toml (import-linter), and types (mypy).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Every benchmark at full size (by hand; figures in the report). CI runs each at a small N
 # through tests/test_bench_smoke.py. TANZI_BENCH_DATABASE_URL / TANZI_BENCH_QUEUE_URL pick

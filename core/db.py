@@ -69,3 +69,55 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+class DatabaseNotReady(RuntimeError):
+    """The database lacks tables or migrations this code needs; the message says what to run."""
+
+
+def schema_problem(engine: Engine) -> str | None:
+    """What keeps ``engine``'s database from serving this code, or ``None`` when it is ready.
+
+    Every model's table must exist; a database that Alembic manages must also be at the
+    newest migration. (A schema made by ``create_all``, as the tests do, has no Alembic
+    version and is taken as it is.)
+    """
+    from sqlalchemy import inspect
+    from sqlmodel import SQLModel
+
+    import core.models  # noqa: F401 - registers every table on the metadata
+    from core.migrate import current_revision, head_revision
+
+    present = set(inspect(engine).get_table_names())
+    missing = sorted(name for name in SQLModel.metadata.tables if name not in present)
+    if missing:
+        shown = ", ".join(missing[:5]) + (", ..." if len(missing) > 5 else "")
+        return f"{len(missing)} of its {len(SQLModel.metadata.tables)} tables are missing ({shown})"
+    if "alembic_version" in present:
+        current, head = current_revision(engine), head_revision()
+        if current != head:
+            return f"it is at migration {current}, and this code needs {head}"
+    return None
+
+
+def prepare_database(engine: Engine, settings: Settings) -> None:
+    """The start-up check: migrate in development, otherwise refuse to start on a database
+    that is not migrated, saying what to run (instead of a 500 "no such table" later)."""
+    problem = schema_problem(engine)
+    if problem is None:
+        return
+    if settings.env == "development":
+        from core.migrate import upgrade
+
+        upgrade(engine)
+        return
+    raise DatabaseNotReady(not_ready_message(engine, problem))
+
+
+def not_ready_message(engine: Engine, problem: str) -> str:
+    """The sentence shown at start-up and in a 503 when the database is not migrated."""
+    return (
+        f"The database {engine.url.render_as_string(hide_password=True)} is not migrated: "
+        f"{problem}. Run `tanzi db upgrade` with the same TANZI_DATABASE_URL, then start "
+        "Tanzi again (with TANZI_ENV=development it migrates at start)."
+    )

@@ -126,14 +126,14 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
     skus = []
     for category_suffix, title, sku_rows in _PRODUCTS:
         category = session.exec(
-            select(Category).where(Category.name.startswith(category_suffix))  # type: ignore[attr-defined]
+            select(Category).where(Category.name.startswith(category_suffix))
         ).first()
         assert category is not None, f"seed category {category_suffix} is missing"
         product = products.create_product(
             session,
             shop=shop,
             data=ProductCreate(
-                category_id=category.id,  # type: ignore[arg-type]
+                category_id=category.id,
                 title=title,
                 description=f"{title}. Demo product.",
                 skus=[
@@ -143,8 +143,9 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             ),
         )
         session.flush()
+        assert product.id is not None
         products.set_product_listed(session, shop=shop, product=product, listed=True)
-        skus.extend(products.skus_by_product(session, [product.id])[product.id])  # type: ignore[list-item]
+        skus.extend(products.skus_by_product(session, [product.id])[product.id])
     for n, (sku, pay) in enumerate(((skus[0], True), (skus[2], True), (skus[5], False)), start=1):
         order, _ = orders.place_order(
             session,
@@ -152,7 +153,7 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             buyer_id=people["buyer"].id,  # type: ignore[arg-type]
             idempotency_key=f"demo-{n}",
             data=OrderCreate(
-                lines=[OrderLineCreate(sku_id=sku.id, quantity=1)],  # type: ignore[arg-type]
+                lines=[OrderLineCreate(sku_id=sku.id, quantity=1)],
                 recipient_name="李买家",
                 recipient_phone="13800138000",
                 province_code="33",

@@ -91,6 +91,15 @@ class OutOfStock(TanziError):
     status, code, title = 409, "out_of_stock", "Out of stock"
 
 
+class PaymentFailed(TanziError):
+    """The payment provider declined or could not take a payment (402); nothing changed."""
+
+    status, code, title = 402, "payment_failed", "Payment failed"
+
+    def __init__(self, detail: str, *, code: str = "payment_failed") -> None:
+        super().__init__(detail, code=code)
+
+
 class RateLimited(TanziError):
     """The caller has used up its request budget; ``Retry-After`` says when to come back."""
 

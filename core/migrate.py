@@ -35,3 +35,12 @@ def current_revision(engine: Engine) -> str | None:
 def make_revision(engine: Engine, message: str) -> None:
     """Autogenerate a revision from the models (for developers)."""
     command.revision(alembic_config(engine), message=message, autogenerate=True)
+
+
+def head_revision() -> str | None:
+    """The newest migration this code ships."""
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return ScriptDirectory.from_config(config).get_current_head()

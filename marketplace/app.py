@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
@@ -14,18 +16,37 @@ import core
 from core.api import build_api_router
 from core.api.plugins import attach_plugin_host
 from core.api.problems import install_problem_handlers
-from core.db import create_db_engine
+from core.api.storable_input import guard_storable_input
+from core.db import create_db_engine, prepare_database
 from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
 from marketplace.api import provider as provider_api
+from marketplace.api_docs import install_api_docs
 from marketplace.oauth import consent as oauth_consent
 from marketplace.oauth import routes as oauth_routes
-from marketplace.web import admin, auth_pages, console, installed, market, plugin_pages, provider
+from marketplace.security_headers import SecurityHeadersMiddleware
+from marketplace.web import (
+    admin,
+    admin_suspensions,
+    auth_pages,
+    console,
+    installed,
+    market,
+    plugin_pages,
+    provider,
+)
 from marketplace.web.errors import install_page_error_handlers
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_COOKIE = "tanzi_session"
 SESSION_MAX_AGE_S = 14 * 86400
+
+
+@asynccontextmanager
+async def _check_database_at_start(app: FastAPI) -> AsyncIterator[None]:
+    # Migrates in development; elsewhere refuses to start on an unmigrated database.
+    prepare_database(app.state.engine, app.state.settings)
+    yield
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -39,6 +60,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             "The shop kernel's REST API. Shop resources live under `/api/v1/shops/{shop_id}`; "
             "lists are cursor-paginated; errors are RFC 9457 problem details."
         ),
+        docs_url=None,
+        redoc_url=None,
+        lifespan=_check_database_at_start,
     )
     app.state.settings = settings
     app.state.engine = engine or create_db_engine(settings)
@@ -54,7 +78,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         same_site="lax",
         https_only=settings.env == "production",
     )
+    app.add_middleware(SecurityHeadersMiddleware)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_api_docs(app)
     app.include_router(build_api_router())
     app.include_router(auth_pages.router)
     app.include_router(oauth_routes.router)
@@ -66,6 +92,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(provider_api.router)
     app.include_router(provider.router)
     app.include_router(admin.router)
+    app.include_router(admin_suspensions.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
@@ -75,4 +102,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
+    guard_storable_input(app)
     return app

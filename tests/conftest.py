@@ -26,6 +26,22 @@ from core.security import hash_password, new_token, token_hash
 from core.settings import Settings
 from marketplace.app import create_app
 
+
+def _redis_database_per_xdist_worker() -> None:
+    """Under pytest-xdist (``make test`` runs ``-n 2``) each worker process gets a Redis
+    database of its own (15, 14, 12, ...; 13 is the rate-limit tests'), so one worker's
+    Huey queue or ``flushdb`` never touches the other's. Runs before any test module reads
+    ``TANZI_TEST_REDIS_URL``."""
+    url = os.environ.get("TANZI_TEST_REDIS_URL", "")
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")  # gw0, gw1, ...
+    if not url or not worker.startswith("gw"):
+        return
+    base, first = url.rsplit("/", 1)
+    free = [db for db in range(int(first), -1, -1) if db != 13]
+    os.environ["TANZI_TEST_REDIS_URL"] = f"{base}/{free[int(worker[2:])]}"
+
+
+_redis_database_per_xdist_worker()
 TEST_DATABASE_URL = os.environ.get("TANZI_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgresql")
 _pg_schema_ready = False

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
-from core.api.deps import PersonIdDep, PrincipalDep, SessionDep
-from core.schemas.accounts import AccountCreate, AccountPublic, TokenCreate, TokenIssued
+from core.api.deps import AdminDep, PersonIdDep, PrincipalDep, SessionDep
+from core.schemas.accounts import (
+    AccountCreate,
+    AccountPublic,
+    PasswordChange,
+    SuspensionChange,
+    TokenCreate,
+    TokenIssued,
+)
 from core.services import accounts as service
+from core.services import suspensions
 
 router = APIRouter(tags=["accounts"])
 
@@ -36,6 +44,20 @@ def me(account_id: PersonIdDep, session: SessionDep) -> AccountPublic:
     return AccountPublic.model_validate(service.get_account(session, account_id=account_id))
 
 
+@router.post("/me/password", status_code=status.HTTP_204_NO_CONTENT)
+def change_password(account_id: PersonIdDep, body: PasswordChange, session: SessionDep) -> Response:
+    """Change the password (the current one must be right: 401 ``invalid_credentials``).
+    Every signed-in web session of the account ends; personal tokens keep working."""
+    service.change_password(
+        session,
+        account=service.get_account(session, account_id=account_id),
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
 @router.delete("/tokens/current", status_code=status.HTTP_204_NO_CONTENT)
 def revoke_current_token(
     request: Request, principal: PrincipalDep, session: SessionDep
@@ -45,3 +67,36 @@ def revoke_current_token(
     service.revoke_token(session, token=token.strip())
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/admin/accounts/{account_id}/suspend", response_model=AccountPublic)
+def suspend_account(
+    account_id: int, body: SuspensionChange, admin: AdminDep, session: SessionDep
+) -> AccountPublic:
+    """Suspend an account (platform admins; a reason is required, audit-logged): it cannot
+    sign in, its sessions end and its personal tokens get 403 ``account_suspended``."""
+    assert admin.account_id is not None
+    account = suspensions.suspend_account(
+        session,
+        admin_id=admin.account_id,
+        account=service.get_account(session, account_id=account_id),
+        reason=body.reason,
+    )
+    session.commit()
+    return AccountPublic.model_validate(account)
+
+
+@router.post("/admin/accounts/{account_id}/reinstate", response_model=AccountPublic)
+def reinstate_account(
+    account_id: int, body: SuspensionChange, admin: AdminDep, session: SessionDep
+) -> AccountPublic:
+    """Lift an account's suspension (platform admins; audit-logged)."""
+    assert admin.account_id is not None
+    account = suspensions.reinstate_account(
+        session,
+        admin_id=admin.account_id,
+        account=service.get_account(session, account_id=account_id),
+        reason=body.reason,
+    )
+    session.commit()
+    return AccountPublic.model_validate(account)

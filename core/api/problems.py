@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from core.db import not_ready_message
 from core.errors import TanziError
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,24 @@ def install_problem_handlers(app: FastAPI) -> None:
             dict(exc.headers) if exc.headers else None,
         )
 
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        # A missing table means the database was never migrated (the start-up check did
+        # not run, e.g. an app served without its lifespan): say what to run.
+        if not _is_missing_table(exc):
+            raise exc  # any other database error is a 500, logged by the handler below
+        log.error("database not migrated: %s", exc.orig)
+        return problem_response(
+            {
+                "type": "https://tanzi.dev/problems/database_not_migrated",
+                "title": "Database not migrated",
+                "status": 503,
+                "code": "database_not_migrated",
+                "detail": not_ready_message(request.app.state.engine, str(exc.orig)),
+                "instance": request.url.path,
+            }
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -94,3 +114,8 @@ def install_problem_handlers(app: FastAPI) -> None:
                 "instance": request.url.path,
             }
         )
+
+
+def _is_missing_table(exc: DBAPIError) -> bool:
+    """SQLite's "no such table" or PostgreSQL's undefined_table (SQLSTATE 42P01)."""
+    return getattr(exc.orig, "sqlstate", None) == "42P01" or "no such table" in str(exc.orig)

@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from core.api.deps import (
     Access,
+    AdminDep,
     PageParams,
     PersonIdDep,
     PrincipalDep,
@@ -17,10 +18,13 @@ from core.api.deps import (
     get_person_id,
 )
 from core.api.pagination import Page, paginate
-from core.auth import ShopAccess
+from core.auth import ShopAccess, authorize_shop
+from core.errors import NotFound
 from core.models import Shop
+from core.schemas.accounts import SuspensionChange
 from core.schemas.shops import ShopCreate, ShopDetails, ShopPublic, ShopUpdate
 from core.services import shops as service
+from core.services import suspensions
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["shops"])
@@ -48,8 +52,13 @@ def create_shop(
 def list_my_shops(
     principal: PrincipalDep, session: SessionDep, page: PageParams
 ) -> Page[ShopPublic]:
-    """The shops the caller owns or is a member of (a service: its one shop)."""
+    """The shops the caller owns or is a member of. A service sees its installation's one
+    shop, through the same guard as ``GET /shops/{id}``: without ``shop:read`` it gets 403
+    ``scope_denied``."""
     if principal.scopes is not None:
+        if principal.shop_id is None:
+            raise NotFound("This token is not bound to a shop.")
+        authorize_shop(session, principal, principal.shop_id, Scope.shop_read)
         statement = select(Shop).where(Shop.id == principal.shop_id)
     else:
         statement = service.shops_of_account(get_person_id(principal))
@@ -95,3 +104,39 @@ def close_shop(
     service.close_shop(session, shop=access.shop)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+def _any_shop(session: SessionDep, shop_id: int) -> Shop:
+    shop = session.get(Shop, shop_id)
+    if shop is None:
+        raise NotFound(f"Shop {shop_id} was not found.")
+    return shop
+
+
+@router.post("/admin/shops/{shop_id}/suspend", response_model=ShopPublic)
+def suspend_shop(
+    shop_id: int, body: SuspensionChange, admin: AdminDep, session: SessionDep
+) -> ShopPublic:
+    """Suspend a shop (platform admins; a reason is required, audit-logged): its services'
+    tokens get 403 ``shop_suspended``, its installations no events, its storefront sells
+    nothing; its people may read it but not change it."""
+    assert admin.account_id is not None
+    shop = suspensions.suspend_shop(
+        session, admin_id=admin.account_id, shop=_any_shop(session, shop_id), reason=body.reason
+    )
+    session.commit()
+    return ShopPublic.from_shop(shop)
+
+
+@router.post("/admin/shops/{shop_id}/reinstate", response_model=ShopPublic)
+def reinstate_shop(
+    shop_id: int, body: SuspensionChange, admin: AdminDep, session: SessionDep
+) -> ShopPublic:
+    """Lift a shop's suspension (platform admins; audit-logged). Events held meanwhile wait
+    as dead deliveries for a replay."""
+    assert admin.account_id is not None
+    shop = suspensions.reinstate_shop(
+        session, admin_id=admin.account_id, shop=_any_shop(session, shop_id), reason=body.reason
+    )
+    session.commit()
+    return ShopPublic.from_shop(shop)

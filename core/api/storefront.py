@@ -14,6 +14,7 @@ from sqlmodel import col, select
 
 from core.api.deps import DecisionsDep, PageParams, PersonIdDep, SessionDep
 from core.api.pagination import Page, paginate
+from core.auth import shop_suspended
 from core.errors import InvalidInput, NotFound
 from core.models import Order, OrderStatus, Product, Shop, ShopStatus, Sku
 from core.schemas.orders import OrderCancel, OrderCreate, OrderPublic
@@ -47,6 +48,8 @@ def _open_shop(session: SessionDep, shop_id: int) -> Shop:
     shop = session.get(Shop, shop_id)
     if shop is None or shop.status != ShopStatus.open:
         raise NotFound(f"Shop {shop_id} was not found.")
+    if shop.suspended_at is not None:
+        raise shop_suspended(shop)
     return shop
 
 

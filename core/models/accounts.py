@@ -18,6 +18,12 @@ class Account(SQLModel, table=True):
     password_hash: str = ""
     is_admin: bool = False
     is_provider: bool = False
+    #: bumped to end every signed-in session of the account (sign-out, new password,
+    #: suspension); a session cookie carries the version it was signed in with
+    session_version: int = 0
+    #: set while a platform admin has suspended the account: no sign-in, no tokens
+    suspended_at: datetime | None = datetime_field()
+    suspension_reason: str = Field(default="", max_length=1000)
     created_at: datetime = created_at_field()
 
 

@@ -182,6 +182,9 @@ class RefreshToken(SQLModel, table=True):
     shop_id: int = Field(foreign_key="shop.id")
     scopes: list[str] = json_field()
     access_token_id: int | None = Field(default=None, foreign_key="accesstoken.id")
+    #: issued for the installation's whole grant (not narrowed by the client): a refresh
+    #: without ``scope`` then gets the grant as it stands, wider after a re-consent
+    follows_grant: bool = False
     expires_at: datetime | None = datetime_field()
     revoked_at: datetime | None = datetime_field()
     created_at: datetime = created_at_field()

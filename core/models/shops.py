@@ -52,6 +52,9 @@ class Shop(SQLModel, table=True):
     #: Minutes an order may wait for payment before the platform cancels it (releasing stock).
     unpaid_cancel_minutes: int = 30
     plugins_version: int = 0  # bumped when installations change; invalidates cached views
+    #: set while a platform admin has suspended the shop: its services and storefront stop
+    suspended_at: datetime | None = datetime_field()
+    suspension_reason: str = Field(default="", max_length=1000)
     created_at: datetime = created_at_field()
     opened_at: datetime | None = datetime_field()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -136,9 +137,7 @@ def start_action(
         raise InvalidInput(f"Select at most {MAX_ROWS} rows.", field="body.ids")
     ids_col = col(model.id)
     own = set(
-        session.exec(
-            select(model.id).where(ids_col.in_(wanted), model.shop_id == shop_id)  # type: ignore[arg-type]
-        ).all()
+        session.exec(select(model.id).where(ids_col.in_(wanted), model.shop_id == shop_id)).all()
     )
     unknown = [i for i in wanted if i not in own]
     if unknown:
@@ -192,9 +191,7 @@ def run_merchant_action(ctx: JobContext) -> None:
     pool = host.hook_pool(plugin_id)
     ids = [int(i) for i in ctx.params.get("ids", [])]
     for key, item_id in ctx.steps((str(i), i) for i in ids):
-        future = pool.submit(
-            lambda item_id=item_id: action.run(item_id=item_id, client=client, settings=settings)
-        )
+        future = pool.submit(partial(action.run, item_id=item_id, client=client, settings=settings))
         try:
             out = future.result(timeout_s)
         except FutureTimeout:

@@ -134,7 +134,9 @@ class _Products:
     def _view(self, session: Session, products: list[Product]) -> list[sdk_models.Product]:
         ids = [p.id for p in products]
         skus: dict[int, list[dict[str, Any]]] = {}
-        for sku in session.exec(select(Sku).where(col(Sku.product_id).in_(ids)).order_by(Sku.id)):
+        for sku in session.exec(
+            select(Sku).where(col(Sku.product_id).in_(ids)).order_by(col(Sku.id))
+        ):
             skus.setdefault(sku.product_id, []).append(_dump(sku))
         return [
             sdk_models.Product.model_validate({**_dump(p), "skus": skus.get(p.id or 0, [])})

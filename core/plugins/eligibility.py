@@ -1,11 +1,11 @@
 """Which installations may receive events and answer decisions right now.
 
-An installation is left out while its listing is suspended by a platform admin, or while its
-paid subscription has lapsed (status ``expired``, or ``current_period_end`` passed). Each
+An installation is left out while its listing or its shop is suspended by a platform admin,
+or while its paid subscription has lapsed (status ``expired``, or ``current_period_end`` passed). Each
 shop's hook view filters through :func:`filter_eligible`; the delivery fan-out and the
 deliveries themselves ask :func:`ineligible_reasons`, so an event that arrives while the
 service may not have it is kept as a dead delivery that says why (``subscription_expired``
-or ``listing_suspended``), which a replay sends once the service may have it again.
+``listing_suspended`` or ``shop_suspended``), which a replay sends once the service may have it again.
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
-from core.models import Installation, Listing, ListingStatus, Subscription, SubscriptionStatus
+from core.models import (
+    Installation,
+    Listing,
+    ListingStatus,
+    Shop,
+    Subscription,
+    SubscriptionStatus,
+)
 from core.models.base import utcnow
 
 
@@ -26,6 +33,7 @@ def _aware(value: datetime | None) -> datetime | None:
 #: The ``last_error`` prefixes of deliveries held back by :func:`ineligible_reasons`.
 SUBSCRIPTION_EXPIRED = "subscription_expired"
 LISTING_SUSPENDED = "listing_suspended"
+SHOP_SUSPENDED = "shop_suspended"
 
 
 def filter_eligible(
@@ -34,7 +42,7 @@ def filter_eligible(
     """``rows`` without the suspended or lapsed ones, and when the answer next changes by
     itself (the earliest subscription period end still ahead; ``None`` if none).
 
-    Two small queries, none when ``rows`` is empty.
+    Three small queries, none when ``rows`` is empty.
     """
     reasons, recheck_at = ineligible_reasons(session, rows, now=now)
     return [r for r in rows if r.id not in reasons], recheck_at
@@ -77,6 +85,19 @@ def ineligible_reasons(
         if row.plugin_id in suspended and row.id is not None:
             reasons[row.id] = (
                 f"{LISTING_SUSPENDED}: a platform admin suspended this service; "
+                "events wait here until it is reinstated and replayed"
+            )
+    suspended_shops = set(
+        session.exec(
+            select(Shop.id).where(
+                col(Shop.id).in_({r.shop_id for r in rows}), col(Shop.suspended_at).is_not(None)
+            )
+        ).all()
+    )
+    for row in rows:
+        if row.shop_id in suspended_shops and row.id is not None:
+            reasons[row.id] = (
+                f"{SHOP_SUSPENDED}: a platform admin suspended this shop; "
                 "events wait here until it is reinstated and replayed"
             )
     return reasons, recheck_at

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import insert
+from sqlalchemy import select as select_row
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -64,12 +65,12 @@ def _dispatch(
         return []  # the common case after a burst: answered without the write lock
     with Session(engine, expire_on_commit=False) as session:
         events = session.execute(
-            select(
-                OutboxEvent.id,
-                OutboxEvent.event_id,
-                OutboxEvent.name,
-                OutboxEvent.shop_id,
-                OutboxEvent.resource_id,
+            select_row(
+                col(OutboxEvent.id),
+                col(OutboxEvent.event_id),
+                col(OutboxEvent.name),
+                col(OutboxEvent.shop_id),
+                col(OutboxEvent.resource_id),
             )
             .outerjoin(OutboxDispatch, col(OutboxDispatch.outbox_id) == OutboxEvent.id)
             .where(col(OutboxDispatch.outbox_id).is_(None))

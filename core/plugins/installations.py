@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import update
-from sqlmodel import Session, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Installation, InstallationStatus, Shop
@@ -23,8 +24,10 @@ from sdk.manifest import PluginManifest
 
 def bump_plugins_version(session: Session, *, shop_id: int) -> None:
     """Invalidate every cached view of the shop's plugins."""
-    session.exec(  # type: ignore[call-overload]
-        update(Shop).where(Shop.id == shop_id).values(plugins_version=Shop.plugins_version + 1)
+    session.execute(
+        update(Shop)
+        .where(col(Shop.id) == shop_id)
+        .values(plugins_version=col(Shop.plugins_version) + 1)
     )
 
 
@@ -48,6 +51,31 @@ def get_installation(session: Session, *, shop_id: int, plugin_id: str) -> Insta
             Installation.shop_id == shop_id, Installation.plugin_id == plugin_id
         )
     ).first()
+
+
+def installation_for_update(
+    session: Session, *, shop_id: int, plugin_id: str, version: str
+) -> Installation:
+    """The shop's installation row of ``plugin_id``, inserted if there is none yet.
+
+    Two requests enabling the same plugin at once (a double-submitted form) both find no
+    row; the insert runs in a savepoint, so the one that loses the unique key
+    ``(shop_id, plugin_id)`` takes the winner's row instead of failing with a 500.
+    """
+    row = get_installation(session, shop_id=shop_id, plugin_id=plugin_id)
+    if row is not None:
+        return row
+    row = Installation(shop_id=shop_id, plugin_id=plugin_id, version=version)
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+        return row
+    except IntegrityError:
+        existing = get_installation(session, shop_id=shop_id, plugin_id=plugin_id)
+        if existing is None:  # the unique key was not what failed
+            raise
+        return existing
 
 
 def enable_plugin(
@@ -75,9 +103,9 @@ def enable_plugin(
             f"The plugin did not ask for: {', '.join(extra)}.", field="body.granted_scopes"
         )
     stored = validate_settings(manifest, settings or {})
-    row = get_installation(session, shop_id=shop_id, plugin_id=plugin_id)
-    if row is None:
-        row = Installation(shop_id=shop_id, plugin_id=plugin_id, version=manifest.version)
+    row = installation_for_update(
+        session, shop_id=shop_id, plugin_id=plugin_id, version=manifest.version
+    )
     row.version = manifest.version
     row.status = InstallationStatus.enabled
     row.granted_scopes = scopes

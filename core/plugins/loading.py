@@ -149,7 +149,7 @@ def load_plugin(module_name: str, source: str, config: PluginConfig) -> LoadedPl
             hooks=hooks,
             limits=config.limits_for(guess),
         )
-    common = {
+    common: dict[str, Any] = {
         "id": manifest.id,
         "module_name": module_name,
         "source": source,

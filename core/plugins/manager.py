@@ -241,7 +241,7 @@ class PluginHost:
                 Installation.shop_id == shop_id,
                 Installation.status == InstallationStatus.enabled,
             )
-            .order_by(Installation.id)
+            .order_by(col(Installation.id))
         ).all()
         rows, recheck_at = filter_eligible(session, rows)
         installations = {

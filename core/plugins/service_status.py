@@ -17,7 +17,12 @@ from enum import StrEnum
 from sqlmodel import Session
 
 from core.models import Installation, InstallationStatus
-from core.plugins.eligibility import LISTING_SUSPENDED, SUBSCRIPTION_EXPIRED, ineligible_reasons
+from core.plugins.eligibility import (
+    LISTING_SUSPENDED,
+    SHOP_SUSPENDED,
+    SUBSCRIPTION_EXPIRED,
+    ineligible_reasons,
+)
 
 
 class ServiceStatus(StrEnum):
@@ -25,7 +30,8 @@ class ServiceStatus(StrEnum):
 
     #: removed from the shop (its cleanup window may still be open)
     removed = "removed"
-    #: a platform admin suspended the listing: no events, pages, decisions or API access
+    #: a platform admin suspended the listing or the shop: no events, pages, decisions or
+    #: API access
     suspended = "suspended"
     #: the shop's paid subscription ran out: stopped until it is renewed
     lapsed = "lapsed"
@@ -65,7 +71,7 @@ def service_statuses(
         why = reasons.get(row.id, "")
         if row.status is InstallationStatus.removed:
             statuses[row.id] = ServiceStatus.removed
-        elif why.startswith(LISTING_SUSPENDED):
+        elif why.startswith((LISTING_SUSPENDED, SHOP_SUSPENDED)):
             statuses[row.id] = ServiceStatus.suspended
         elif why.startswith(SUBSCRIPTION_EXPIRED):
             statuses[row.id] = ServiceStatus.lapsed

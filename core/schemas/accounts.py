@@ -23,6 +23,19 @@ class AccountCreate(BaseModel):
     password: str = Field(min_length=8, max_length=200)
 
 
+class SuspensionChange(BaseModel):
+    """A platform admin's reason for suspending (required) or reinstating (optional)."""
+
+    reason: str = Field(default="", max_length=1000)
+
+
+class PasswordChange(BaseModel):
+    """A new password, given with the current one."""
+
+    current_password: str = Field(min_length=1, max_length=200)
+    new_password: str = Field(min_length=8, max_length=200)
+
+
 class AccountPublic(BaseModel):
     """An account as its owner sees it (never the password hash)."""
 
@@ -33,6 +46,8 @@ class AccountPublic(BaseModel):
     name: str
     is_admin: bool
     is_provider: bool
+    suspended_at: datetime | None = None
+    suspension_reason: str = ""
     created_at: datetime
 
 

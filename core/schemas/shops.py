@@ -127,6 +127,10 @@ class ShopPublic(BaseModel):
     missing_for_open: list[str] = Field(description="Details still needed before the shop can open")
     created_at: datetime
     opened_at: datetime | None
+    suspended_at: datetime | None = Field(
+        default=None, description="Set while a platform admin has suspended the shop"
+    )
+    suspension_reason: str = ""
 
     @classmethod
     def from_shop(cls, shop: Shop) -> ShopPublic:
@@ -149,4 +153,6 @@ class ShopPublic(BaseModel):
             missing_for_open=missing_details(shop) if shop.status == ShopStatus.draft else [],
             created_at=shop.created_at,
             opened_at=shop.opened_at,
+            suspended_at=shop.suspended_at,
+            suspension_reason=shop.suspension_reason,
         )

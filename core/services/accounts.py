@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from core.auth import account_suspended
 from core.errors import Conflict, NotFound, Unauthenticated
 from core.models import AccessToken, Account
 from core.models.base import utcnow
@@ -74,6 +76,34 @@ def authenticate(session: Session, *, email: str, password: str) -> Account:
         ok = verify_password(account.password_hash, password)
     if account is None or not ok:
         raise Unauthenticated("The e-mail or password is wrong.", code="invalid_credentials")
+    if account.suspended_at is not None:
+        raise account_suspended()
+    return account
+
+
+def end_sessions(session: Session, *, account_id: int) -> None:
+    """End every signed-in web session of the account: the session version each cookie
+    carries no longer matches (one atomic ``UPDATE``; not committed)."""
+    session.exec(
+        update(Account)
+        .where(col(Account.id) == account_id)
+        .values(session_version=col(Account.session_version) + 1)
+    )
+
+
+def change_password(
+    session: Session, *, account: Account, current_password: str, new_password: str
+) -> Account:
+    """Replace the password after checking the current one; every web session of the
+    account ends (sign in again with the new password). Personal tokens keep working."""
+    if not verify_password(account.password_hash, current_password):
+        raise Unauthenticated("The current password is wrong.", code="invalid_credentials")
+    assert account.id is not None
+    account.password_hash = hash_password(new_password)
+    session.add(account)
+    session.flush()
+    end_sessions(session, account_id=account.id)
+    session.refresh(account)
     return account
 
 

@@ -133,6 +133,7 @@ def request_aftersale(
                 extra={"refundable_fen": available},
             )
     now = now or utcnow()
+    assert order.id is not None
     aftersale = AfterSale(
         shop_id=order.shop_id,
         order_id=order.id,

@@ -38,7 +38,7 @@ def lock_skus(
         .join(Shop, col(Shop.id) == col(Sku.shop_id))
         .where(col(Sku.id).in_(ids), Sku.shop_id == shop_id)
         .order_by(col(Sku.id))
-        .with_for_update(of=Sku)  # type: ignore[arg-type]
+        .with_for_update(of=Sku)
     )
     if not include_deleted:
         statement = statement.where(col(Product.deleted_at).is_(None))

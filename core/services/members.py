@@ -114,6 +114,7 @@ def create_role(
     clean = _clean_areas(areas)
     _check_grant(clean, granter, "body.areas")
     _name_taken(session, shop, name)
+    assert shop.id is not None
     return _save_role(session, Role(shop_id=shop.id, name=name, areas=clean))
 
 
@@ -202,6 +203,7 @@ def add_member(
             limit="members_per_shop",
             maximum=maximum,
         )
+    assert shop.id is not None and account.id is not None
     member = Member(shop_id=shop.id, account_id=account.id, role_id=role.id)
     try:
         with session.begin_nested():

@@ -25,6 +25,7 @@ from typing import NamedTuple
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from core.auth import shop_suspended
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound, OutOfStock
 from core.models import Order, OrderLine, OrderStatus, ProductStatus, Shop, ShopStatus
 from core.outbox import record_event
@@ -98,6 +99,14 @@ def _ensure_shop_open(session: Session, shop_id: int, status: ShopStatus | None)
         status = shop.status
     if status != ShopStatus.open:
         raise InvalidState("This shop is not open.", code="shop_not_open")
+    _ensure_shop_not_suspended(session, shop_id)
+
+
+def _ensure_shop_not_suspended(session: Session, shop_id: int) -> None:
+    """A shop a platform admin suspended sells nothing: 403 ``shop_suspended``."""
+    shop = session.get(Shop, shop_id)
+    if shop is not None and shop.suspended_at is not None:
+        raise shop_suspended(shop)
 
 
 def place_order(
@@ -283,11 +292,11 @@ def place_order_with_lines(
         )
     session.add_all(lines)
     session.flush()
-    for line in lines:
+    for placed in lines:
         adjust_stock(
             session,
-            sku=locked[line.sku_id][0],
-            delta=-line.quantity,
+            sku=locked[placed.sku_id][0],
+            delta=-placed.quantity,
             reason="order_placed",
             order_id=order.id,
         )
@@ -319,6 +328,7 @@ def pay_order(session: Session, *, order: Order, provider: PaymentProvider | Non
             extra={"order_status": order.status.value},
         )
     assert order.id is not None
+    _ensure_shop_not_suspended(session, order.shop_id)
     result = (provider or SandboxPayment()).charge(
         order_id=order.id,
         amount_fen=order.total_fen,

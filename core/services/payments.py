@@ -1,7 +1,9 @@
 """Payment providers. The kernel ships a sandbox that always succeeds.
 
 A real provider implements :class:`PaymentProvider` and is put on
-``app.state.payment_provider``; the pay route asks :func:`provider_for` for it.
+``app.state.payment_provider``; the pay route asks :func:`provider_for` for it. A declined
+charge raises :class:`~core.errors.PaymentFailed`, which the API answers as a 402 problem
+(``payment_failed``) with nothing changed.
 """
 
 from __future__ import annotations
@@ -10,14 +12,9 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from core.errors import PaymentFailed
 
-class PaymentFailed(Exception):
-    """The provider declined or could not take the payment."""
-
-    def __init__(self, detail: str, *, code: str = "payment_failed") -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.code = code
+__all__ = ["PaymentFailed", "PaymentProvider", "PaymentResult", "SandboxPayment", "provider_for"]
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ def submit_qualification(
             field="body.kind",
             extra={"qualification_id": current.id},
         )
+    assert shop.id is not None
     qualification = Qualification(shop_id=shop.id, kind=kind, document_number=document_number)
     session.add(qualification)
     session.flush()

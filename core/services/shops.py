@@ -177,6 +177,7 @@ def create_shop(
     shop = Shop(owner_id=owner_id, type=type, name=name, description=description, **details)
     session.add(shop)
     session.flush()
+    assert shop.id is not None
     session.add(Member(shop_id=shop.id, account_id=owner_id, is_owner=True))
     session.flush()
     return shop

@@ -46,6 +46,7 @@ from core.models import (
     ListingVersion,
     OAuthClient,
     RefreshToken,
+    Shop,
 )
 from core.models.base import utcnow
 from core.security import token_hash
@@ -240,10 +241,20 @@ class RotatingRefreshTokenGrant(RefreshTokenGrant):
         return _usable_installation(self.session, refresh_token.row.installation_id)
 
     def issue_token(self, user: Installation, refresh_token: IssuedToken) -> dict[str, Any]:
-        """Tokens for the requested scopes, or the old ones, narrowed to what the
-        installation is granted now (a merchant may have narrowed it)."""
-        requested = (self.request.payload.scope or refresh_token.get_scope()).split()
-        scopes = [s for s in requested if s in user.granted_scopes]
+        """Tokens for the requested scopes (or the old ones) narrowed to what the
+        installation is granted now. A refresh token issued for the whole grant follows the
+        grant: with no ``scope`` requested it gets the grant as it stands, so a refresh after
+        the merchant approved more scopes carries them (RFC 6749 section 6: the scope the
+        resource owner granted); one the client narrowed stays within its own scopes.
+        Asking again for exactly the token's scopes (as OAuth client libraries do) is not a
+        narrowing."""
+        row = refresh_token.row
+        assert isinstance(row, RefreshToken)
+        wanted = (self.request.payload.scope or refresh_token.get_scope()).split()
+        if row.follows_grant and set(wanted) == set(row.scopes):
+            scopes = sorted(user.granted_scopes)
+        else:
+            scopes = [s for s in wanted if s in user.granted_scopes]
         if not scopes:
             raise InvalidScopeError("The installation no longer grants these scopes.")
         return self.generate_token(user=user, scope=" ".join(scopes), include_refresh_token=True)
@@ -289,7 +300,8 @@ class TokenRevocation(RevocationEndpoint):
 
 class TokenIntrospection(IntrospectionEndpoint):
     """RFC 7662, for confidential clients about their own tokens. An access token is active
-    exactly when the API would accept it (same guard: installation, listing, subscription)."""
+    exactly when the API would accept it (same guard: installation, shop, listing,
+    subscription); ``scope`` is what it may do now, within the installation's current grant."""
 
     CLIENT_AUTH_METHODS = INTROSPECTION_AUTH_METHODS
 
@@ -307,16 +319,20 @@ class TokenIntrospection(IntrospectionEndpoint):
             if _usable_installation(session, row.installation_id) is None:
                 return {"active": False}
             token_type = "refresh_token"
+            installation = session.get(Installation, row.installation_id)
+            granted = set(installation.granted_scopes) if installation is not None else set()
+            scope = " ".join(s for s in row.scopes if s in granted)
         else:
             try:
-                principal_from_token(session, token.raw)
+                principal = principal_from_token(session, token.raw)
             except TanziError:
                 return {"active": False}
             token_type = "Bearer"
+            scope = " ".join(s for s in row.scopes if s in (principal.scopes or ()))
         assert row.expires_at is not None
         return {
             "active": True,
-            "scope": token.get_scope(),
+            "scope": scope,
             "client_id": row.client_id,
             "token_type": token_type,
             "exp": int(aware_utc(row.expires_at).timestamp()),
@@ -393,9 +409,12 @@ class TanziAuthorizationServer(AuthorizationServer):
 
 def _usable_installation(session: Session, installation_id: int) -> Installation | None:
     """The installation if its tokens may still be issued: enabled, or removed but still
-    inside its cleanup window."""
+    inside its cleanup window, in a shop that is not suspended."""
     row = session.get(Installation, installation_id)
     if row is None:
+        return None
+    shop = session.get(Shop, row.shop_id)
+    if shop is None or shop.suspended_at is not None:
         return None
     if row.status == InstallationStatus.enabled:
         return row

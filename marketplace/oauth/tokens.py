@@ -67,6 +67,7 @@ def store_token_pair(
                 installation_id=installation.id,
                 shop_id=installation.shop_id,
                 scopes=scopes,
+                follows_grant=set(scopes) == set(installation.granted_scopes),
                 access_token_id=access.id,
                 expires_at=now + REFRESH_TOKEN_TTL,
             )
@@ -78,7 +79,7 @@ def store_token_pair(
 
 def claim_code(session: Session, *, code: AuthorizationCode) -> bool:
     """Mark the code used; ``False`` when another request used it first."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(AuthorizationCode)
         .where(col(AuthorizationCode.id) == code.id, col(AuthorizationCode.used_at).is_(None))
         .values(used_at=utcnow())
@@ -88,7 +89,7 @@ def claim_code(session: Session, *, code: AuthorizationCode) -> bool:
 
 def claim_refresh_token(session: Session, *, refresh: RefreshToken) -> bool:
     """Revoke the refresh token being rotated; ``False`` when it was already revoked."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(RefreshToken)
         .where(col(RefreshToken.id) == refresh.id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
@@ -99,7 +100,7 @@ def claim_refresh_token(session: Session, *, refresh: RefreshToken) -> bool:
 def revoke_family(session: Session, *, installation_id: int, client_id: str) -> None:
     """Revoke every live access and refresh token of the installation's grant to the client."""
     now = utcnow()
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(RefreshToken)
         .where(
             col(RefreshToken.installation_id) == installation_id,
@@ -108,7 +109,7 @@ def revoke_family(session: Session, *, installation_id: int, client_id: str) -> 
         )
         .values(revoked_at=now)
     )
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(AccessToken)
         .where(
             col(AccessToken.installation_id) == installation_id,
@@ -119,9 +120,40 @@ def revoke_family(session: Session, *, installation_id: int, client_id: str) -> 
     )
 
 
+def end_installation_tokens(session: Session, *, installation_id: int) -> None:
+    """End every token family of the installation, whatever the client, for good: live
+    access and refresh tokens are revoked and unused codes spent. A reinstall after a
+    removal calls this, so it starts with new tokens only."""
+    now = utcnow()
+    session.exec(
+        update(RefreshToken)
+        .where(
+            col(RefreshToken.installation_id) == installation_id,
+            col(RefreshToken.revoked_at).is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    session.exec(
+        update(AccessToken)
+        .where(
+            col(AccessToken.installation_id) == installation_id,
+            col(AccessToken.revoked_at).is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    session.exec(
+        update(AuthorizationCode)
+        .where(
+            col(AuthorizationCode.installation_id) == installation_id,
+            col(AuthorizationCode.used_at).is_(None),
+        )
+        .values(used_at=now)
+    )
+
+
 def revoke_access_token(session: Session, *, access: AccessToken) -> None:
     """Revoke one access token (its refresh token keeps working)."""
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(AccessToken)
         .where(col(AccessToken.id) == access.id, col(AccessToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
@@ -141,6 +173,6 @@ def find_token(
         if model is AccessToken:
             statement = statement.where(AccessToken.kind == "oauth")
         row = session.exec(statement).first()
-        if row is not None:
+        if isinstance(row, AccessToken | RefreshToken):
             return row
     return None

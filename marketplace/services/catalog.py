@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ScalarSelect, case, func, or_, update
+from sqlalchemy import ColumnElement, ScalarSelect, case, func, or_, update
 from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
@@ -149,9 +150,9 @@ def browse_listings(
     if category and category not in Category.__members__:
         raise InvalidInput(f"Unknown category '{category}'.", field="query.category")
     page = max(1, page)
-    conditions = [Listing.status == ListingStatus.live]
+    conditions: list[ColumnElement[bool]] = [col(Listing.status) == ListingStatus.live]
     if category:
-        conditions.append(Listing.category == category)
+        conditions.append(col(Listing.category) == category)
     words = query.strip()[:MAX_QUERY]
     if words:
         pattern = f"%{_escape_like(words)}%"
@@ -162,7 +163,7 @@ def browse_listings(
             )
         )
     total = session.exec(select(func.count()).select_from(Listing).where(*conditions)).one()
-    order: list[object] = {
+    order: list[ColumnElement[Any]] = {
         MarketSort.installs: [installs_in_use().desc()],
         MarketSort.rating: [_rating_order().desc(), col(Listing.rating_count).desc()],  # type: ignore[attr-defined]
         MarketSort.newest: [col(Listing.created_at).desc()],
@@ -170,7 +171,7 @@ def browse_listings(
     rows = session.execute(
         select(*CARD_COLUMNS)
         .where(*conditions)
-        .order_by(*order, col(Listing.id).desc())  # type: ignore[arg-type]
+        .order_by(*order, col(Listing.id).desc())
         .offset((page - 1) * per_page)
         .limit(per_page)
     ).all()
@@ -231,7 +232,10 @@ def reviewable_shops(session: Session, *, account: Account, listing: Listing) ->
         .join(Installation, col(Installation.shop_id) == col(Shop.id))
         .where(
             Member.account_id == account.id,
-            or_(Installation.listing_id == listing.id, Installation.plugin_id == listing.slug),
+            or_(
+                col(Installation.listing_id) == listing.id,
+                col(Installation.plugin_id) == listing.slug,
+            ),
         )
         .order_by(col(Shop.name), col(Shop.id))
         .distinct()
@@ -286,7 +290,7 @@ def save_review(
         review.created_at = utcnow()
     session.add(review)
     # in SQL, so two shops reviewing at once both count
-    session.exec(  # type: ignore[call-overload]
+    session.exec(
         update(Listing)
         .where(col(Listing.id) == listing.id)
         .values(

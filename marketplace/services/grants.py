@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlmodel import Session, select
 
+from core.auth import shop_suspended
 from core.crypto import decrypt_secret
 from core.errors import InvalidInput, InvalidState, NotFound, PermissionDenied
 from core.models import (
@@ -39,10 +40,12 @@ from core.plugins.installations import (
     bump_plugins_version,
     enable_plugin,
     get_installation,
+    installation_for_update,
     installation_snapshot,
 )
 from core.plugins.manager import PluginHost
 from core.settings import Settings
+from marketplace.oauth.tokens import end_installation_tokens
 
 
 def may_install(session: Session, *, account: Account, shop_id: int) -> bool:
@@ -96,7 +99,8 @@ def grant_installation(
     Refused when the person may not install there (404 if they are not in the shop at all,
     403 without the ``marketplace`` permission), when the listing is not live, and when a
     scope was not asked for by the version. Re-granting an installed service replaces its
-    scopes and version and re-enables it.
+    scopes and version and re-enables it; reinstalling a removed one first ends every token
+    issued before its removal.
     """
     assert account.id is not None and listing.id is not None
     if not may_install(session, account=account, shop_id=shop_id):
@@ -110,12 +114,20 @@ def grant_installation(
             code="missing_permission",
             extra={"missing_permission": Area.marketplace.value},
         )
+    shop = session.get(Shop, shop_id)
+    if shop is not None and shop.suspended_at is not None:
+        raise shop_suspended(shop)
     if listing.status != ListingStatus.live or version.listing_id != listing.id:
         raise InvalidState(f"'{listing.name}' cannot be installed now.", code="listing_unavailable")
     extra = sorted(set(scopes) - set(version_scopes(version)))
     if extra:
         raise InvalidInput(f"The service did not ask for: {', '.join(extra)}.", field="scopes")
-    first_install = get_installation(session, shop_id=shop_id, plugin_id=listing.slug) is None
+    existing = get_installation(session, shop_id=shop_id, plugin_id=listing.slug)
+    first_install = existing is None
+    if existing is not None and existing.status is InstallationStatus.removed:
+        # a reinstall is a new grant: nothing issued before the removal may work again
+        assert existing.id is not None
+        end_installation_tokens(session, installation_id=existing.id)
     if version.kind == "remote":
         row = _grant_remote(
             session,
@@ -135,7 +147,7 @@ def grant_installation(
     row.cleanup_until = None
     session.add(row)
     if first_install:
-        session.exec(  # type: ignore[call-overload]
+        session.exec(
             update(Listing)
             .where(Listing.id == listing.id)  # type: ignore[arg-type]
             .values(install_count=Listing.install_count + 1)
@@ -161,9 +173,9 @@ def _grant_remote(
     if client.webhook_secret:
         # fail here, not at the first delivery, if the secret key changed since registration
         decrypt_secret(settings.secret_key, client.webhook_secret)
-    row = get_installation(session, shop_id=shop_id, plugin_id=listing.slug)
-    if row is None:
-        row = Installation(shop_id=shop_id, plugin_id=listing.slug, version=version.version)
+    row = installation_for_update(
+        session, shop_id=shop_id, plugin_id=listing.slug, version=version.version
+    )
     row.kind = "remote"
     row.version = version.version
     row.status = InstallationStatus.enabled

@@ -98,7 +98,7 @@ def expire_lapsed_subscriptions(
     ]
     if shop_id is not None:
         conditions.append(col(Subscription.shop_id) == shop_id)
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Subscription)
         .where(*conditions)
         .values(status=SubscriptionStatus.expired, updated_at=now)

@@ -8,7 +8,7 @@ from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from core.api.deps import SessionDep
-from core.errors import Conflict, Unauthenticated
+from core.errors import Conflict, PermissionDenied, Unauthenticated
 from core.services.accounts import authenticate, create_account
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import CurrentAccount, safe_next, sign_in, sign_out
@@ -42,6 +42,11 @@ def signin(
         session.rollback()
         context = {"next": safe_next(next), "email": email, "error": _("Wrong e-mail or password.")}
         return render(request, "auth/signin.html", context, status_code=400)
+    except PermissionDenied:  # suspended: the password was right, so saying so leaks nothing
+        session.rollback()
+        error = _("This account is suspended by the platform. Contact support.")
+        context = {"next": safe_next(next), "email": email, "error": error}
+        return render(request, "auth/signin.html", context, status_code=403)
     session.commit()
     sign_in(request, account)
     return RedirectResponse(safe_next(next), status_code=303)
@@ -94,8 +99,11 @@ def signup(
 
 
 @router.post("/signout")
-def signout(request: Request) -> Response:
-    sign_out(request)
+def signout(request: Request, session: SessionDep) -> Response:
+    """Sign out: the session ends on the server's side too, so a copy of the cookie
+    opens nothing afterwards."""
+    sign_out(request, session)
+    session.commit()
     return RedirectResponse("/", status_code=303)
 
 

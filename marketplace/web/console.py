@@ -143,6 +143,7 @@ def new_shop(
         errors["description"] = messages["description"]
     if errors:
         return _shops_page(request, session, account, form=form, errors=errors, status_code=400)
+    assert account.id is not None
     shop_type = ShopType(type)
     details = {k: form[k] or None for k in shop_service.required_details(shop_type)}
     try:

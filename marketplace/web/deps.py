@@ -1,4 +1,11 @@
-"""Who is signed in to the consoles: a signed session cookie holding the account id."""
+"""Who is signed in to the consoles: a signed session cookie holding the account id and the
+account's session version at sign-in.
+
+The cookie alone proves nothing once the session is over: signing out, changing the
+password or a suspension bumps ``Account.session_version``, and every request compares the
+cookie's version with the account row it loads anyway, so a copy of an ended session's
+cookie opens nothing. (Signing out therefore ends the person's sessions on every device.)
+"""
 
 from __future__ import annotations
 
@@ -6,12 +13,15 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, Request
+from sqlmodel import Session
 
 from core.api.deps import ReadSessionDep
 from core.errors import PermissionDenied, TanziError
 from core.models import Account
+from core.services.accounts import end_sessions
 
 ACCOUNT_KEY = "account_id"
+SESSION_VERSION_KEY = "session_version"
 
 
 class SignInRequired(TanziError):
@@ -32,12 +42,25 @@ def sign_in(request: Request, account: Account) -> None:
     """Start a fresh session for ``account`` (a new CSRF token; no fixation)."""
     request.session.clear()
     request.session[ACCOUNT_KEY] = account.id
+    request.session[SESSION_VERSION_KEY] = account.session_version
     request.state.account = account
 
 
-def sign_out(request: Request) -> None:
+def sign_out(request: Request, session: Session) -> None:
+    """End the signed-in person's sessions (every copy of the cookie, on every device) and
+    clear this one. The caller commits."""
+    account_id = request.session.get(ACCOUNT_KEY)
+    if isinstance(account_id, int):
+        end_sessions(session, account_id=account_id)
     request.session.clear()
     request.state.account = None
+
+
+def session_is_current(request: Request, account: Account) -> bool:
+    """The cookie was signed in at the account's current session version, and the account
+    is not suspended."""
+    version = request.session.get(SESSION_VERSION_KEY)
+    return version == account.session_version and account.suspended_at is None
 
 
 def current_account(request: Request, session: ReadSessionDep) -> Account | None:
@@ -48,8 +71,10 @@ def current_account(request: Request, session: ReadSessionDep) -> Account | None
     account_id = request.session.get(ACCOUNT_KEY)
     account = session.get(Account, account_id) if isinstance(account_id, int) else None
     session.commit()  # end the read transaction now (see core.api.deps.get_session)
+    if account is not None and not session_is_current(request, account):
+        account = None  # signed out elsewhere, new password, or suspended
     if account is None and account_id is not None:
-        request.session.pop(ACCOUNT_KEY, None)  # the account is gone
+        request.session.clear()  # the account is gone or this session has ended
     request.state.account = account
     return account
 

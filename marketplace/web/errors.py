@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from core.errors import TanziError
 from core.models import Account
-from marketplace.web.deps import ACCOUNT_KEY, SignInRequired
+from marketplace.web.deps import ACCOUNT_KEY, SignInRequired, session_is_current
 from marketplace.web.templating import render
 
 _MACHINE_PREFIXES = ("/api/", "/oauth/token", "/oauth/revoke", "/oauth/introspect", "/.well-known/")
@@ -68,4 +68,6 @@ def _load_account_for_layout(request: Request) -> None:
     account_id = request.session.get(ACCOUNT_KEY)
     if isinstance(account_id, int):
         with Session(request.app.state.engine) as session:
-            request.state.account = session.get(Account, account_id)
+            account = session.get(Account, account_id)
+        if account is not None and session_is_current(request, account):
+            request.state.account = account  # an ended session shows no one signed in

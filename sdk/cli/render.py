@@ -131,7 +131,13 @@ _CHECK_MARK = {"pass": "[green]pass[/]", "warn": "[yellow]warn[/]", "fail": "[bo
 def _show_check_results(out: Console, checks: dict[str, Any]) -> None:
     """The marketplace's automated checks: one row per check, with what it found."""
     passed = checks.get("passed")
-    verdict = {True: "[green]passed[/]", False: "[bold red]failed[/]"}.get(passed, "not run")
+    verdict = (
+        "[green]passed[/]"
+        if passed is True
+        else "[bold red]failed[/]"
+        if passed is False
+        else "not run"
+    )
     table = Table(title=f"Automated checks: {verdict}", title_justify="left")
     table.add_column("check")
     table.add_column("result")

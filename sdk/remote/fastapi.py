@@ -195,7 +195,11 @@ def remote_app_router(
             "code_verifier": entry[0],
             "client_id": config.client_id,
         }
-        auth = (config.client_id, config.client_secret) if config.client_secret else None
+        auth = (
+            httpx.BasicAuth(config.client_id, config.client_secret)
+            if config.client_secret
+            else httpx.USE_CLIENT_DEFAULT
+        )
         async with httpx.AsyncClient(timeout=config.timeout_s) as client:
             try:
                 answer = await client.post(config.token_url, data=form, auth=auth)

@@ -2,8 +2,8 @@
 
 Existing shops get the default of 30 minutes.
 
-Revision ID: 0004_unpaid_timeout
-Revises: 0003_webhook_rotation
+Revision ID: 0005_unpaid_timeout
+Revises: 0004_access
 Create Date: 2026-12-02 04:10:00
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004_unpaid_timeout"
-down_revision = "0003_webhook_rotation"
+revision = "0005_unpaid_timeout"
+down_revision = "0004_access"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """shipping fee templates: per-shop templates, products' template and weight, orders' fee
 
-Revision ID: 0005_shipping_templates
-Revises: 0004_unpaid_timeout
+Revision ID: 0006_shipping_templates
+Revises: 0005_unpaid_timeout
 Create Date: 2026-12-02 04:30:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0005_shipping_templates"
-down_revision = "0004_unpaid_timeout"
+revision = "0006_shipping_templates"
+down_revision = "0005_unpaid_timeout"
 branch_labels = None
 depends_on = None
 
