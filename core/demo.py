@@ -48,14 +48,14 @@ _SHOPS: tuple[tuple[ShopType, str, str, str, str], ...] = (
         ShopType.enterprise,
         "摊子好物 Tanzi Goods",
         "A demo enterprise shop: tea, clothes and small electronics.",
-        "91330100MA2A00001K",
+        "91330100MA2A00001M",
         "6222020200112233445",
     ),
     (
         ShopType.individual,
         "摊子茶馆 Tanzi Teahouse",
         "A second demo shop, with no services installed yet.",
-        "92330100MA2A00002K",
+        "92330100MA2A00002M",
         "6222020200112233446",
     ),
 )

@@ -166,11 +166,11 @@ class Factory:
             type=type,
             status=m.ShopStatus.open if open else m.ShopStatus.draft,
             name=kw.pop("name", f"Shop {next(self._seq)}"),
-            licence_number="91310000MA1FL0000X" if type != m.ShopType.personal else None,
+            licence_number="91310000MA1FL0000N" if type != m.ShopType.personal else None,
             operator_name="Operator" if type != m.ShopType.personal else None,
             settlement_account="6222000000000000" if type != m.ShopType.personal else None,
             id_card_name="Owner" if type == m.ShopType.personal else None,
-            id_card_number="110101199003070000" if type == m.ShopType.personal else None,
+            id_card_number="110101199003070003" if type == m.ShopType.personal else None,
             **kw,
         )
         self._save(shop)

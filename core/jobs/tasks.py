@@ -1,4 +1,5 @@
-"""Huey tasks: dispatch outbox events, deliver them in batches, sweep what was missed, run jobs.
+"""Huey tasks: dispatch outbox events, deliver them in batches, sweep what was missed, run jobs,
+and the kernel's periodic work (cancel unpaid orders, auto-accept after-sales, every minute).
 
 Dispatch is coalesced: a commit that wrote events enqueues a dispatch task only when none is
 pending (:func:`request_dispatch`); the task clears the pending flag *before* it drains the
@@ -12,11 +13,13 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from huey import Huey, crontab
 from huey.constants import EmptyData
 
+from core.jobs import schedules
 from core.jobs.runner import execute_job
 from core.jobs.runtime import binding_of, runtime_of
 from core.plugins import delivery, fanout, retries
@@ -125,12 +128,40 @@ def register_tasks(huey: Huey) -> None:
         log.info("job %d %s", job_id, status)
         return status
 
+    @huey.task(name="tanzi.cancel_unpaid_orders")
+    def cancel_unpaid_orders(now: datetime | None = None) -> int:
+        """Cancel orders past their shop's payment timeout (``now`` moves the clock)."""
+        rt = runtime_of(huey)
+        done = schedules.cancel_unpaid_orders(rt.engine, now=now)
+        if done:
+            request_dispatch(huey)
+        return done
+
+    @huey.task(name="tanzi.auto_accept_aftersales")
+    def auto_accept_aftersales(now: datetime | None = None) -> int:
+        """Accept after-sales requests past ``respond_by`` (``now`` moves the clock)."""
+        rt = runtime_of(huey)
+        done = schedules.auto_accept_aftersales(rt.engine, now=now)
+        if done:
+            request_dispatch(huey)
+        return done
+
+    @huey.periodic_task(crontab(minute="*"), name="tanzi.cancel_unpaid_orders_periodic")
+    def cancel_unpaid_orders_periodic() -> None:
+        cancel_unpaid_orders.call_local()
+
+    @huey.periodic_task(crontab(minute="*"), name="tanzi.auto_accept_aftersales_periodic")
+    def auto_accept_aftersales_periodic() -> None:
+        auto_accept_aftersales.call_local()
+
     tasks: dict[str, Any] = {
         "dispatch": dispatch_events,
         "deliver": deliver_one,
         "deliver_batch": deliver_batch,
         "sweep": sweep,
         "run_job": run_job,
+        "cancel_unpaid_orders": cancel_unpaid_orders,
+        "auto_accept_aftersales": auto_accept_aftersales,
     }
     binding_of(huey).tasks.update(tasks)
 

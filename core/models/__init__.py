@@ -49,6 +49,7 @@ from core.models.plugins import (
     InstallationStatus,
     OutboxDispatch,
 )
+from core.models.shipping import ShippingTemplate
 from core.models.shops import Area, Member, Role, Shop, ShopStatus, ShopType
 
 __all__ = [
@@ -95,6 +96,7 @@ __all__ = [
     "RefreshToken",
     "Role",
     "Shipment",
+    "ShippingTemplate",
     "Shop",
     "ShopStatus",
     "ShopType",

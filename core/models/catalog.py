@@ -67,6 +67,9 @@ class Product(SQLModel, table=True):
     self_pickup: bool = False
     sellable_provinces: list[str] = json_field()  # empty = everywhere
     external_ref: str | None = Field(default=None, max_length=120)
+    # shipping: the shop's fee template (none = ships free) and the weight of one unit
+    shipping_template_id: int | None = Field(default=None, foreign_key="shippingtemplate.id")
+    weight_g: int = 0
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
     # set when a product that was ever ordered is deleted: it is kept for its order lines

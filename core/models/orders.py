@@ -32,6 +32,7 @@ class Order(SQLModel, table=True):
     currency: str = Field(default="CNY", max_length=3)
     subtotal_fen: int = 0
     adjustments_fen: int = 0
+    shipping_fen: int = 0
     total_fen: int = 0
     refunded_fen: int = 0
     self_pickup: bool = False

@@ -49,6 +49,8 @@ class Shop(SQLModel, table=True):
     operator_name: str | None = Field(default=None, max_length=60)
     settlement_account: str | None = Field(default=None, max_length=40)
     settlement_bank: str | None = Field(default=None, max_length=60)
+    #: Minutes an order may wait for payment before the platform cancels it (releasing stock).
+    unpaid_cancel_minutes: int = 30
     plugins_version: int = 0  # bumped when installations change; invalidates cached views
     #: set while a platform admin has suspended the shop: its services and storefront stop
     suspended_at: datetime | None = datetime_field()

@@ -73,6 +73,9 @@ class OrderPublic(BaseModel):
     currency: str
     subtotal_fen: int
     adjustments_fen: int
+    shipping_fen: int = Field(
+        default=0, description="Shipping fee from the products' templates, in the total"
+    )
     total_fen: int
     refunded_fen: int
     self_pickup: bool

@@ -102,6 +102,10 @@ class ProductCreate(BaseModel):
     self_pickup: bool = False
     sellable_provinces: Provinces = Field(default_factory=list)
     external_ref: Annotated[Text, Field(max_length=120)] | None = None
+    shipping_template_id: Id | None = Field(
+        default=None, description="The shop's shipping fee template; none ships free"
+    )
+    weight_g: int = Field(default=0, ge=0, le=1_000_000, description="One unit's weight")
     skus: Annotated[list[SkuCreate], Field(min_length=1, max_length=100)]
 
 
@@ -117,6 +121,8 @@ class ProductUpdate(BaseModel):
     self_pickup: bool | None = None
     sellable_provinces: Provinces | None = None
     external_ref: Annotated[Text, Field(max_length=120)] | None = None
+    shipping_template_id: Id | None = None
+    weight_g: int | None = Field(default=None, ge=0, le=1_000_000)
 
 
 class ProductPublic(BaseModel):
@@ -134,6 +140,8 @@ class ProductPublic(BaseModel):
     self_pickup: bool
     sellable_provinces: list[str]
     external_ref: str | None
+    shipping_template_id: int | None = None
+    weight_g: int = 0
     created_at: UtcDatetime
     updated_at: UtcDatetime
     skus: list[SkuPublic]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -11,9 +11,11 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from core.models import Shop, ShopStatus, ShopType
 from core.services.shops import (
     BANK_ACCOUNT_PATTERN,
-    CREDIT_CODE_PATTERN,
-    ID_CARD_PATTERN,
+    MAX_UNPAID_CANCEL_MINUTES,
+    MIN_UNPAID_CANCEL_MINUTES,
     missing_details,
+    valid_credit_code,
+    valid_id_card_number,
 )
 
 
@@ -27,11 +29,11 @@ ShopName = Annotated[str, _text(60)]
 PersonName = Annotated[str, _text(60)]
 
 
-def _upper_matching(pattern: str, what: str) -> AfterValidator:
+def _upper_valid(valid: Callable[[str], bool], what: str) -> AfterValidator:
     def check(value: str) -> str:
         value = value.strip().upper()
-        if not re.fullmatch(pattern, value):
-            raise ValueError(f"{what} is not well formed")
+        if not valid(value):
+            raise ValueError(f"{what} is not valid")
         return value
 
     return AfterValidator(check)
@@ -40,12 +42,17 @@ def _upper_matching(pattern: str, what: str) -> AfterValidator:
 IdCardNumber = Annotated[
     str,
     StringConstraints(max_length=24),
-    _upper_matching(ID_CARD_PATTERN, "An ID card number (17 digits and a digit or X)"),
+    _upper_valid(
+        valid_id_card_number,
+        "An ID card number (17 digits, then the check digit or X, GB 11643)",
+    ),
 ]
 LicenceNumber = Annotated[
     str,
     StringConstraints(max_length=24),
-    _upper_matching(CREDIT_CODE_PATTERN, "A unified social credit code (18 characters)"),
+    _upper_valid(
+        valid_credit_code, "A unified social credit code (18 characters with its check, GB 32100)"
+    ),
 ]
 BankAccount = Annotated[str, _text(40, pattern=BANK_ACCOUNT_PATTERN)]
 BankName = Annotated[str, _text(60)]
@@ -56,10 +63,11 @@ class ShopDetails(BaseModel):
 
     id_card_name: PersonName | None = None
     id_card_number: IdCardNumber | None = Field(
-        default=None, description="18 characters: 17 digits and a digit or X"
+        default=None, description="18 characters: 17 digits, then the check digit or X (GB 11643)"
     )
     licence_number: LicenceNumber | None = Field(
-        default=None, description="The 18-character unified social credit code"
+        default=None,
+        description="The 18-character unified social credit code, check character included",
     )
     operator_name: PersonName | None = None
     settlement_account: BankAccount | None = Field(
@@ -81,6 +89,12 @@ class ShopUpdate(ShopDetails):
 
     name: ShopName | None = None
     description: str | None = Field(default=None, max_length=2000)
+    unpaid_cancel_minutes: int | None = Field(
+        default=None,
+        ge=MIN_UNPAID_CANCEL_MINUTES,
+        le=MAX_UNPAID_CANCEL_MINUTES,
+        description="Minutes an order may wait for payment before it is cancelled",
+    )
 
 
 def mask(value: str | None, *, keep: int = 4) -> str | None:
@@ -107,6 +121,9 @@ class ShopPublic(BaseModel):
     operator_name: str | None
     settlement_account: str | None = Field(description="Masked: only the last 4 digits")
     settlement_bank: str | None
+    unpaid_cancel_minutes: int = Field(
+        description="Minutes an order may wait for payment before it is cancelled"
+    )
     missing_for_open: list[str] = Field(description="Details still needed before the shop can open")
     created_at: datetime
     opened_at: datetime | None
@@ -132,6 +149,7 @@ class ShopPublic(BaseModel):
             operator_name=shop.operator_name,
             settlement_account=mask(shop.settlement_account),
             settlement_bank=shop.settlement_bank,
+            unpaid_cancel_minutes=shop.unpaid_cancel_minutes,
             missing_for_open=missing_details(shop) if shop.status == ShopStatus.draft else [],
             created_at=shop.created_at,
             opened_at=shop.opened_at,

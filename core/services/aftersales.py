@@ -282,11 +282,15 @@ def add_return_shipment(
     return aftersale
 
 
-def expire_overdue_aftersales(session: Session, *, now: datetime) -> list[AfterSale]:
-    """Accept every request whose ``respond_by`` has passed (merchant silence = acceptance).
+def expire_overdue_aftersales(
+    session: Session, *, now: datetime, limit: int | None = None
+) -> list[AfterSale]:
+    """Accept every request whose ``respond_by`` has passed (merchant silence = acceptance),
+    at most ``limit`` of them (oldest first) when given.
 
-    Returns the requests accepted; refund-only ones are refunded at once. Run by a job,
-    which commits.
+    Returns the requests accepted; refund-only ones are refunded at once. Rows another
+    transaction holds are skipped, so two runs at once never accept one twice. Run by the
+    periodic task in :mod:`core.jobs.schedules`, which commits.
     """
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
@@ -298,6 +302,7 @@ def expire_overdue_aftersales(session: Session, *, now: datetime) -> list[AfterS
             col(AfterSale.respond_by) <= now,
         )
         .order_by(col(AfterSale.id))
+        .limit(limit)
         .with_for_update(skip_locked=True)
     ).all()
     for aftersale in overdue:

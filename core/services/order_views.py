@@ -53,6 +53,7 @@ def order_public(
         currency=order.currency,
         subtotal_fen=order.subtotal_fen,
         adjustments_fen=order.adjustments_fen,
+        shipping_fen=order.shipping_fen,
         total_fen=order.total_fen,
         refunded_fen=order.refunded_fen,
         self_pickup=order.self_pickup,

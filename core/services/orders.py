@@ -51,6 +51,7 @@ from core.services.order_state import TRANSITIONS, move_order
 from core.services.order_views import order_snapshot
 from core.services.payments import PaymentFailed, PaymentProvider, PaymentResult, SandboxPayment
 from core.services.regions import ensure_province
+from core.services.shipping_fees import ShippedItem, shipping_fee_fen
 from sdk.models import OrderDraft
 from sdk.models import OrderLine as SdkOrderLine
 
@@ -190,10 +191,19 @@ def place_order_with_lines(
     # 1. price on a snapshot, holding no lock
     snapshot = read_skus(reader, shop_id=shop_id, sku_ids=seen)
     subtotal = _check_lines(reader, shop_id, data, snapshot)
+    shipping = _shipping_fee(reader, shop_id, data, snapshot)
+    if subtotal + shipping > MAX_ORDER_TOTAL_FEN:
+        raise InvalidInput(
+            f"The order total may not pass {MAX_ORDER_TOTAL_FEN} fen.",
+            code="order_total_too_large",
+            field="body.lines",
+        )
     draft = _draft(data, snapshot, subtotal)
     adjustments = 0
     if adjust is not None:
-        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal))
+        adjustments = max(
+            -subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal - shipping)
+        )
     if read_session is not None and read_session is not session:
         read_session.rollback()  # end the snapshot's read transaction before writing
 
@@ -207,7 +217,9 @@ def place_order_with_lines(
             return replay
     locked = lock_skus(session, shop_id=shop_id, sku_ids=seen)
     _check_lines(session, shop_id, data, locked)
-    if _draft(data, locked, subtotal) != draft:
+    if _draft(data, locked, subtotal) != draft or (
+        _shipping_fee(session, shop_id, data, locked) != shipping
+    ):
         raise Conflict(
             "A price or title changed while the order was being priced; place it again.",
             code="order_prices_changed",
@@ -221,7 +233,8 @@ def place_order_with_lines(
         request_hash=digest,
         subtotal_fen=subtotal,
         adjustments_fen=adjustments,
-        total_fen=subtotal + adjustments,
+        shipping_fen=shipping,
+        total_fen=subtotal + adjustments + shipping,
         self_pickup=data.self_pickup,
         recipient_name=data.recipient_name,
         recipient_phone=data.recipient_phone,
@@ -339,6 +352,26 @@ def _check_lines(session: Session, shop_id: int, data: OrderCreate, rows: dict[i
             field="body.lines",
         )
     return subtotal
+
+
+def _shipping_fee(
+    session: Session, shop_id: int, data: OrderCreate, rows: dict[int, SkuRow]
+) -> int:
+    """The order's shipping fee by its products' templates (zero for self pickup)."""
+    return shipping_fee_fen(
+        session,
+        shop_id=shop_id,
+        province_code=data.province_code,
+        self_pickup=data.self_pickup,
+        items=[
+            ShippedItem(
+                template_id=rows[line.sku_id][1].shipping_template_id,
+                weight_g=rows[line.sku_id][1].weight_g,
+                quantity=line.quantity,
+            )
+            for line in data.lines
+        ],
+    )
 
 
 def _draft(data: OrderCreate, rows: dict[int, SkuRow], subtotal: int) -> OrderDraft:

@@ -51,6 +51,7 @@ from core.services.inventory import adjust_stock
 from core.services.product_images import images_by_product, main_image_url, storefront_images
 from core.services.product_images import remove_all as remove_all_images
 from core.services.regions import validate_provinces
+from core.services.shipping_fees import ensure_shop_template
 
 #: Which conditions each shop type may sell.
 CONDITIONS_BY_SHOP_TYPE: dict[ShopType, frozenset[Condition]] = {
@@ -249,6 +250,7 @@ def create_product(session: Session, *, shop: Shop, data: ProductCreate) -> Prod
     ensure_condition_allowed(shop, data.condition)
     provinces = validate_provinces(data.sellable_provinces, field="body.sellable_provinces")
     _ensure_unique_codes(data.skus)
+    ensure_shop_template(session, shop_id=shop.id, template_id=data.shipping_template_id)
     product = Product(
         shop_id=shop.id,
         category_id=data.category_id,
@@ -258,6 +260,8 @@ def create_product(session: Session, *, shop: Shop, data: ProductCreate) -> Prod
         self_pickup=data.self_pickup,
         sellable_provinces=provinces,
         external_ref=data.external_ref,
+        shipping_template_id=data.shipping_template_id,
+        weight_g=data.weight_g,
     )
     session.add(product)
     session.flush()
@@ -298,7 +302,11 @@ def update_product(
         changes["sellable_provinces"] = validate_provinces(
             changes["sellable_provinces"], field="body.sellable_provinces"
         )
-    for name in ("category_id", "title", "description", "condition", "self_pickup"):
+    if "shipping_template_id" in changes:
+        ensure_shop_template(
+            session, shop_id=product.shop_id, template_id=changes["shipping_template_id"]
+        )
+    for name in ("category_id", "title", "description", "condition", "self_pickup", "weight_g"):
         if name in changes and changes[name] is None:
             raise InvalidInput(f"'{name}' cannot be null.", field=f"body.{name}")
     for name, value in changes.items():

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 from sqlmodel.sql.expression import SelectOfScalar
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError
 
 from core.auth import ShopAccess
 from core.errors import InvalidInput, InvalidState, LimitExceeded, NotFound, PermissionDenied
@@ -23,6 +25,10 @@ CREDIT_CODE_PATTERN = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
 #: A bank account number: digits only.
 BANK_ACCOUNT_PATTERN = r"^[0-9]{8,40}$"
 
+#: Bounds of a shop's unpaid-order timeout (minutes): five minutes to one day.
+MIN_UNPAID_CANCEL_MINUTES = 5
+MAX_UNPAID_CANCEL_MINUTES = 24 * 60
+
 PERSONAL_DETAILS: tuple[str, ...] = ("id_card_name", "id_card_number")
 BUSINESS_DETAILS: tuple[str, ...] = (
     "licence_number",
@@ -30,12 +36,47 @@ BUSINESS_DETAILS: tuple[str, ...] = (
     "settlement_account",
     "settlement_bank",
 )
-_FORMATS: dict[str, str] = {
-    "id_card_number": ID_CARD_PATTERN,
-    "licence_number": CREDIT_CODE_PATTERN,
-    "settlement_account": BANK_ACCOUNT_PATTERN,
+
+
+def valid_id_card_number(value: str) -> bool:
+    """A resident ID card number (GB 11643): 17 digits and a check character, a real birth
+    date, and the check character (digit or X) that the other 17 give.
+
+    The region code is not looked up: a list of regions goes stale when districts change,
+    and a real number must never be refused for it.
+    """
+    if not re.fullmatch(ID_CARD_PATTERN, value):
+        return False
+    try:
+        ric.get_birth_date(value)
+    except ValidationError:
+        return False
+    return ric.calc_check_digit(value) == value[-1]
+
+
+def valid_credit_code(value: str) -> bool:
+    """A unified social credit code (GB 32100): the pattern and its check character.
+
+    ``stdnum.cn.uscc.validate`` would also want the first 8 characters to be digits, which
+    refuses real codes whose registering department is a letter (``N``, ``Y``...), so only
+    its check-character computation is used.
+    """
+    return bool(re.fullmatch(CREDIT_CODE_PATTERN, value)) and (
+        uscc.calc_check_digit(value[:17]) == value[-1]
+    )
+
+
+def valid_bank_account(value: str) -> bool:
+    """A bank account number: 8 to 40 digits."""
+    return bool(re.fullmatch(BANK_ACCOUNT_PATTERN, value))
+
+
+_CHECKS: dict[str, Callable[[str], bool]] = {
+    "id_card_number": valid_id_card_number,
+    "licence_number": valid_credit_code,
+    "settlement_account": valid_bank_account,
 }
-_PROFILE_FIELDS: tuple[str, ...] = ("name", "description")
+_PROFILE_FIELDS: tuple[str, ...] = ("name", "description", "unpaid_cancel_minutes")
 
 
 def is_business(shop_type: ShopType) -> bool:
@@ -53,7 +94,7 @@ def missing_details(shop: Shop) -> list[str]:
     missing = []
     for name in required_details(shop.type):
         value = getattr(shop, name)
-        if not value or (name in _FORMATS and not re.fullmatch(_FORMATS[name], value)):
+        if not value or (name in _CHECKS and not _CHECKS[name](value)):
             missing.append(name)
     return missing
 
@@ -84,7 +125,7 @@ def _check_details(shop_type: ShopType, details: Mapping[str, Any]) -> None:
                 code="field_not_for_shop_type",
                 field=f"body.{name}",
             )
-        if value is not None and name in _FORMATS and not re.fullmatch(_FORMATS[name], value):
+        if value is not None and name in _CHECKS and not _CHECKS[name](value):
             raise InvalidInput(f"'{name}' is not well formed.", field=f"body.{name}")
 
 
@@ -143,7 +184,7 @@ def create_shop(
 
 
 def update_shop(session: Session, *, shop: Shop, changes: Mapping[str, Any]) -> Shop:
-    """Apply a partial change of profile (name, description) and type-specific details.
+    """Apply a partial change of profile (name, description, unpaid-order timeout) and type-specific details.
 
     An open shop cannot clear a detail it needs; ``None`` for a profile field is ignored.
     """

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
+import core.models as m
 from core.models import ShopType
+from core.services.shops import missing_details
 from tests.conftest import Factory
 
-PERSONAL = {"id_card_name": "王小明", "id_card_number": "11010119900307123x"}
+PERSONAL = {"id_card_name": "王小明", "id_card_number": "11010119900307109x"}
 BUSINESS = {
-    "licence_number": "91310000MA1FL8XQ3B",
+    "licence_number": "91310000MA1FL8XQ37",
     "operator_name": "李雷",
     "settlement_account": "6222020200112233445",
     "settlement_bank": "中国工商银行 上海分行",
@@ -102,7 +106,7 @@ def test_personal_shop_opens_once_details_are_complete(
 
     patched = client.patch(url, headers=headers, json=PERSONAL)
     assert patched.status_code == 200, patched.text
-    assert patched.json()["id_card_number"] == "**************123X"
+    assert patched.json()["id_card_number"] == "**************109X"
 
     opened = client.post(f"{url}/open", headers=headers)
     assert opened.status_code == 200
@@ -205,3 +209,39 @@ def test_my_shops_are_paginated(client: TestClient, factory: Factory) -> None:
         f"/api/v1/shops?limit=2&cursor={first['next_cursor']}", headers=headers
     ).json()
     assert [s["id"] for s in second["items"]] == ids[2:] and second["next_cursor"] is None
+
+
+def test_identity_numbers_need_their_check_character(client: TestClient, factory: Factory) -> None:
+    """GB 11643 / GB 32100: well-formed numbers with a wrong check character are refused."""
+    headers = factory.headers(factory.account())
+    personal = _create(client, headers, "personal").json()
+    url = f"/api/v1/shops/{personal['id']}"
+    for wrong in ("110101199003071234", "110101199013071233", "11010119900307109 0"):
+        refused = client.patch(url, headers=headers, json={"id_card_number": wrong})
+        assert refused.status_code == 422, (wrong, refused.text)
+        assert refused.json()["errors"][0]["field"] == "body.id_card_number"
+    accepted = client.patch(url, headers=headers, json={"id_card_number": "110101199003071233"})
+    assert accepted.status_code == 200, accepted.text
+
+    business = _create(client, headers, "enterprise").json()
+    url = f"/api/v1/shops/{business['id']}"
+    for wrong in ("91310000MA1FL8XQ38", "91310000MA1FL0000X"):
+        refused = client.patch(url, headers=headers, json={"licence_number": wrong})
+        assert refused.status_code == 422, (wrong, refused.text)
+        assert refused.json()["errors"][0]["field"] == "body.licence_number"
+    # a registering department given by a letter (N: agriculture) is a real code
+    for valid in ("91310000MA1FL8XQ37", "N1330100MA2A000018"):
+        accepted = client.patch(url, headers=headers, json={"licence_number": valid})
+        assert accepted.status_code == 200, (valid, accepted.text)
+
+
+def test_a_stored_number_with_a_wrong_check_character_blocks_opening(
+    factory: Factory, engine: Engine
+) -> None:
+    shop = factory.shop(type=m.ShopType.personal, open=False)
+    with Session(engine) as session:
+        row = session.get(m.Shop, shop.id)
+        assert row is not None
+        assert missing_details(row) == []
+        row.id_card_number = "110101199003070000"  # the pattern holds, the check does not
+        assert missing_details(row) == ["id_card_number"]

@@ -14,7 +14,7 @@ from tests.conftest import Factory
 from tests.marketplace.console_helpers import settings, signed_in  # noqa: F401
 from tests.webtools import HTML, csrf_from
 
-VALID_ID = "11010119900307123X"
+VALID_ID = "11010119900307109X"
 
 
 def _post(client: TestClient, page: str, url: str, data: dict[str, str]) -> object:
@@ -133,7 +133,7 @@ def test_a_draft_opens_once_its_details_are_complete(client: TestClient, factory
     with Session(factory.engine, expire_on_commit=False) as session:
         shop = session.get(m.Shop, shop_id)
         assert shop is not None
-        shop.licence_number, shop.settlement_account = "91310000MA1FL0000X", "6222000000000000"
+        shop.licence_number, shop.settlement_account = "91310000MA1FL0000N", "6222000000000000"
         shop.settlement_bank = "ICBC"
         session.add(shop)
         session.commit()
