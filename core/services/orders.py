@@ -201,9 +201,7 @@ def place_order_with_lines(
     draft = _draft(data, snapshot, subtotal)
     adjustments = 0
     if adjust is not None:
-        adjustments = max(
-            -subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal - shipping)
-        )
+        adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal - shipping))
     if read_session is not None and read_session is not session:
         read_session.rollback()  # end the snapshot's read transaction before writing
 
