@@ -66,7 +66,7 @@ def lock_skus(
         return {}
     statement = (
         _skus_statement(shop_id, ids, include_deleted)
-        .with_for_update(of=Sku)  # type: ignore[arg-type]
+        .with_for_update(of=Sku)
         .execution_options(populate_existing=True)
     )
     rows = session.exec(statement).all()

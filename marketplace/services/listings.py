@@ -18,6 +18,7 @@ from typing import Any, Literal
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlalchemy import and_, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound
@@ -499,12 +500,12 @@ def install_stats_for(
     number; without ``with_failing`` the failing deliveries are not read (one query)."""
     if not slugs:
         return {}
-    rows = session.exec(
-        select(
-            Installation.plugin_id,
-            Installation.status,
-            Installation.version,
-            Installation.pending_version,
+    rows = session.execute(
+        sa_select(
+            col(Installation.plugin_id),
+            col(Installation.status),
+            col(Installation.version),
+            col(Installation.pending_version),
             func.count(),
         )
         .where(col(Installation.plugin_id).in_(slugs))
