@@ -491,22 +491,22 @@ def _not_payable(order: Order) -> InvalidState:
 def _begin_attempt(session: Session, *, order: Order, provider: PaymentProvider) -> PaymentAttempt:
     """Step 1 of :func:`pay_order`: the order's pending attempt, recorded if there is none."""
     assert order.id is not None
-    order = _lock_order(session, order.id)
+    order_id = order.id
+    order = _lock_order(session, order_id)
     if order.status != OrderStatus.pending_payment:
         raise _not_payable(order)
     _ensure_shop_not_suspended(session, order.shop_id)
     attempts = session.exec(
         select(PaymentAttempt)
-        .where(PaymentAttempt.order_id == order.id)
+        .where(PaymentAttempt.order_id == order_id)
         .order_by(col(PaymentAttempt.id))
     ).all()
     pending = [a for a in attempts if a.status == PaymentAttemptStatus.pending]
     if pending:
         return pending[-1]
-    assert order.id is not None
     attempt = PaymentAttempt(
-        order_id=order.id,
-        idempotency_key=f"order-{order.id}-attempt-{len(attempts) + 1}",
+        order_id=order_id,
+        idempotency_key=f"order-{order_id}-attempt-{len(attempts) + 1}",
         provider=getattr(provider, "name", "unknown")[:40],
         amount_fen=order.total_fen,
         currency=order.currency,

@@ -500,7 +500,6 @@ def install_stats_for(
     number; without ``with_failing`` the failing deliveries are not read (one query)."""
     if not slugs:
         return {}
-    # five columns: past sqlmodel.select's typed overloads, so SQLAlchemy's own select
     rows = session.execute(
         sa_select(
             col(Installation.plugin_id),
