@@ -143,12 +143,17 @@ def serve_app(app: Any, port: int) -> None:
 @dataclass
 class Load:
     """``clients`` threads, each with its own connection (and, if given, its own headers:
-    each client is its own caller), sending ``n`` requests after ``warmup``."""
+    each client is its own caller), sending ``n`` requests after ``warmup``.
+
+    ``keepalive=False`` opens a connection per request: with several server processes
+    sharing one socket, a burst of keep-alive connections can all land on one process
+    (asyncio accepts several per wake-up) and stay there for the whole run."""
 
     clients: int
     n: int
     warmup: int
     headers: list[dict[str, str]] = field(default_factory=list)
+    keepalive: bool = True
 
     def run(
         self,
@@ -163,7 +168,10 @@ class Load:
             httpx.Client(
                 base_url=base_url,
                 timeout=60,
-                headers=self.headers[c] if self.headers else None,
+                headers={
+                    **(self.headers[c] if self.headers else {}),
+                    **({} if self.keepalive else {"Connection": "close"}),
+                },
             )
             for c in range(self.clients)
         ]
