@@ -23,6 +23,7 @@ from core.api.storable_input import (
     request_fields,
     route_dependants,
 )
+from core.settings import Settings
 from tests.conftest import Factory
 from tests.routes import api_routes
 from tests.webtools import sign_in
@@ -42,6 +43,13 @@ PATTERN_SAMPLES = {
 INSTALLATION_ONLY = re.compile(r"^/api/v1/installation/")
 
 Path = tuple[str | int, ...]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Rate limits off: one caller sends a request to every route and field."""
+    settings.rate_limit_enabled = False
+    return settings
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, status
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from core.api.deps import Access, SessionDep, SettingsDep
+from core.api.deps import Access, ReadSessionDep, SessionDep, SettingsDep
 from core.api.files import get_file_store
 from core.auth import ShopAccess
 from core.files.service import receive, save_image, written_files
@@ -133,7 +133,7 @@ async def upload_product_image(
 
 @router.get(IMAGES, response_model=list[ProductImagePublic])
 def list_product_images(
-    access: ReadAccess, session: SessionDep, product_id: PathId
+    access: ReadAccess, session: ReadSessionDep, product_id: PathId
 ) -> list[ProductImagePublic]:
     """A product's images, in order."""
     return _listing(session, access.shop_id, product_id)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from core.api.deps import Access, SessionDep
+from core.api.deps import Access, ReadSessionDep, SessionDep
 from core.auth import ShopAccess
 from core.schemas.shipping import ShippingTemplateIn, ShippingTemplatePublic
 from core.services import shipping_fees as service
@@ -21,7 +21,7 @@ TemplateId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get(TEMPLATES, response_model=list[ShippingTemplatePublic])
-def list_templates(access: ReadAccess, session: SessionDep) -> list[ShippingTemplatePublic]:
+def list_templates(access: ReadAccess, session: ReadSessionDep) -> list[ShippingTemplatePublic]:
     """The shop's shipping fee templates."""
     rows = service.list_templates(session, shop_id=access.shop_id)
     return [ShippingTemplatePublic.model_validate(row) for row in rows]
@@ -39,7 +39,7 @@ def create_template(
 
 @router.get(TEMPLATES + "/{template_id}", response_model=ShippingTemplatePublic)
 def get_template(
-    template_id: TemplateId, access: ReadAccess, session: SessionDep
+    template_id: TemplateId, access: ReadAccess, session: ReadSessionDep
 ) -> ShippingTemplatePublic:
     """One template."""
     template = service.get_template(session, shop_id=access.shop_id, template_id=template_id)

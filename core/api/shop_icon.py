@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
-from core.api.deps import Access, SessionDep, SettingsDep
+from core.api.deps import Access, ReadSessionDep, SessionDep, SettingsDep
 from core.api.files import get_file_store
 from core.api.product_images import UPLOAD_BODY, declared_length
 from core.auth import ShopAccess
@@ -71,7 +71,7 @@ async def upload_shop_icon(
 
 @router.get(ICON, response_model=ShopIconPublic)
 def get_shop_icon(
-    access: Annotated[ShopAccess, Access(Scope.shop_read)], session: SessionDep
+    access: Annotated[ShopAccess, Access(Scope.shop_read)], session: ReadSessionDep
 ) -> ShopIconPublic:
     """The shop's icon (URLs ``None`` when it has none)."""
     return icons.icon_public(session, icons.current_icon(session, access.shop_id))

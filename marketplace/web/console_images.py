@@ -12,7 +12,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from core.api.deps import SessionDep, SettingsDep
+from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.api.files import get_file_store
 from core.api.product_images import check_room, declared_length, store_product_image
 from core.errors import TanziError
@@ -36,14 +36,17 @@ def _page_url(shop_id: int, product_id: int) -> str:
 
 @router.get(PAGE)
 def product_images_page(
-    shop_id: int, product_id: int, request: Request, session: SessionDep, account: RequireAccount
+    shop_id: int,
+    product_id: int,
+    request: Request,
+    session: ReadSessionDep,
+    account: RequireAccount,
 ) -> Response:
     """A product's images in order, with upload, main-image and delete controls."""
     access = member_access(session, account, shop_id, Scope.products_read)
     product = products_svc.get_product(session, shop_id=shop_id, product_id=product_id)
     listed = images.images_by_product(session, [product_id])[product_id]
     settings = request.app.state.settings
-    session.commit()
     return render(
         request,
         "console/product_images.html",

@@ -398,10 +398,13 @@ def test_configuring_needs_the_marketplace_permission(
 
 
 def _client(engine: Engine, installation_id: int, scopes: list[str]) -> ScopedClient:
-    with Session(engine) as session:
+    """The installation's client after the merchant granted it exactly ``scopes`` (the
+    client checks the grant as stored, so the grant is saved, not only handed over)."""
+    with Session(engine, expire_on_commit=False) as session:
         row = session.get(m.Installation, installation_id)
         assert row is not None
         row.granted_scopes = scopes
+        session.commit()
         return ScopedClient(engine, InstallationRef.of(row))
 
 
