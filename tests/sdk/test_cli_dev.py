@@ -84,6 +84,14 @@ def test_a_plugin_the_host_refuses_is_reported(tmp_path: Path) -> None:
     assert "needs Tanzi >=99" in result.output
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def test_dev_serves_the_demo_with_the_plugin(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -93,12 +101,13 @@ def test_dev_serves_the_demo_with_the_plugin(
     monkeypatch.setattr(uvicorn, "run", lambda app, **kw: served.append({"app": app, **kw}))
     path = write(tmp_path, "dev_served", GOOD)
     data_dir = tmp_path / "dev-data"
-    result = run("dev", "--plugin", str(path), "--port", "8765", "--data-dir", str(data_dir))
+    port = _free_port()  # dev checks the port is free before it serves
+    result = run("dev", "--plugin", str(path), "--port", str(port), "--data-dir", str(data_dir))
     out = assert_ok(result)
     assert "dev_served installed in demo shop" in out
     assert "merchant@demo.tanzi" in out  # the demo sign-ins, printed by tanzi serve
     assert [(s["app"], s["port"], s["factory"]) for s in served] == [
-        ("marketplace.app:create_app", 8765, True)
+        ("marketplace.app:create_app", port, True)
     ]
     assert installations(data_dir)[0][:2] == ("dev_served", "enabled")
 
