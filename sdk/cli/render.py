@@ -169,11 +169,17 @@ def show_submission(out: Console, outcome: SubmitOutcome, *, listing: str, versi
     """The marketplace's answer: the new version and its checks, or the problem."""
     body = outcome.body or {}
     if outcome.ok:
+        checks = body.get("checks") or {}
+        failed = isinstance(checks, dict) and checks.get("passed") is False
+        mark = (
+            "[bold red]✗ submitted, but its automated checks failed[/]"
+            if failed
+            else ("[bold green]✓ submitted[/]")
+        )
         out.print(
-            f"[bold green]✓ submitted[/] {escape(listing)} {escape(version)}: "
+            f"{mark} {escape(listing)} {escape(version)}: "
             f"version id {body.get('id')}, status {escape(str(body.get('status')))}"
         )
-        checks = body.get("checks") or {}
         if isinstance(checks, dict) and isinstance(checks.get("results"), list):
             _show_check_results(out, checks)
         elif isinstance(checks, dict) and checks:
@@ -185,6 +191,11 @@ def show_submission(out: Console, outcome: SubmitOutcome, *, listing: str, versi
                     escape(str(name)), escape(value if isinstance(value, str) else _json(value))
                 )
             out.print(table)
+        if failed:
+            out.print(
+                "  An admin cannot approve it until every check passes: fix what failed "
+                "and submit a new version."
+            )
         return
     out.print(f"[bold red]✗ the marketplace refused the version[/] (HTTP {outcome.status_code})")
     if outcome.is_problem:

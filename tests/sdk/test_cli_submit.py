@@ -286,6 +286,8 @@ def test_the_marketplaces_check_report_is_shown_check_by_check(marketplace: Mark
     marketplace.answers.append((201, "application/json", created))
     out = assert_ok(run("submit", INSURANCE, "--marketplace", marketplace.url, "--token", TOKEN))
     assert "Automated checks: failed" in out
+    assert "✗ submitted, but its automated checks failed" in out and "✓ submitted" not in out
+    assert "An admin cannot approve it until every check passes" in out
     assert has_row(out, "manifest", "pass")
     assert has_row(out, "sandbox", "fail", "error: ScopeDenied: orders:write (order_paid)")
     assert "hooks fired in the sandbox: order_paid failed" in out
