@@ -6,6 +6,7 @@ a suspension without a reason comes back with the message beside the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import Form, Query, Request
@@ -81,6 +82,35 @@ def _shop(session: Session, shop_id: int) -> Shop:
     return shop
 
 
+def _decided(request: Request, session: Session, *, done: str, back: str) -> Response:
+    """Commit an admin's decision, flash ``done`` (translated), and go back to the list."""
+    session.commit()
+    flash(request, done, "success")
+    return RedirectResponse(back, status_code=303)
+
+
+def _suspend(
+    request: Request,
+    session: Session,
+    *,
+    suspend: Callable[[], object],
+    target_id: int,
+    done: str,
+    why_hint: str,
+    page: Callable[..., Response],
+    back: str,
+) -> Response:
+    """Run ``suspend``; a refusal comes back on ``page`` with its message beside the row
+    (``why_hint`` when the reason is missing). Messages come translated."""
+    try:
+        suspend()
+    except (InvalidInput, InvalidState) as error:
+        session.rollback()
+        message = why_hint if isinstance(error, InvalidInput) else error.detail
+        return page(request, session, errors={target_id: message}, status_code=400)
+    return _decided(request, session, done=done, back=back)
+
+
 @router.get("/admin/accounts")
 def accounts_page(
     request: Request, session: ReadSessionDep, admin: RequireAdmin, q: Search = ""
@@ -98,21 +128,21 @@ def suspend_account(
     reason: Reason = "",
 ) -> Response:
     account = _account(session, account_id)
-    _ = gettext_for(request)
     assert admin.id is not None
-    try:
-        suspensions.suspend_account(session, admin_id=admin.id, account=account, reason=reason)
-    except (InvalidInput, InvalidState) as error:
-        session.rollback()
-        message = (
-            _("Say why: the person reads this reason.")
-            if isinstance(error, InvalidInput)
-            else error.detail
-        )
-        return _accounts_page(request, session, errors={account_id: message}, status_code=400)
-    session.commit()
-    flash(request, _("Suspended %(name)s.") % {"name": account.email}, "success")
-    return RedirectResponse("/admin/accounts", status_code=303)
+    admin_id = admin.id
+    _ = gettext_for(request)
+    return _suspend(
+        request,
+        session,
+        suspend=lambda: suspensions.suspend_account(
+            session, admin_id=admin_id, account=account, reason=reason
+        ),
+        target_id=account_id,
+        done=_("Suspended %(name)s.") % {"name": account.email},
+        why_hint=_("Say why: the person reads this reason."),
+        page=_accounts_page,
+        back="/admin/accounts",
+    )
 
 
 @router.post("/admin/accounts/{account_id}/reinstate")
@@ -126,10 +156,9 @@ def reinstate_account(
     account = _account(session, account_id)
     assert admin.id is not None
     suspensions.reinstate_account(session, admin_id=admin.id, account=account, reason=reason)
-    session.commit()
     _ = gettext_for(request)
-    flash(request, _("Reinstated %(name)s.") % {"name": account.email}, "success")
-    return RedirectResponse("/admin/accounts", status_code=303)
+    done = _("Reinstated %(name)s.") % {"name": account.email}
+    return _decided(request, session, done=done, back="/admin/accounts")
 
 
 @router.get("/admin/shops")
@@ -149,21 +178,21 @@ def suspend_shop(
     reason: Reason = "",
 ) -> Response:
     shop = _shop(session, shop_id)
-    _ = gettext_for(request)
     assert admin.id is not None
-    try:
-        suspensions.suspend_shop(session, admin_id=admin.id, shop=shop, reason=reason)
-    except (InvalidInput, InvalidState) as error:
-        session.rollback()
-        message = (
-            _("Say why: the shop's owner reads this reason.")
-            if isinstance(error, InvalidInput)
-            else error.detail
-        )
-        return _shops_page(request, session, errors={shop_id: message}, status_code=400)
-    session.commit()
-    flash(request, _("Suspended %(name)s.") % {"name": shop.name}, "success")
-    return RedirectResponse("/admin/shops", status_code=303)
+    admin_id = admin.id
+    _ = gettext_for(request)
+    return _suspend(
+        request,
+        session,
+        suspend=lambda: suspensions.suspend_shop(
+            session, admin_id=admin_id, shop=shop, reason=reason
+        ),
+        target_id=shop_id,
+        done=_("Suspended %(name)s.") % {"name": shop.name},
+        why_hint=_("Say why: the shop's owner reads this reason."),
+        page=_shops_page,
+        back="/admin/shops",
+    )
 
 
 @router.post("/admin/shops/{shop_id}/reinstate")
@@ -177,7 +206,6 @@ def reinstate_shop(
     shop = _shop(session, shop_id)
     assert admin.id is not None
     suspensions.reinstate_shop(session, admin_id=admin.id, shop=shop, reason=reason)
-    session.commit()
     _ = gettext_for(request)
-    flash(request, _("Reinstated %(name)s.") % {"name": shop.name}, "success")
-    return RedirectResponse("/admin/shops", status_code=303)
+    done = _("Reinstated %(name)s.") % {"name": shop.name}
+    return _decided(request, session, done=done, back="/admin/shops")
