@@ -66,7 +66,7 @@ def create_product(
     """
     product = svc.create_product(session, shop=access.shop, data=body)
     out = svc.product_public(session, product)
-    _validate_with_services(session, decisions, access.shop_id, out)
+    validate_with_services(session, decisions, access.shop_id, out)
     session.commit()
     return out
 
@@ -90,7 +90,7 @@ def update_product(
     product = svc.get_product(session, shop_id=access.shop_id, product_id=product_id, lock=True)
     svc.update_product(session, shop=access.shop, product=product, data=body)
     out = svc.product_public(session, product)
-    _validate_with_services(session, decisions, access.shop_id, out)
+    validate_with_services(session, decisions, access.shop_id, out)
     session.commit()
     return out
 
@@ -167,9 +167,11 @@ def delete_sku(
 def change_inventory(
     access: WriteAccess, session: SessionDep, sku_id: PathId, body: InventoryChange
 ) -> InventoryPublic:
-    """Add ``delta`` to a SKU's stock or ``set`` it; stock never goes below zero."""
+    """Add ``delta`` to a SKU's stock or ``set`` it, with a reason; never below zero."""
     sku = svc.get_sku(session, shop_id=access.shop_id, sku_id=sku_id, lock=True)
-    delta = svc.change_inventory(session, sku=sku, delta=body.delta, set_to=body.set)
+    delta = svc.change_inventory(
+        session, sku=sku, delta=body.delta, set_to=body.set, reason=body.reason, note=body.note
+    )
     out = InventoryPublic(
         sku=SkuPublic.model_validate(sku, from_attributes=True), delta=delta, stock=sku.stock
     )
@@ -184,7 +186,7 @@ def _sku_of(session: Session, shop_id: int, product: Product, sku_id: int) -> Sk
     return sku
 
 
-def _validate_with_services(
+def validate_with_services(
     session: Session, decisions: DecisionRunner, shop_id: int, product: ProductPublic
 ) -> None:
     """Ask the shop's services (``product_validate``); refuse with every problem they name."""

@@ -183,6 +183,12 @@ class InventoryChange(BaseModel):
 
     delta: Annotated[int, Field(ge=-MAX_STOCK, le=MAX_STOCK)] | None = None
     set: Stock | None = None
+    reason: str = Field(
+        default="manual",
+        description="manual, restock, stocktake, damaged, returned or other",
+        max_length=30,
+    )
+    note: Annotated[Text, Field(max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

@@ -1,7 +1,8 @@
 """Stock: lock SKUs in a deadlock-free order, move stock, release an order's stock once.
 
 Every stock change writes an ``inventory_changed`` event with
-``{"sku": SkuPublic json, "delta": ..., "stock": ..., "reason": ..., "order_id": ...}``.
+``{"sku": SkuPublic json, "delta": ..., "stock": ..., "reason": ..., "order_id": ...}``
+(and ``"note"`` when a person gave one); :func:`inventory_history` reads them back.
 
 Concurrency: on PostgreSQL the SKU rows are locked with ``SELECT ... FOR UPDATE`` in SKU
 id order, so two orders that share SKUs wait for each other instead of deadlocking; on
@@ -12,17 +13,45 @@ already serializes writers, and ``FOR UPDATE`` is left out of the SQL.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
-from core.models import Order, OrderLine, Product, Shop, ShopStatus, Sku
+from core.errors import InvalidInput
+from core.models import Order, OrderLine, OutboxEvent, Product, Shop, ShopStatus, Sku
 from core.outbox import record_event
 from core.schemas.products import SkuPublic
 
 #: A SKU with its product and its shop's status.
 SkuRow = tuple[Sku, Product, ShopStatus]
+
+#: Why a person changes stock by hand (``manual`` when the caller does not say).
+ADJUSTMENT_REASONS: tuple[str, ...] = (
+    "manual",
+    "restock",
+    "stocktake",
+    "damaged",
+    "returned",
+    "other",
+)
+#: The longest note kept with a stock change.
+NOTE_MAX = 200
+
+
+def ensure_adjustment_reason(reason: str) -> str:
+    """Return ``reason`` or refuse one a person may not give."""
+    if reason not in ADJUSTMENT_REASONS:
+        raise InvalidInput(
+            f"'{reason}' is not a reason for a stock change; use one of "
+            + ", ".join(ADJUSTMENT_REASONS)
+            + ".",
+            code="unknown_reason",
+            field="body.reason",
+        )
+    return reason
 
 
 def _skus_statement(shop_id: int, ids: list[int], include_deleted: bool) -> SelectOfScalar[Any]:
@@ -80,12 +109,14 @@ def adjust_stock(
     delta: int,
     reason: str,
     order_id: int | None = None,
+    note: str | None = None,
 ) -> Sku:
     """Add ``delta`` to a SKU the caller has locked and record ``inventory_changed``.
 
     The caller checks that the stock stays at or above zero.
     """
     assert sku.id is not None
+    extra = {"note": note[:NOTE_MAX]} if note else {}
     sku.stock += delta
     session.add(sku)
     record_event(
@@ -109,6 +140,7 @@ def adjust_stock(
             "stock": sku.stock,
             "reason": reason,
             "order_id": order_id,
+            **extra,
         },
     )
     return sku
@@ -141,3 +173,50 @@ def release_order_stock(session: Session, *, order: Order, reason: str = "order_
     session.add(order)
     session.flush()
     return True
+
+
+@dataclass(frozen=True)
+class StockChange:
+    """One past change of a SKU's stock, as :func:`inventory_history` reads it."""
+
+    at: datetime
+    sku_id: int
+    sku_code: str
+    delta: int
+    stock: int
+    reason: str
+    note: str | None
+    order_id: int | None
+
+
+def inventory_history(
+    session: Session, *, shop_id: int, sku_ids: Iterable[int], limit: int = 50
+) -> list[StockChange]:
+    """The latest stock changes of the shop's SKUs ``sku_ids``, newest first."""
+    ids = sorted(set(sku_ids))
+    if not ids:
+        return []
+    events = session.exec(
+        select(OutboxEvent)
+        .where(
+            OutboxEvent.shop_id == shop_id,
+            OutboxEvent.name == "inventory_changed",
+            OutboxEvent.resource_type == "sku",
+            col(OutboxEvent.resource_id).in_(ids),
+        )
+        .order_by(col(OutboxEvent.id).desc())
+        .limit(limit)
+    ).all()
+    return [
+        StockChange(
+            at=event.created_at,
+            sku_id=event.resource_id,
+            sku_code=str(event.payload.get("sku", {}).get("code", "")),
+            delta=int(event.payload.get("delta") or 0),
+            stock=int(event.payload.get("stock") or 0),
+            reason=str(event.payload.get("reason") or "manual"),
+            note=event.payload.get("note"),
+            order_id=event.payload.get("order_id"),
+        )
+        for event in events
+    ]

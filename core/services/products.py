@@ -47,7 +47,7 @@ from core.schemas.products import (
     StorefrontSku,
 )
 from core.services.categories import ensure_shop_may_sell_in
-from core.services.inventory import adjust_stock
+from core.services.inventory import adjust_stock, ensure_adjustment_reason
 from core.services.product_images import images_by_product, main_image_url, storefront_images
 from core.services.product_images import remove_all as remove_all_images
 from core.services.regions import validate_provinces
@@ -145,11 +145,28 @@ def product_snapshot(session: Session, product: Product) -> dict[str, Any]:
     return {"product": product_public(session, product).model_dump(mode="json")}
 
 
-def products_query(shop_id: int, *, status: ProductStatus | None = None) -> SelectOfScalar[Product]:
-    """The statement for a shop's (not deleted) products, optionally of one status."""
+def products_query(
+    shop_id: int,
+    *,
+    status: ProductStatus | None = None,
+    search: str | None = None,
+    category_ids: Sequence[int] | None = None,
+    low_stock_at: int | None = None,
+) -> SelectOfScalar[Product]:
+    """The statement for a shop's (not deleted) products, optionally narrowed: of one
+    ``status``, whose title contains ``search`` (any case), in one of ``category_ids``, or
+    with a SKU whose stock is at most ``low_stock_at``."""
     statement = select(Product).where(Product.shop_id == shop_id, col(Product.deleted_at).is_(None))
     if status is not None:
         statement = statement.where(Product.status == status)
+    if search:
+        escaped = search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(col(Product.title).ilike(f"%{escaped}%", escape="\\"))
+    if category_ids is not None:
+        statement = statement.where(col(Product.category_id).in_(list(category_ids)))
+    if low_stock_at is not None:
+        low = select(Sku.product_id).where(Sku.shop_id == shop_id, Sku.stock <= low_stock_at)
+        statement = statement.where(col(Product.id).in_(low))
     return statement
 
 
@@ -426,13 +443,62 @@ def delete_sku(session: Session, *, product: Product, sku: Sku) -> None:
     _touch(session, product, "product_updated")
 
 
+def _sku_matches(sku: Sku, data: SkuCreate) -> bool:
+    return (sku.code, dict(sku.options), sku.price_fen) == (
+        data.code,
+        dict(data.options),
+        data.price_fen,
+    )
+
+
+def set_skus(
+    session: Session, *, product: Product, rows: Sequence[tuple[int | None, SkuCreate]]
+) -> None:
+    """Make the product's SKUs these rows, in one go: a row with a SKU id changes that SKU's
+    code, options and price (its stock moves only through :func:`change_inventory`), a row
+    without one adds a SKU, and SKUs no row names are removed (:func:`delete_sku` rules).
+
+    Errors name the row: ``body.skus[i].code``.
+    """
+    assert product.id is not None
+    _ensure_unique_codes([data for _id, data in rows])
+    existing = {s.id: s for s in skus_by_product(session, [product.id])[product.id]}
+    named = {sku_id for sku_id, _data in rows if sku_id is not None}
+    for i, (sku_id, _data) in enumerate(rows):
+        if sku_id is not None and sku_id not in existing:
+            raise NotFound(
+                f"SKU {sku_id} was not found.", code="sku_not_found", field=f"body.skus[{i}]"
+            )
+    for sku_id, sku in existing.items():
+        if sku_id not in named:
+            delete_sku(session, product=product, sku=sku)
+    for i, (sku_id, data) in enumerate(rows):
+        try:
+            if sku_id is None:
+                add_sku(session, product=product, data=data)
+            elif not _sku_matches(existing[sku_id], data):
+                update = SkuUpdate(code=data.code, options=data.options, price_fen=data.price_fen)
+                update_sku(session, product=product, sku=existing[sku_id], data=update)
+        except (Conflict, InvalidInput) as exc:
+            exc.field = f"body.skus[{i}].{(exc.field or 'code').rsplit('.', 1)[-1]}"
+            raise
+
+
 def change_inventory(
-    session: Session, *, sku: Sku, delta: int | None = None, set_to: int | None = None
+    session: Session,
+    *,
+    sku: Sku,
+    delta: int | None = None,
+    set_to: int | None = None,
+    reason: str = "manual",
+    note: str | None = None,
 ) -> int:
     """Add ``delta`` to the stock of a (locked) SKU or set it to ``set_to``; never below zero.
 
-    Records ``inventory_changed`` and returns the delta applied.
+    ``reason`` is one of :data:`core.services.inventory.ADJUSTMENT_REASONS` and ``note`` a
+    free text kept with it. Records ``inventory_changed`` and returns the delta applied.
     """
+    ensure_adjustment_reason(reason)
     if set_to is not None:
         delta = set_to - sku.stock
     assert delta is not None
@@ -449,5 +515,5 @@ def change_inventory(
             code="stock_too_large",
             field="body.delta" if set_to is None else "body.set",
         )
-    adjust_stock(session, sku=sku, delta=delta, reason="manual")
+    adjust_stock(session, sku=sku, delta=delta, reason=reason, note=note)
     return delta
