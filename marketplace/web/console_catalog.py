@@ -33,7 +33,8 @@ def _category_and_children(session: Session, category_id: int) -> list[int]:
     """``category_id`` and every category under it."""
     children: dict[int | None, list[int]] = {}
     for cid, parent in session.exec(select(Category.id, Category.parent_id)).all():
-        children.setdefault(parent, []).append(cid)
+        if cid is not None:
+            children.setdefault(parent, []).append(cid)
     found, queue = [category_id], [category_id]
     while queue:
         for child in children.get(queue.pop(), []):

@@ -1,4 +1,5 @@
-"""The console's product images page: see a product's images, upload, reorder, choose main.
+"""The console's product images page: see a product's images, upload several, move one up
+or down, choose the main one.
 
 The upload is sent by a small script as the raw file with the ``X-CSRF-Token`` header, so
 it streams to the file store under the size limit exactly like the API's upload (a form
@@ -8,7 +9,9 @@ message in the page's language.
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -141,4 +144,30 @@ def delete_image_page(
     products_svc.product_changed(session, product)
     session.commit()
     flash(request, gettext_for(request)("Image removed."), "success")
+    return RedirectResponse(_page_url(shop_id, product_id), status_code=303)
+
+
+@router.post(PAGE + "/{image_id}/move")
+def move_image_page(
+    shop_id: int,
+    product_id: int,
+    image_id: int,
+    request: Request,
+    session: SessionDep,
+    account: RequireAccount,
+    direction: Annotated[str, Form()] = "",
+) -> Response:
+    """Move an image one place earlier (``up``) or later (``down``) in the product's order."""
+    member_access(session, account, shop_id, Scope.products_write)
+    product = products_svc.get_product(session, shop_id=shop_id, product_id=product_id, lock=True)
+    image = images.get_image(session, product=product, image_id=image_id)
+    order = [i.id for i in images.images_by_product(session, [product_id])[product_id]]
+    at = order.index(image.id)
+    to = at - 1 if direction == "up" else at + 1 if direction == "down" else at
+    if 0 <= to < len(order) and to != at:
+        order[at], order[to] = order[to], order[at]
+        images.reorder(session, product=product, image_ids=order)
+        products_svc.product_changed(session, product)
+        session.commit()
+        flash(request, gettext_for(request)("Image moved."), "success")
     return RedirectResponse(_page_url(shop_id, product_id), status_code=303)

@@ -187,7 +187,8 @@ def create_product_page(
         errors = pf.kernel_errors(exc, words)
         return _form_page(request, session, access, form, errors=errors, status_code=400)
     session.commit()
-    flash(request, gettext_for(request)("Product saved as a draft. Add its images."), "success")
+    _ = gettext_for(request)
+    flash(request, _("Product saved as a draft. Add its images."), "success")
     return RedirectResponse(PRODUCT.format(shop_id=shop_id, product_id=product.id), 303)
 
 
@@ -242,7 +243,8 @@ def update_product_page(
             request, session, access, form, product=product, errors=errors, status_code=400
         )
     session.commit()
-    flash(request, gettext_for(request)("Product saved."), "success")
+    _ = gettext_for(request)
+    flash(request, _("Product saved."), "success")
     return RedirectResponse(PRODUCT.format(shop_id=shop_id, product_id=product_id), 303)
 
 

@@ -5,10 +5,12 @@ adjustments with a reason and their history, and 403 for a member without the ar
 from __future__ import annotations
 
 import html
+import io
 import re
 from typing import Any
 
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlmodel import Session, col, select
 
 import core.models as m
@@ -56,7 +58,9 @@ def _rows(page: str) -> list[dict[str, str]]:
             found = re.search(rf'name="{name}" value="([^"]*)"', tr)
             return html.unescape(found.group(1)) if found else ""
 
-        rows.append({n: value(n) for n in ("row_key", "row_id", "row_code", "row_price", "row_stock")})
+        rows.append(
+            {n: value(n) for n in ("row_key", "row_id", "row_code", "row_price", "row_stock")}
+        )
     return rows
 
 
@@ -67,7 +71,9 @@ def _as_form(rows: list[dict[str, str]]) -> dict[str, list[str]]:
 def _skus(factory: Factory, product_id: int) -> list[m.Sku]:
     with Session(factory.engine) as session:
         return list(
-            session.exec(select(m.Sku).where(m.Sku.product_id == product_id).order_by(col(m.Sku.id)))
+            session.exec(
+                select(m.Sku).where(m.Sku.product_id == product_id).order_by(col(m.Sku.id))
+            )
         )
 
 
@@ -139,10 +145,19 @@ def test_a_merchant_edits_fields_prices_and_option_values(
     options = (("Colour", "Red, Blue"), ("Size", "S, L, XL"))
     built = client.post(
         _url(shop, f"/{product_id}"),
-        data=_fields(token, category=category, options=options, op="build", **_as_form(_rows(page.text))),
+        data=_fields(
+            token, category=category, options=options, op="build", **_as_form(_rows(page.text))
+        ),
     )
     rows = _rows(built.text)
-    assert [r["row_code"] for r in rows] == ["Red-S", "Red-L", "Red-XL", "Blue-S", "Blue-L", "Blue-XL"]
+    assert [r["row_code"] for r in rows] == [
+        "Red-S",
+        "Red-L",
+        "Red-XL",
+        "Blue-S",
+        "Blue-L",
+        "Blue-XL",
+    ]
     assert rows[0]["row_id"] == str(before["Red-S"].id)
     assert rows[2]["row_id"] == ""
     rows[0]["row_price"] = "9.50"
@@ -302,6 +317,7 @@ def test_list_and_delist_from_the_list_and_the_edit_page(
         follow_redirects=False,
     )
     assert sent.status_code == 303 and sent.headers["location"] == back
+    assert "Delisted." in client.get(back, headers=EN).text
     assert factory.fetch(m.Product, product.id).status == m.ProductStatus.delisted
     sent = client.post(
         _url(shop, f"/{product.id}/list"),
@@ -309,6 +325,7 @@ def test_list_and_delist_from_the_list_and_the_edit_page(
         follow_redirects=False,
     )
     assert sent.headers["location"] == _url(shop, f"/{product.id}")
+    assert "Listed." in client.get(sent.headers["location"], headers=EN).text
     assert factory.fetch(m.Product, product.id).status == m.ProductStatus.listed
 
     draft_shop = factory.shop(owner, open=False)
@@ -330,12 +347,20 @@ def test_stock_adjustments_need_a_reason_and_show_in_the_history(
     url = _url(shop, f"/{product.id}/skus/{sku.id}/inventory")
     token = csrf_from(client.get(_url(shop, f"/{product.id}"), headers=EN).text)
 
-    sent = client.post(url, data={"csrf_token": token, "delta": "+5", "reason": "restock", "note": "From the supplier"}, headers=EN)
+    sent = client.post(
+        url,
+        data={"csrf_token": token, "delta": "+5", "reason": "restock", "note": "From the supplier"},
+        headers=EN,
+    )
     assert sent.status_code == 200
     assert "Stock of default is now 15." in sent.text
     assert factory.fetch(m.Sku, sku.id).stock == 15
 
-    for bad in ({"delta": "3", "reason": ""}, {"delta": "x", "reason": "damaged"}, {"delta": "-16", "reason": "damaged"}):
+    for bad in (
+        {"delta": "3", "reason": ""},
+        {"delta": "x", "reason": "damaged"},
+        {"delta": "-16", "reason": "damaged"},
+    ):
         sent = client.post(url, data={"csrf_token": token, **bad}, headers=EN)
         assert 'class="flash error"' in sent.text, bad
     assert factory.fetch(m.Sku, sku.id).stock == 15
@@ -372,8 +397,55 @@ def test_a_member_without_the_products_area_sees_no_button_and_gets_403(
         ("/new", _fields(token, category=category)),
         (f"/{product.id}", _fields(token, category=category)),
         (f"/{product.id}/delist", {"csrf_token": token}),
-        (f"/{product.id}/skus/{sku.id}/inventory", {"csrf_token": token, "delta": "1", "reason": "restock"}),
+        (
+            f"/{product.id}/skus/{sku.id}/inventory",
+            {"csrf_token": token, "delta": "1", "reason": "restock"},
+        ),
     ):
         assert client.post(_url(shop, path), data=data, headers=HTML).status_code == 403, path
     assert factory.fetch(m.Product, product.id).status == m.ProductStatus.listed
     assert factory.fetch(m.Sku, sku.id).stock == 10
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_images_are_uploaded_several_moved_and_shown_on_the_edit_page(
+    client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    product, _ = factory.product(shop)
+    sign_in(client, owner.email, "secret-pass")
+    url = _url(shop, f"/{product.id}/images")
+    page = client.get(url, headers=EN)
+    assert "multiple required" in page.text
+    token = re.search(r'data-csrf="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    ids = []
+    for n in range(3):
+        sent = client.post(
+            url,
+            content=_png((n, n, n)),
+            headers={"X-CSRF-Token": token, "Accept": "application/json"},
+        )
+        assert sent.status_code == 201, sent.text
+        ids.append(sent.json()["id"])
+    form_token = csrf_from(client.get(url, headers=EN).text)
+    moved = client.post(
+        f"{url}/{ids[2]}/move",
+        data={"csrf_token": form_token, "direction": "up"},
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303
+    client.post(
+        f"{url}/{ids[0]}/move", data={"csrf_token": form_token, "direction": "up"}
+    )  # first: stays
+    api = client.get(
+        f"/api/v1/shops/{shop.id}/products/{product.id}", headers=factory.headers(owner)
+    )
+    assert [i["id"] for i in api.json()["images"]] == [ids[0], ids[2], ids[1]]
+    edit = client.get(_url(shop, f"/{product.id}"), headers=EN).text
+    assert edit.count('<img src="') == 3 and "Upload, reorder, choose main" in edit
