@@ -160,9 +160,9 @@ def move_image_page(
     """Move an image one place earlier (``up``) or later (``down``) in the product's order."""
     member_access(session, account, shop_id, Scope.products_write)
     product = products_svc.get_product(session, shop_id=shop_id, product_id=product_id, lock=True)
-    image = images.get_image(session, product=product, image_id=image_id)
+    images.get_image(session, product=product, image_id=image_id)
     order = [i.id for i in images.images_by_product(session, [product_id])[product_id]]
-    at = order.index(image.id)
+    at = order.index(image_id)
     to = at - 1 if direction == "up" else at + 1 if direction == "down" else at
     if 0 <= to < len(order) and to != at:
         order[at], order[to] = order[to], order[at]
