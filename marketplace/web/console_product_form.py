@@ -41,6 +41,7 @@ UPDATED_FIELDS = (
     "weight_g",
     "self_pickup",
     "sellable_provinces",
+    "shipping_template_id",
 )
 _SPLIT = re.compile("[,\uff0c\u3001\n]+")  # comma, full-width comma, 、
 
@@ -70,6 +71,7 @@ class ProductForm:
     category_id: str = ""
     condition: str = "new"
     weight_g: str = "0"
+    shipping_template_id: str = ""
     self_pickup: bool = False
     provinces: list[str] = field(default_factory=list)
     options: list[tuple[str, list[str]]] = field(default_factory=list)
@@ -116,6 +118,7 @@ def product_form(product: Product, skus: list[Sku]) -> ProductForm:
         category_id=str(product.category_id),
         condition=product.condition.value,
         weight_g=str(product.weight_g),
+        shipping_template_id=str(product.shipping_template_id or ""),
         self_pickup=product.self_pickup,
         provinces=list(product.sellable_provinces),
         options=list(names.items()),
@@ -172,6 +175,7 @@ def read_form(form: FormData) -> ProductForm:
         category_id=str(form.get("category_id", "")),
         condition=str(form.get("condition", "new")),
         weight_g=str(form.get("weight_g", "0")).strip() or "0",
+        shipping_template_id=str(form.get("shipping_template_id", "")),
         self_pickup=bool(form.get("self_pickup")),
         provinces=[str(v) for v in form.getlist("provinces")],
         options=options,
@@ -234,6 +238,9 @@ def _kernel_data(form: ProductForm, messages: dict[str, str]) -> dict[str, Any]:
         "category_id": int(form.category_id),
         "condition": form.condition,
         "weight_g": int(form.weight_g),
+        "shipping_template_id": int(form.shipping_template_id)
+        if form.shipping_template_id.isdigit()
+        else None,
         "self_pickup": form.self_pickup,
         "sellable_provinces": form.provinces,
         "skus": skus,

@@ -25,6 +25,7 @@ from core.services import products as svc
 from core.services.categories import QUALIFICATION_KINDS
 from core.services.product_images import images_by_product
 from core.services.regions import provinces
+from core.services.shipping_fees import list_templates
 from marketplace.web import console_product_form as pf
 from marketplace.web.console_access import console_context, member_access
 from marketplace.web.csrf import web_router
@@ -67,6 +68,7 @@ def messages(request: Request) -> dict[str, str]:
         ),
         "condition_not_allowed": _("Only personal shops may sell second-hand goods."),
         "unknown_province": _("Choose provinces from the list."),
+        "shipping_template_id": _("Choose one of the shop's shipping fee templates."),
         "sku_has_orders": _(
             "A row you removed has orders; it is kept. Set its stock to 0 instead."
         ),
@@ -143,6 +145,7 @@ def _form_page(
         conditions=[c.value for c in svc.CONDITIONS_BY_SHOP_TYPE[access.shop.type]],
         all_conditions=[c.value for c in Condition],
         provinces=provinces(),
+        templates=list_templates(session, shop_id=access.shop_id),
         can_write=access.can(Scope.products_write),
         max_options=pf.MAX_OPTIONS,
         **extra,
@@ -255,24 +258,15 @@ def _back(shop_id: int, product_id: int, back: str) -> str:
     return PRODUCT.format(shop_id=shop_id, product_id=product_id)
 
 
-@router.post(PRODUCT + "/{action}")
-def list_or_delist_page(
-    shop_id: int,
-    product_id: int,
-    action: str,
-    request: Request,
-    session: SessionDep,
-    account: RequireAccount,
-    back: Annotated[str, Form()] = "",
+def _set_listed(
+    request: Request, session: Session, account: Any, ids: tuple[int, int], listed: bool, back: str
 ) -> Response:
-    """Put a product on sale (``list``) or take it off (``delist``)."""
-    if action not in {"list", "delist"}:
-        return Response(status_code=404)
+    shop_id, product_id = ids
     access = member_access(session, account, shop_id, Scope.products_write)
     product = svc.get_product(session, shop_id=shop_id, product_id=product_id, lock=True)
     _ = gettext_for(request)
     try:
-        svc.set_product_listed(session, shop=access.shop, product=product, listed=action == "list")
+        svc.set_product_listed(session, shop=access.shop, product=product, listed=listed)
     except TanziError as exc:
         session.rollback()
         why = {
@@ -282,8 +276,34 @@ def list_or_delist_page(
         flash(request, _("Not listed: %(why)s") % {"why": why}, "error")
         return RedirectResponse(_back(shop_id, product_id, back), 303)
     session.commit()
-    flash(request, _("Listed.") if action == "list" else _("Delisted."), "success")
+    flash(request, _("Listed.") if listed else _("Delisted."), "success")
     return RedirectResponse(_back(shop_id, product_id, back), 303)
+
+
+@router.post(PRODUCT + "/list")
+def list_product_page(
+    shop_id: int,
+    product_id: int,
+    request: Request,
+    session: SessionDep,
+    account: RequireAccount,
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """Put a product on sale (the shop must be open); back to the list or the product."""
+    return _set_listed(request, session, account, (shop_id, product_id), True, back)
+
+
+@router.post(PRODUCT + "/delist")
+def delist_product_page(
+    shop_id: int,
+    product_id: int,
+    request: Request,
+    session: SessionDep,
+    account: RequireAccount,
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    """Take a product off sale; back to the list or the product."""
+    return _set_listed(request, session, account, (shop_id, product_id), False, back)
 
 
 @router.post(PRODUCT + "/skus/{sku_id}/inventory")

@@ -138,6 +138,17 @@ def test_a_merchant_edits_fields_prices_and_option_values(
     sign_in(client, owner.email, "secret-pass")
     product_id = _new_product(client, shop, category)
     before = {s.code: s for s in _skus(factory, product_id)}
+    with Session(factory.engine, expire_on_commit=False) as session:
+        template = m.ShippingTemplate(
+            shop_id=shop.id,
+            name="Standard",
+            first_weight_g=1000,
+            first_fee_fen=800,
+            additional_weight_g=1000,
+            additional_fee_fen=300,
+        )
+        session.add(template)
+        session.commit()
 
     page = client.get(_url(shop, f"/{product_id}"), headers=EN)
     token = csrf_from(page.text)
@@ -174,6 +185,7 @@ def test_a_merchant_edits_fields_prices_and_option_values(
             op="save",
             self_pickup="1",
             provinces=["31", "44"],
+            shipping_template_id=str(template.id),
             **_as_form(rows),
         ),
         follow_redirects=False,
@@ -189,6 +201,7 @@ def test_a_merchant_edits_fields_prices_and_option_values(
     assert product.title == "Linen shirt, summer"
     assert product.self_pickup is True
     assert product.sellable_provinces == ["31", "44"]
+    assert product.shipping_template_id == template.id
 
 
 def test_bad_input_comes_back_beside_each_field(client: TestClient, factory: Factory) -> None:
