@@ -13,6 +13,8 @@ from sqlmodel import Session, col, select
 from core.api.deps import ReadSessionDep
 from core.models import Category, Product, ProductStatus
 from core.plugins.actions import shop_actions
+from core.schemas.files import ProductImagePublic
+from core.services.product_images import images_by_product, main_image_url
 from core.services.products import products_query, skus_by_product
 from marketplace.web import console_images, console_products
 from marketplace.web.console_access import console_context, member_access, page_number, page_of_rows
@@ -41,6 +43,12 @@ def _category_and_children(session: Session, category_id: int) -> list[int]:
             found.append(child)
             queue.append(child)
     return found
+
+
+def _thumbnail(images: list[ProductImagePublic]) -> str | None:
+    """The main image's thumbnail (or the image itself), for the list."""
+    main = next((i for i in images if i.is_main), None)
+    return (main.thumbnail_url or main.url) if main else main_image_url(images)
 
 
 def _threshold(raw: str) -> int:
@@ -72,7 +80,9 @@ def products_page(
         low_stock_at=limit if low else None,
     ).order_by(col(Product.id).desc())
     paged = page_of_rows(session, statement, page_number(request))
-    skus = skus_by_product(session, [p.id for p in paged.rows if p.id is not None])
+    ids = [p.id for p in paged.rows if p.id is not None]
+    skus = skus_by_product(session, ids)
+    pictures = {pid: _thumbnail(listed) for pid, listed in images_by_product(session, ids).items()}
     actions = shop_actions(
         session, host=request.app.state.plugins, shop_id=shop_id, area="products", can=access.can
     )
@@ -88,6 +98,7 @@ def products_page(
         "products",
         paged=paged,
         skus=skus,
+        pictures=pictures,
         actions=actions,
         status=filters["status"],
         statuses=[s.value for s in ProductStatus],

@@ -462,3 +462,20 @@ def test_images_are_uploaded_several_moved_and_shown_on_the_edit_page(
     assert [i["id"] for i in api.json()["images"]] == [ids[0], ids[2], ids[1]]
     edit = client.get(_url(shop, f"/{product.id}"), headers=EN).text
     assert edit.count('<img src="') == 3 and "Upload, reorder, choose main" in edit
+
+
+def test_the_pages_of_a_filtered_list_keep_the_filters(
+    client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    category = factory.category(name="Tea")
+    for _ in range(21):
+        factory.product(shop, category=category, stock=1)
+    factory.product(shop, category=category, stock=1, listed=False)
+    sign_in(client, owner.email, "secret-pass")
+    page = client.get(_url(shop) + "?status=listed&low=1", headers=EN).text
+    assert "(21)" in page
+    assert 'href="?status=listed&amp;low=1&amp;page=2"' in page
+    second = client.get(_url(shop) + "?status=listed&low=1&page=2", headers=EN).text
+    assert second.count("<tr>") == 2  # the header and the one product left
