@@ -26,6 +26,14 @@ def _no_control_chars(value: str) -> str:
     return value
 
 
+def _no_lone_surrogates(value: str) -> str:
+    # checked here as well as by core.api.storable_input: that guard runs only after the
+    # model's own validators, and InventoryChange's would hide the field behind 'body'
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
+        raise ValueError("must be valid Unicode text")
+    return value
+
+
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
@@ -188,7 +196,7 @@ class InventoryChange(BaseModel):
         description="manual, restock, stocktake, damaged, returned or other",
         max_length=30,
     )
-    note: Annotated[Text, Field(max_length=200)] | None = None
+    note: Annotated[Text, AfterValidator(_no_lone_surrogates), Field(max_length=200)] | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:
