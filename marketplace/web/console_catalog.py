@@ -16,7 +16,7 @@ from core.plugins.actions import shop_actions
 from core.schemas.files import ProductImagePublic
 from core.services.product_images import images_by_product, main_image_url
 from core.services.products import products_query, skus_by_product
-from marketplace.web import console_images, console_products
+from marketplace.web import console_images, console_products, console_stock
 from marketplace.web.console_access import console_context, member_access, page_number, page_of_rows
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
@@ -26,6 +26,7 @@ from sdk.scopes import Scope
 router = web_router(tags=["merchant console"])
 router.include_router(console_images.router)
 router.include_router(console_products.router)
+router.include_router(console_stock.router)
 
 #: A SKU with this many units or fewer is low on stock, unless the page is asked another.
 LOW_STOCK = 5

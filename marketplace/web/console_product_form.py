@@ -84,7 +84,8 @@ def row_key(options: dict[str, str]) -> str:
 
 
 def split_values(text: str) -> list[str]:
-    """``"Red, Blue\uff0cGreen"`` (any comma, or 、) -> ``["Red", "Blue", "Green"]`` (blanks and repeats dropped)."""
+    """The values of one option, split at any comma (ASCII or full-width) or 、, blanks and
+    repeats dropped: ``"Red, Blue, Red"`` -> ``["Red", "Blue"]``."""
     return list(dict.fromkeys(v.strip() for v in _SPLIT.split(text) if v.strip()))
 
 

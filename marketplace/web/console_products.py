@@ -1,5 +1,6 @@
 """The console's product pages: create and edit a product with its SKU matrix, list and
-delist it, and adjust its stock with a reason (the history shown on the edit page).
+delist it; the edit page also shows the stock and its history (adjustments are in
+``console_stock``).
 
 Everything goes through :mod:`core.services.products` and :mod:`core.services.inventory`
 with the member's access checked by the same guard as the API (``products:write`` to
@@ -304,50 +305,3 @@ def delist_product_page(
 ) -> Response:
     """Take a product off sale; back to the list or the product."""
     return _set_listed(request, session, account, (shop_id, product_id), False, back)
-
-
-@router.post(PRODUCT + "/skus/{sku_id}/inventory")
-def adjust_stock_page(
-    shop_id: int,
-    product_id: int,
-    sku_id: int,
-    request: Request,
-    session: SessionDep,
-    account: RequireAccount,
-    delta: Annotated[str, Form()] = "",
-    reason: Annotated[str, Form()] = "",
-    note: Annotated[str, Form()] = "",
-) -> Response:
-    """Add to or take from one SKU's stock, with a reason (and a note)."""
-    member_access(session, account, shop_id, Scope.products_write)
-    product = svc.get_product(session, shop_id=shop_id, product_id=product_id)
-    sku = svc.get_sku(session, shop_id=shop_id, sku_id=sku_id, lock=True)
-    _ = gettext_for(request)
-    words = messages(request)
-    url = PRODUCT.format(shop_id=shop_id, product_id=product_id) + "#stock"
-    amount = delta.strip().removeprefix("+")
-    if sku.product_id != product.id or not amount.lstrip("-").isdigit() or int(amount) == 0:
-        flash(request, _("Enter how many units to add, or a negative number to take."), "error")
-        return RedirectResponse(url, 303)
-    if reason not in inventory.ADJUSTMENT_REASONS or reason == "manual":
-        flash(request, _("Choose why the stock changes."), "error")
-        return RedirectResponse(url, 303)
-    try:
-        svc.change_inventory(
-            session,
-            sku=sku,
-            delta=int(amount),
-            reason=reason,
-            note=note.strip()[: inventory.NOTE_MAX] or None,
-        )
-    except TanziError as exc:
-        session.rollback()
-        flash(request, words.get(exc.code) or exc.detail, "error")
-        return RedirectResponse(url, 303)
-    session.commit()
-    flash(
-        request,
-        _("Stock of %(code)s is now %(stock)s.") % {"code": sku.code, "stock": sku.stock},
-        "success",
-    )
-    return RedirectResponse(url, 303)
