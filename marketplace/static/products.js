@@ -71,6 +71,16 @@
 
   function newRow(pairs) {
     const tr = document.createElement("tr");
+    const on = document.createElement("input");
+    on.type = "checkbox";
+    on.name = "row_on";
+    on.value = JSON.stringify(pairs);
+    on.checked = true;
+    on.setAttribute("aria-label", words.onLabel);
+    const onCell = document.createElement("td");
+    onCell.className = "sku-on";
+    onCell.appendChild(on);
+    tr.appendChild(onCell);
     const first = document.createElement("td");
     first.className = "sku-options-cell";
     if (pairs.length === 0) {

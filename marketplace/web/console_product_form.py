@@ -55,6 +55,8 @@ class SkuRow:
     code: str = ""
     price: str = ""
     stock: str = "0"
+    #: Whether the combination is sold; an unticked row is left out (its SKU removed).
+    on: bool = True
 
     @property
     def key(self) -> str:
@@ -89,8 +91,11 @@ def split_values(text: str) -> list[str]:
     return list(dict.fromkeys(v.strip() for v in _SPLIT.split(text) if v.strip()))
 
 
-def matrix(options: list[tuple[str, list[str]]], typed: list[SkuRow]) -> list[SkuRow]:
-    """The rows for ``options``: every combination of values, keeping typed rows that match."""
+def matrix(
+    options: list[tuple[str, list[str]]], typed: list[SkuRow], *, new_on: bool = True
+) -> list[SkuRow]:
+    """The rows for ``options``: every combination of values, keeping typed rows that match;
+    a new combination's row is ticked when ``new_on``."""
     by_key = {row.key: row for row in typed}
     used = [(name, values) for name, values in options if name and values]
     combos = itertools.product(*[[(name, v) for v in values] for name, values in used])
@@ -100,7 +105,11 @@ def matrix(options: list[tuple[str, list[str]]], typed: list[SkuRow]) -> list[Sk
         kept = by_key.get(row_key(options_of_row))
         rows.append(
             kept
-            or SkuRow(options=options_of_row, code="-".join(options_of_row.values()) or "default")
+            or SkuRow(
+                options=options_of_row,
+                code="-".join(options_of_row.values()) or "default",
+                on=new_on,
+            )
         )
     return rows
 
@@ -113,6 +122,16 @@ def product_form(product: Product, skus: list[Sku]) -> ProductForm:
             values = names.setdefault(name, [])
             if value not in values:
                 values.append(value)
+    saved = [
+        SkuRow(
+            options=dict(s.options),
+            sku_id=s.id,
+            code=s.code,
+            price=f"{Decimal(s.price_fen) / 100:.2f}",
+            stock=str(s.stock),
+        )
+        for s in skus
+    ]
     return ProductForm(
         title=product.title,
         description=product.description,
@@ -123,17 +142,15 @@ def product_form(product: Product, skus: list[Sku]) -> ProductForm:
         self_pickup=product.self_pickup,
         provinces=list(product.sellable_provinces),
         options=list(names.items()),
-        rows=[
-            SkuRow(
-                options=dict(s.options),
-                sku_id=s.id,
-                code=s.code,
-                price=f"{Decimal(s.price_fen) / 100:.2f}",
-                stock=str(s.stock),
-            )
-            for s in skus
-        ],
+        rows=_with_leftovers(matrix(list(names.items()), saved, new_on=False), saved),
     )
+
+
+def _with_leftovers(rows: list[SkuRow], saved: list[SkuRow]) -> list[SkuRow]:
+    """``rows`` and, after them, saved SKUs whose options fit no combination (made through
+    the API with other option names), so that nothing saved is out of sight."""
+    keys = {row.key for row in rows}
+    return rows + [row for row in saved if row.key not in keys]
 
 
 def _options(form: FormData) -> list[tuple[str, list[str]]]:
@@ -146,18 +163,27 @@ def _options(form: FormData) -> list[tuple[str, list[str]]]:
     return out[:MAX_OPTIONS]
 
 
+def _parsed_options(key: str) -> dict[str, str]:
+    """A row key back to its options (``{}`` when it cannot be read)."""
+    try:
+        return {str(k): str(v) for k, v in dict(json.loads(key)).items()}
+    except (ValueError, TypeError):
+        return {}
+
+
 def _typed_rows(form: FormData) -> list[SkuRow]:
     columns = [form.getlist(n) for n in ("row_key", "row_id", "row_code", "row_price")]
     stocks = form.getlist("row_stock")
+    ticked = {row_key(_parsed_options(str(v))) for v in form.getlist("row_on")}
     rows = []
     for i, (key, sku_id, code, price) in enumerate(zip(*columns, strict=False)):
-        try:
-            options = dict(json.loads(str(key)))
-        except (ValueError, TypeError):
+        options = _parsed_options(str(key))
+        if not options and str(key) != "[]":
             continue
         rows.append(
             SkuRow(
-                options={str(k): str(v) for k, v in options.items()},
+                options=options,
+                on=row_key(options) in ticked,
                 sku_id=int(sku_id) if str(sku_id).isdigit() else None,
                 code=str(code).strip(),
                 price=str(price).strip(),
@@ -214,6 +240,8 @@ def _kernel_data(form: ProductForm, messages: dict[str, str]) -> dict[str, Any]:
     if len(form.rows) > MAX_ROWS:
         errors["options"] = messages["too_many_rows"]
     for i, row in enumerate(form.rows):
+        if not row.on:
+            continue
         fen = price_fen(row.price)
         if fen is None:
             errors[f"skus[{i}].price_fen"] = messages["price"]
@@ -257,11 +285,22 @@ def _validation_errors(exc: ValidationError, messages: dict[str, str]) -> dict[s
 
 
 def to_create(form: ProductForm, messages: dict[str, str]) -> ProductCreate:
-    """The form as a new product, or :class:`FormInvalid`."""
+    """The form as a new product (its ticked rows), or :class:`FormInvalid`."""
     try:
         return ProductCreate.model_validate(_kernel_data(form, messages))
     except ValidationError as exc:
-        raise FormInvalid(_validation_errors(exc, messages)) from exc
+        errors = _validation_errors(exc, messages)
+        raise FormInvalid({row_path(form, k): v for k, v in errors.items()}) from exc
+
+
+def row_path(form: ProductForm, key: str) -> str:
+    """An error key about the n-th SKU sent (``skus[n]...``) as the form row's own index:
+    unticked rows are not sent, so the two can differ."""
+    ticked = [i for i, row in enumerate(form.rows) if row.on]
+    found = re.match(r"skus\[(\d+)\]", key)
+    if not found or int(found.group(1)) >= len(ticked):
+        return key
+    return f"skus[{ticked[int(found.group(1))]}]" + key[found.end() :]
 
 
 def to_update(
@@ -270,7 +309,8 @@ def to_update(
     """The form as a change of the product's fields and its SKU rows, or :class:`FormInvalid`."""
     created = to_create(form, messages)
     update = ProductUpdate.model_validate(created.model_dump(include=set(UPDATED_FIELDS)))
-    rows = [(row.sku_id, sku) for row, sku in zip(form.rows, created.skus, strict=True)]
+    ticked = [row for row in form.rows if row.on]
+    rows = [(row.sku_id, sku) for row, sku in zip(ticked, created.skus, strict=True)]
     return update, rows
 
 
@@ -281,11 +321,15 @@ def error_key(path: str | None) -> str:
     return re.sub(r"\[\d+\]$", "", path) or "form"
 
 
-def kernel_errors(exc: TanziError, messages: dict[str, str]) -> dict[str, str]:
-    """The form's errors for a kernel refusal; a message of ``messages`` by code wins."""
+def kernel_errors(
+    exc: TanziError, messages: dict[str, str], form: ProductForm | None = None
+) -> dict[str, str]:
+    """The form's errors for a kernel refusal; a message of ``messages`` by code wins; row
+    paths are turned into ``form``'s row indexes."""
     listed = exc.extra.get("errors") if isinstance(exc.extra.get("errors"), list) else None
     errors: dict[str, str] = {}
     for item in listed or [{"field": exc.field, "message": exc.detail}]:
         message = messages.get(exc.code) or str(item.get("message") or exc.detail)
-        errors.setdefault(error_key(item.get("field")), message)
+        key = error_key(item.get("field"))
+        errors.setdefault(row_path(form, key) if form else key, message)
     return errors

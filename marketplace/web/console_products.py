@@ -57,6 +57,7 @@ def messages(request: Request) -> dict[str, str]:
         "category_id": _("Choose a category."),
         "weight_g": _("The weight of one unit in grams: a whole number up to 1000000."),
         "options": _("Give each option a name and at least one value."),
+        "skus": _("Tick at least one row to sell."),
         "too_many_rows": _("At most 100 combinations of option values."),
         "price": _("A price in yuan, such as 12.50."),
         "price_fen": _("A price in yuan, such as 12.50."),
@@ -188,7 +189,7 @@ def create_product_page(
         return _form_page(request, session, access, form, errors=exc.errors, status_code=400)
     except TanziError as exc:
         session.rollback()
-        errors = pf.kernel_errors(exc, words)
+        errors = pf.kernel_errors(exc, words, form)
         return _form_page(request, session, access, form, errors=errors, status_code=400)
     session.commit()
     _ = gettext_for(request)
@@ -242,7 +243,7 @@ def update_product_page(
     except TanziError as exc:
         session.rollback()
         product = svc.get_product(session, shop_id=shop_id, product_id=product_id)
-        errors = pf.kernel_errors(exc, words)
+        errors = pf.kernel_errors(exc, words, form)
         return _form_page(
             request, session, access, form, product=product, errors=errors, status_code=400
         )

@@ -58,14 +58,15 @@ def _rows(page: str) -> list[dict[str, str]]:
             found = re.search(rf'name="{name}" value="([^"]*)"', tr)
             return html.unescape(found.group(1)) if found else ""
 
-        rows.append(
-            {n: value(n) for n in ("row_key", "row_id", "row_code", "row_price", "row_stock")}
-        )
+        row = {n: value(n) for n in ("row_key", "row_id", "row_code", "row_price", "row_stock")}
+        row["on"] = "1" if re.search(r'name="row_on" value="[^"]*" checked', tr) else ""
+        rows.append(row)
     return rows
 
 
 def _as_form(rows: list[dict[str, str]]) -> dict[str, list[str]]:
-    return {name: [r[name] for r in rows] for name in rows[0]} if rows else {}
+    fields = {name: [r[name] for r in rows] for name in rows[0] if name != "on"} if rows else {}
+    return fields | {"row_on": [r["row_key"] for r in rows if r["on"]]}
 
 
 def _skus(factory: Factory, product_id: int) -> list[m.Sku]:
@@ -220,6 +221,7 @@ def test_bad_input_comes_back_beside_each_field(client: TestClient, factory: Fac
         "row_code": ["same", "same"],
         "row_price": ["abc", "12.345"],
         "row_stock": ["-1", "4"],
+        "row_on": ['[["Size", "S"]]', '[["Size", "M"]]'],
     }
     options = (("Size", "S, M"),)
     sent = client.post(
@@ -479,3 +481,58 @@ def test_the_pages_of_a_filtered_list_keep_the_filters(
     assert 'href="?status=listed&amp;low=1&amp;page=2"' in page
     second = client.get(_url(shop) + "?status=listed&low=1&page=2", headers=EN).text
     assert second.count("<tr>") == 2  # the header and the one product left
+
+
+def test_unticked_combinations_are_not_sold_and_a_sparse_product_keeps_its_skus(
+    client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    category = factory.category(name="Clothing")
+    body = {
+        "category_id": category.id,
+        "title": "Sparse shirt",
+        "skus": [
+            {"code": "RS", "options": {"Colour": "Red", "Size": "S"}, "price_fen": 100},
+            {"code": "BM", "options": {"Colour": "Blue", "Size": "M"}, "price_fen": 200},
+        ],
+    }
+    made = client.post(
+        f"/api/v1/shops/{shop.id}/products", json=body, headers=factory.headers(owner)
+    )
+    product_id = made.json()["id"]
+    sign_in(client, owner.email, "secret-pass")
+    page = client.get(_url(shop, f"/{product_id}"), headers=EN).text
+    rows = _rows(page)
+    assert [(r["row_code"], r["on"]) for r in rows] == [
+        ("RS", "1"),
+        ("Red-M", ""),
+        ("Blue-S", ""),
+        ("BM", "1"),
+    ]
+    token = csrf_from(page)
+    options = (("Colour", "Red, Blue"), ("Size", "S, M"))
+
+    def save(rows: list[dict[str, str]]) -> Any:
+        return client.post(
+            _url(shop, f"/{product_id}"),
+            data=_fields(token, category=category, options=options, **_as_form(rows)),
+            headers=EN,
+            follow_redirects=False,
+        )
+
+    assert save(rows).status_code == 303  # unchanged: the two unticked rows stay unsold
+    assert sorted(s.code for s in _skus(factory, product_id)) == ["BM", "RS"]
+
+    rows[0]["on"] = ""  # stop selling RS
+    rows[3]["row_price"] = "oops"
+    refused = save(rows)
+    assert refused.status_code == 400
+    assert 'id="skus-3-price_fen-error"' in refused.text  # the form's own row, not the 1st sent
+    rows[3]["row_price"] = "2.50"
+    assert save(rows).status_code == 303
+    assert [(s.code, s.price_fen) for s in _skus(factory, product_id)] == [("BM", 250)]
+
+    rows[3]["on"] = ""
+    nothing = save(rows)
+    assert nothing.status_code == 400 and "Tick at least one row to sell." in nothing.text
