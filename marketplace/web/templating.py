@@ -51,7 +51,10 @@ def environment(locale: str) -> Environment:
 
 def flash(request: Request, message: str, category: str = "info") -> None:
     """A one-time message shown at the top of the next page (``info``, ``success``, ``error``)."""
-    request.session.setdefault(FLASH_KEY, []).append({"message": message, "category": category})
+    # A new list, not an append in place: Starlette saves a session only when an item is
+    # assigned, so a second message appended to a waiting one would be lost.
+    waiting = request.session.get(FLASH_KEY, [])
+    request.session[FLASH_KEY] = [*waiting, {"message": message, "category": category}]
 
 
 def gettext_for(request: Request) -> Any:

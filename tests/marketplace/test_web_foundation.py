@@ -172,3 +172,28 @@ def test_pages_that_need_a_person_redirect_to_sign_in(client: TestClient) -> Non
     response = client.get("/only-people?x=1", headers=HTML, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/signin?next=/only-people%3Fx%3D1"
+
+
+def test_a_second_flash_message_is_kept_while_the_first_waits() -> None:
+    """Two messages flashed on two requests before any page shows them both reach the page."""
+    from fastapi import FastAPI, Request
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from marketplace.web.templating import FLASH_KEY, flash
+
+    app = FastAPI()
+    app.add_middleware(SessionMiddleware, secret_key="test")
+
+    @app.post("/say/{word}")
+    def say(word: str, request: Request) -> dict[str, str]:
+        flash(request, word)
+        return {}
+
+    @app.get("/waiting")
+    def waiting(request: Request) -> list[str]:
+        return [item["message"] for item in request.session.get(FLASH_KEY, [])]
+
+    with TestClient(app) as browser:
+        browser.post("/say/first")
+        browser.post("/say/second")
+        assert browser.get("/waiting").json() == ["first", "second"]
