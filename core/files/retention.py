@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, exists, or_, select, union
+from sqlalchemy import ColumnElement, CompoundSelect, delete, exists, or_, select, union
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -24,15 +24,15 @@ from core.models.files import ProductImage, StoredFile
 STALE_UPLOAD_S = 3600.0
 
 
-def _referenced() -> object:
+def _referenced() -> CompoundSelect:
     """The ids of files a product image uses (as the image or its thumbnail)."""
     return union(
-        select(ProductImage.file_id),
-        select(ProductImage.thumbnail_id).where(col(ProductImage.thumbnail_id).is_not(None)),
+        select(col(ProductImage.file_id)),
+        select(col(ProductImage.thumbnail_id)).where(col(ProductImage.thumbnail_id).is_not(None)),
     )
 
 
-def _due_clause(now: datetime) -> list[object]:
+def _due_clause(now: datetime) -> list[ColumnElement[bool]]:
     child = aliased(StoredFile)
     kept_child = exists().where(
         col(child.original_id) == col(StoredFile.id),
@@ -41,7 +41,7 @@ def _due_clause(now: datetime) -> list[object]:
     return [
         col(StoredFile.expires_at).is_not(None),
         col(StoredFile.expires_at) <= now,
-        col(StoredFile.id).not_in(_referenced()),  # type: ignore[arg-type]
+        col(StoredFile.id).not_in(_referenced()),
         ~kept_child,
     ]
 
@@ -56,8 +56,8 @@ def purge_due_files(session: Session, *, now: datetime, limit: int = 200) -> tup
     if now.tzinfo is None:
         now = now.replace(tzinfo=UTC)
     due = session.execute(
-        select(StoredFile.id, StoredFile.original_id)
-        .where(*_due_clause(now))  # type: ignore[arg-type]
+        select(col(StoredFile.id), col(StoredFile.original_id))
+        .where(*_due_clause(now))
         .order_by(col(StoredFile.original_id).is_(None), col(StoredFile.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
