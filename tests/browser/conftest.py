@@ -177,8 +177,18 @@ def assert_accessible(page: Any) -> None:
 
 
 def assert_fits_phone(page: Any) -> None:
-    """Fail when ``page`` scrolls sideways (its content is wider than the viewport)."""
+    """Fail when ``page`` scrolls sideways: the document, or a box inside it that scrolls
+    (a table in a ``.table-wrap``), is wider than its viewport. Code blocks may scroll."""
     widths = page.evaluate(
         "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
     )
     assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths[0]} > {widths[1]} px"
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(el => {
+            const x = getComputedStyle(el).overflowX;
+            return (x === 'auto' || x === 'scroll') && el.tagName !== 'PRE'
+                && el.scrollWidth > el.clientWidth + 1;
+        }).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
+                     + ' ' + el.scrollWidth + ' > ' + el.clientWidth)"""
+    )
+    assert boxes == [], f"{page.url}: boxes scroll sideways: {boxes}"
