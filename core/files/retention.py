@@ -1,7 +1,8 @@
 """File retention: files past their ``expires_at`` that nothing references are removed.
 
-A file is due when its ``expires_at`` has passed and no product image, and no thumbnail
-that is not itself due, points at it. A chunk of due rows is locked (PostgreSQL ``SKIP
+A file is due when its ``expires_at`` has passed and no row of another table (a product
+image today; any foreign key to ``stored_file.id``), and no thumbnail that is not itself
+due, points at it. A chunk of due rows is locked (PostgreSQL ``SKIP
 LOCKED``; SQLite serializes writers), thumbnails are deleted before their originals, and
 the rows' bytes are removed from the store only after the commit, so a crash leaves at
 most bytes without a row (removed again next time), never a row without its bytes. Two
@@ -12,24 +13,38 @@ returned.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, CompoundSelect, delete, exists, or_, select, union
+from sqlalchemy import Column, ColumnElement, CompoundSelect, delete, exists, or_, select, union
 from sqlalchemy.orm import aliased
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from core.files.store import FileStore
-from core.models.files import ProductImage, StoredFile
+from core.models.files import StoredFile
 
 #: A temporary upload file older than this belongs to an upload that died.
 STALE_UPLOAD_S = 3600.0
 
 
+def referencing_columns() -> list[Column[Any]]:
+    """Every column of another table with a foreign key to ``stored_file.id`` (a product
+    image's file and thumbnail today; whatever table adds one later is covered too)."""
+    import core.models  # noqa: F401 - registers every table on the metadata
+
+    own = SQLModel.metadata.tables[StoredFile.__tablename__]
+    target = own.c.id
+    return [
+        fk.parent
+        for table in SQLModel.metadata.sorted_tables
+        if table is not own
+        for fk in table.foreign_keys
+        if fk.column is target
+    ]
+
+
 def _referenced() -> CompoundSelect:
-    """The ids of files a product image uses (as the image or its thumbnail)."""
-    return union(
-        select(col(ProductImage.file_id)),
-        select(col(ProductImage.thumbnail_id)).where(col(ProductImage.thumbnail_id).is_not(None)),
-    )
+    """The ids of files some row uses (see :func:`referencing_columns`)."""
+    return union(*(select(column).where(column.is_not(None)) for column in referencing_columns()))
 
 
 def _due_clause(now: datetime) -> list[ColumnElement[bool]]:

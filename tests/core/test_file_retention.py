@@ -140,6 +140,15 @@ def test_files_go_when_their_retention_passes_and_nothing_uses_them(
     assert _ids(engine) == {used, used_thumb}
 
 
+def test_every_foreign_key_to_a_file_keeps_it() -> None:
+    """A table that points at files (now or added later) is found from the metadata."""
+    from core.files.retention import referencing_columns
+
+    found = {f"{c.table.name}.{c.name}" for c in referencing_columns()}
+    assert {"product_image.file_id", "product_image.thumbnail_id"} <= found
+    assert "stored_file.original_id" not in found  # thumbnails are handled on their own
+
+
 def test_two_purges_at_once_remove_each_file_once(
     engine: Engine, settings: Settings, factory: Factory
 ) -> None:
