@@ -71,7 +71,7 @@ def _everything(live_server: LiveServer) -> tuple[m.Account, m.Shop]:
         session.add(
             m.AuditLogEntry(
                 actor_id=me.id,
-                action="listing_suspended",
+                action="suspend_listing",
                 target_type="listing",
                 target_id=insurance.id or 0,
                 reason=LONG_REASON,
