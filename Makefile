@@ -19,9 +19,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 # Debian's Chromium and fonts for the browser tests (Playwright drives it through
-# executable_path); the script returns at once when they are installed.
+# executable_path), and axe-core for their accessibility checks (npm ci from the lockfile in
+# tests/browser/js, skipped when node is not installed); each returns at once when installed.
 browser:
 	@scripts/install-browser.sh
+	@scripts/install-axe.sh
 
 # The Standard Webhooks reference library for JavaScript (npm ci from the lockfile in
 # tests/webhooks/js), a receiver in the webhook tests; skipped when node is not installed.

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     image_max_pixels: int = Field(default=40_000_000, ge=1)
     #: how long a signed download link for a private file stays valid
     file_link_ttl_s: int = Field(default=300, ge=1)
+    #: where stored files' bytes live: ``""`` for ``data_dir/files``, or ``s3://bucket/prefix``
+    file_store: str = ""
+    #: an S3-compatible endpoint (MinIO, a cloud's S3 API); empty for AWS itself
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    #: the bucket's credentials; empty to use boto3's own chain (``AWS_*`` variables, roles)
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

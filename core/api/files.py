@@ -21,7 +21,7 @@ from sqlmodel import Session
 from core.api.deps import Access, PrincipalDep, ReadSessionDep, SettingsDep
 from core.auth import Principal, ShopAccess, authorize_shop
 from core.errors import NotFound
-from core.files.service import local_store
+from core.files.backends import file_store_for
 from core.files.store import FileStore, iter_chunks
 from core.files.urls import FILES_PATH, public_name
 from core.models.base import utcnow
@@ -47,10 +47,10 @@ _LINK_SCOPES: dict[FilePurpose, Scope] = {
 
 
 def get_file_store(request: Request) -> FileStore:
-    """The app's file store (``app.state.file_store``; by default a folder in the data dir)."""
+    """The app's file store (``app.state.file_store``; by default the one the settings name)."""
     store: FileStore | None = getattr(request.app.state, "file_store", None)
     if store is None:
-        store = local_store(request.app.state.settings.data_dir)
+        store = file_store_for(request.app.state.settings)
         request.app.state.file_store = store
     return store
 

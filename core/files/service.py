@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 
 from core.files.errors import FileTooLargeError, InvalidImage, UnsupportedFileType
 from core.files.images import EncodedImage, ImageRejected, clean_image
+from core.files.retention import STALE_UPLOAD_S, purge_due_files, remove_bytes
 from core.files.sniff import DOCUMENT_TYPES, IMAGE_TYPES, SUFFIXES, describe, sniff
 from core.files.store import (
     CHUNK_SIZE,
@@ -31,6 +32,9 @@ from core.files.store import (
 )
 from core.models.base import utcnow
 from core.models.files import FilePurpose, StoredFile
+
+#: File rows removed per transaction by :func:`purge_expired`.
+PURGE_CHUNK = 200
 
 
 def local_store(data_dir: Path) -> LocalFileStore:
@@ -233,29 +237,20 @@ def expire_files(session: Session, file_ids: list[int]) -> None:
     session.flush()
 
 
-#: A temporary upload file older than this belongs to an upload that died.
-STALE_UPLOAD_S = 3600.0
-
-
 def purge_expired(session: Session, store: FileStore, *, now: datetime | None = None) -> int:
     """Remove the rows and bytes of files past their retention; returns how many.
 
     Also removes temporaries of uploads that died (a killed worker) an hour ago or more.
-    Idempotent: a second run (or a second worker) finds nothing left to remove. Rows go
-    first (thumbnails before their originals), bytes after the commit.
+    Idempotent: a second run (or a second worker) finds nothing left to remove. Commits
+    each chunk of rows, then removes their bytes (see :mod:`core.files.retention`).
     """
     store.sweep_staged(STALE_UPLOAD_S)
-    now = now or utcnow()
-    rows = session.exec(
-        select(StoredFile)
-        .where(col(StoredFile.expires_at).is_not(None), col(StoredFile.expires_at) <= now)
-        .order_by(col(StoredFile.original_id).is_(None), col(StoredFile.id))
-    ).all()
-    keys = [row.storage_key for row in rows]
-    for row in rows:
-        session.delete(row)
-        session.flush()
-    session.commit()
-    for key in keys:
-        store.delete(key)
-    return len(keys)
+    at = now or utcnow()
+    total = 0
+    while True:
+        seen, keys = purge_due_files(session, now=at, limit=PURGE_CHUNK)
+        session.commit()
+        remove_bytes(store, keys)
+        total += len(keys)
+        if seen < PURGE_CHUNK:
+            return total

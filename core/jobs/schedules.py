@@ -1,4 +1,5 @@
-"""Periodic kernel work: cancel orders left unpaid, accept after-sales the merchant ignored.
+"""Periodic kernel work: cancel orders left unpaid, accept after-sales the merchant ignored,
+remove files past their retention.
 
 Each run works in short transactions of :data:`CHUNK` rows until nothing is due, and is
 idempotent: the services lock what they change and skip what another run holds, so two
@@ -16,6 +17,8 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from core.db import session_scope
+from core.files.retention import STALE_UPLOAD_S, purge_due_files, remove_bytes
+from core.files.store import FileStore
 from core.models.base import utcnow
 from core.services.aftersales import expire_overdue_aftersales
 from core.services.unpaid_orders import cancel_overdue_unpaid_orders
@@ -56,3 +59,22 @@ def auto_accept_aftersales(engine: Engine, *, now: datetime | None = None) -> in
     if done:
         log.info("auto-accepted %d after-sales requests", done)
     return done
+
+
+def purge_expired_files(engine: Engine, store: FileStore, *, now: datetime | None = None) -> int:
+    """Remove files past their retention that nothing references (rows, then bytes after each
+    chunk's commit) and temporaries of dead uploads; returns how many files this run removed.
+    """
+    at = now or utcnow()
+    store.sweep_staged(STALE_UPLOAD_S)
+    total = 0
+    while True:
+        with session_scope(engine) as session:
+            seen, keys = purge_due_files(session, now=at, limit=CHUNK)
+        remove_bytes(store, keys)
+        total += len(keys)
+        if seen < CHUNK:
+            break
+    if total:
+        log.info("removed %d expired files", total)
+    return total

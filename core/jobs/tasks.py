@@ -1,5 +1,6 @@
 """Huey tasks: dispatch outbox events, deliver them in batches, sweep what was missed, run jobs,
-and the kernel's periodic work (cancel unpaid orders, auto-accept after-sales, every minute).
+and the kernel's periodic work (cancel unpaid orders, auto-accept after-sales, every minute;
+remove expired files, every ten minutes).
 
 Dispatch is coalesced: a commit that wrote events enqueues a dispatch task only when none is
 pending (:func:`request_dispatch`); the task clears the pending flag *before* it drains the
@@ -19,6 +20,7 @@ from typing import Any
 from huey import Huey, crontab
 from huey.constants import EmptyData
 
+from core.files.backends import file_store_for
 from core.jobs import schedules
 from core.jobs.runner import execute_job
 from core.jobs.runtime import binding_of, runtime_of
@@ -146,6 +148,16 @@ def register_tasks(huey: Huey) -> None:
             request_dispatch(huey)
         return done
 
+    @huey.task(name="tanzi.purge_expired_files")
+    def purge_expired_files(now: datetime | None = None) -> int:
+        """Remove files past their retention that nothing uses (``now`` moves the clock)."""
+        rt = runtime_of(huey)
+        return schedules.purge_expired_files(rt.engine, file_store_for(rt.settings), now=now)
+
+    @huey.periodic_task(crontab(minute="*/10"), name="tanzi.purge_expired_files_periodic")
+    def purge_expired_files_periodic() -> None:
+        purge_expired_files.call_local()
+
     @huey.periodic_task(crontab(minute="*"), name="tanzi.cancel_unpaid_orders_periodic")
     def cancel_unpaid_orders_periodic() -> None:
         cancel_unpaid_orders.call_local()
@@ -162,6 +174,7 @@ def register_tasks(huey: Huey) -> None:
         "run_job": run_job,
         "cancel_unpaid_orders": cancel_unpaid_orders,
         "auto_accept_aftersales": auto_accept_aftersales,
+        "purge_expired_files": purge_expired_files,
     }
     binding_of(huey).tasks.update(tasks)
 

@@ -2,6 +2,14 @@
 
 Chromium comes from Debian (``scripts/install-browser.sh``, run by ``make test``); Playwright
 drives it through ``executable_path``. Screenshots go to ``test-artifacts/screenshots/``.
+
+Accessibility: call ``assert_accessible(page)`` on every page a browser test opens (after it
+has loaded, and again after a step that changes the page a lot). It injects axe-core (from
+the npm registry, installed from ``tests/browser/js`` by ``scripts/install-axe.sh``, which
+``make test`` runs) and fails the test on any ``serious`` or ``critical`` violation, listing
+each rule, its help text and the offending elements. Without node/npm it skips the test with
+the reason (in CI it fails instead). ``assert_fits_phone(page)`` checks that a page has no
+horizontal scroll (at 375 px, lists must be cards, not a cut-off table).
 """
 
 from __future__ import annotations
@@ -26,6 +34,11 @@ from core.settings import Settings
 
 CHROMIUM = os.environ.get("TANZI_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+AXE_JS = Path(__file__).resolve().parent / "js" / "node_modules" / "axe-core" / "axe.min.js"
+#: The axe-core impacts that fail a test.
+BLOCKING_IMPACTS = ("serious", "critical")
+#: The phone width every list must fit (CSS pixels).
+PHONE_WIDTH = 375
 
 
 @dataclass
@@ -120,3 +133,62 @@ def browser_sign_in(page: Any, base_url: str, email: str, password: str) -> None
     page.fill("input[name=password]", password)
     page.click("form[action='/signin'] button[type=submit]")
     page.wait_for_load_state()
+
+
+def _axe_source() -> str:
+    if not AXE_JS.is_file():
+        reason = f"{AXE_JS} is missing: run scripts/install-axe.sh (needs node and npm)"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return AXE_JS.read_text(encoding="utf-8")
+
+
+def accessibility_violations(page: Any) -> list[dict[str, Any]]:
+    """The serious and critical axe-core (WCAG 2.x A/AA) violations on ``page`` as it is now."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        # evaluated through the DevTools protocol: the page's CSP (no inline scripts) holds
+        page.evaluate(_axe_source() + "\n;undefined")
+    result = page.evaluate(
+        """async () => {
+            const r = await window.axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                                'best-practice']},
+                resultTypes: ['violations'],
+            });
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.map(n => n.target.join(' ') + ' :: ' + n.failureSummary),
+            }));
+        }"""
+    )
+    return [v for v in result if v["impact"] in BLOCKING_IMPACTS]
+
+
+def assert_accessible(page: Any) -> None:
+    """Fail on any serious or critical axe-core violation on ``page`` (see the module doc)."""
+    found = accessibility_violations(page)
+    if found:
+        lines = [f"{page.url}: {len(found)} serious/critical accessibility violations"]
+        for v in found:
+            lines.append(f"- {v['id']} ({v['impact']}): {v['help']}")
+            lines.extend(f"    {t}" for t in v["targets"][:8])
+        raise AssertionError("\n".join(lines))
+
+
+def assert_fits_phone(page: Any) -> None:
+    """Fail when ``page`` scrolls sideways: the document, or a box inside it that scrolls
+    (a table in a ``.table-wrap``), is wider than its viewport. Code blocks may scroll."""
+    widths = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert widths[0] <= widths[1], f"{page.url} scrolls sideways: {widths[0]} > {widths[1]} px"
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('body *')].filter(el => {
+            const x = getComputedStyle(el).overflowX;
+            return (x === 'auto' || x === 'scroll') && el.tagName !== 'PRE'
+                && el.scrollWidth > el.clientWidth + 1;
+        }).map(el => el.tagName.toLowerCase() + '.' + [...el.classList].join('.')
+                     + ' ' + el.scrollWidth + ' > ' + el.clientWidth)"""
+    )
+    assert boxes == [], f"{page.url}: boxes scroll sideways: {boxes}"

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 import core.models as m
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 from tests.marketplace.providerdata import PASSED_CHECKS, draft_listing, version_row
 
 PASSWORD = "admin-password"
@@ -58,9 +58,11 @@ def test_an_admin_approves_one_version_and_rejects_another(
     page.goto(f"{live_server.url}/admin")
     assert page.locator(".queue-item").count() == 2
     shot(page, "admin-queue")
+    assert_accessible(page)
 
     page.click(".queue-item:has-text('Order copier') >> text=Review")
     shot(page, "admin-version")
+    assert_accessible(page)
     page.click("form.approve button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin")
     assert "Approved Order copier 1.0.0" in page.locator(".flash").inner_text()
@@ -70,17 +72,21 @@ def test_an_admin_approves_one_version_and_rejects_another(
     page.click("form.reject button[type=submit]")  # no reason yet: refused
     assert page.locator("#reason-error").inner_text() == "Say why: the provider reads this reason."
     shot(page, "admin-reject-needs-reason")
+    assert_accessible(page)
     page.fill("textarea[name=reason]", "Buyers' phone numbers are not needed for a popup.")
     page.click("form.reject button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin")
     assert page.locator(".queue-item").count() == 0
     shot(page, "admin-queue-empty")
+    assert_accessible(page)
 
     page.goto(f"{live_server.url}/admin/listings")
     shot(page, "admin-listings")
+    assert_accessible(page)
     page.goto(f"{live_server.url}/admin/audit")
     assert page.locator("table.audit tbody tr").count() == 2
     shot(page, "admin-audit")
+    assert_accessible(page)
     with Session(live_server.engine) as session:
         statuses = {
             listing.slug: (listing.status, version.status)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 import core.models as m
 from core.plugins.installations import enable_plugin
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 from tests.marketplace.console_helpers import ALL_SCOPES, PLUGIN, settings  # noqa: F401
 from tests.marketplace.sample_plugins import label_printer
 
@@ -55,6 +55,7 @@ def test_an_orders_action_runs_to_100_percent_live(
     page.check("input.select-all")
     assert page.locator("input[name=ids]:checked").count() == len(orders)
     shot(page, "console-orders-selected")
+    assert_accessible(page)
 
     page.click("button[name=action][value='label_printer:print_labels']")
     bar = page.locator(".job-progress .job-bar")
@@ -83,6 +84,7 @@ def test_an_orders_action_runs_to_100_percent_live(
     assert failed.count() == 1 and "is cancelled" in failed.inner_text()
     assert page.url.endswith(f"/console/shops/{shop.id}/orders")  # followed on the same page
     shot(page, "console-action-done")
+    assert_accessible(page)
 
     page.click(".job-link a")
     page.wait_for_load_state()
@@ -102,5 +104,6 @@ def test_the_console_fits_a_phone(live_server: LiveServer, browser: Any) -> None
         assert "为选中的订单" not in page.content()  # the plugin's own label is not ours
         assert page.locator("nav.shop-nav a[aria-current=page]").inner_text() == "订单"
         shot(page, "console-orders-phone-zh")
+        assert_accessible(page)
     finally:
         context.close()

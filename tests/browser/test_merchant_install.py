@@ -8,7 +8,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 import core.models as m
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 from tests.marketplace import marketdata
 
 SLUG = "shipping_insurance"  # loaded by plugins.toml, in the server and its worker alike
@@ -56,6 +56,7 @@ def test_a_merchant_installs_a_service_through_the_consent_screen(
     assert page.locator(f"a[href='/market/{SLUG}']").count() >= 1
     assert page.locator("a[href='/market/stock_sync']").count() >= 1
     shot(page, "market")
+    assert_accessible(page)
     page.fill("input[name=q]", "insurance")
     page.press("input[name=q]", "Enter")
     page.wait_for_load_state()
@@ -67,6 +68,7 @@ def test_a_merchant_installs_a_service_through_the_consent_screen(
     assert "return shipping" in page.locator(".prose").first.inner_text()
     assert "Why: to insure each paid order" in page.content()
     shot(page, "market-listing")
+    assert_accessible(page)
 
     page.get_by_role("link", name="Install", exact=True).click()
     page.wait_for_load_state()
@@ -76,6 +78,7 @@ def test_a_merchant_installs_a_service_through_the_consent_screen(
     assert "orders:read" in consent and "aftersales:read" in consent
     assert "Why: to pay out on returns" in consent
     shot(page, "consent")
+    assert_accessible(page)
 
     page.select_option("select[name=shop_id]", label="Noodle Bar")
     page.get_by_role("button", name="Approve and install").click()
@@ -83,6 +86,7 @@ def test_a_merchant_installs_a_service_through_the_consent_screen(
     assert page.locator("h1").first.inner_text().startswith("Shipping insurance")
     assert page.locator("input[name=premium_rate_bp]").input_value() == "100"
     shot(page, "consent-installed")
+    assert_accessible(page)
 
     with Session(live_server.engine) as session:
         installed = session.exec(select(m.Installation)).all()
@@ -102,6 +106,7 @@ def test_denying_on_a_phone_installs_nothing(live_server: LiveServer, browser: A
         assert page.locator("h1").inner_text() == "安装 Shipping insurance"
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         shot(page, "consent-phone-zh")
+        assert_accessible(page)
         page.get_by_role("button", name="拒绝").click()
         page.wait_for_url(f"{live_server.url}/market/{SLUG}")
         with Session(live_server.engine) as session:

@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session
 
 import core.models as m
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 from tests.marketplace import marketdata
 
 SLUG = "shipping_insurance"  # loaded by plugins.toml, in the server and its worker alike
@@ -40,12 +40,14 @@ def test_a_merchant_uninstalls_a_service(live_server: LiveServer, page: Any) -> 
     row = page.locator(f"tr[data-slug={SLUG}]")
     assert "Running" in row.inner_text()
     shot(page, "installed-services-list")
+    assert_accessible(page)
 
     row.get_by_role("link", name="Shipping insurance").click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/apps/{SLUG}")
     assert page.locator("input[name=premium_rate_bp]").input_value() == "100"
     shot(page, "installed-service-page")
+    assert_accessible(page)
 
     dialogs: list[str] = []
 
@@ -61,6 +63,7 @@ def test_a_merchant_uninstalls_a_service(live_server: LiveServer, page: Any) -> 
     row = page.locator(f"tr[data-slug={SLUG}]")
     assert "Removed" in row.inner_text() and "cleaning up until" in row.inner_text()
     shot(page, "installed-service-removed")
+    assert_accessible(page)
     with Session(live_server.engine) as session:
         removed = session.get(m.Installation, installation.id)
         assert removed is not None
@@ -83,6 +86,7 @@ def test_dismissing_the_question_keeps_the_service_on_a_phone(
         page.wait_for_timeout(300)
         assert page.url.endswith(f"/apps/{SLUG}")
         shot(page, "installed-service-phone-zh")
+        assert_accessible(page)
         with Session(live_server.engine) as session:
             kept = session.get(m.Installation, installation.id)
             assert kept is not None and kept.status == m.InstallationStatus.enabled

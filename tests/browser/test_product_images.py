@@ -9,7 +9,7 @@ from typing import Any
 
 from PIL import Image
 
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 
 
 def test_a_merchant_uploads_a_product_image_and_an_svg_is_refused(
@@ -40,6 +40,7 @@ def test_a_merchant_uploads_a_product_image_and_an_svg_is_refused(
         " return i && i.complete && i.naturalWidth > 0; }"
     )
     shot(page, "product-images-uploaded")
+    assert_accessible(page)
 
     page.set_input_files("#image-upload input[type=file]", str(drawing))
     page.click("#image-upload button[type=submit]")
@@ -48,3 +49,4 @@ def test_a_merchant_uploads_a_product_image_and_an_svg_is_refused(
     assert error.inner_text().strip()
     assert page.locator(".image-grid img").count() == 1
     shot(page, "product-images-svg-refused")
+    assert_accessible(page)

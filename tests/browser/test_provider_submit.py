@@ -7,7 +7,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 import core.models as m
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 
 PASSWORD = "provider-pass"
 
@@ -21,6 +21,7 @@ def test_a_provider_creates_a_listing_and_submits_a_version(
     browser_sign_in(page, live_server.url, provider.email, PASSWORD)
     page.goto(f"{live_server.url}/provider")
     shot(page, "provider-home-empty")
+    assert_accessible(page)
     page.click("text=New listing")
     page.fill("input[name=slug]", "order_copier")
     page.fill("input[name=name]", "Order copier")
@@ -31,10 +32,12 @@ def test_a_provider_creates_a_listing_and_submits_a_version(
     page.check("input[name=pricing_model][value=monthly]")
     page.fill("input[name=price_fen]", "1990")
     shot(page, "provider-listing-form")
+    assert_accessible(page)
     page.click("form.listing-form button[type=submit]")
     page.wait_for_url(f"{live_server.url}/provider/listings/order_copier")
     assert page.locator("h1").inner_text() == "Order copier"
     shot(page, "provider-listing")
+    assert_accessible(page)
 
     page.click("text=New version")
     page.fill("input[name=version]", "1.0.0")
@@ -46,12 +49,14 @@ def test_a_provider_creates_a_listing_and_submits_a_version(
     page.check("input[name=webhook_topics][value='order.paid']")
     page.fill("textarea[name=release_notes]", "First release")
     shot(page, "provider-version-form")
+    assert_accessible(page)
     page.click("button[value=submit]")
     page.wait_for_url(f"{live_server.url}/provider/listings/order_copier/versions/1.0.0")
     assert page.locator(".version-status").inner_text() == "submitted"
     assert page.locator(".review-checks > li").count() == 5
     assert page.locator(".review-checks > li.fail").count() == 0
     shot(page, "provider-version-submitted")
+    assert_accessible(page)
     with Session(live_server.engine) as session:
         version = session.exec(select(m.ListingVersion)).one()
     assert (version.status, version.checks_passed) == ("submitted", True)
@@ -73,8 +78,10 @@ def test_the_version_form_fits_a_phone(live_server: LiveServer, browser: Any) ->
         assert page.locator("h1").inner_text() == "新版本"
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
         shot(page, "provider-version-form-phone-zh")
+        assert_accessible(page)
         page.click("button[value=submit]")  # nothing filled in: refused, with the fields named
         assert page.locator(".form-errors li").count() >= 1
         shot(page, "provider-version-form-errors-phone-zh")
+        assert_accessible(page)
     finally:
         context.close()

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 
 
 def test_a_merchant_signs_up_and_lands_signed_in(live_server: LiveServer, page: Any) -> None:
     page.goto(f"{live_server.url}/signup")
     shot(page, "signup")
+    assert_accessible(page)
     page.fill("input[name=name]", "Chen Mei")
     page.fill("input[name=email]", "chen@example.com")
     page.fill("input[name=password]", "a-good-password")
@@ -30,6 +31,7 @@ def test_wrong_password_shows_the_error_on_a_phone(live_server: LiveServer, brow
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390  # nothing overflows the phone's screen sideways
         shot(page, "signin-error-phone-zh")
+        assert_accessible(page)
         browser_sign_in(page, live_server.url, "ma@example.com", "right-password")
         assert page.locator(".who").count() == 1
     finally:

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session
 
 import core.models as m
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 from tests.marketplace import marketdata
 from tests.marketplace.providerdata import draft_listing, version_row
 
@@ -66,6 +66,7 @@ def test_the_admin_review_page_of_a_failed_check_in_chinese(
     assert "网址" in failed.inner_text() and "修复方法" in failed.inner_text()
     assert zh_page.locator("form.reject button[type=submit]").is_visible()
     shot(zh_page, "admin-review-failed-check-zh")
+    assert_accessible(zh_page)
     with Session(live_server.engine) as session:
         stored = session.get(m.ListingVersion, version.id)
         assert stored is not None and stored.status == m.VersionStatus.submitted
@@ -89,6 +90,7 @@ def test_the_settings_form_in_chinese(live_server: LiveServer, zh_page: Any) -> 
     assert "fen" not in text and "Min premium" not in text
     assert zh_page.input_value("input[name=min_premium_fen]") == "0.60"
     shot(zh_page, "settings-form-zh")
+    assert_accessible(zh_page)
     zh_page.fill("input[name=max_premium_fen]", "8.50")
     zh_page.click("form.settings-form button[type=submit]")
     zh_page.wait_for_load_state()
