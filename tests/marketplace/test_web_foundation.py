@@ -3,12 +3,15 @@ and errors shown as pages."""
 
 from __future__ import annotations
 
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
+from starlette.middleware.sessions import SessionMiddleware
 
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
 from marketplace.web.i18n import parse_accept_language, request_locale
 from marketplace.web.markdown import render_markdown
+from marketplace.web.templating import FLASH_KEY, flash
 from tests.webtools import HTML, csrf_from, sign_in
 
 
@@ -176,11 +179,6 @@ def test_pages_that_need_a_person_redirect_to_sign_in(client: TestClient) -> Non
 
 def test_a_second_flash_message_is_kept_while_the_first_waits() -> None:
     """Two messages flashed on two requests before any page shows them both reach the page."""
-    from fastapi import FastAPI, Request
-    from starlette.middleware.sessions import SessionMiddleware
-
-    from marketplace.web.templating import FLASH_KEY, flash
-
     app = FastAPI()
     app.add_middleware(SessionMiddleware, secret_key="test")
 
