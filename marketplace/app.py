@@ -35,6 +35,7 @@ from marketplace.web import (
     market,
     plugin_pages,
     provider,
+    storefront,
 )
 from marketplace.web.errors import install_page_error_handlers
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(provider.router)
     app.include_router(admin.router)
     app.include_router(admin_suspensions.router)
+    app.include_router(storefront.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:
