@@ -110,3 +110,24 @@ def order_shipments(
     ).all()
     tracking = tracking_of(session, [s.id for s in rows if s.id is not None])
     return [shipment_public(s, tracking[s.id or 0], carriers=carriers) for s in rows]
+
+
+def shops_bought_from(session: Session, buyer_id: int | None, *, limit: int = 20) -> list[Shop]:
+    """The open shops a person has ordered from, most recent first (links to buyer pages)."""
+    if buyer_id is None:
+        return []
+    latest = (
+        select(Order.shop_id, func.max(Order.id).label("last"))
+        .where(Order.buyer_id == buyer_id)
+        .group_by(col(Order.shop_id))
+        .subquery()
+    )
+    return list(
+        session.exec(
+            select(Shop)
+            .join(latest, latest.c.shop_id == Shop.id)
+            .where(Shop.status == ShopStatus.open)
+            .order_by(latest.c.last.desc())
+            .limit(limit)
+        ).all()
+    )

@@ -145,6 +145,8 @@ def test_a_buyer_orders_pays_follows_and_asks_for_a_refund(
     assert "aftersale_requested" in [e.name for e in factory.events("aftersale", request.id)]
     listing = client.get(f"/s/{shop.id}/orders", headers=HTML)
     assert f"/s/{shop.id}/orders/{order_id}" in listing.text
+    console = client.get("/console", headers=HTML)  # how a buyer finds the shop again
+    assert f'href="/s/{shop.id}"' in console.text
 
 
 def test_a_resubmitted_order_form_places_one_order(client: TestClient, factory: Factory) -> None:

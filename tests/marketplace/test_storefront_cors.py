@@ -150,3 +150,51 @@ def test_malformed_origins_are_refused(value: str) -> None:
 )
 def test_origins_are_stored_as_browsers_send_them(value: str, stored: str) -> None:
     assert normalize_origin(value) == stored
+
+
+def test_the_console_page_edits_origins_through_the_same_checks(
+    client: TestClient, factory: Factory
+) -> None:
+    from tests.webtools import HTML, csrf_from, sign_in
+
+    owner = factory.account()
+    shop = factory.shop(owner)
+    sign_in(client, owner.email, "secret-pass")
+    page = client.get(f"/console/shops/{shop.id}/storefront", headers=HTML)
+    assert page.status_code == 200
+    assert f'href="/s/{shop.id}"' in page.text
+    token = csrf_from(page.text)
+    url = f"/console/shops/{shop.id}/storefront/origins"
+    bad = client.post(
+        url, data={"csrf_token": token, "origins": f"{SITE}\nhttps://*.example.com"}, headers=HTML
+    )
+    assert bad.status_code == 400
+    assert "is not an origin" in bad.text
+    saved = client.post(
+        url,
+        data={"csrf_token": token, "origins": f"{SITE.upper()}\n\nhttp://localhost:5173"},
+        headers=HTML,
+    )
+    assert saved.status_code == 200
+    assert "http://localhost:5173" in saved.text
+    api = client.get(f"/api/v1/storefront/shops/{shop.id}", headers={"Origin": SITE})
+    assert api.headers["access-control-allow-origin"] == SITE
+
+
+def test_a_member_without_the_data_permission_sees_no_form_and_gets_403(
+    client: TestClient, factory: Factory
+) -> None:
+    from tests.webtools import HTML, csrf_from, sign_in
+
+    shop = factory.shop()
+    clerk = factory.member(shop, areas=["orders"])
+    sign_in(client, clerk.email, "secret-pass")
+    page = client.get(f"/console/shops/{shop.id}/storefront", headers=HTML)
+    assert page.status_code == 200
+    assert "storefront/origins" not in page.text
+    refused = client.post(
+        f"/console/shops/{shop.id}/storefront/origins",
+        data={"csrf_token": csrf_from(page.text), "origins": SITE},
+        headers=HTML,
+    )
+    assert refused.status_code == 403
