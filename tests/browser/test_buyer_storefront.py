@@ -18,7 +18,7 @@ from tests.browser.conftest import LiveServer, browser_sign_in, shot
 PHONE = {"width": 375, "height": 812}
 WORDS = {
     "en-US": {"paid": "Paid, awaiting shipment", "asked": "Waiting for the shop"},
-    "zh-CN": {"paid": "已付款，等待发货", "asked": "等待店铺处理"},
+    "zh-CN": {"paid": "已付款，等待发货", "asked": "等待店铺处理"},  # noqa: RUF001
 }
 
 
