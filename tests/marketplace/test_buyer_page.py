@@ -4,7 +4,9 @@ its parcels, ask for a refund; a buyer's orders stay theirs; services get real e
 from __future__ import annotations
 
 import re
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -238,3 +240,28 @@ def test_a_suspended_shop_shows_but_sells_nothing(client: TestClient, factory: F
     assert page.status_code == 200
     assert "not taking orders" in page.text
     assert f'/p/{product.id}"' not in page.text
+
+
+def test_the_order_page_shows_a_pickup_code_when_the_order_view_carries_one(
+    client: TestClient, factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.schemas.orders import OrderPublic
+    from core.services import order_views
+
+    class WithPickupCode(OrderPublic):
+        pickup_code: str | None = None
+
+    original = order_views.order_public
+
+    def with_code(*args: Any, **kwargs: Any) -> OrderPublic:
+        view = original(*args, **kwargs)
+        return WithPickupCode(**view.model_dump(), pickup_code="483920")
+
+    shop = factory.shop()
+    buyer = _signed_in(client, factory)
+    order, _ = factory.order(shop, buyer, self_pickup=True)
+    page = client.get(f"/s/{shop.id}/orders/{order.id}", headers=HTML)
+    assert 'id="pickup-code"' not in page.text  # today's order view has no code
+    monkeypatch.setattr(order_views, "order_public", with_code)
+    page = client.get(f"/s/{shop.id}/orders/{order.id}", headers=HTML)
+    assert 'id="pickup-code"' in page.text and "483920" in page.text

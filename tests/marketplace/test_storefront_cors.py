@@ -3,6 +3,8 @@ preflights answer for them alone; every other route is left as it was."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -198,3 +200,23 @@ def test_a_member_without_the_data_permission_sees_no_form_and_gets_403(
         headers=HTML,
     )
     assert refused.status_code == 403
+
+
+def test_the_origin_cache_reloads_after_its_time(engine: Any, factory: Factory) -> None:
+    from sqlmodel import Session
+
+    from core.api.storefront_cors import OriginCache
+    from core.services.storefront_origins import set_shop_origins
+
+    now = [0.0]
+    shop = factory.shop()
+    cache = OriginCache(engine, ttl=30, clock=lambda: now[0])
+    assert cache.load(shop.id) == frozenset()
+    with Session(engine) as session:
+        set_shop_origins(session, shop_id=shop.id, origins=[SITE])
+        session.commit()
+    now[0] = 29.0
+    assert cache.cached(shop.id) == frozenset()  # still the copy it had
+    now[0] = 31.0
+    assert cache.cached(shop.id) is None
+    assert cache.load(shop.id) == frozenset({SITE})
