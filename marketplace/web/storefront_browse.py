@@ -37,7 +37,6 @@ router = web_router(tags=["storefront pages"])
 
 #: Products per page of the buyer page.
 PAGE_SIZE = 12
-ShopId = Annotated[int, Query()]
 
 
 def last_address(session: Session, shop_id: int, account: Account | None) -> dict[str, Any]:
@@ -93,7 +92,6 @@ def shop_page(
             "q": q,
             "category": category,
             "next_cursor": next_cursor,
-            "paged": cursor is not None,
         },
     )
 

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from core.api.deps import ReadSessionDep, SessionDep
 from core.api.storefront import order_adjuster, selling_shop, visible_shop
-from core.errors import TanziError
+from core.errors import NotFound, TanziError
 from core.models import AfterSale, AfterSaleKind, Order
 from core.schemas.orders import OrderCreate
 from core.services import aftersales as aftersale_svc
@@ -296,7 +296,7 @@ def ask_aftersale(
         try:
             order = aftersale_svc.get_buyer_order(session, buyer_id=account.id, order_id=order_id)
             if order.shop_id != shop_id:
-                raise TanziError("not this shop", code="order_not_found")
+                raise NotFound(f"Order {order_id} was not found.", code="order_not_found")
             aftersale_svc.request_aftersale(
                 session,
                 order=order,

@@ -201,7 +201,7 @@ def test_bad_order_input_comes_back_with_clear_messages(
 def test_a_buyer_sees_only_their_own_orders(client: TestClient, factory: Factory) -> None:
     shop = factory.shop()
     someone, _ = factory.order(shop, factory.account())
-    _signed_in(client, factory)
+    buyer = _signed_in(client, factory)
     assert client.get(f"/s/{shop.id}/orders/{someone.id}", headers=HTML).status_code == 404
     assert f'/orders/{someone.id}"' not in client.get(f"/s/{shop.id}/orders", headers=HTML).text
     page = client.get(f"/s/{shop.id}", headers=HTML)
@@ -211,6 +211,21 @@ def test_a_buyer_sees_only_their_own_orders(client: TestClient, factory: Factory
         headers=HTML,
     )
     assert refused.status_code == 404
+    refund = client.post(
+        f"/s/{shop.id}/orders/{someone.id}/aftersales",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "kind": "refund_only",
+            "amount": "1.00",
+            "reason": "mine?",
+        },
+        headers=HTML,
+    )
+    assert refund.status_code == 404
+    mine, _ = factory.order(shop, buyer)
+    assert client.get(f"/s/{shop.id}/orders/{mine.id}", headers=HTML).status_code == 200
+    other_shop = factory.shop()
+    assert client.get(f"/s/{other_shop.id}/orders/{mine.id}", headers=HTML).status_code == 404
 
 
 def test_ordering_needs_a_signed_in_person_and_a_csrf_token(
