@@ -280,3 +280,57 @@ def test_the_order_page_shows_a_pickup_code_when_the_order_view_carries_one(
     monkeypatch.setattr(order_views, "order_public", with_code)
     page = client.get(f"/s/{shop.id}/orders/{order.id}", headers=HTML)
     assert 'id="pickup-code"' in page.text and "483920" in page.text
+
+
+def test_the_demo_buyer_orders_on_the_demo_shop_and_its_service_hears_of_it(
+    client: TestClient, engine: Any, settings: Any
+) -> None:
+    from core.db import session_scope
+    from core.demo import demo_shop_ids, load_demo
+    from core.models import PluginRecord
+    from core.plugins.delivery import deliver
+    from core.plugins.fanout import dispatch_outbox
+    from core.plugins.manager import create_plugin_host
+
+    with session_scope(engine) as session:
+        load_demo(session, settings=settings)
+        shop_id = demo_shop_ids(session)[0]
+    sign_in(client, "buyer@demo.tanzi", "demo-buyer")
+    assert f'href="/s/{shop_id}"' in client.get("/console", headers=HTML).text
+    browse = client.get(f"/s/{shop_id}", headers=HTML)
+    product_id = int(re.findall(rf'href="/s/{shop_id}/p/(\d+)"', browse.text)[0])
+    product = client.get(f"/s/{shop_id}/p/{product_id}", headers=HTML)
+    sku_id = re.findall(r'name="sku_id" value="(\d+)"', product.text)[0]
+    assert 'value="13800138000"' in product.text  # filled in from the buyer's last order
+    key = re.search(r'name="order_key" value="([^"]+)"', product.text)
+    assert key
+    placed = client.post(
+        f"/s/{shop_id}/p/{product_id}/order",
+        data={
+            "csrf_token": csrf_from(product.text),
+            "order_key": key.group(1),
+            "sku_id": sku_id,
+            "quantity": "1",
+            "recipient_name": "李买家",
+            "recipient_phone": "13800138000",
+            "province_code": "33",
+            "address": "文三路 1 号",
+        },
+        headers=HTML,
+        follow_redirects=False,
+    )
+    assert placed.status_code == 303, placed.text
+    order_page = client.get(placed.headers["location"], headers=HTML)
+    client.post(
+        f"{placed.headers['location']}/pay",
+        data={"csrf_token": csrf_from(order_page.text)},
+        headers=HTML,
+    )
+    host = create_plugin_host(settings)
+    for delivery_id in dispatch_outbox(engine, host):
+        deliver(engine, host, delivery_id)
+    with Session(engine) as session:
+        policies = session.exec(
+            select(PluginRecord).where(PluginRecord.collection == "policies")
+        ).all()
+    assert len(policies) == 3  # the two paid demo orders, and this one
