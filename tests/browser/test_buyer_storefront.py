@@ -142,3 +142,33 @@ def test_a_buyer_browses_orders_pays_tracks_and_asks_for_a_refund(
             assert (request.amount_fen, request.status) == (2600, m.AfterSaleStatus.requested)
     finally:
         context.close()
+
+
+def test_a_merchant_registers_an_origin_and_opens_the_buyer_page_on_a_phone(
+    live_server: LiveServer, browser: Any
+) -> None:
+    owner = live_server.factory.account(email="owner@example.com")
+    shop = live_server.factory.shop(owner, name="Tea corner")
+    live_server.factory.product(shop)
+    context = browser.new_context(viewport=PHONE, locale="zh-CN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        browser_sign_in(page, live_server.url, "owner@example.com", "secret-pass")
+        page.goto(f"{live_server.url}/console/shops/{shop.id}/storefront")
+        page.fill("textarea[name=origins]", "https://*.example.com")
+        page.click(".origins-form button[type=submit]")
+        page.locator("#origins-error").wait_for(state="visible")
+        shot(page, "storefront-console-zh-origin-refused")
+        page.fill("textarea[name=origins]", "https://Tea.Example.com\nhttp://localhost:5173")
+        with page.expect_navigation():
+            page.click(".origins-form button[type=submit]")
+        assert "https://tea.example.com" in page.input_value("textarea[name=origins]")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        shot(page, "storefront-console-zh-origins-saved")
+        with page.expect_navigation():
+            page.click("#buyer-page-link")
+        assert page.url.endswith(f"/s/{shop.id}")
+        assert page.locator(".product-card").count() == 1
+    finally:
+        context.close()

@@ -334,3 +334,19 @@ def test_the_demo_buyer_orders_on_the_demo_shop_and_its_service_hears_of_it(
             select(PluginRecord).where(PluginRecord.collection == "policies")
         ).all()
     assert len(policies) == 3  # the two paid demo orders, and this one
+
+
+def test_the_shop_page_pages_with_more_products(client: TestClient, factory: Factory) -> None:
+    from marketplace.web.storefront_browse import PAGE_SIZE
+
+    shop = factory.shop()
+    made = [factory.product(shop)[0].id for _ in range(PAGE_SIZE + 2)]
+    first = client.get(f"/s/{shop.id}", headers=HTML)
+    shown = [int(i) for i in re.findall(rf'href="/s/{shop.id}/p/(\d+)"', first.text)]
+    assert shown == made[:PAGE_SIZE]
+    more = re.search(r'rel="next" href="([^"]+)"', first.text)
+    assert more
+    second = client.get(more.group(1).replace("&amp;", "&"), headers=HTML)
+    shown = [int(i) for i in re.findall(rf'href="/s/{shop.id}/p/(\d+)"', second.text)]
+    assert shown == made[PAGE_SIZE:]
+    assert 'rel="next"' not in second.text
