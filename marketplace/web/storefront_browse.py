@@ -97,7 +97,7 @@ def shop_page(
 
 
 def product_context(
-    session: Session, request: Request, shop_id: int, product_id: int, account: Account | None
+    session: Session, shop_id: int, product_id: int, account: Account | None
 ) -> dict[str, Any]:
     """What the product page shows: the shop, the product, provinces and a fresh order key."""
     shop = visible_shop(session, shop_id)
@@ -135,5 +135,5 @@ def product_page(
     return render(
         request,
         "storefront/product.html",
-        product_context(session, request, shop_id, product_id, account),
+        product_context(session, shop_id, product_id, account),
     )

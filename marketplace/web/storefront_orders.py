@@ -89,7 +89,7 @@ def place_order(
         "self_pickup": bool(self_pickup),
     }
     assert account.id is not None
-    context = product_context(read_session, request, shop_id, product_id, account)
+    context = product_context(read_session, shop_id, product_id, account)
     errors: dict[str, str] = {}
     placed = None
     try:
