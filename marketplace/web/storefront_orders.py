@@ -1,14 +1,14 @@
 """The buyer page's orders: place one, pay it in the sandbox, follow it (status, parcels and
-tracking), cancel it, confirm receipt, and ask for a refund.
+tracking), cancel it, confirm receipt.
 
 A buyer is the signed-in person, the same account the API knows by a personal token; every
 order is read with that buyer's id, so another person's order is "not found". The pages go
-through the same kernel services as ``/api/v1/storefront`` and ``/api/v1/me/orders``.
+through the same kernel services as ``/api/v1/storefront`` and ``/api/v1/me/orders``;
+refund requests live in :mod:`marketplace.web.storefront_aftersales`.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from fastapi import Form, Request
@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 
 from core.api.deps import ReadSessionDep, SessionDep
 from core.api.storefront import order_adjuster, selling_shop, visible_shop
-from core.errors import NotFound, TanziError
+from core.errors import TanziError
 from core.models import AfterSale, AfterSaleKind, Order
 from core.schemas.orders import OrderCreate
 from core.services import aftersales as aftersale_svc
@@ -39,7 +39,8 @@ REFUNDABLE_STATES = {s.value for s in aftersale_svc.ELIGIBLE_ORDER_STATES}
 PAGE_KINDS = (AfterSaleKind.refund_only, AfterSaleKind.return_and_refund)
 
 
-def _order_path(shop_id: int, order_id: int | None) -> str:
+def order_path(shop_id: int, order_id: int | None) -> str:
+    """The buyer's page of one order."""
     return f"/s/{shop_id}/orders/{order_id}"
 
 
@@ -122,7 +123,7 @@ def place_order(
         context.update(form={**context["form"], **form}, errors=errors, order_key=order_key)
         return render(request, "storefront/product.html", context, status_code=400)
     session.commit()
-    return RedirectResponse(_order_path(shop_id, placed.order.id), status_code=303)
+    return RedirectResponse(order_path(shop_id, placed.order.id), status_code=303)
 
 
 def _order_problem(request: Request, exc: TanziError) -> str:
@@ -160,9 +161,10 @@ def my_orders(
     return render(request, "storefront/orders.html", {"shop": profile, "orders": orders})
 
 
-def _order_context(
+def order_context(
     session: Session, request: Request, shop_id: int, order_id: int, buyer_id: int
 ) -> dict[str, Any]:
+    """What the order page shows; another buyer's order, or one of another shop, is 404."""
     shop = visible_shop(session, shop_id)
     order = views.get_order(session, order_id=order_id, shop_id=shop_id, buyer_id=buyer_id)
     aftersales = session.exec(
@@ -192,7 +194,7 @@ def order_page(
     """One of the buyer's orders: what it holds, its status, parcels and tracking, its
     after-sales requests, and what the buyer may do next."""
     assert account.id is not None
-    context = _order_context(session, request, shop_id, order_id, account.id)
+    context = order_context(session, request, shop_id, order_id, account.id)
     return render(request, "storefront/order.html", context)
 
 
@@ -205,7 +207,7 @@ def _act(
     action: str,
 ) -> Response:
     _ = gettext_for(request)
-    path = _order_path(shop_id, order_id)
+    path = order_path(shop_id, order_id)
     try:
         selling_shop(session, shop_id)
         order = views.get_order(
@@ -257,74 +259,3 @@ def confirm(
     """Confirm a delivered order arrived."""
     assert account.id is not None
     return _act(request, session, shop_id, order_id, account.id, "confirm")
-
-
-def _fen(text: str) -> int | None:
-    try:
-        value = Decimal(text.strip().replace("¥", "").replace(",", ""))
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or value != value.quantize(Decimal("0.01")):
-        return None
-    return int(value * 100)
-
-
-@router.post("/s/{shop_id}/orders/{order_id}/aftersales")
-def ask_aftersale(
-    shop_id: int,
-    order_id: int,
-    request: Request,
-    session: SessionDep,
-    read_session: ReadSessionDep,
-    account: RequireAccount,
-    kind: Annotated[str, Form()] = "",
-    amount: Annotated[str, Form(max_length=20)] = "",
-    reason: Annotated[str, Form(max_length=2000)] = "",
-) -> Response:
-    """Ask for a refund (or a return and refund) of part or all of the order."""
-    assert account.id is not None
-    _ = gettext_for(request)
-    errors: dict[str, str] = {}
-    fen = _fen(amount)
-    if kind not in {k.value for k in PAGE_KINDS}:
-        errors["kind"] = _("Choose what you ask for.")
-    if fen is None or fen <= 0:
-        errors["amount"] = _("Enter an amount in yuan, for example 12.50.")
-    if not reason.strip() or len(reason.strip()) > 500:
-        errors["reason"] = _("Say why, in at most 500 characters.")
-    if not errors and fen is not None:
-        try:
-            order = aftersale_svc.get_buyer_order(session, buyer_id=account.id, order_id=order_id)
-            if order.shop_id != shop_id:
-                raise NotFound(f"Order {order_id} was not found.", code="order_not_found")
-            aftersale_svc.request_aftersale(
-                session,
-                order=order,
-                buyer_id=account.id,
-                kind=AfterSaleKind(kind),
-                amount_fen=fen,
-                reason=reason.strip(),
-            )
-        except TanziError as exc:
-            session.rollback()
-            if exc.field == "body.amount_fen":
-                available = exc.extra.get("refundable_fen")
-                errors["amount"] = (
-                    _("At most %(amount)s can be refunded.")
-                    % {"amount": f"¥{int(available) / 100:.2f}"}
-                    if available is not None
-                    else _("Enter an amount in yuan, for example 12.50.")
-                )
-            elif exc.code in {"order_not_found", "not_found"}:
-                raise
-            else:
-                errors["form"] = _("That did not work: %(why)s") % {"why": exc.detail}
-        else:
-            session.commit()
-            flash(request, _("Your request is sent to the shop."), "success")
-            return RedirectResponse(_order_path(shop_id, order_id), status_code=303)
-    context = _order_context(read_session, request, shop_id, order_id, account.id)
-    context.update(
-        refund_form={"kind": kind, "amount": amount, "reason": reason}, refund_errors=errors
-    )
-    return render(request, "storefront/order.html", context, status_code=400)
