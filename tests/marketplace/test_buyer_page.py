@@ -350,3 +350,26 @@ def test_the_shop_page_pages_with_more_products(client: TestClient, factory: Fac
     shown = [int(i) for i in re.findall(rf'href="/s/{shop.id}/p/(\d+)"', second.text)]
     assert shown == made[PAGE_SIZE:]
     assert 'rel="next"' not in second.text
+
+
+def test_a_suspended_shop_takes_no_payment_but_its_buyers_may_still_cancel(
+    client: TestClient, factory: Factory
+) -> None:
+    from core.models.base import utcnow
+
+    shop = factory.shop()
+    buyer = _signed_in(client, factory)
+    unpaid, _ = factory.order(shop, buyer, status=m.OrderStatus.pending_payment)
+    with Session(factory.engine) as session:
+        row = session.get(m.Shop, shop.id)
+        assert row is not None
+        row.suspended_at = utcnow()
+        session.commit()
+    page = client.get(f"/s/{shop.id}/orders/{unpaid.id}", headers=HTML)
+    assert page.status_code == 200
+    token = {"csrf_token": csrf_from(page.text)}
+    refused = client.post(f"/s/{shop.id}/orders/{unpaid.id}/pay", data=token, headers=HTML)
+    assert "That did not work" in refused.text
+    assert factory.fetch(m.Order, unpaid.id).status == m.OrderStatus.pending_payment
+    client.post(f"/s/{shop.id}/orders/{unpaid.id}/cancel", data=token, headers=HTML)
+    assert factory.fetch(m.Order, unpaid.id).status == m.OrderStatus.cancelled
