@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
-from core.models import Account, Category, OrderStatus, Shop, ShopType
+from core.models import Account, Category, OrderStatus, Shop, ShopStatus, ShopType
 from core.plugins.manager import PluginHost
 from core.schemas.orders import OrderCreate, OrderLineCreate
 from core.schemas.products import ProductCreate, SkuCreate
@@ -379,3 +379,16 @@ def _seed_market(
         installation.listing_id = listings["shipping_insurance"].id
         session.add(installation)
     session.flush()
+
+
+def demo_shop_ids(session: Session) -> list[int]:
+    """The demo merchant's open shops, first made first (for the buyer-page links)."""
+    owner = session.exec(select(Account).where(Account.email == DEMO_PEOPLE[1][1])).first()
+    if owner is None:
+        return []
+    rows = session.exec(
+        select(Shop.id)
+        .where(Shop.owner_id == owner.id, Shop.status == ShopStatus.open)
+        .order_by(col(Shop.id))
+    ).all()
+    return [i for i in rows if i is not None]

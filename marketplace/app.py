@@ -17,6 +17,7 @@ from core.api import build_api_router
 from core.api.plugins import attach_plugin_host
 from core.api.problems import install_problem_handlers
 from core.api.storable_input import guard_storable_input
+from core.api.storefront_cors import OriginCache, StorefrontCorsMiddleware
 from core.db import create_db_engine, prepare_database
 from core.ratelimit import create_rate_limiter
 from core.settings import Settings, get_settings
@@ -34,6 +35,7 @@ from marketplace.web import (
     market,
     plugin_pages,
     provider,
+    storefront,
 )
 from marketplace.web.errors import install_page_error_handlers
 
@@ -79,6 +81,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         https_only=settings.env == "production",
     )
     app.add_middleware(SecurityHeadersMiddleware)
+    app.state.storefront_origins = OriginCache(app.state.engine)
+    app.add_middleware(StorefrontCorsMiddleware, cache=app.state.storefront_origins)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_api_docs(app)
     app.include_router(build_api_router())
@@ -93,6 +97,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(provider.router)
     app.include_router(admin.router)
     app.include_router(admin_suspensions.router)
+    app.include_router(storefront.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

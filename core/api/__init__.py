@@ -24,6 +24,7 @@ from core.api import (
     shop_icon,
     shops,
     storefront,
+    storefront_origins,
     webhooks,
 )
 
@@ -48,6 +49,7 @@ def build_api_router() -> APIRouter:
         shipments,
         shipping_templates,
         storefront,
+        storefront_origins,
         plugins,
         installations,
         import_formats,

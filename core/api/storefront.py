@@ -6,24 +6,34 @@ needs no token; ordering needs any person's token.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response, status
 from pydantic import BaseModel, ConfigDict, Field
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from core.api.deps import DecisionsDep, PageParams, PersonIdDep, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
 from core.auth import shop_suspended
 from core.errors import InvalidInput, NotFound
 from core.models import Order, OrderStatus, Product, Shop, ShopStatus, Sku
+from core.plugins.decisions import DecisionRunner
 from core.schemas.orders import OrderCancel, OrderCreate, OrderPublic
 from core.schemas.products import StorefrontProduct
+from core.schemas.shipments import ShipmentPublic
+from core.schemas.storefront import StorefrontCategory, StorefrontShop
 from core.services import order_views as views
 from core.services import orders as svc
 from core.services import products as product_svc
 from core.services.payments import provider_for
 from core.services.regions import ensure_province
+from core.services.storefront import (
+    order_shipments,
+    search_products_query,
+    shop_categories,
+    shop_profile,
+)
 from sdk.models import OrderLine as SdkOrderLine
 from sdk.models import QuoteRequest
 
@@ -44,24 +54,73 @@ MY_ORDER = "/me/orders/{order_id}"
 JSON = "application/json"
 
 
-def _open_shop(session: SessionDep, shop_id: int) -> Shop:
+SearchText = Annotated[
+    str | None,
+    Query(
+        max_length=100,
+        description="Words that must all appear in the title or description (any case)",
+    ),
+]
+CategoryFilter = Annotated[
+    int | None,
+    Query(ge=1, le=2**31 - 1, description="Only this category and the categories under it"),
+]
+
+
+def visible_shop(session: Session, shop_id: int) -> Shop:
+    """An open shop, suspended or not (its profile still shows), or :class:`NotFound`."""
     shop = session.get(Shop, shop_id)
     if shop is None or shop.status != ShopStatus.open:
-        raise NotFound(f"Shop {shop_id} was not found.")
+        raise NotFound(f"Shop {shop_id} was not found.", code="shop_not_found")
+    return shop
+
+
+def selling_shop(session: Session, shop_id: int) -> Shop:
+    """An open shop that is not suspended (403 ``shop_suspended`` if it is)."""
+    shop = visible_shop(session, shop_id)
     if shop.suspended_at is not None:
         raise shop_suspended(shop)
     return shop
 
 
+def order_adjuster(
+    decisions: DecisionRunner, read_session: Session, shop_id: int
+) -> Callable[[Any], int]:
+    """The ``order_adjustments`` decision as the amount it adds to a draft order's total."""
+    return lambda draft: sum(
+        a.amount_fen
+        for a in decisions.call(read_session, shop_id, "order_adjustments", order=draft).result
+    )
+
+
+@router.get("/storefront/shops/{shop_id}", response_model=StorefrontShop)
+def storefront_shop(session: ReadSessionDep, shop_id: PathId) -> StorefrontShop:
+    """An open shop's profile: name, description, icon, type, and whether it sells now
+    (no token needed)."""
+    return shop_profile(session, visible_shop(session, shop_id))
+
+
+@router.get("/storefront/shops/{shop_id}/categories", response_model=list[StorefrontCategory])
+def storefront_categories(session: ReadSessionDep, shop_id: PathId) -> list[StorefrontCategory]:
+    """The categories the shop has listed products in, for a filter (no token needed)."""
+    selling_shop(session, shop_id)
+    return shop_categories(session, shop_id)
+
+
 @router.get("/storefront/shops/{shop_id}/products", response_model=Page[StorefrontProduct])
 def storefront_products(
-    session: ReadSessionDep, shop_id: PathId, page: PageParams
+    session: ReadSessionDep,
+    shop_id: PathId,
+    page: PageParams,
+    q: SearchText = None,
+    category_id: CategoryFilter = None,
 ) -> Page[StorefrontProduct]:
-    """The listed products of an open shop (no token needed)."""
-    _open_shop(session, shop_id)
+    """The listed products of an open shop, optionally searched and filtered by category
+    (no token needed). Each carries its main image URL and all its images."""
+    selling_shop(session, shop_id)
     rows, next_cursor = paginate(
         session,
-        product_svc.listed_products_query(shop_id),
+        search_products_query(session, shop_id, text=q, category_id=category_id),
         Product.id,
         cursor=page[0],
         limit=page[1],
@@ -74,7 +133,7 @@ def storefront_product(
     session: ReadSessionDep, shop_id: PathId, product_id: PathId
 ) -> StorefrontProduct:
     """One listed product of an open shop (no token needed)."""
-    _open_shop(session, shop_id)
+    selling_shop(session, shop_id)
     product = session.exec(
         product_svc.listed_products_query(shop_id).where(Product.id == product_id)
     ).first()
@@ -109,10 +168,7 @@ def place_order(
         buyer_id=buyer_id,
         idempotency_key=idempotency_key,
         data=body,
-        adjust=lambda draft: sum(
-            a.amount_fen
-            for a in decisions.call(read_session, shop_id, "order_adjustments", order=draft).result
-        ),
+        adjust=order_adjuster(decisions, read_session, shop_id),
         read_session=read_session,
     )
     out = views.order_public(session, placed.order, lines=placed.lines)
@@ -150,6 +206,15 @@ def my_order(buyer_id: PersonIdDep, session: ReadSessionDep, order_id: PathId) -
     """One of the caller's orders."""
     order = views.get_order(session, order_id=order_id, buyer_id=buyer_id)
     return views.order_public(session, order)
+
+
+@router.get(MY_ORDER + "/shipments", response_model=list[ShipmentPublic])
+def my_order_shipments(
+    request: Request, buyer_id: PersonIdDep, session: ReadSessionDep, order_id: PathId
+) -> list[ShipmentPublic]:
+    """The parcels of one of the caller's orders, with their tracking."""
+    order = views.get_order(session, order_id=order_id, buyer_id=buyer_id)
+    return order_shipments(session, order, carriers=getattr(request.app.state, "carriers", None))
 
 
 @router.post(MY_ORDER + "/pay", response_model=OrderPublic)
@@ -223,7 +288,7 @@ def shipping_quote(
 ) -> ShippingQuote:
     """What shipping to the province costs: the shop's logistics service quotes, or the
     kernel's flat rate when none does (or one fails its time budget). No token needed."""
-    _open_shop(session, shop_id)
+    selling_shop(session, shop_id)
     ensure_province(body.province_code, field="body.province_code")
     skus = {
         sku.id: sku

@@ -46,11 +46,13 @@ def register(app: typer.Typer) -> None:
         if settings.is_sqlite:
             upgrade(engine)
         sign_ins: list[tuple[str, str, str]] = []
+        demo_shops: list[int] = []
         if demo:
-            from core.demo import load_demo
+            from core.demo import demo_shop_ids, load_demo
 
             with session_scope(engine) as session:
                 sign_ins = load_demo(session, settings=settings)
+                demo_shops = demo_shop_ids(session)
         engine.dispose()
         stop_worker = None
         if embedded_worker:
@@ -69,6 +71,8 @@ def register(app: typer.Typer) -> None:
             for row in sign_ins:
                 table.add_row(*row)
             console.print(table)
+        for shop_id in demo_shops:
+            console.print(f"Demo buyer page: {url}/s/{shop_id}  (buyer@demo.tanzi orders here)")
         try:
             uvicorn.run(
                 "marketplace.app:create_app",

@@ -51,6 +51,7 @@ from core.models.plugins import (
 )
 from core.models.shipping import ShippingTemplate
 from core.models.shops import Area, Member, Role, Shop, ShopStatus, ShopType
+from core.models.storefront import StorefrontOrigin
 
 __all__ = [
     "AccessToken",
@@ -102,6 +103,7 @@ __all__ = [
     "ShopType",
     "Sku",
     "StoredFile",
+    "StorefrontOrigin",
     "Subscription",
     "SubscriptionStatus",
     "TrackingEvent",

@@ -32,7 +32,8 @@ from core.models import (
 )
 from core.services import shops as shop_service
 from core.services.order_views import orders_query
-from marketplace.web import console_actions, console_catalog, console_orders
+from core.services.storefront import shops_bought_from
+from marketplace.web import console_actions, console_catalog, console_orders, console_storefront
 from marketplace.web.console_access import console_context, field_errors, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
@@ -43,6 +44,7 @@ router = web_router(tags=["merchant console"])
 router.include_router(console_catalog.router)
 router.include_router(console_orders.router)
 router.include_router(console_actions.router)
+router.include_router(console_storefront.router)
 
 #: Every field of the new-shop form, in the order of the form.
 SHOP_FIELDS: tuple[str, ...] = (
@@ -81,12 +83,14 @@ def _shops_page(
     status_code: int = 200,
 ) -> Response:
     shops = list(session.exec(shop_service.shops_of_account(account.id).order_by(col(Shop.id))))
+    shopped_at = shops_bought_from(session, account.id)
     session.commit()
     return render(
         request,
         "console/index.html",
         {
             "shops": shops,
+            "shopped_at": shopped_at,
             "form": form or {"type": ShopType.personal.value},
             "errors": errors or {},
             "shop_types": [t.value for t in ShopType],

@@ -27,6 +27,7 @@ TABS: tuple[tuple[str, str, Scope], ...] = (
     ("aftersales", "/aftersales", Scope.aftersales_read),
     ("shipments", "/shipments", Scope.logistics_read),
     ("apps", "/apps", Scope.shop_read),
+    ("storefront", "/storefront", Scope.shop_read),
 )
 
 
