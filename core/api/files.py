@@ -150,6 +150,11 @@ def file_link(
     if file is None or file.shop_id != access.shop_id:
         raise _not_found()
     _check_scope(session, principal, access.shop_id, file.purpose)
+    return signed_link(settings, file)
+
+
+def signed_link(settings: Settings, file: StoredFile) -> FileLink:
+    """A link to ``file`` valid for ``file_link_ttl_s``; the caller has checked who asks."""
     token = _serializer(settings).dumps({"f": file.id, "s": file.sha256, "shop": file.shop_id})
     return FileLink(
         url=f"{FILES_PATH}/signed/{token}",

@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, status
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from core.api.deps import Access, AdminDep, PageParams, ReadSessionDep, SessionDep
 from core.api.pagination import Page, paginate
-from core.auth import Principal, ShopAccess
+from core.auth import ShopAccess
 from core.models import Qualification, QualificationStatus
 from core.schemas.catalog_tree import QualificationCreate, QualificationPublic, QualificationReject
 from core.services import qualifications as service
-from core.services.audit import record_action
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["qualifications"])
@@ -37,7 +36,11 @@ def submit_qualification(
 ) -> QualificationPublic:
     """Submit a licence (e.g. ``food_licence``) for a platform admin to review."""
     qualification = service.submit_qualification(
-        session, shop=access.shop, kind=body.kind, document_number=body.document_number
+        session,
+        shop=access.shop,
+        kind=body.kind,
+        document_number=body.document_number,
+        document_file_id=body.document_file_id,
     )
     session.commit()
     return QualificationPublic.model_validate(qualification)
@@ -76,7 +79,6 @@ def approve_qualification(
     qualification = service.approve_qualification(
         session, qualification_id=qualification_id, reviewer_id=admin.account_id
     )
-    _audit(session, admin, "approve_qualification", qualification)
     session.commit()
     return QualificationPublic.model_validate(qualification)
 
@@ -89,20 +91,5 @@ def reject_qualification(
     qualification = service.reject_qualification(
         session, qualification_id=qualification_id, reviewer_id=admin.account_id, reason=body.reason
     )
-    _audit(session, admin, "reject_qualification", qualification, reason=body.reason)
     session.commit()
     return QualificationPublic.model_validate(qualification)
-
-
-def _audit(
-    session: Session, admin: Principal, action: str, qualification: Qualification, reason: str = ""
-) -> None:
-    record_action(
-        session,
-        actor_id=admin.account_id,
-        action=action,
-        target_type="qualification",
-        target_id=qualification.id or 0,
-        reason=reason,
-        data={"shop_id": qualification.shop_id, "kind": qualification.kind},
-    )

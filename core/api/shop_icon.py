@@ -25,9 +25,10 @@ router = APIRouter(tags=["shops"])
 ICON = "/shops/{shop_id}/icon"
 
 
-def _store_icon(
+def store_icon(
     session: Session, store: FileStore, settings: Settings, shop_id: int, staged: StagedFile
 ) -> ShopIconPublic:
+    """Keep the staged upload as the shop's icon (checked, cleaned), retire the old, commit."""
     with written_files(store) as written:
         image, _ = save_image(
             session,
@@ -66,7 +67,7 @@ async def upload_shop_icon(
         field="body",
         declared_length=declared_length(request),
     )
-    return await run_in_threadpool(_store_icon, session, store, settings, access.shop_id, staged)
+    return await run_in_threadpool(store_icon, session, store, settings, access.shop_id, staged)
 
 
 @router.get(ICON, response_model=ShopIconPublic)
