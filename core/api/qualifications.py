@@ -4,15 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
-from sqlmodel import select
+from fastapi import APIRouter, Query, Request, status
+from sqlmodel import Session, select
+from starlette.concurrency import run_in_threadpool
 
-from core.api.deps import Access, AdminDep, PageParams, ReadSessionDep, SessionDep
+from core.api.deps import Access, AdminDep, PageParams, ReadSessionDep, SessionDep, SettingsDep
+from core.api.files import get_file_store
 from core.api.pagination import Page, paginate
+from core.api.product_images import declared_length
 from core.auth import ShopAccess
+from core.files.service import receive, written_files
+from core.files.store import FileStore, StagedFile
 from core.models import Qualification, QualificationStatus
 from core.schemas.catalog_tree import QualificationCreate, QualificationPublic, QualificationReject
+from core.schemas.files import DocumentPublic
+from core.services import qualification_documents as documents
 from core.services import qualifications as service
+from core.settings import Settings
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["qualifications"])
@@ -44,6 +52,60 @@ def submit_qualification(
     )
     session.commit()
     return QualificationPublic.model_validate(qualification)
+
+
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
+DOCUMENT_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "The licence's scan: a JPEG, PNG or WebP image or a PDF, at most the "
+        "upload limit.",
+        "content": {t: _BINARY for t in documents.ACCEPTED_TYPES},
+    }
+}
+
+
+def _store_document(
+    session: Session, store: FileStore, settings: Settings, shop_id: int, staged: StagedFile
+) -> DocumentPublic:
+    with written_files(store) as written:
+        document = documents.store_document(
+            session, store, written, settings, shop_id=shop_id, staged=staged
+        )
+        out = DocumentPublic.model_validate(document)
+        session.commit()
+    return out
+
+
+@router.post(
+    "/shops/{shop_id}/qualifications/documents",
+    status_code=status.HTTP_201_CREATED,
+    response_model=DocumentPublic,
+    openapi_extra=DOCUMENT_BODY,
+)
+async def upload_qualification_document(
+    access: Annotated[ShopAccess, Access(Scope.shop_write)],
+    session: SessionDep,
+    settings: SettingsDep,
+    request: Request,
+) -> DocumentPublic:
+    """Upload a licence's scan (the body is the image or PDF); submit the qualification with
+    its ``id`` as ``document_file_id``. The document is private (signed links only).
+
+    Refused like an image: 413 ``file_too_large``, 415 ``unsupported_file_type``, 422
+    ``invalid_image``, each naming ``body``, with nothing left in the store.
+    """
+    store = get_file_store(request)
+    staged = await receive(
+        request.stream(),
+        store,
+        limit=settings.upload_max_bytes,
+        field="body",
+        declared_length=declared_length(request),
+    )
+    return await run_in_threadpool(
+        _store_document, session, store, settings, access.shop_id, staged
+    )
 
 
 @router.get("/shops/{shop_id}/qualifications", response_model=Page[QualificationPublic])

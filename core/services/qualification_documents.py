@@ -2,22 +2,29 @@
 
 An image is checked and re-encoded like any upload (no metadata) with a thumbnail for the
 reviewer's preview; a PDF is stored as sent. Both are ``document`` files of the shop, never
-public: they are read through short-lived signed links only.
+public: they are read through short-lived signed links only. A document is stored with an
+expiry (:data:`UNCLAIMED`) that submitting a qualification with it lifts
+(:func:`claim_document`), so a scan uploaded and never used goes with the files' purge.
 """
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+from datetime import UTC, datetime, timedelta
+
+from sqlmodel import Session, col, or_, select
 
 from core.files.errors import UnsupportedFileType
 from core.files.service import save_document, save_image
 from core.files.sniff import DOCUMENT_TYPES, IMAGE_TYPES, describe, sniff
 from core.files.store import FileStore, StagedFile
+from core.models.base import utcnow
 from core.models.files import FilePurpose, StoredFile
 from core.settings import Settings
 
 #: What a licence document may be.
 ACCEPTED_TYPES: tuple[str, ...] = IMAGE_TYPES + DOCUMENT_TYPES
+#: How long an uploaded document waits for a qualification to claim it.
+UNCLAIMED = timedelta(days=1)
 
 
 def store_document(
@@ -45,8 +52,9 @@ def store_document(
         staged.discard()
         found = describe(staged.head) if content_type is None else content_type
         raise UnsupportedFileType(found, list(ACCEPTED_TYPES), field=field)
+    expires_at = utcnow() + UNCLAIMED
     if content_type in IMAGE_TYPES:
-        document, _thumbnail = save_image(
+        document, thumbnail = save_image(
             session,
             store,
             written,
@@ -58,6 +66,10 @@ def store_document(
             field=field,
             public=False,
         )
+        for row in (document, thumbnail):
+            row.expires_at = expires_at
+            session.add(row)
+        session.flush()
         return document
     return save_document(
         session,
@@ -68,7 +80,37 @@ def store_document(
         purpose=FilePurpose.document,
         filename=filename,
         field=field,
+        expires_at=expires_at,
     )
+
+
+def claim_document(session: Session, *, shop_id: int, file_id: int) -> StoredFile | None:
+    """Keep the shop's unexpired document ``file_id`` (and its preview) for good; ``None``
+    when there is no such document (another shop's, another kind of file, or expired)."""
+    document = session.get(StoredFile, file_id)
+    now = utcnow()
+    if (
+        document is None
+        or document.shop_id != shop_id
+        or document.purpose != FilePurpose.document
+        or (document.expires_at is not None and _aware(document.expires_at) <= now)
+    ):
+        return None
+    rows = session.exec(
+        select(StoredFile).where(
+            or_(col(StoredFile.id) == file_id, col(StoredFile.original_id) == file_id)
+        )
+    ).all()
+    for row in rows:
+        row.expires_at = None
+        session.add(row)
+    session.flush()
+    return document
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored one is UTC
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def preview_of(session: Session, document: StoredFile) -> StoredFile | None:

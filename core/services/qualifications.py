@@ -7,21 +7,16 @@ from sqlmodel import Session, select
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound
 from core.models import Qualification, QualificationStatus, Shop
 from core.models.base import utcnow
-from core.models.files import FilePurpose, StoredFile
 from core.services.audit import record_action
 from core.services.categories import known_qualification_kinds
+from core.services.qualification_documents import claim_document
 
 
 def _check_document(session: Session, shop: Shop, file_id: int) -> None:
-    file = session.get(StoredFile, file_id)
-    if (
-        file is None
-        or file.shop_id != shop.id
-        or file.purpose != FilePurpose.document
-        or file.expires_at is not None
-    ):
+    assert shop.id is not None
+    if claim_document(session, shop_id=shop.id, file_id=file_id) is None:
         raise InvalidInput(
-            f"File {file_id} is not a document of this shop.",
+            f"File {file_id} is not a document of this shop (or it has expired).",
             code="unknown_document",
             field="body.document_file_id",
         )
