@@ -260,3 +260,16 @@ def test_the_settings_page_speaks_chinese(client: TestClient, factory: Factory) 
         f"/console/shops/{shop.id}/settings", headers={**HTML, "Accept-Language": "zh-CN"}
     ).text
     assert "店铺设置" in page and "店铺图标" in page and "成员与角色" in page
+
+
+def test_a_draft_overview_sends_the_owner_to_the_settings_to_finish(
+    client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner, type=m.ShopType.individual, open=False)  # no settlement bank
+    _signed_in(client, owner)
+    overview = client.get(f"/console/shops/{shop.id}", headers=HTML).text
+    assert "Settlement bank" in overview
+    assert f'href="/console/shops/{shop.id}/settings"' in overview
+    settings_page = client.get(f"/console/shops/{shop.id}/settings", headers=HTML).text
+    assert re.search(r'class="todo"><span class="state badge draft">Still needed', settings_page)
