@@ -21,8 +21,8 @@ from sqlmodel import Session
 from core.api.deps import Access, PrincipalDep, ReadSessionDep, SettingsDep
 from core.auth import Principal, ShopAccess, authorize_shop
 from core.errors import NotFound
-from core.files.service import local_store
-from core.files.store import FileStore, iter_chunks
+from core.files.service import local_store, receive
+from core.files.store import FileStore, StagedFile, iter_chunks
 from core.files.urls import FILES_PATH, public_name
 from core.models.base import utcnow
 from core.models.files import FilePurpose, StoredFile
@@ -53,6 +53,19 @@ def get_file_store(request: Request) -> FileStore:
         store = local_store(request.app.state.settings.data_dir)
         request.app.state.file_store = store
     return store
+
+
+async def receive_body(request: Request, store: FileStore, settings: Settings) -> StagedFile:
+    """The request's body (an upload) streamed into a staged file under the size limit;
+    a ``Content-Length`` over the limit is refused before a byte is read."""
+    length = request.headers.get("content-length", "")
+    return await receive(
+        request.stream(),
+        store,
+        limit=settings.upload_max_bytes,
+        field="body",
+        declared_length=int(length) if length.isdigit() else None,
+    )
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:

@@ -9,11 +9,10 @@ from sqlmodel import Session, select
 from starlette.concurrency import run_in_threadpool
 
 from core.api.deps import Access, AdminDep, PageParams, ReadSessionDep, SessionDep, SettingsDep
-from core.api.files import get_file_store
+from core.api.files import get_file_store, receive_body
 from core.api.pagination import Page, paginate
-from core.api.product_images import declared_length
 from core.auth import ShopAccess
-from core.files.service import receive, written_files
+from core.files.service import written_files
 from core.files.store import FileStore, StagedFile
 from core.models import Qualification, QualificationStatus
 from core.schemas.catalog_tree import QualificationCreate, QualificationPublic, QualificationReject
@@ -96,13 +95,7 @@ async def upload_qualification_document(
     ``invalid_image``, each naming ``body``, with nothing left in the store.
     """
     store = get_file_store(request)
-    staged = await receive(
-        request.stream(),
-        store,
-        limit=settings.upload_max_bytes,
-        field="body",
-        declared_length=declared_length(request),
-    )
+    staged = await receive_body(request, store, settings)
     return await run_in_threadpool(
         _store_document, session, store, settings, access.shop_id, staged
     )

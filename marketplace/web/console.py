@@ -43,7 +43,7 @@ from marketplace.web import (
 from marketplace.web.console_access import console_context, field_errors, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
-from marketplace.web.shop_details import checklist, clean_details, detail_messages
+from marketplace.web.shop_details import PostedDetails, checklist, detail_messages
 from marketplace.web.templating import flash, gettext_for, render
 from sdk.scopes import Scope
 
@@ -109,15 +109,10 @@ def new_shop(
     session: SessionDep,
     settings: SettingsDep,
     account: RequireAccount,
+    typed: PostedDetails,
     type: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
-    id_card_name: Annotated[str, Form()] = "",
-    id_card_number: Annotated[str, Form()] = "",
-    licence_number: Annotated[str, Form()] = "",
-    operator_name: Annotated[str, Form()] = "",
-    settlement_account: Annotated[str, Form()] = "",
-    settlement_bank: Annotated[str, Form()] = "",
     draft: Annotated[str, Form()] = "",
 ) -> Response:
     """Draft the shop and open it (or keep it a draft); errors come back per field."""
@@ -125,16 +120,7 @@ def new_shop(
         "type": type,
         "name": name.strip(),
         "description": description.strip(),
-        **clean_details(
-            {
-                "id_card_name": id_card_name,
-                "id_card_number": id_card_number,
-                "licence_number": licence_number,
-                "operator_name": operator_name,
-                "settlement_account": settlement_account,
-                "settlement_bank": settlement_bank,
-            }
-        ),
+        **typed,
         "draft": "1" if draft else "",
     }
     messages = detail_messages(request, form)
@@ -260,27 +246,12 @@ def _is_owner(access: ShopAccess) -> bool:
 def opening_checklist(
     request: Request,
     account: RequireAccount,
+    typed: PostedDetails,
     type: Annotated[str, Form()] = "",
-    id_card_name: Annotated[str, Form()] = "",
-    id_card_number: Annotated[str, Form()] = "",
-    licence_number: Annotated[str, Form()] = "",
-    operator_name: Annotated[str, Form()] = "",
-    settlement_account: Annotated[str, Form()] = "",
-    settlement_bank: Annotated[str, Form()] = "",
 ) -> Response:
     """What the new shop still needs to open, for the form's live checklist (JSON)."""
     shop_type = ShopType(type) if type in _TYPES else ShopType.personal
-    details = clean_details(
-        {
-            "id_card_name": id_card_name,
-            "id_card_number": id_card_number,
-            "licence_number": licence_number,
-            "operator_name": operator_name,
-            "settlement_account": settlement_account,
-            "settlement_bank": settlement_bank,
-        }
-    )
-    items = checklist(request, shop_type, details)
+    items = checklist(request, shop_type, typed)
     return JSONResponse(
         {"type": shop_type.value, "items": items, "ready": all(i["done"] for i in items)}
     )

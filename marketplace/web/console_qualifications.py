@@ -16,10 +16,9 @@ from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
 from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
-from core.api.files import get_file_store, signed_link
-from core.api.product_images import declared_length
+from core.api.files import get_file_store, receive_body, signed_link
 from core.errors import InvalidInput, NotFound, TanziError
-from core.files.service import receive, written_files
+from core.files.service import written_files
 from core.files.store import FileStore, StagedFile
 from core.models import Account, Qualification
 from core.services import qualification_documents as documents
@@ -134,13 +133,7 @@ async def submit_qualification_page(
     _ = gettext_for(request)
     try:
         await run_in_threadpool(_check_form, session, account, shop_id, kind, number)
-        staged = await receive(
-            request.stream(),
-            store,
-            limit=settings.upload_max_bytes,
-            field="body",
-            declared_length=declared_length(request),
-        )
+        staged = await receive_body(request, store, settings)
         qualification = await run_in_threadpool(
             _submit, session, store, settings, account, shop_id, kind, number, staged, filename
         )

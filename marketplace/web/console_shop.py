@@ -16,19 +16,17 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
-from core.api.files import get_file_store
-from core.api.product_images import declared_length
+from core.api.files import get_file_store, receive_body
 from core.api.shop_icon import store_icon
 from core.auth import ShopAccess
 from core.errors import InvalidInput, InvalidState, TanziError
-from core.files.service import receive
 from core.models import Account, ShopStatus
 from core.services import shop_icon as icons
 from core.services import shops as shop_service
 from marketplace.web.console_access import console_context, field_errors, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
-from marketplace.web.shop_details import clean_details, detail_messages
+from marketplace.web.shop_details import PostedDetails, detail_messages
 from marketplace.web.templating import flash, gettext_for, render
 from marketplace.web.upload_refusals import upload_refusal
 from sdk.scopes import Scope
@@ -101,27 +99,12 @@ def save_shop_settings(
     request: Request,
     session: SessionDep,
     account: RequireAccount,
+    typed: PostedDetails,
     name: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
-    id_card_name: Annotated[str, Form()] = "",
-    id_card_number: Annotated[str, Form()] = "",
-    licence_number: Annotated[str, Form()] = "",
-    operator_name: Annotated[str, Form()] = "",
-    settlement_account: Annotated[str, Form()] = "",
-    settlement_bank: Annotated[str, Form()] = "",
 ) -> Response:
     """Change name, description and details; a detail left blank keeps its saved value."""
     access = member_access(session, account, shop_id, Scope.shop_write)
-    typed = clean_details(
-        {
-            "id_card_name": id_card_name,
-            "id_card_number": id_card_number,
-            "licence_number": licence_number,
-            "operator_name": operator_name,
-            "settlement_account": settlement_account,
-            "settlement_bank": settlement_bank,
-        }
-    )
     form = {"name": name.strip(), "description": description.strip(), **typed}
     messages = detail_messages(request, form)
     errors: dict[str, str] = {}
@@ -166,13 +149,7 @@ async def upload_icon_page(
     _ = gettext_for(request)
     try:
         await run_in_threadpool(_check_icon_access, session, account, shop_id)
-        staged = await receive(
-            request.stream(),
-            store,
-            limit=settings.upload_max_bytes,
-            field="body",
-            declared_length=declared_length(request),
-        )
+        staged = await receive_body(request, store, settings)
         icon = await run_in_threadpool(store_icon, session, store, settings, shop_id, staged)
     except TanziError as exc:
         return upload_refusal(

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
 
 from core.models import ShopType
 from core.services import shops as shop_service
@@ -52,6 +53,18 @@ def detail_messages(request: Request, form: Mapping[str, str] | None = None) -> 
         if value and re.fullmatch(pattern, value):
             messages[name] = wrong_check[name]
     return messages
+
+
+async def posted_details(request: Request) -> dict[str, str]:
+    """The detail fields of the posted form, cleaned (:func:`clean_details`)."""
+    form = await request.form()
+    return clean_details(
+        {name: value for name in _all_details() if isinstance(value := form.get(name), str)}
+    )
+
+
+#: A route's detail fields as typed into its form.
+PostedDetails = Annotated[dict[str, str], Depends(posted_details)]
 
 
 def clean_details(raw: Mapping[str, str]) -> dict[str, str]:
