@@ -8,9 +8,10 @@ hands out only the areas they hold. A refused action comes back on the page besi
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -240,9 +241,45 @@ def remove_member(
     return _done(request, session, shop_id, gettext_for(request)("The member is removed."))
 
 
-def _role_form(name: str, areas: list[str]) -> tuple[str, list[str]]:
+@dataclass(frozen=True)
+class RoleForm:
+    """A role as posted: its trimmed name and the kernel's areas ticked."""
+
+    name: str
+    areas: list[str]
+
+    @property
+    def name_ok(self) -> bool:
+        return 0 < len(self.name) <= NAME_MAX
+
+    @property
+    def values(self) -> dict[str, Any]:
+        return {"role_name": self.name, "role_areas": self.areas}
+
+
+def role_form(
+    name: Annotated[str, Form()] = "", areas: Annotated[list[str] | None, Form()] = None
+) -> RoleForm:
+    """The posted role form (unknown areas dropped)."""
     known = {a.value for a in Area}
-    return name.strip(), [a for a in areas if a in known]
+    return RoleForm(name.strip(), [a for a in areas or [] if a in known])
+
+
+PostedRole = Annotated[RoleForm, Depends(role_form)]
+
+
+def _unnamed(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    access: ShopAccess,
+    key: str,
+    role: RoleForm,
+) -> Response:
+    errors = {key: gettext_for(request)("Give the role a name (at most 40 characters).")}
+    return _members_page(
+        request, session, settings, access, errors=errors, form=role.values, status_code=400
+    )
 
 
 @router.post(ROLES)
@@ -252,32 +289,24 @@ def create_role(
     session: SessionDep,
     settings: SettingsDep,
     account: RequireAccount,
-    name: Annotated[str, Form()] = "",
-    areas: Annotated[list[str] | None, Form()] = None,
+    role: PostedRole,
 ) -> Response:
     """Create a role with the areas ticked."""
     access = member_access(session, account, shop_id, Scope.members_write)
-    clean_name, clean_areas = _role_form(name, areas or [])
-    form = {"role_name": clean_name, "role_areas": clean_areas}
-    _ = gettext_for(request)
-    if not clean_name or len(clean_name) > NAME_MAX:
-        errors = {"role-new": _("Give the role a name (at most 40 characters).")}
-        return _members_page(
-            request, session, settings, access, errors=errors, form=form, status_code=400
-        )
+    if not role.name_ok:
+        return _unnamed(request, session, settings, access, "role-new", role)
     try:
         service.create_role(
             session,
             shop=access.shop,
-            name=clean_name,
-            areas=clean_areas,
+            name=role.name,
+            areas=role.areas,
             granter=service.grantable_areas(access),
         )
     except TanziError as exc:
-        return _refused(request, session, settings, account, shop_id, "role-new", exc, form)
-    return _done(
-        request, session, shop_id, _("The role %(name)s is created.") % {"name": clean_name}
-    )
+        return _refused(request, session, settings, account, shop_id, "role-new", exc, role.values)
+    done = gettext_for(request)("The role %(name)s is created.") % {"name": role.name}
+    return _done(request, session, shop_id, done)
 
 
 @router.post(ROLES + "/{role_id}")
@@ -288,29 +317,25 @@ def update_role(
     session: SessionDep,
     settings: SettingsDep,
     account: RequireAccount,
-    name: Annotated[str, Form()] = "",
-    areas: Annotated[list[str] | None, Form()] = None,
+    role: PostedRole,
 ) -> Response:
     """Rename a role and replace its areas."""
     access = member_access(session, account, shop_id, Scope.members_write)
-    clean_name, clean_areas = _role_form(name, areas or [])
-    _ = gettext_for(request)
     key = f"role-{role_id}"
-    if not clean_name or len(clean_name) > NAME_MAX:
-        errors = {key: _("Give the role a name (at most 40 characters).")}
-        return _members_page(request, session, settings, access, errors=errors, status_code=400)
+    if not role.name_ok:
+        return _unnamed(request, session, settings, access, key, role)
     try:
-        role = service.get_role(session, shop=access.shop, role_id=role_id)
+        saved = service.get_role(session, shop=access.shop, role_id=role_id)
         service.update_role(
             session,
-            role=role,
-            name=clean_name,
-            areas=clean_areas,
+            role=saved,
+            name=role.name,
+            areas=role.areas,
             granter=service.grantable_areas(access),
         )
     except TanziError as exc:
         return _refused(request, session, settings, account, shop_id, key, exc)
-    return _done(request, session, shop_id, _("The role is saved."))
+    return _done(request, session, shop_id, gettext_for(request)("The role is saved."))
 
 
 @router.post(ROLES + "/{role_id}/delete")

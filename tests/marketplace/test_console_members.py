@@ -188,3 +188,25 @@ def test_the_members_page_speaks_chinese(client: TestClient, factory: Factory) -
         f"/console/shops/{shop.id}/members", headers={**HTML, "Accept-Language": "zh-CN"}
     ).text
     assert "成员 2 / 500" in page and "邀请成员" in page and "订单与售后" in page
+
+
+def test_a_role_without_a_name_comes_back_with_its_areas_still_ticked(
+    client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    _signed_in(client, owner)
+    url = f"/console/shops/{shop.id}/members"
+    refused = _post(
+        client,
+        url,
+        f"/console/shops/{shop.id}/roles",
+        {"name": "  ", "areas": ["products", "nope"]},
+    )
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    page = refused.text  # type: ignore[attr-defined]
+    assert 'id="role-new-error" role="alert">Give the role a name' in page
+    new_role = page[page.index('class="card role new-role"') :]
+    assert re.search(r'value="products" checked', new_role)
+    with Session(factory.engine) as session:
+        assert session.exec(select(m.Role).where(m.Role.shop_id == shop.id)).first() is None
