@@ -21,7 +21,7 @@
         row.className = item.done ? "done" : "todo";
         var state = row.querySelector(".state");
         state.textContent = item.done ? panel.dataset.textDone : panel.dataset.textTodo;
-        state.className = "state badge " + (item.done ? "listed" : "draft");
+        state.className = "state badge " + (item.done ? "open" : "draft");
         var why = row.querySelector(".why");
         why.textContent = item.message;
         why.hidden = item.done;
