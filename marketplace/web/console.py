@@ -38,6 +38,7 @@ from marketplace.web import (
     console_members,
     console_orders,
     console_qualifications,
+    console_roles,
     console_shop,
 )
 from marketplace.web.console_access import console_context, field_errors, member_access
@@ -53,6 +54,7 @@ router.include_router(console_orders.router)
 router.include_router(console_actions.router)
 router.include_router(console_shop.router)
 router.include_router(console_members.router)
+router.include_router(console_roles.router)
 router.include_router(console_qualifications.router)
 
 #: Every field of the new-shop form, in the order of the form.

@@ -1,5 +1,6 @@
 """The shop's members and roles page: invite by e-mail, give or change a role, remove a
-member, and edit roles by permission area, with the shop type's member limit shown.
+member, with the shop type's member limit shown (roles are edited by
+:mod:`marketplace.web.console_roles`, on the same page).
 
 Every action goes through :mod:`core.services.members` behind the API's guard
 (``members:read`` to see, ``members:write`` to change) and with the same grant rule: a member
@@ -8,10 +9,9 @@ hands out only the areas they hold. A refused action comes back on the page besi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Form, Request
+from fastapi import Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -31,8 +31,6 @@ from sdk.scopes import Scope
 router = web_router(tags=["merchant console"])
 
 PAGE = "/console/shops/{shop_id}/members"
-ROLES = "/console/shops/{shop_id}/roles"
-NAME_MAX = 40
 
 
 def _url(shop_id: int) -> str:
@@ -75,7 +73,7 @@ def area_labels(request: Request) -> dict[str, str]:
     }
 
 
-def _members_page(
+def members_page_response(
     request: Request,
     session: Session,
     settings: Settings,
@@ -129,10 +127,10 @@ def members_page(
 ) -> Response:
     """The shop's members with their roles, and the shop's roles by area."""
     access = member_access(session, account, shop_id, Scope.members_read)
-    return _members_page(request, session, settings, access)
+    return members_page_response(request, session, settings, access)
 
 
-def _refused(
+def refused(
     request: Request,
     session: Session,
     settings: Settings,
@@ -144,7 +142,7 @@ def _refused(
 ) -> Response:
     session.rollback()
     access = member_access(session, account, shop_id, Scope.members_write)
-    return _members_page(
+    return members_page_response(
         request,
         session,
         settings,
@@ -155,7 +153,7 @@ def _refused(
     )
 
 
-def _done(request: Request, session: Session, shop_id: int, message: str) -> Response:
+def done(request: Request, session: Session, shop_id: int, message: str) -> Response:
     session.commit()
     flash(request, message, "success")
     return RedirectResponse(_url(shop_id), status_code=303)
@@ -177,7 +175,7 @@ def invite_member(
     _ = gettext_for(request)
     if "@" not in form["email"]:
         errors = {"invite": _("Enter the e-mail the person signed up with.")}
-        return _members_page(
+        return members_page_response(
             request, session, settings, access, errors=errors, form=form, status_code=400
         )
     try:
@@ -190,8 +188,8 @@ def invite_member(
             granter=service.grantable_areas(access),
         )
     except TanziError as exc:
-        return _refused(request, session, settings, account, shop_id, "invite", exc, form)
-    return _done(request, session, shop_id, _("%(email)s is now a member.") % {"email": email})
+        return refused(request, session, settings, account, shop_id, "invite", exc, form)
+    return done(request, session, shop_id, _("%(email)s is now a member.") % {"email": email})
 
 
 @router.post(PAGE + "/{member_id}/role")
@@ -217,8 +215,8 @@ def change_role(
         )
     except TanziError as exc:
         key = f"member-{member_id}"
-        return _refused(request, session, settings, account, shop_id, key, exc)
-    return _done(request, session, shop_id, gettext_for(request)("The role is changed."))
+        return refused(request, session, settings, account, shop_id, key, exc)
+    return done(request, session, shop_id, gettext_for(request)("The role is changed."))
 
 
 @router.post(PAGE + "/{member_id}/remove")
@@ -237,122 +235,5 @@ def remove_member(
         service.remove_member(session, member=member, granter=service.grantable_areas(access))
     except TanziError as exc:
         key = f"member-{member_id}"
-        return _refused(request, session, settings, account, shop_id, key, exc)
-    return _done(request, session, shop_id, gettext_for(request)("The member is removed."))
-
-
-@dataclass(frozen=True)
-class RoleForm:
-    """A role as posted: its trimmed name and the kernel's areas ticked."""
-
-    name: str
-    areas: list[str]
-
-    @property
-    def name_ok(self) -> bool:
-        return 0 < len(self.name) <= NAME_MAX
-
-    @property
-    def values(self) -> dict[str, Any]:
-        return {"role_name": self.name, "role_areas": self.areas}
-
-
-def role_form(
-    name: Annotated[str, Form()] = "", areas: Annotated[list[str] | None, Form()] = None
-) -> RoleForm:
-    """The posted role form (unknown areas dropped)."""
-    known = {a.value for a in Area}
-    return RoleForm(name.strip(), [a for a in areas or [] if a in known])
-
-
-PostedRole = Annotated[RoleForm, Depends(role_form)]
-
-
-def _unnamed(
-    request: Request,
-    session: Session,
-    settings: Settings,
-    access: ShopAccess,
-    key: str,
-    role: RoleForm,
-) -> Response:
-    errors = {key: gettext_for(request)("Give the role a name (at most 40 characters).")}
-    return _members_page(
-        request, session, settings, access, errors=errors, form=role.values, status_code=400
-    )
-
-
-@router.post(ROLES)
-def create_role(
-    shop_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    account: RequireAccount,
-    role: PostedRole,
-) -> Response:
-    """Create a role with the areas ticked."""
-    access = member_access(session, account, shop_id, Scope.members_write)
-    if not role.name_ok:
-        return _unnamed(request, session, settings, access, "role-new", role)
-    try:
-        service.create_role(
-            session,
-            shop=access.shop,
-            name=role.name,
-            areas=role.areas,
-            granter=service.grantable_areas(access),
-        )
-    except TanziError as exc:
-        return _refused(request, session, settings, account, shop_id, "role-new", exc, role.values)
-    done = gettext_for(request)("The role %(name)s is created.") % {"name": role.name}
-    return _done(request, session, shop_id, done)
-
-
-@router.post(ROLES + "/{role_id}")
-def update_role(
-    shop_id: int,
-    role_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    account: RequireAccount,
-    role: PostedRole,
-) -> Response:
-    """Rename a role and replace its areas."""
-    access = member_access(session, account, shop_id, Scope.members_write)
-    key = f"role-{role_id}"
-    if not role.name_ok:
-        return _unnamed(request, session, settings, access, key, role)
-    try:
-        saved = service.get_role(session, shop=access.shop, role_id=role_id)
-        service.update_role(
-            session,
-            role=saved,
-            name=role.name,
-            areas=role.areas,
-            granter=service.grantable_areas(access),
-        )
-    except TanziError as exc:
-        return _refused(request, session, settings, account, shop_id, key, exc)
-    return _done(request, session, shop_id, gettext_for(request)("The role is saved."))
-
-
-@router.post(ROLES + "/{role_id}/delete")
-def delete_role(
-    shop_id: int,
-    role_id: int,
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    account: RequireAccount,
-) -> Response:
-    """Delete a role no member holds."""
-    access = member_access(session, account, shop_id, Scope.members_write)
-    try:
-        role = service.get_role(session, shop=access.shop, role_id=role_id)
-        service.delete_role(session, role=role, granter=service.grantable_areas(access))
-    except TanziError as exc:
-        key = f"role-{role_id}"
-        return _refused(request, session, settings, account, shop_id, key, exc)
-    return _done(request, session, shop_id, gettext_for(request)("The role is deleted."))
+        return refused(request, session, settings, account, shop_id, key, exc)
+    return done(request, session, shop_id, gettext_for(request)("The member is removed."))
