@@ -28,6 +28,7 @@ from marketplace.oauth import routes as oauth_routes
 from marketplace.security_headers import SecurityHeadersMiddleware
 from marketplace.web import (
     admin,
+    admin_qualifications,
     admin_suspensions,
     auth_pages,
     console,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin.router)
     app.include_router(admin_suspensions.router)
     app.include_router(storefront.router)
+    app.include_router(admin_qualifications.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

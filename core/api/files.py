@@ -22,7 +22,8 @@ from core.api.deps import Access, PrincipalDep, ReadSessionDep, SettingsDep
 from core.auth import Principal, ShopAccess, authorize_shop
 from core.errors import NotFound
 from core.files.backends import file_store_for
-from core.files.store import FileStore, iter_chunks
+from core.files.service import local_store, receive
+from core.files.store import FileStore, StagedFile, iter_chunks
 from core.files.urls import FILES_PATH, public_name
 from core.models.base import utcnow
 from core.models.files import FilePurpose, StoredFile
@@ -53,6 +54,19 @@ def get_file_store(request: Request) -> FileStore:
         store = file_store_for(request.app.state.settings)
         request.app.state.file_store = store
     return store
+
+
+async def receive_body(request: Request, store: FileStore, settings: Settings) -> StagedFile:
+    """The request's body (an upload) streamed into a staged file under the size limit;
+    a ``Content-Length`` over the limit is refused before a byte is read."""
+    length = request.headers.get("content-length", "")
+    return await receive(
+        request.stream(),
+        store,
+        limit=settings.upload_max_bytes,
+        field="body",
+        declared_length=int(length) if length.isdigit() else None,
+    )
 
 
 def _serializer(settings: Settings) -> URLSafeTimedSerializer:
@@ -150,6 +164,11 @@ def file_link(
     if file is None or file.shop_id != access.shop_id:
         raise _not_found()
     _check_scope(session, principal, access.shop_id, file.purpose)
+    return signed_link(settings, file)
+
+
+def signed_link(settings: Settings, file: StoredFile) -> FileLink:
+    """A link to ``file`` valid for ``file_link_ttl_s``; the caller has checked who asks."""
     token = _serializer(settings).dumps({"f": file.id, "s": file.sha256, "shop": file.shop_id})
     return FileLink(
         url=f"{FILES_PATH}/signed/{token}",

@@ -9,10 +9,10 @@ from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from core.api.deps import Access, ReadSessionDep, SessionDep, SettingsDep
-from core.api.files import get_file_store
-from core.api.product_images import UPLOAD_BODY, declared_length
+from core.api.files import get_file_store, receive_body
+from core.api.product_images import UPLOAD_BODY
 from core.auth import ShopAccess
-from core.files.service import receive, save_image, written_files
+from core.files.service import save_image, written_files
 from core.files.store import FileStore, StagedFile
 from core.models.files import FilePurpose
 from core.schemas.files import ShopIconPublic
@@ -25,9 +25,10 @@ router = APIRouter(tags=["shops"])
 ICON = "/shops/{shop_id}/icon"
 
 
-def _store_icon(
+def store_icon(
     session: Session, store: FileStore, settings: Settings, shop_id: int, staged: StagedFile
 ) -> ShopIconPublic:
+    """Keep the staged upload as the shop's icon (checked, cleaned), retire the old, commit."""
     with written_files(store) as written:
         image, _ = save_image(
             session,
@@ -59,14 +60,8 @@ async def upload_shop_icon(
     422 ``invalid_image``, each naming ``body``, with nothing left in the store.
     """
     store = get_file_store(request)
-    staged = await receive(
-        request.stream(),
-        store,
-        limit=settings.upload_max_bytes,
-        field="body",
-        declared_length=declared_length(request),
-    )
-    return await run_in_threadpool(_store_icon, session, store, settings, access.shop_id, staged)
+    staged = await receive_body(request, store, settings)
+    return await run_in_threadpool(store_icon, session, store, settings, access.shop_id, staged)
 
 
 @router.get(ICON, response_model=ShopIconPublic)

@@ -38,6 +38,8 @@ class Qualification(SQLModel, table=True):
     shop_id: int = Field(foreign_key="shop.id", index=True)
     kind: str = Field(max_length=40)
     document_number: str = Field(max_length=64)
+    #: The scanned licence (an image or a PDF, a private ``document`` file of the shop).
+    document_file_id: int | None = Field(default=None, foreign_key="stored_file.id")
     status: QualificationStatus = QualificationStatus.pending
     reason: str = Field(default="", max_length=500)
     reviewed_by: int | None = Field(default=None, foreign_key="account.id")

@@ -48,6 +48,9 @@ class QualificationCreate(BaseModel):
     document_number: Annotated[
         str, StringConstraints(strip_whitespace=True, min_length=4, max_length=64)
     ]
+    document_file_id: int | None = Field(
+        default=None, ge=1, description="The licence's scan, a document file of the shop"
+    )
 
 
 class QualificationReject(BaseModel):
@@ -61,6 +64,7 @@ class QualificationPublic(BaseModel):
     shop_id: int
     kind: str
     document_number: str
+    document_file_id: int | None = None
     status: QualificationStatus
     reason: str
     reviewed_by: int | None

@@ -54,3 +54,16 @@ class ShopIconPublic(BaseModel):
     thumbnail_url: str | None
     width: int | None = None
     height: int | None = None
+
+
+class DocumentPublic(BaseModel):
+    """A private document of the shop (a licence's scan), read through signed links."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    content_type: str
+    size: int
+    filename: str
+    width: int | None = None
+    height: int | None = None

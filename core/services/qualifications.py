@@ -7,13 +7,34 @@ from sqlmodel import Session, select
 from core.errors import Conflict, InvalidInput, InvalidState, NotFound
 from core.models import Qualification, QualificationStatus, Shop
 from core.models.base import utcnow
+from core.services.audit import record_action
 from core.services.categories import known_qualification_kinds
+from core.services.qualification_documents import claim_document
+
+
+def _check_document(session: Session, shop: Shop, file_id: int) -> None:
+    assert shop.id is not None
+    if claim_document(session, shop_id=shop.id, file_id=file_id) is None:
+        raise InvalidInput(
+            f"File {file_id} is not a document of this shop (or it has expired).",
+            code="unknown_document",
+            field="body.document_file_id",
+        )
 
 
 def submit_qualification(
-    session: Session, *, shop: Shop, kind: str, document_number: str
+    session: Session,
+    *,
+    shop: Shop,
+    kind: str,
+    document_number: str,
+    document_file_id: int | None = None,
 ) -> Qualification:
-    """Submit a licence for review. One pending or approved qualification per kind."""
+    """Submit a licence for review. One pending or approved qualification per kind.
+
+    ``document_file_id`` is the scanned licence, a ``document`` file the shop uploaded
+    (:mod:`core.services.qualification_documents`).
+    """
     if kind not in known_qualification_kinds(session):
         raise InvalidInput(
             f"'{kind}' is not a qualification kind any category asks for.",
@@ -34,8 +55,15 @@ def submit_qualification(
             field="body.kind",
             extra={"qualification_id": current.id},
         )
+    if document_file_id is not None:
+        _check_document(session, shop, document_file_id)
     assert shop.id is not None
-    qualification = Qualification(shop_id=shop.id, kind=kind, document_number=document_number)
+    qualification = Qualification(
+        shop_id=shop.id,
+        kind=kind,
+        document_number=document_number,
+        document_file_id=document_file_id,
+    )
     session.add(qualification)
     session.flush()
     return qualification
@@ -73,6 +101,15 @@ def _review(
     qualification.reviewed_at = utcnow()
     session.add(qualification)
     session.flush()
+    record_action(  # the API and the admin console alike
+        session,
+        actor_id=reviewer_id,
+        action=f"{'approve' if status == QualificationStatus.approved else 'reject'}_qualification",
+        target_type="qualification",
+        target_id=qualification.id or 0,
+        reason=reason,
+        data={"shop_id": qualification.shop_id, "kind": qualification.kind},
+    )
     return qualification
 
 

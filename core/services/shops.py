@@ -125,8 +125,33 @@ def _check_details(shop_type: ShopType, details: Mapping[str, Any]) -> None:
                 code="field_not_for_shop_type",
                 field=f"body.{name}",
             )
-        if value is not None and name in _CHECKS and not _CHECKS[name](value):
-            raise InvalidInput(f"'{name}' is not well formed.", field=f"body.{name}")
+    malformed = [
+        name
+        for name, value in details.items()
+        if value is not None and name in _CHECKS and not _CHECKS[name](value)
+    ]
+    if malformed:
+        # every malformed detail at once, so a form can mark each field
+        raise InvalidInput(
+            f"'{malformed[0]}' is not well formed.",
+            field=f"body.{malformed[0]}",
+            extra={
+                "errors": [
+                    {"field": f"body.{name}", "message": f"'{name}' is not well formed."}
+                    for name in malformed
+                ]
+            },
+        )
+
+
+def opening_checklist(shop_type: ShopType, details: Mapping[str, Any]) -> list[str]:
+    """What a shop of ``shop_type`` with these ``details`` would still miss to open: the
+    ``missing_fields`` of ``shop_incomplete``, for a form to show before anything is saved."""
+    draft = Shop(owner_id=0, type=shop_type, name="-")
+    for name in required_details(shop_type):
+        value = details.get(name)
+        setattr(draft, name, value if isinstance(value, str) and value else None)
+    return missing_details(draft)
 
 
 def create_shop(

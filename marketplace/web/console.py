@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
@@ -33,10 +33,20 @@ from core.models import (
 from core.services import shops as shop_service
 from core.services.order_views import orders_query
 from core.services.storefront import shops_bought_from
-from marketplace.web import console_actions, console_catalog, console_orders, console_storefront
+from marketplace.web import (
+    console_actions,
+    console_catalog,
+    console_members,
+    console_orders,
+    console_qualifications,
+    console_roles,
+    console_shop,
+    console_storefront,
+)
 from marketplace.web.console_access import console_context, field_errors, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
+from marketplace.web.shop_details import PostedDetails, checklist, detail_messages
 from marketplace.web.templating import flash, gettext_for, render
 from sdk.scopes import Scope
 
@@ -45,6 +55,10 @@ router.include_router(console_catalog.router)
 router.include_router(console_orders.router)
 router.include_router(console_actions.router)
 router.include_router(console_storefront.router)
+router.include_router(console_shop.router)
+router.include_router(console_members.router)
+router.include_router(console_roles.router)
+router.include_router(console_qualifications.router)
 
 #: Every field of the new-shop form, in the order of the form.
 SHOP_FIELDS: tuple[str, ...] = (
@@ -55,22 +69,7 @@ SHOP_FIELDS: tuple[str, ...] = (
     *shop_service.BUSINESS_DETAILS,
 )
 NAME_MAX, DESCRIPTION_MAX = 60, 2000
-
-
-def _detail_messages(request: Request) -> dict[str, str]:
-    """What to tell a person about each detail that is missing or malformed."""
-    _ = gettext_for(request)
-    return {
-        "name": _("Give the shop a name (at most 60 characters)."),
-        "description": _("At most 2000 characters."),
-        "id_card_name": _("Enter the name on the ID card."),
-        "id_card_number": _("18 characters: 17 digits, then a digit or X."),
-        "licence_number": _("The 18-character unified social credit code on the licence."),
-        "operator_name": _("Enter the operator's name."),
-        "settlement_account": _("The settlement bank account: 8 to 40 digits."),
-        "settlement_bank": _("Enter the bank of the settlement account."),
-        "type": _("Choose the kind of shop."),
-    }
+_TYPES = frozenset(t.value for t in ShopType)
 
 
 def _shops_page(
@@ -85,14 +84,18 @@ def _shops_page(
     shops = list(session.exec(shop_service.shops_of_account(account.id).order_by(col(Shop.id))))
     shopped_at = shops_bought_from(session, account.id)
     session.commit()
+    form = form or {"type": ShopType.personal.value}
+    chosen = ShopType(form["type"]) if form.get("type") in _TYPES else ShopType.personal
     return render(
         request,
         "console/index.html",
         {
             "shops": shops,
             "shopped_at": shopped_at,
-            "form": form or {"type": ShopType.personal.value},
+            "form": form,
             "errors": errors or {},
+            "checklists": {t.value: checklist(request, t, form) for t in ShopType},
+            "chosen_type": chosen.value,
             "shop_types": [t.value for t in ShopType],
             "personal_fields": shop_service.PERSONAL_DETAILS,
             "business_fields": shop_service.BUSINESS_DETAILS,
@@ -113,15 +116,10 @@ def new_shop(
     session: SessionDep,
     settings: SettingsDep,
     account: RequireAccount,
+    typed: PostedDetails,
     type: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
-    id_card_name: Annotated[str, Form()] = "",
-    id_card_number: Annotated[str, Form()] = "",
-    licence_number: Annotated[str, Form()] = "",
-    operator_name: Annotated[str, Form()] = "",
-    settlement_account: Annotated[str, Form()] = "",
-    settlement_bank: Annotated[str, Form()] = "",
     draft: Annotated[str, Form()] = "",
 ) -> Response:
     """Draft the shop and open it (or keep it a draft); errors come back per field."""
@@ -129,15 +127,10 @@ def new_shop(
         "type": type,
         "name": name.strip(),
         "description": description.strip(),
-        "id_card_name": id_card_name.strip(),
-        "id_card_number": id_card_number.strip().upper(),
-        "licence_number": licence_number.strip().upper(),
-        "operator_name": operator_name.strip(),
-        "settlement_account": settlement_account.replace(" ", ""),
-        "settlement_bank": settlement_bank.strip(),
+        **typed,
         "draft": "1" if draft else "",
     }
-    messages = _detail_messages(request)
+    messages = detail_messages(request, form)
     errors: dict[str, str] = {}
     if type not in {t.value for t in ShopType}:
         errors["type"] = messages["type"]
@@ -218,7 +211,7 @@ def _overview(session: Session, access: ShopAccess) -> dict[str, Any]:
         "counts": counts,
         "recent": recent,
         "missing": shop_service.missing_details(access.shop),
-        "can_open": access.can(Scope.shop_write),
+        "can_open": access.can(Scope.shop_write) and _is_owner(access),
     }
 
 
@@ -239,6 +232,7 @@ def open_draft_shop(
 ) -> Response:
     """Open a draft shop whose details are complete (members with the data permission)."""
     access = member_access(session, account, shop_id, Scope.shop_write)
+    shop_service.ensure_owner(access)  # as the API: opening is the owner's
     _ = gettext_for(request)
     try:
         shop_service.open_shop(session, shop=access.shop)
@@ -249,6 +243,25 @@ def open_draft_shop(
     session.commit()
     flash(request, _("Your shop is open."), "success")
     return RedirectResponse(f"/console/shops/{shop_id}", status_code=303)
+
+
+def _is_owner(access: ShopAccess) -> bool:
+    return access.member is not None and access.member.is_owner
+
+
+@router.post("/console/shops/checklist")
+def opening_checklist(
+    request: Request,
+    account: RequireAccount,
+    typed: PostedDetails,
+    type: Annotated[str, Form()] = "",
+) -> Response:
+    """What the new shop still needs to open, for the form's live checklist (JSON)."""
+    shop_type = ShopType(type) if type in _TYPES else ShopType.personal
+    items = checklist(request, shop_type, typed)
+    return JSONResponse(
+        {"type": shop_type.value, "items": items, "ready": all(i["done"] for i in items)}
+    )
 
 
 def _why(exc: TanziError) -> str:
