@@ -22,7 +22,7 @@ from core.api.deps import Access, PrincipalDep, ReadSessionDep, SettingsDep
 from core.auth import Principal, ShopAccess, authorize_shop
 from core.errors import NotFound
 from core.files.backends import file_store_for
-from core.files.service import local_store, receive
+from core.files.service import receive
 from core.files.store import FileStore, StagedFile, iter_chunks
 from core.files.urls import FILES_PATH, public_name
 from core.models.base import utcnow

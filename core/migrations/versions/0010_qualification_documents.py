@@ -1,7 +1,7 @@
 """qualification documents: a qualification points at its scanned licence (image or PDF)
 
-Revision ID: 0009_shopdesk
-Revises: 0008_shipping_templates
+Revision ID: 0010_qualification_documents
+Revises: 0009_storefront
 Create Date: 2026-12-07 17:30:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009_shopdesk"
-down_revision = "0008_shipping_templates"
+revision = "0010_qualification_documents"
+down_revision = "0009_storefront"
 branch_labels = None
 depends_on = None
 
