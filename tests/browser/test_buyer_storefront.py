@@ -13,7 +13,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 import core.models as m
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 
 PHONE = {"width": 375, "height": 812}
 WORDS = {
@@ -75,6 +75,7 @@ def test_a_buyer_browses_orders_pays_tracks_and_asks_for_a_refund(
         )
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shot(page, f"storefront-{tag}-1-browse")
+        assert_accessible(page)
 
         card.click()
         page.wait_for_load_state()
@@ -90,11 +91,13 @@ def test_a_buyer_browses_orders_pays_tracks_and_asks_for_a_refund(
         page.fill("textarea[name=address]", "杭州市西湖区文三路 1 号")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shot(page, f"storefront-{tag}-2-product")
+        assert_accessible(page)
         with page.expect_navigation():
             page.click("#place-order")
         assert "/orders/" in page.url
         order_id = int(page.url.rsplit("/", 1)[1])
         shot(page, f"storefront-{tag}-3-order-placed")
+        assert_accessible(page)
 
         with page.expect_navigation():
             page.click("#pay")
@@ -126,6 +129,7 @@ def test_a_buyer_browses_orders_pays_tracks_and_asks_for_a_refund(
         assert "SF123456789012" in page.inner_text("#parcels")
         assert "Hangzhou sorting centre" in page.inner_text("#parcels")
         shot(page, f"storefront-{tag}-4-tracking")
+        assert_accessible(page)
 
         page.check("#ask-refund input[value=refund_only]")
         page.fill("#ask-refund input[name=amount]", "26.00")
@@ -135,6 +139,7 @@ def test_a_buyer_browses_orders_pays_tracks_and_asks_for_a_refund(
         assert words["asked"] in page.inner_text("#aftersales")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shot(page, f"storefront-{tag}-5-refund-asked")
+        assert_accessible(page)
         with Session(live_server.engine) as session:
             request = session.exec(
                 select(m.AfterSale).where(m.AfterSale.order_id == order_id)
@@ -160,12 +165,14 @@ def test_a_merchant_registers_an_origin_and_opens_the_buyer_page_on_a_phone(
         page.click(".origins-form button[type=submit]")
         page.locator("#origins-error").wait_for(state="visible")
         shot(page, "storefront-console-zh-origin-refused")
+        assert_accessible(page)
         page.fill("textarea[name=origins]", "https://Tea.Example.com\nhttp://localhost:5173")
         with page.expect_navigation():
             page.click(".origins-form button[type=submit]")
         assert "https://tea.example.com" in page.input_value("textarea[name=origins]")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         shot(page, "storefront-console-zh-origins-saved")
+        assert_accessible(page)
         with page.expect_navigation():
             page.click("#buyer-page-link")
         assert page.url.endswith(f"/s/{shop.id}")

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import text
 
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 
 CASES = {
     "en-desktop": ("en-US", 1100, ("Colour", "Size"), "New product", "Listed"),
@@ -76,6 +76,7 @@ def test_a_merchant_adds_a_product_with_three_images_and_a_two_by_three_matrix(
         page.check("input[name=self_pickup]")
         _fits(page, width)
         shot(page, f"console-product-new-{case}")
+        assert_accessible(page)
         with page.expect_navigation():
             page.click("button[name=op][value=save]")
         assert page.locator("#sku-matrix tbody tr").count() == 6
@@ -92,6 +93,7 @@ def test_a_merchant_adds_a_product_with_three_images_and_a_two_by_three_matrix(
             page.locator(".image-grid li").nth(2).locator("button", has_text="↑").click()
         _fits(page, width)
         shot(page, f"console-product-images-{case}")
+        assert_accessible(page)
 
         page.click(f"a[href='/console/shops/{shop.id}/products/{_product_id(page)}']")
         page.wait_for_load_state()
@@ -101,11 +103,13 @@ def test_a_merchant_adds_a_product_with_three_images_and_a_two_by_three_matrix(
         assert listed_label in page.locator("h1 .badge").inner_text()
         _fits(page, width)
         shot(page, f"console-product-edit-{case}")
+        assert_accessible(page)
 
         page.goto(base)
         assert page.locator("table.console-products tbody tr").count() == 1
         _fits(page, width)
         shot(page, f"console-products-list-{case}")
+        assert_accessible(page)
     finally:
         context.close()
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from tests.browser.conftest import LiveServer, browser_sign_in, shot
+from tests.browser.conftest import LiveServer, assert_accessible, browser_sign_in, shot
 
 USCC = "91310000MA1FL0000N"
 WRONG_USCC = "91310000MA1FL00001"
@@ -81,6 +81,7 @@ def test_a_merchant_sets_up_a_shop_and_the_admin_approves_its_licence(
         assert licence.locator(".why").is_visible()
         assert not checklist.locator("li[data-field=operator_name] .why").is_visible()
         shot(page, f"shop-setup-{lang}-1-checklist-wrong-check-character")
+        assert_accessible(page)
         page.fill(".new-shop input[name=licence_number]", USCC)
         page.wait_for_selector(
             ".opening-checklist ul[data-for=enterprise] li.done[data-field=licence_number]"
@@ -91,6 +92,7 @@ def test_a_merchant_sets_up_a_shop_and_the_admin_approves_its_licence(
             page.click(".new-shop button[type=submit]")
         shop_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
         shot(page, f"shop-setup-{lang}-2-opened")
+        assert_accessible(page)
 
         # -- the icon -----------------------------------------------------------------------
         page.click(f".shop-nav a[href='/console/shops/{shop_id}/settings']")
@@ -101,6 +103,7 @@ def test_a_merchant_sets_up_a_shop_and_the_admin_approves_its_licence(
         _loaded(page, "img.icon-preview")
         _fits(page, width)
         shot(page, f"shop-setup-{lang}-3-icon")
+        assert_accessible(page)
 
         # -- a role and a member -----------------------------------------------------------
         page.click(f".shop-nav a[href='/console/shops/{shop_id}/members']")
@@ -120,6 +123,7 @@ def test_a_merchant_sets_up_a_shop_and_the_admin_approves_its_licence(
         )
         _fits(page, width)
         shot(page, f"shop-setup-{lang}-4-members")
+        assert_accessible(page)
 
         # -- a licence with its scan --------------------------------------------------------
         page.click(f".shop-nav a[href='/console/shops/{shop_id}/qualifications']")
@@ -136,6 +140,7 @@ def test_a_merchant_sets_up_a_shop_and_the_admin_approves_its_licence(
         assert setup["review"] in row.inner_text()
         _fits(page, width)
         shot(page, f"shop-setup-{lang}-5-licence-submitted")
+        assert_accessible(page)
     finally:
         context.close()
 
@@ -151,11 +156,13 @@ def test_a_merchant_sets_up_a_shop_and_the_admin_approves_its_licence(
         _loaded(page, "img.document-preview")
         _fits(page, width)
         shot(page, f"shop-setup-{lang}-6-admin-review")
+        assert_accessible(page)
         with page.expect_navigation():
             page.click("form.approve button")
         assert page.locator("img.document-preview").count() == 0  # no longer pending
         page.goto(f"{base}/admin/qualifications?status=approved")
         assert page.locator("table.admin-qualifications .badge.approved").count() == 1
         shot(page, f"shop-setup-{lang}-7-admin-approved")
+        assert_accessible(page)
     finally:
         context.close()
