@@ -101,7 +101,8 @@ def create_shipment(
         order=order,
         carrier_code=body.carrier_code,
         waybill_no=body.waybill_no,
-        line_ids=body.line_ids,
+        line_ids=body.line_ids or [line.line_id for line in body.lines],
+        quantities={line.line_id: line.quantity for line in body.lines},
         carriers=carriers,
     )
     result = _one(session, shipment, carriers)
