@@ -19,7 +19,9 @@ class PickupStoreIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[Line, Field(max_length=60)]
-    province_code: str = Field(description="GB/T 2260 province-level code, e.g. '31'")
+    province_code: str = Field(
+        min_length=2, max_length=2, description="GB/T 2260 province-level code, e.g. '31'"
+    )
     address: Annotated[Line, Field(max_length=300)]
     hours: Annotated[Line, Field(max_length=100, examples=["Mon-Sun 09:00-21:00"])]
     phone: Annotated[
