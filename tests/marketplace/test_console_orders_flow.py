@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 import core.models as m
 from core.models.base import utcnow
@@ -127,7 +127,7 @@ def test_ship_two_parcels_by_line_then_tracking_shows(client: TestClient, factor
     )
     assert second.status_code == 303
     with Session(factory.engine) as session:
-        parcels = session.query(m.Shipment).filter_by(order_id=order.id).all()
+        parcels = list(session.exec(select(m.Shipment).where(m.Shipment.order_id == order.id)))
         assert sorted(p.waybill_no for p in parcels) == ["773012345678", "SF123456789012"]
         assert {p.waybill_no: p.quantities for p in parcels}["SF123456789012"] == {
             str(lines[0].id): 2
@@ -170,7 +170,7 @@ def test_members_without_the_area_see_no_buttons_and_get_403(
 ) -> None:
     owner = factory.account()
     shop = factory.shop(owner)
-    order, lines = factory.order(shop)
+    order, _ = factory.order(shop)
     reader = factory.member(shop, areas=["orders"])  # orders, but not logistics
     signed_in(client, reader)
     page = f"/console/shops/{shop.id}/orders/{order.id}"
@@ -212,7 +212,7 @@ def test_pickup_stores_and_completing_an_order_by_code(
     listing = client.get(stores, headers=ZH).text
     assert "8 Huaihai Road" in listing and "上海市" in listing
     with Session(factory.engine) as session:
-        store = session.query(m.PickupStore).filter_by(shop_id=shop.id).one()
+        store = session.exec(select(m.PickupStore).where(m.PickupStore.shop_id == shop.id)).one()
     edited = _post(
         client,
         stores,
