@@ -179,15 +179,6 @@ def place_order_with_lines(
             code="address_required",
             field="body.address",
         )
-    store_id: int | None = None
-    if data.self_pickup:
-        store_id = pickup.choose_store(reader, shop_id=shop_id, store_id=data.pickup_store_id).id
-    elif data.pickup_store_id is not None:
-        raise InvalidInput(
-            "A pickup store is chosen only for a self-pickup order.",
-            code="not_self_pickup",
-            field="body.pickup_store_id",
-        )
     seen: set[int] = set()
     for i, line in enumerate(data.lines):
         if line.sku_id in seen:
@@ -201,6 +192,15 @@ def place_order_with_lines(
     # 1. price on a snapshot, holding no lock
     snapshot = read_skus(reader, shop_id=shop_id, sku_ids=seen)
     subtotal = _check_lines(reader, shop_id, data, snapshot)
+    store_id: int | None = None
+    if data.self_pickup:
+        store_id = pickup.choose_store(reader, shop_id=shop_id, store_id=data.pickup_store_id).id
+    elif data.pickup_store_id is not None:
+        raise InvalidInput(
+            "A pickup store is chosen only for a self-pickup order.",
+            code="not_self_pickup",
+            field="body.pickup_store_id",
+        )
     shipping = _shipping_fee(reader, shop_id, data, snapshot)
     if subtotal + shipping > MAX_ORDER_TOTAL_FEN:
         raise InvalidInput(
