@@ -22,6 +22,7 @@ from core.models.base import utcnow
 from core.outbox import record_event
 from core.schemas.pickup import OrderPickupPublic, PickupStoreIn, PickupStorePublic
 from core.services.order_state import move_order
+from core.services.order_views import order_snapshot
 from core.services.regions import ensure_province
 
 #: Digits in a pickup code: 10**8 possibilities against a handful of tries per lockout.
@@ -228,7 +229,10 @@ def complete_pickup(
         shop_id=order.shop_id,
         resource_type="order",
         resource_id=order.id,
-        data={"pickup": {"order_id": order.id, "store_id": pickup.store_id}},
+        data={
+            **order_snapshot(session, order),
+            "pickup": {"store_id": pickup.store_id, "picked_up_at": now.isoformat()},
+        },
     )
     return move_order(session, order, OrderStatus.completed)
 
