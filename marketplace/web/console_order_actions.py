@@ -146,6 +146,8 @@ def ship_order(
             else ("carrier_code" if exc.code == "unknown_carrier" else exc.field or "form")
         )
         name = name.rsplit(".", 1)[-1] if name.startswith("body.") else name
+        if name not in {"carrier_code", "waybill_no"} and not name.startswith("qty_"):
+            name = "form"  # the page shows what has no field of its own above the button
         return _refused(
             request,
             session,
