@@ -85,7 +85,12 @@ class LogisticsClient(Protocol):
         ...
 
     def create_shipment(
-        self, order_id: int, *, carrier_code: str, waybill_no: str, line_ids: list[int] | None = None
+        self,
+        order_id: int,
+        *,
+        carrier_code: str,
+        waybill_no: str,
+        line_ids: list[int] | None = None,
     ) -> Shipment:
         """Ship an order (all of it, or ``line_ids``) with a waybill; the first parcel of a
         paid order moves it to shipped. Refuses an unknown carrier, a malformed waybill or

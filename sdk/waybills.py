@@ -212,6 +212,19 @@ class WaybillResult(Snapshot):
         return self.waybill is not None
 
 
+#: The domestic carriers every shop knows: code, name, waybill pattern (a full match on the
+#: number upper-cased without spaces or hyphens). The kernel's registry starts from these.
+BUILTIN_CARRIERS: tuple[tuple[str, str, str], ...] = (
+    ("SF", "顺丰速运", r"SF\d{12,13}|\d{12}|\d{15}"),
+    ("ZTO", "中通快递", r"\d{12}|\d{14}"),
+    ("YTO", "圆通速递", r"YT\d{12,16}|[0-9A-Z]\d{9}"),
+    ("YUNDA", "韵达快递", r"\d{13}|\d{15}"),
+    ("STO", "申通快递", r"\d{12,15}"),
+    ("JD", "京东物流", r"JD[A-Z]{0,2}\d{11,15}"),
+    ("EMS", "中国邮政 EMS", r"\d{13}|[A-Z]{2}\d{9}[A-Z]{2}"),
+)
+
+
 def mask(value: str, keep: int = 4) -> str:
     """``value`` with all but its last ``keep`` characters hidden (``****1234``)."""
     if len(value) <= keep:
@@ -220,6 +233,7 @@ def mask(value: str, keep: int = 4) -> str:
 
 
 __all__: list[Any] = [
+    "BUILTIN_CARRIERS",
     "AccountCredentials",
     "Address",
     "CarrierAccount",
