@@ -26,6 +26,7 @@ from core.crypto import SecretBox, secret_box
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import CarrierAccount, Order, OrderStatus, Shipment, Waybill
 from core.models.base import utcnow
+from core.schemas.aftersales import as_utc
 from core.services.carriers import CarrierRegistry
 from core.services.carriers import carriers as default_carriers
 from core.services.regions import province_name
@@ -129,8 +130,8 @@ def account_view(row: CarrierAccount) -> AccountView:
         branch=row.branch,
         sender=sender,
         status=row.status,
-        created_at=row.created_at,
-        unbound_at=row.unbound_at,
+        created_at=as_utc(row.created_at),
+        unbound_at=as_utc(row.unbound_at) if row.unbound_at else None,
     )
 
 
@@ -264,7 +265,8 @@ def rotate_secrets(session: Session, box: SecretBox) -> int:
 
 def waybill_view(row: Waybill) -> WaybillView:
     """The waybill as the APIs and the client show it."""
-    return WaybillView.model_validate(row.model_dump(mode="json"))
+    data = row.model_dump(mode="json", exclude={"created_at", "cancelled_at"})
+    return WaybillView.model_validate({**data, "created_at": as_utc(row.created_at)})
 
 
 @dataclass
