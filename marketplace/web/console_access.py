@@ -26,6 +26,7 @@ TABS: tuple[tuple[str, str, Scope], ...] = (
     ("orders", "/orders", Scope.orders_read),
     ("aftersales", "/aftersales", Scope.aftersales_read),
     ("shipments", "/shipments", Scope.logistics_read),
+    ("carriers", "/carriers", Scope.logistics_read),
     ("apps", "/apps", Scope.shop_read),
 )
 
