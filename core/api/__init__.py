@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from core.api import (
     accounts,
     aftersales,
+    carrier_accounts,
     categories,
     files,
     import_formats,
@@ -49,6 +50,7 @@ def build_api_router() -> APIRouter:
         pickup,
         aftersales,
         shipments,
+        carrier_accounts,
         shipping_templates,
         storefront,
         storefront_origins,

@@ -1,6 +1,7 @@
 """All tables, imported here so ``SQLModel.metadata`` knows every one of them."""
 
 from core.models.accounts import AccessToken, Account
+from core.models.carriers import CarrierAccount, Waybill
 from core.models.catalog import (
     Category,
     Condition,
@@ -63,6 +64,7 @@ __all__ = [
     "Area",
     "AuditLogEntry",
     "AuthorizationCode",
+    "CarrierAccount",
     "Category",
     "CircuitState",
     "Condition",
@@ -111,4 +113,5 @@ __all__ = [
     "SubscriptionStatus",
     "TrackingEvent",
     "VersionStatus",
+    "Waybill",
 ]

@@ -35,6 +35,7 @@ from core.services.order_views import orders_query
 from core.services.storefront import shops_bought_from
 from marketplace.web import (
     console_actions,
+    console_carriers,
     console_catalog,
     console_members,
     console_order_actions,
@@ -57,6 +58,7 @@ router.include_router(console_catalog.router)
 router.include_router(console_orders.router)
 router.include_router(console_order_actions.router)
 router.include_router(console_pickup.router)
+router.include_router(console_carriers.router)
 router.include_router(console_actions.router)
 router.include_router(console_storefront.router)
 router.include_router(console_shop.router)

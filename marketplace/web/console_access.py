@@ -30,6 +30,7 @@ TABS: tuple[tuple[str, str, Scope], ...] = (
     ("members", "/members", Scope.members_read),
     ("qualifications", "/qualifications", Scope.shop_read),
     ("pickup", "/pickup-stores", Scope.logistics_read),
+    ("carriers", "/carriers", Scope.logistics_read),
     ("apps", "/apps", Scope.shop_read),
     ("storefront", "/storefront", Scope.shop_read),
 )
