@@ -16,6 +16,8 @@ from sdk.jobs import Chunk, JobContext, JobKind, RefusedRow, run_chunked
 #: Set by tests: the job raises this after that many chunks (a worker killed mid-job).
 KILL_AFTER: dict[str, int] = {}
 HEADER = ["ref", "title", "price"]
+#: what a column may be mapped to (``category``: a category id, optional)
+FIELDS = [*HEADER, "category"]
 
 manifest = PluginManifest(
     id="tiny_import",
@@ -40,7 +42,7 @@ def detect(head: bytes, filename: str) -> Detection:
     first = head.decode(encoding, errors="ignore").splitlines()[:1]
     columns = first[0].split(";") if first else []
     score = 1.0 if columns[:3] == HEADER else 0.0
-    mapping = {c: c for c in columns if c in HEADER}
+    mapping = {c: c for c in columns if c in FIELDS}
     unsure = [f for f in HEADER if f not in mapping]
     return Detection(
         score=score,
@@ -87,7 +89,7 @@ def parse(stream: IO[bytes], options: ImportOptions) -> Iterator[ImportRow]:
             product=ProductInput(
                 external_ref=cell("ref"),
                 title=cell("title"),
-                category_id=category_id,
+                category_id=int(cell("category") or category_id),
                 skus=[SkuInput(code=cell("ref"), price_fen=price, stock=1)],
             ),
         )
