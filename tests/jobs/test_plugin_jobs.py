@@ -162,3 +162,25 @@ def test_unknown_kind_and_foreign_job(
         client.jobs.start("nope")
     with pytest.raises(ResourceNotFound):
         client.jobs.get(987_654)
+
+
+def test_files_past_their_retention_are_purged_by_the_periodic_task(
+    engine: Engine, settings: Settings, host: PluginHost, factory: Factory
+) -> None:
+    from datetime import timedelta
+
+    from core.jobs import schedules
+    from core.models.base import utcnow
+
+    client, file_id, _category_id, _runtime = _setup(engine, settings, host, factory)
+    result = client.files.write("r.csv", [b"a,b\n"], content_type="text/csv", retention_days=3)
+    store = local_store(settings.data_dir)
+    assert schedules.purge_files(engine, store, now=utcnow() + timedelta(days=2)) == 1  # upload
+    assert client.files.info(result.id).size == 4
+    assert schedules.purge_files(engine, store, now=utcnow() + timedelta(days=4)) == 1
+    assert schedules.purge_files(engine, store, now=utcnow() + timedelta(days=4)) == 0
+    assert store.keys() == []
+    from sdk.errors import ResourceNotFound
+
+    with pytest.raises(ResourceNotFound):
+        client.files.info(file_id)
