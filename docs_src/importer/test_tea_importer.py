@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 
+from tea_importer import detect, parse
+
 from sdk.importing import ImportOptions
 from sdk.testing import FakeShop
-from tea_importer import detect, parse
 
 FILE = "ref,title,price_yuan\nLJ-1,龙井,168\nBAD,坏行,abc\n".encode("gbk")
 
