@@ -48,7 +48,7 @@ def detect(head: bytes, filename: str) -> Detection:
         score=score,
         encoding=encoding,
         columns=columns,
-        fields=HEADER,
+        fields=FIELDS,
         mapping=mapping,
         unsure=unsure,
     )
