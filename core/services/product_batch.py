@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import insert
 from sqlmodel import Session, col, or_, select
 
 from core.errors import InvalidInput, PermissionDenied
@@ -177,39 +178,44 @@ class _Rules:
 class _Plan:
     """The writes the batch decided on, made after every item was judged."""
 
-    created: list[tuple[int, Product, list[SkuInput], list[int] | None]] = field(
-        default_factory=list
-    )
+    created: list[tuple[int, ProductInput]] = field(default_factory=list)
     updated: dict[int, Product] = field(default_factory=dict)
-    new_skus: list[Sku] = field(default_factory=list)
+    new_skus: list[dict[str, Any]] = field(default_factory=list)
     stock_moves: list[tuple[Sku, int]] = field(default_factory=list)
     images: dict[int, list[int]] = field(default_factory=dict)
 
 
-def _new_product(shop_id: int, item: ProductInput) -> Product:
-    return Product(
-        shop_id=shop_id,
-        category_id=item.category_id or 0,
-        title=item.title or "",
-        description=item.description or "",
-        status=ProductStatus(item.status or "draft"),
-        condition=Condition(item.condition or "new"),
-        external_ref=item.external_ref,
-        weight_g=item.weight_g or 0,
-    )
+def _product_row(shop_id: int, item: ProductInput, now: Any) -> dict[str, Any]:
+    """A new product's columns (written with one bulk INSERT per chunk)."""
+    return {
+        "shop_id": shop_id,
+        "category_id": item.category_id or 0,
+        "title": item.title or "",
+        "description": item.description or "",
+        "status": ProductStatus(item.status or "draft"),
+        "condition": Condition(item.condition or "new"),
+        "self_pickup": False,
+        "sellable_provinces": [],
+        "external_ref": item.external_ref,
+        "weight_g": item.weight_g or 0,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
-def _new_sku(product: Product, sku: SkuInput) -> Sku:
-    return Sku(
-        product_id=product.id or 0,
-        shop_id=product.shop_id,
-        code=sku.code,
-        options=dict(sku.options or {}),
-        price_fen=sku.price_fen or 0,
-        compare_at_fen=sku.compare_at_fen,
-        stock=sku.stock or 0,
-        barcode=sku.barcode,
-    )
+def _sku_row(shop_id: int, product_id: int, sku: SkuInput) -> dict[str, Any]:
+    """A new SKU's columns."""
+    return {
+        "product_id": product_id,
+        "shop_id": shop_id,
+        "code": sku.code,
+        "options": dict(sku.options or {}),
+        "price_fen": sku.price_fen or 0,
+        "compare_at_fen": sku.compare_at_fen,
+        "currency": "CNY",
+        "stock": sku.stock or 0,
+        "barcode": sku.barcode,
+    }
 
 
 def _diff(item: ProductInput, product: Product, loaded: _Loaded, plan: _Plan) -> list[str]:
@@ -231,7 +237,7 @@ def _diff(item: ProductInput, product: Product, loaded: _Loaded, plan: _Plan) ->
     for sku_in in item.skus:
         sku = current.get(sku_in.code)
         if sku is None:
-            plan.new_skus.append(_new_sku(product, sku_in))
+            plan.new_skus.append(_sku_row(product.shop_id, product.id, sku_in))
             changed.append(f"skus[{sku_in.code}]")
             continue
         for name in _SKU_FIELDS:
@@ -320,8 +326,7 @@ def _judge(
             index=index, status="failed", external_ref=item.external_ref, problems=problems
         )
     if product is None:
-        new = _new_product(shop.id, item)
-        plan.created.append((index, new, list(item.skus), item.images))
+        plan.created.append((index, item))
         return ItemResult(index=index, status="created", external_ref=item.external_ref)
     changed = _diff(item, product, loaded, plan)
     if changed:
@@ -336,23 +341,35 @@ def _judge(
 
 
 def _write(session: Session, shop_id: int, plan: _Plan, loaded: _Loaded) -> dict[int, int]:
-    """Flush the plan and record its events; returns created products' ids by item index."""
+    """Write the plan (bulk INSERTs for new rows, the unit of work for changed ones) and
+    record its events; returns created products' ids by item index."""
     now = utcnow()
-    for _, product, _, _ in plan.created:
-        product.created_at = product.updated_at = now
-        session.add(product)
     for product in plan.updated.values():
         product.updated_at = now
         session.add(product)
-    session.flush()  # one batched INSERT ... RETURNING for the new products
+    session.flush()
     created: dict[int, int] = {}
-    for index, product, skus, images in plan.created:
-        assert product.id is not None
-        created[index] = product.id
-        plan.new_skus.extend(_new_sku(product, s) for s in skus)
-        if images:
-            plan.images[product.id] = images
-    session.add_all(plan.new_skus)
+    if plan.created:
+        ids: list[int] = [
+            int(i or 0)
+            for i in session.scalars(
+                insert(Product).returning(col(Product.id), sort_by_parameter_order=True),
+                [_product_row(shop_id, item, now) for _, item in plan.created],
+            ).all()
+        ]
+        for (index, item), pid in zip(plan.created, ids, strict=True):
+            created[index] = pid
+            plan.new_skus.extend(_sku_row(shop_id, pid, s) for s in item.skus)
+            if item.images:
+                plan.images[pid] = list(item.images)
+    sku_ids: list[int] = []
+    if plan.new_skus:
+        sku_ids = [
+            int(i or 0)
+            for i in session.scalars(
+                insert(Sku).returning(col(Sku.id), sort_by_parameter_order=True), plan.new_skus
+            ).all()
+        ]
     for pid in plan.images:
         for old in session.exec(select(ProductImage).where(ProductImage.product_id == pid)).all():
             session.delete(old)
@@ -370,31 +387,65 @@ def _write(session: Session, shop_id: int, plan: _Plan, loaded: _Loaded) -> dict
         for position, file_id in enumerate(file_ids)
     )
     session.flush()
-    _record(session, shop_id, plan)
+    _record(session, shop_id, plan, created, dict(zip(sku_ids, plan.new_skus, strict=True)), now)
     return created
 
 
-def _record(session: Session, shop_id: int, plan: _Plan) -> None:
+def _created_snapshot(
+    pid: int, row: dict[str, Any], skus: list[dict[str, Any]], when: str
+) -> dict[str, Any]:
+    """The ``product_created`` payload of a new product without images, from its columns
+    (the shape of ``ProductPublic`` as JSON), without loading it back."""
+    return {
+        "product": {
+            **{k: (v.value if hasattr(v, "value") else v) for k, v in row.items()},
+            "id": pid,
+            "shipping_template_id": None,
+            "created_at": when,
+            "updated_at": when,
+            "skus": skus,
+            "image_url": None,
+            "images": [],
+            "image_ids": [],
+        }
+    }
+
+
+def _record(
+    session: Session,
+    shop_id: int,
+    plan: _Plan,
+    created: dict[int, int],
+    new_skus: dict[int, dict[str, Any]],
+    now: Any,
+) -> None:
     """The batch's events, in bulk: products created, products updated, stock moved."""
-    products = [p for _, p, _, _ in plan.created] + list(plan.updated.values())
-    views = {p.id: v for p, v in zip(products, products_public(session, products), strict=True)}
-
-    def snapshots(rows: list[Product]) -> dict[int, dict[str, Any]]:
-        return {p.id or 0: {"product": views[p.id].model_dump(mode="json")} for p in rows}
-
+    skus_of: dict[int, list[dict[str, Any]]] = {}
+    for sku_id, row in new_skus.items():
+        skus_of.setdefault(row["product_id"], []).append({**row, "id": sku_id})
+    when = now.isoformat().replace("+00:00", "Z")
+    items = dict(plan.created)
+    plain = {i: pid for i, pid in created.items() if not items[i].images}
+    data = {
+        pid: _created_snapshot(
+            pid, _product_row(shop_id, items[i], now), skus_of.get(pid, []), when
+        )
+        for i, pid in plain.items()
+    }
+    loaded = [session.get(Product, pid) for i, pid in created.items() if i not in plain]
+    loaded_rows = [p for p in loaded if p is not None]
+    views = products_public(session, [*loaded_rows, *plan.updated.values()])
+    by_id = {v.id: {"product": v.model_dump(mode="json")} for v in views}
+    data.update({p.id or 0: by_id[p.id or 0] for p in loaded_rows})
     record_events(
-        session,
-        name="product_created",
-        shop_id=shop_id,
-        resource_type="product",
-        data=snapshots([p for _, p, _, _ in plan.created]),
+        session, name="product_created", shop_id=shop_id, resource_type="product", data=data
     )
     record_events(
         session,
         name="product_updated",
         shop_id=shop_id,
         resource_type="product",
-        data=snapshots(list(plan.updated.values())),
+        data={pid: by_id[pid] for pid in plan.updated},
     )
     record_events(
         session,

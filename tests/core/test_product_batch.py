@@ -59,7 +59,19 @@ def test_service_creates_then_updates_then_leaves_unchanged(
     assert result.counts == {"created": 3, "updated": 0, "unchanged": 0, "failed": 0}
     assert all(r.product_id for r in result.items)
     assert _count(engine, m.Sku, shop.id) == 6
-    assert len(_events(engine, "product_created")) == 3
+    created = _events(engine, "product_created")
+    assert len(created) == 3
+    payload = created[0].payload["product"]
+    assert (payload["external_ref"], payload["status"], payload["title"]) == (
+        "R0",
+        "draft",
+        "Product R0",
+    )
+    assert [(s["code"], s["price_fen"], s["stock"]) for s in payload["skus"]] == [
+        ("R0-S", 1000, 3),
+        ("R0-M", 1100, 4),
+    ]
+    assert payload["id"] == result.items[0].product_id and payload["skus"][0]["id"]
     again = [*items[:2], items[2].model_copy(update={"title": "Renamed"})]
     changed = [
         ProductInput(external_ref="R0", skus=[SkuInput(code="R0-S", price_fen=999, stock=7)])
