@@ -25,6 +25,7 @@ SCRIPTS = {
     "hooks.py": "hooks",
     "orders.py": "orders",
     "pages.py": "pages",
+    "product_batch.py": "product batch",
     "scale.py": "scale",
     "token_lookup.py": "token lookup",
     "webhooks.py": "webhooks",

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.responses import StreamingResponse
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from sqlmodel import Session
 
 from core.api.deps import Access, PrincipalDep, ReadSessionDep, SettingsDep
@@ -23,6 +23,7 @@ from core.auth import Principal, ShopAccess, authorize_shop
 from core.errors import NotFound
 from core.files.backends import file_store_for
 from core.files.service import receive
+from core.files.signing import LINK_SCOPES, read_file_link, sign_file_link
 from core.files.store import FileStore, StagedFile, iter_chunks
 from core.files.urls import FILES_PATH, public_name
 from core.models.base import utcnow
@@ -36,15 +37,6 @@ router = APIRouter(tags=["files"])
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 #: A year: public file URLs name their content, so it never changes under them.
 IMMUTABLE = "public, max-age=31536000, immutable"
-_LINK_SALT = "tanzi.file-link"
-#: The scope a member needs, beyond reading the shop, for a link to each kind of file.
-_LINK_SCOPES: dict[FilePurpose, Scope] = {
-    FilePurpose.product_image: Scope.products_read,
-    FilePurpose.thumbnail: Scope.products_read,
-    FilePurpose.shop_icon: Scope.shop_read,
-    FilePurpose.document: Scope.shop_write,
-    FilePurpose.result: Scope.shop_write,
-}
 
 
 def get_file_store(request: Request) -> FileStore:
@@ -67,10 +59,6 @@ async def receive_body(request: Request, store: FileStore, settings: Settings) -
         field="body",
         declared_length=int(length) if length.isdigit() else None,
     )
-
-
-def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.ensure_secret_key(), salt=_LINK_SALT)
 
 
 def _not_found() -> NotFound:
@@ -113,7 +101,7 @@ def download_signed(
 ) -> Response:
     """A private file through a signed link (no token needed; the link expires)."""
     try:
-        payload = _serializer(settings).loads(token, max_age=settings.file_link_ttl_s)
+        payload = read_file_link(settings, token)
     except SignatureExpired:
         raise NotFound("This download link has expired.", code="link_expired") from None
     except BadSignature:
@@ -169,9 +157,8 @@ def file_link(
 
 def signed_link(settings: Settings, file: StoredFile) -> FileLink:
     """A link to ``file`` valid for ``file_link_ttl_s``; the caller has checked who asks."""
-    token = _serializer(settings).dumps({"f": file.id, "s": file.sha256, "shop": file.shop_id})
     return FileLink(
-        url=f"{FILES_PATH}/signed/{token}",
+        url=sign_file_link(settings, file),
         expires_at=utcnow() + timedelta(seconds=settings.file_link_ttl_s),
     )
 
@@ -179,4 +166,4 @@ def signed_link(settings: Settings, file: StoredFile) -> FileLink:
 def _check_scope(
     session: Session, principal: Principal, shop_id: int, purpose: FilePurpose
 ) -> None:
-    authorize_shop(session, principal, shop_id, _LINK_SCOPES[purpose])
+    authorize_shop(session, principal, shop_id, LINK_SCOPES[purpose])

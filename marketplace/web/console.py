@@ -37,6 +37,7 @@ from marketplace.web import (
     console_actions,
     console_carriers,
     console_catalog,
+    console_import,
     console_members,
     console_order_actions,
     console_orders,
@@ -65,6 +66,7 @@ router.include_router(console_shop.router)
 router.include_router(console_members.router)
 router.include_router(console_roles.router)
 router.include_router(console_qualifications.router)
+router.include_router(console_import.router)
 
 #: Every field of the new-shop form, in the order of the form.
 SHOP_FIELDS: tuple[str, ...] = (

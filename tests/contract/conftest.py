@@ -10,6 +10,7 @@ for all three, built from :data:`PRODUCTS`, :data:`ORDERS`, :data:`AFTERSALES` a
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 import time
@@ -28,9 +29,11 @@ from sqlmodel import Session
 import core.models as m
 from core.models.base import utcnow
 from core.plugins.client import ScopedClient
+from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef
 from core.security import new_token, token_hash
 from core.services import carrier_accounts
+from core.settings import Settings
 from sdk.client import ShopClient
 from sdk.http import HttpShopClient, RetryPolicy
 from sdk.scopes import Scope
@@ -86,6 +89,12 @@ class World:
     order_ids: list[int] = field(default_factory=list)
     aftersale_ids: list[int] = field(default_factory=list)
     shipment_ids: list[int] = field(default_factory=list)
+    #: a category the shop sells in, and one needing a qualification it lacks
+    category_id: int = 0
+    gated_category_id: int = 0
+    #: a result file (CSV) and a product image of the shop, written through the client
+    file_id: int = 0
+    image_id: int = 0
     #: rows of another shop: this shop's clients must not see them
     foreign_product_id: int = 0
     foreign_sku_id: int = 0
@@ -136,7 +145,10 @@ def build_db_world(engine: Engine, factory: Factory) -> tuple[World, m.Installat
     owner, buyer, other_owner = (_account(engine, n) for n in ("owner", "buyer", "other"))
     shop = factory.shop(owner, name="摊子好物 Tanzi Goods")
     category = factory.category()
-    world = World(shop_id=shop.id or 0)
+    gated = factory.category(name="药品 Medicine", qualifications=["drug_licence"])
+    world = World(
+        shop_id=shop.id or 0, category_id=category.id or 0, gated_category_id=gated.id or 0
+    )
     skus: list[m.Sku] = []
     for title, sku_rows in PRODUCTS:
         product = m.Product(
@@ -294,7 +306,7 @@ def mint_token(
 
 def build_fake_world(fake: FakeShop) -> World:
     """The same world in a :class:`FakeShop`; ids of another shop are ids it never had."""
-    world = World(shop_id=fake.shop_id)
+    world = World(shop_id=fake.shop_id, category_id=1, gated_category_id=4)
     for title, sku_rows in PRODUCTS:
         product = fake.add_product(title, sku_rows)
         world.product_ids.append(product.id)
@@ -363,6 +375,25 @@ def live_server(app: FastAPI) -> Iterator[LiveServer]:
 NO_WAIT = RetryPolicy(attempts=3, backoff_s=0.0, max_backoff_s=0.0)
 
 
+def tiny_png_bytes() -> bytes:
+    """A whole 4x4 PNG image made with Pillow."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def seed_files(contract: Contract) -> Contract:
+    """Give the world a result file and a product image, written by a full client."""
+    client = contract.client()
+    contract.world.file_id = client.files.write(
+        "结果.csv", ["编码,标题\nA1,龙井\n".encode()], content_type="text/csv"
+    ).id
+    contract.world.image_id = client.files.put_image("cup.png", [tiny_png_bytes()]).id
+    return contract
+
+
 @pytest.fixture(params=["scoped", "http", "fake"])
 def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
     """The world and its clients in one backend; every contract test runs in each."""
@@ -371,15 +402,18 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
         fake = FakeShop(seed=False, scopes=ALL_SCOPES)
         world = build_fake_world(fake)
         world.account_id = fake.add_account().id
-        yield Contract(
-            backend,
-            world,
-            lambda scopes: fake.with_scopes(scopes),
-            fake.delete_product,
-            fake.fail_waybills_for,
+        yield seed_files(
+            Contract(
+                backend,
+                world,
+                lambda scopes: fake.with_scopes(scopes),
+                fake.delete_product,
+                fake.fail_waybills_for,
+            )
         )
         return
     engine: Engine = request.getfixturevalue("engine")
+    settings: Settings = request.getfixturevalue("settings")
     world, installation = build_db_world(engine, Factory(engine))
     carrier: MemoryCarrier = request.getfixturevalue("memory_carrier")
     world.account_id = bind_db_account(engine, world.shop_id)
@@ -393,12 +427,16 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
             session.commit()
 
     if backend == "scoped":
-        yield Contract(
-            backend,
-            world,
-            lambda scopes: ScopedClient(engine, installation_ref(installation, scopes)),
-            delete_product,
-            carrier.refuse_orders.update,
+        yield seed_files(
+            Contract(
+                backend,
+                world,
+                lambda scopes: ScopedClient(
+                    engine, installation_ref(installation, scopes), host=ClientHost.of(settings)
+                ),
+                delete_product,
+                carrier.refuse_orders.update,
+            )
         )
         return
     server: LiveServer = request.getfixturevalue("live_server")
@@ -415,6 +453,14 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
         clients.append(client)
         return client
 
-    yield Contract(backend, world, make_http, delete_product, carrier.refuse_orders.update)
+    yield seed_files(
+        Contract(backend, world, make_http, delete_product, carrier.refuse_orders.update)
+    )
     for client in clients:
         client.transport.http.close()
+
+
+@pytest.fixture
+def tiny_png() -> bytes:
+    """A whole 4x4 PNG image, for image uploads."""
+    return tiny_png_bytes()
