@@ -11,9 +11,12 @@ the rest (:mod:`.categories`). The plugin imports only ``sdk`` and its own depen
 
 from __future__ import annotations
 
+from plugins.store_migration.images import image_job_kind
 from plugins.store_migration.importers import FORMATS
+from plugins.store_migration.migrate import migrate_job_kind
 from plugins.store_migration.settings import MigrationSettings
 from sdk import PluginManifest, ScopeRequest, hookimpl
+from sdk.jobs import JobKind
 from sdk.models import Importer
 from sdk.scopes import Scope
 
@@ -37,7 +40,7 @@ manifest = PluginManifest(
             reason="to create and update the products, SKUs and images in your file",
         ),
     ],
-    hooks=["register_importers"],
+    hooks=["register_importers", "register_job_kinds"],
     settings=MigrationSettings,
     requires_tanzi=">=0.1",
 )
@@ -47,3 +50,9 @@ manifest = PluginManifest(
 def register_importers() -> list[Importer]:
     """The export formats this service reads."""
     return [fmt.importer() for fmt in FORMATS]
+
+
+@hookimpl
+def register_job_kinds() -> list[JobKind]:
+    """The import job (``migrate``) and the background image download (``fetch_images``)."""
+    return [migrate_job_kind(), image_job_kind()]

@@ -45,6 +45,23 @@ REASONS: dict[str, dict[str, str]] = {
         "zh-CN": "该类目需要店铺尚未通过审核的资质",
     },
     "too_long": {"en": "The value is too long", "zh-CN": "内容过长"},
+    # images
+    "image_bad_url": {
+        "en": "The image address is not an http(s) URL",
+        "zh-CN": "图片地址不是 http(s) 链接",
+    },
+    "image_unreachable": {"en": "The image could not be downloaded", "zh-CN": "无法下载图片"},
+    "image_private_address": {
+        "en": "The image is on a private or local address, which the settings do not allow",
+        "zh-CN": "图片位于内网或本机地址，设置不允许抓取",
+    },
+    "image_too_large": {"en": "The image is larger than 10 MB", "zh-CN": "图片超过 10 MB"},
+    "image_too_slow": {"en": "The image took too long to download", "zh-CN": "图片下载超时"},
+    "image_not_image": {
+        "en": "The address gave something other than a JPEG, PNG or WebP image",
+        "zh-CN": "该地址返回的不是 JPEG、PNG 或 WebP 图片",
+    },
+    "image_refused": {"en": "The shop refused the image", "zh-CN": "店铺拒绝了该图片"},
     # whole files
     "file_too_large": {
         "en": "The file is larger than the import limit",
