@@ -107,7 +107,8 @@ class LimitedReader(io.RawIOBase):
 
 def detect_encoding(head: bytes) -> str:
     """The encoding of a text file's first bytes: UTF-8 (with or without BOM), UTF-16
-    with BOM, or GB18030 for Excel's Chinese saves (GBK and GB2312 are its subsets)."""
+    with BOM, GB18030 for Excel's Chinese saves (GBK and GB2312 are its subsets) when the
+    bytes read as mostly Chinese in it, else charset-normalizer's best guess."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -117,17 +118,25 @@ def detect_encoding(head: bytes) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    try:
+        text = codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+    except UnicodeDecodeError:
+        text = ""
+    wide = [ch for ch in text if ord(ch) > 127]
+    if wide and sum(
+        "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef"
+        for ch in wide
+    ) * 2 >= len(wide):
+        return "gb18030"
     best = from_bytes(head).best()
-    guessed = best.encoding.replace("_", "").lower() if best is not None else ""
-    candidates = (["gb18030"] if guessed in _CHINESE or not guessed else []) + [guessed]
-    for encoding in candidates:
-        if not encoding:
-            continue
+    if best is not None:
+        encoding = best.encoding
         try:
             codecs.getincrementaldecoder(encoding)().decode(head, final=False)
         except (UnicodeDecodeError, LookupError):
-            continue
-        return "gb18030" if encoding in _CHINESE else encoding
+            pass
+        else:
+            return "gb18030" if encoding.replace("_", "").lower() in _CHINESE else encoding
     raise FileRefused("unknown_encoding")
 
 

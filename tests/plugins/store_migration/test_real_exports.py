@@ -54,9 +54,7 @@ def test_woocommerce_exports(name: str) -> None:
     priced = [r for r in rows if r["Regular price"] or r["Sale price"]]
     simple = [r for r in priced if "simple" in _types(r)]
     variable_with = [r for r in rows if "variable" in _types(r) and r["SKU"] in parents]
-    variable_own = [
-        r for r in priced if "variable" in _types(r) and r["SKU"] not in parents
-    ]
+    variable_own = [r for r in priced if "variable" in _types(r) and r["SKU"] not in parents]
     combos = sum(
         math.prod(
             len([v for v in r[f"Attribute {i} value(s)"].split(",") if v.strip()]) or 1
@@ -81,7 +79,11 @@ def test_woocommerce_variable_product_gathers_its_variations_wherever_they_are()
         "woo-hoodie-red", "woo-hoodie-green", "woo-hoodie-blue", "woo-hoodie-blue-logo",
     ]  # fmt: skip
     red = hoodie.skus[0]
-    assert (red.price_fen, red.compare_at_fen, red.options) == (4200, 4500, {"Color": "Red", "Logo": "No"})
+    assert (red.price_fen, red.compare_at_fen, red.options) == (
+        4200,
+        4500,
+        {"Color": "Red", "Logo": "No"},
+    )
     assert hoodie.category == "Clothing > Hoodies"
     assert len(hoodie.images) == 4
 
@@ -101,7 +103,11 @@ def test_magento2_exports(name: str) -> None:
     present = {r["sku"] for r in rows}
     configurables = [r for r in rows if r["product_type"] == "configurable"]
     children = {
-        r["sku"]: [part.split(",")[0].removeprefix("sku=") for part in r["configurable_variations"].split("|") if part]
+        r["sku"]: [
+            part.split(",")[0].removeprefix("sku=")
+            for part in r["configurable_variations"].split("|")
+            if part
+        ]
         for r in configurables
     }
     claimed = {sku for skus in children.values() for sku in skus}
@@ -142,7 +148,11 @@ def test_prestashop_products() -> None:
     assert len(good) == len(rows) and not bad
     nano = good[0]
     assert (nano.handle, nano.title, nano.category) == ("ps-1", "iPod Nano", "iPods")
-    assert (nano.skus[0].code, nano.skus[0].price_fen, nano.skus[0].stock) == ("RP-demo_1", 10000, 160)
+    assert (nano.skus[0].code, nano.skus[0].price_fen, nano.skus[0].stock) == (
+        "RP-demo_1",
+        10000,
+        160,
+    )
     assert nano.skus[0].barcode == "1234567890123"
 
 
