@@ -116,7 +116,7 @@ def test_bad_rows_are_reported_in_the_merchants_language_and_skipped(shop: FakeS
     assert refused[(9, "Variant Price")] == "价格不能为负数"
     assert refused[(10, "category")].startswith("类目与摊子的类目都不匹配")
     # the mug's category needs a qualification the shop lacks: the kernel refuses it
-    [(mug_row, column)] = [key for key in refused if key[0] == 6]
+    [(_, column)] = [key for key in refused if key[0] == 6]
     assert column == "category_id"
 
 
