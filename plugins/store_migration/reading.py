@@ -168,16 +168,27 @@ def open_text(stream: IO[bytes], *, limit: int = MAX_FILE_BYTES) -> tuple[Source
     return Source(encoding=encoding, delimiter=detect_delimiter(first)), text
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One data row: its row number as a spreadsheet shows it and its cells by column."""
+class Record(dict[str, str]):
+    """One data row: its cells by column name, and its ``row`` number as a spreadsheet
+    shows it (the header is row 1). A column the file lacks reads as ``""``."""
 
-    row: int
-    cells: dict[str, str]
+    __slots__ = ("row",)
 
-    def get(self, column: str) -> str:
-        """The cell of ``column`` (``""`` when the file lacks the column)."""
-        return self.cells.get(column, "")
+    def __init__(self, cells: dict[str, str], row: int) -> None:
+        super().__init__(cells)
+        self.row = row
+
+    def __missing__(self, column: str) -> str:
+        return ""
+
+    #: ``record.get(column)``: the cell, ``""`` when the file lacks the column (a plain
+    #: dict lookup, the parsers' hottest call)
+    get = dict.__getitem__  # type: ignore[assignment]
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """The cells by column name."""
+        return self
 
 
 def header_key(name: str) -> str:
@@ -235,4 +246,4 @@ def _records(reader: Iterator[list[str]], names: list[str]) -> Iterator[Record]:
         row += 1
         if not any(cell.strip() for cell in cells):
             continue
-        yield Record(row=row, cells={n: c for n, c in zip(names, cells, strict=False) if n})
+        yield Record({n: c for n, c in zip(names, cells, strict=False) if n}, row)

@@ -31,6 +31,14 @@ def clean(text: str | None) -> str:
 
 
 def _decimal(text: str, reason: str) -> Decimal:
+    try:  # the common case first: a plain number
+        value = Decimal(text)
+    except InvalidOperation:
+        pass
+    else:
+        if value.is_finite():
+            return value
+        raise BadValue(reason)
     body = _CURRENCY.sub("", text)
     if "," in body and "." in body:
         body = body.replace(",", "")  # 1,299.00
@@ -61,6 +69,8 @@ def count(text: str | None) -> int | None:
     text = clean(text)
     if not text:
         return None
+    if text.isdigit():
+        return int(text)
     value = _decimal(text, "bad_number")
     if value != value.to_integral_value():
         raise BadValue("bad_number")
@@ -72,6 +82,8 @@ def code(text: str | None) -> str:
     numbers: ``3.65275E+11`` becomes ``365275000000`` and ``6901234567892.0`` loses its
     ``.0``. Digits Excel already dropped cannot come back."""
     text = clean(text)
+    if "." not in text and "e" not in text and "E" not in text:
+        return text
     if re.fullmatch(r"[+-]?\d+(\.\d+)?[eE][+-]?\d+", text):
         value = Decimal(text)
         if value == value.to_integral_value():

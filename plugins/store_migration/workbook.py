@@ -125,6 +125,6 @@ def _records(book: Any, rows: Iterator[tuple[Any, ...]], names: list[str]) -> It
             cells = [cell_text(value) for value in row]
             if not any(cell.strip() for cell in cells):
                 continue
-            yield Record(row=number, cells={n: c for n, c in zip(names, cells, strict=False) if n})
+            yield Record({n: c for n, c in zip(names, cells, strict=False) if n}, number)
     finally:
         book.close()
