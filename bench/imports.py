@@ -108,7 +108,9 @@ def seed(database_url: str) -> tuple[int, int]:
     return ids
 
 
-def tanzi_import(database_url: str, path: Path, shop_id: int, category_id: int) -> tuple[float, int]:
+def tanzi_import(
+    database_url: str, path: Path, shop_id: int, category_id: int
+) -> tuple[float, int]:
     """The plugin's importer into the kernel's batch upsert: seconds, products created."""
     engine = create_db_engine(_settings(database_url))
     options = ImportOptions(values={"categories": [{"id": category_id, "name": CATEGORY}]})
@@ -168,9 +170,14 @@ def bare_import(database_url: str, path: Path, shop_id: int, category_id: int) -
             for p, _ in chunk
         ]  # fmt: skip
         with engine.begin() as conn:
-            ids = conn.execute(
-                insert(products_t).returning(products_t.c.id, sort_by_parameter_order=True), rows
-            ).scalars().all()
+            ids = (
+                conn.execute(
+                    insert(products_t).returning(products_t.c.id, sort_by_parameter_order=True),
+                    rows,
+                )
+                .scalars()
+                .all()
+            )
             conn.execute(
                 insert(skus_t),
                 [

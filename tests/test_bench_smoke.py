@@ -22,6 +22,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 SCRIPTS = {
     "events.py": "events",
     "hooks.py": "hooks",
+    "imports.py": "imports",
     "orders.py": "orders",
     "pages.py": "pages",
     "scale.py": "scale",
