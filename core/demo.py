@@ -320,7 +320,7 @@ def _seed_market(
             {"scope": "products:read", "reason": "to find what an earlier import created"},
             {"scope": "products:write", "reason": "to create the products in your file"},
         ],
-        hooks=["register_importers", "register_job_kinds"],
+        hooks=["register_importers", "register_job_kinds", "register_routes"],
         release_notes="Shopify, WooCommerce, Magento 2, PrestaShop and Tanzi's template.",
     )
     remote = {

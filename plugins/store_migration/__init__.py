@@ -14,10 +14,11 @@ from __future__ import annotations
 from plugins.store_migration.images import image_job_kind
 from plugins.store_migration.importers import FORMATS
 from plugins.store_migration.migrate import migrate_job_kind
+from plugins.store_migration.routes import plugin_routes
 from plugins.store_migration.settings import MigrationSettings
 from sdk import PluginManifest, ScopeRequest, hookimpl
 from sdk.jobs import JobKind
-from sdk.models import Importer
+from sdk.models import Importer, PluginRoute
 from sdk.scopes import Scope
 
 manifest = PluginManifest(
@@ -40,7 +41,7 @@ manifest = PluginManifest(
             reason="to create and update the products, SKUs and images in your file",
         ),
     ],
-    hooks=["register_importers", "register_job_kinds"],
+    hooks=["register_importers", "register_job_kinds", "register_routes"],
     settings=MigrationSettings,
     requires_tanzi=">=0.1",
 )
@@ -56,3 +57,9 @@ def register_importers() -> list[Importer]:
 def register_job_kinds() -> list[JobKind]:
     """The import job (``migrate``) and the background image download (``fetch_images``)."""
     return [migrate_job_kind(), image_job_kind()]
+
+
+@hookimpl
+def register_routes() -> list[PluginRoute]:
+    """The template download, the category mapping step and starting an import."""
+    return plugin_routes()
