@@ -192,3 +192,17 @@ def test_detect_picks_the_format_of_each_file() -> None:
     assert BY_CODE["shopify_csv"].detect(head, "products.csv").encoding == "gb18030"
     assert BY_CODE["tanzi_xlsx"].detect(template_xlsx()[:4096], "t.xlsx").score > 0
     assert BY_CODE["shopify_csv"].detect(template_xlsx()[:4096], "t.csv").score == 0
+
+
+def test_a_formula_cell_is_never_evaluated_or_kept() -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(template_xlsx("en")))
+    sheet = book.active
+    assert sheet is not None
+    sheet["B2"] = '=HYPERLINK("http://evil.example","Basic tee")'  # the title cell
+    out = io.BytesIO()
+    book.save(out)
+    [tee] = list(BY_CODE["tanzi_xlsx"].rows(io.BytesIO(out.getvalue())))
+    # openpyxl saved no cached value: the formula is read as an empty title, refused
+    assert [(p.column, p.reason) for p in tee.problems] == [("title", "missing_title")]
