@@ -134,10 +134,10 @@ def record_events(
         return []
     dialect = session.get_bind().dialect.name
     insert_construct = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    bump = insert_construct(_counters).values(
+    upsert = insert_construct(_counters).values(
         [{"resource_type": resource_type, "resource_id": rid, "last_sequence": 1} for rid in data]
     )
-    bump = bump.on_conflict_do_update(
+    bump = upsert.on_conflict_do_update(
         index_elements=[_counters.c.resource_type, _counters.c.resource_id],
         set_={"last_sequence": _counters.c.last_sequence + 1},
     ).returning(_counters.c.resource_id, _counters.c.last_sequence)

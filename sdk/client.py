@@ -80,7 +80,7 @@ class ProductsClient(Protocol):
 
 class CategoriesClient(Protocol):
     def list(self) -> list[Category]:
-        """The platform's category tree, by id. Scope: ``products:read``."""
+        """The platform's category tree, by id (public: no scope needed)."""
         ...
 
 
@@ -116,7 +116,9 @@ class FilesClient(Protocol):
         ...
 
     def link(self, file_id: int) -> FileLink:
-        """A signed download link valid for a few minutes."""
+        """A signed download link valid for a few minutes. Scope: ``shop:read`` and the
+        file's own: ``shop:write`` for results, ``products:write`` for uploads,
+        ``products:read`` for images."""
         ...
 
 

@@ -41,6 +41,12 @@ FAKE_CATEGORIES = (
     Category(id=3, name="数码 Electronics"),
     Category(id=4, name="药品 Medicine", qualifications=["drug_licence"]),
 )
+#: The scope a link to each kind of file needs besides ``shop:read``, as in the kernel.
+LINK_SCOPES = {
+    "result": Scope.shop_write,
+    "upload": Scope.products_write,
+    "product_image": Scope.products_read,
+}
 _PRODUCT_FIELDS = ("title", "description", "category_id", "condition", "status", "weight_g")
 _SKU_FIELDS = ("options", "price_fen", "compare_at_fen", "stock", "barcode")
 
@@ -51,8 +57,9 @@ def _now() -> datetime:
 
 def _read_all(data: Iterable[bytes] | IO[bytes], limit: int) -> bytes:
     out = io.BytesIO()
+    source: Any = data
     chunks: Iterable[bytes] = (
-        iter(lambda: data.read(65536), b"") if hasattr(data, "read") else data  # type: ignore[union-attr]
+        iter(lambda: source.read(65536), b"") if hasattr(source, "read") else source
     )
     for chunk in chunks:
         out.write(chunk)
@@ -336,8 +343,8 @@ class FakeCategories:
         self._f = fake
 
     def list(self) -> list[Category]:
-        """The category tree. Scope: ``products:read``."""
-        self._f._call("categories.list", Scope.products_read)
+        """The category tree (public: no scope)."""
+        self._f._call("categories.list", None)
         return list(FAKE_CATEGORIES)
 
 
@@ -404,8 +411,9 @@ class FakeFiles:
 
     def link(self, file_id: int) -> FileLink:
         """A signed download link. Scope: ``products:read``."""
-        self._f._call("files.link", Scope.products_read, file_id)
+        self._f._call("files.link", Scope.shop_read, file_id)
         row = self._row(file_id)
+        self._f._call("files.link", LINK_SCOPES[row["purpose"]], file_id)
         return FileLink(
             url=f"/api/v1/files/signed/fake-{row['sha256'][:16]}",
             expires_at=_now() + timedelta(minutes=5),
