@@ -58,7 +58,7 @@ def resolve(url: str, base: str) -> str:
 
 def fetch_queued(ctx: JobContext) -> None:
     """The ``fetch_images`` job: every queued product's images, one product a chunk."""
-    settings = coerce_settings(dict(ctx.settings))
+    settings = coerce_settings(ctx.settings)
     done = ctx.position
     while True:
         pending = ctx.client.records.list(QUEUE, limit=20)
