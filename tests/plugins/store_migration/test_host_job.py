@@ -81,10 +81,10 @@ def test_import_through_the_host_then_again_unchanged(shop: Shop) -> None:
     assert (shop.count(m.Product), shop.count(m.Sku)) == (2, 4)
 
 
+@pytest.mark.parametrize("n", [2_000, pytest.param(20_000, marks=pytest.mark.slow)])
 def test_a_killed_worker_resumes_from_its_checkpoint(
-    shop: Shop, monkeypatch: pytest.MonkeyPatch
+    shop: Shop, monkeypatch: pytest.MonkeyPatch, n: int
 ) -> None:
-    n = 2_000
     lines = [HEADER] + [
         f"p{i},Product {i},,,Clothing,,,TRUE,Size,M,,,,,P{i}-M,100,,3,,,{i}.50,,,,,,,,,,,,g,active,,"
         for i in range(n)
@@ -95,6 +95,7 @@ def test_a_killed_worker_resumes_from_its_checkpoint(
 
     real = migrate._import_chunk
     chunks = 0
+    dies_in = n // 500 + 1  # the chunk after half the file
 
     class Killed(BaseException):
         """The worker process dying (not an error the job could catch)."""
@@ -102,14 +103,14 @@ def test_a_killed_worker_resumes_from_its_checkpoint(
     def dying(*args: Any, **kwargs: Any) -> None:
         nonlocal chunks
         chunks += 1
-        if chunks == 4:
+        if chunks == dies_in:
             raise Killed
         real(*args, **kwargs)
 
     monkeypatch.setattr(migrate, "_import_chunk", dying)
     with pytest.raises(Killed):
         execute_job(shop.engine, job_id, runtime=shop.runtime)
-    assert shop.count(m.Product) == 750  # three chunks committed, the fourth rolled back
+    assert shop.count(m.Product) == n // 2  # the chunks before committed, that one not
 
     monkeypatch.setattr(migrate, "_import_chunk", real)
     assert execute_job(shop.engine, job_id, runtime=shop.runtime) == "succeeded"
