@@ -14,7 +14,7 @@ from __future__ import annotations
 from plugins.store_migration.images import image_job_kind
 from plugins.store_migration.importers import FORMATS
 from plugins.store_migration.migrate import migrate_job_kind
-from plugins.store_migration.routes import plugin_routes
+from plugins.store_migration.routes import plugin_routes, template_job_kind
 from plugins.store_migration.settings import MigrationSettings
 from sdk import PluginManifest, ScopeRequest, hookimpl
 from sdk.jobs import JobKind
@@ -55,8 +55,9 @@ def register_importers() -> list[Importer]:
 
 @hookimpl
 def register_job_kinds() -> list[JobKind]:
-    """The import job (``migrate``) and the background image download (``fetch_images``)."""
-    return [migrate_job_kind(), image_job_kind()]
+    """The import job (``migrate``), the background image download (``fetch_images``) and
+    the template download (``template``)."""
+    return [migrate_job_kind(), image_job_kind(), template_job_kind()]
 
 
 @hookimpl

@@ -1,7 +1,8 @@
 """The service's own endpoints, under ``/apps/store_migration/shops/<shop id>``.
 
-- ``GET /template?kind=csv|xlsx&lang=zh-CN|en``: Tanzi's import template, written as a
-  result file; answers its signed download link.
+- ``POST /template`` with ``kind`` (csv or xlsx) and ``lang`` (zh-CN or en): starts the
+  ``template`` job, whose result file is Tanzi's import template (the console offers a
+  job's result for download; a link of the plugin's own would need the shop scopes).
 - ``GET /categories?file_id=&format=``: the mapping step: each category of the uploaded
   file, where it lands on Tanzi's tree (``null``: the merchant must choose) and how many
   products it holds. ``POST /categories`` with ``path`` and ``category_id`` keeps a choice.
@@ -29,10 +30,12 @@ from plugins.store_migration.template import template_csv, template_xlsx
 from sdk.client import ShopClient
 from sdk.errors import InvalidRequest
 from sdk.files import RESULT_TYPES
+from sdk.jobs import JobContext, JobKind
 from sdk.models import PluginRoute
 from sdk.scopes import Scope
 
 XLSX_TYPE = RESULT_TYPES[4]
+TEMPLATE_JOB = "template"
 
 
 def _int(params: Mapping[str, Any], name: str) -> int:
@@ -50,15 +53,31 @@ def _format(params: Mapping[str, Any]) -> str:
 
 
 def download_template(client: ShopClient, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Write the template in the asked kind and language; its download link."""
+    """Start the ``template`` job: its result is the template file, offered for download
+    where the console shows the shop's jobs."""
     lang = "zh-CN" if str(params.get("lang", "en")).startswith("zh") else "en"
-    if params.get("kind", "csv") == "xlsx":
+    kind = "xlsx" if params.get("kind", "csv") == "xlsx" else "csv"
+    return client.jobs.start(TEMPLATE_JOB, {"kind": kind, "lang": lang}).model_dump(mode="json")
+
+
+def write_template(ctx: JobContext) -> None:
+    """The ``template`` job: write the template in the asked kind and language as the
+    job's result file (kept a day)."""
+    lang = str(ctx.params.get("lang", "en"))
+    if ctx.params.get("kind") == "xlsx":
         data, kind, name = template_xlsx(lang), XLSX_TYPE, "tanzi-products.xlsx"
     else:
         data, kind, name = template_csv(lang), "text/csv", "tanzi-products.csv"
-    info = client.files.write(name, [data], content_type=kind, retention_days=1)
-    link = client.files.link(info.id)
-    return {"file_id": info.id, "url": link.url, "expires_at": link.expires_at}
+    info = ctx.client.files.write(name, [data], content_type=kind, retention_days=1)
+    ctx.set_result(info.id, "导入模板" if lang == "zh-CN" else "Import template")
+
+
+def template_job_kind() -> JobKind:
+    """The job kind that writes the import template."""
+    return JobKind(
+        code=TEMPLATE_JOB, name="Import template", run=write_template,
+        scope=Scope.products_write.value,
+    )  # fmt: skip
 
 
 def categories(client: ShopClient, params: Mapping[str, Any], method: str) -> dict[str, Any]:
@@ -104,7 +123,7 @@ def plugin_routes() -> list[PluginRoute]:
     """The routes :func:`~plugins.store_migration.register_routes` returns."""
     write = Scope.products_write.value
     return [
-        PluginRoute(path="/template", endpoint=download_template, name="template",
+        PluginRoute(path="/template", endpoint=download_template, methods=("POST",), name="template",
                     title="Import template", scope=write),
         PluginRoute(path="/categories", endpoint=categories, methods=("GET", "POST"),
                     name="categories", title="Category mapping", scope=write),

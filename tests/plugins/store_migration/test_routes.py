@@ -31,12 +31,15 @@ def test_the_routes_are_registered_with_their_scope() -> None:
 
 
 def test_template_downloads_in_both_languages_and_kinds(shop: FakeShop) -> None:
-    csv_link = download_template(shop, {"kind": "csv", "lang": "zh-CN"})
-    text = shop.file_bytes(csv_link["file_id"]).decode("utf-8-sig")
+    csv_job = download_template(shop, {"kind": "csv", "lang": "zh-CN"})
+    xlsx_job = download_template(shop, {"kind": "xlsx", "lang": "en"})
+    assert set(shop.run_jobs().values()) == {"succeeded"}
+    csv_file = shop.jobs.get(csv_job["id"]).result_file_id
+    xlsx_file = shop.jobs.get(xlsx_job["id"]).result_file_id
+    assert csv_file is not None and xlsx_file is not None
+    text = shop.file_bytes(csv_file).decode("utf-8-sig")
     assert text.splitlines()[0] == ",".join(COLUMNS_ZH)
-    assert csv_link["url"]
-    xlsx = download_template(shop, {"kind": "xlsx", "lang": "en"})
-    sheet = load_workbook(io.BytesIO(shop.file_bytes(xlsx["file_id"]))).active
+    sheet = load_workbook(io.BytesIO(shop.file_bytes(xlsx_file))).active
     assert sheet is not None
     assert [c.value for c in sheet[1]] == list(COLUMNS_EN)
 

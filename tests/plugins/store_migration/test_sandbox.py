@@ -36,4 +36,8 @@ def test_registers_every_format_and_its_jobs() -> None:
         "prestashop_combinations_csv", "tanzi_csv", "tanzi_xlsx",
     ]  # fmt: skip
     assert all(i.parse and i.detect and i.on_imported for i in plugin.register_importers())
-    assert [kind.code for kind in plugin.register_job_kinds()] == ["migrate", "fetch_images"]
+    assert [kind.code for kind in plugin.register_job_kinds()] == [
+        "migrate",
+        "fetch_images",
+        "template",
+    ]
