@@ -120,6 +120,7 @@ def register_tasks(huey: Huey) -> None:
     @huey.task(name="tanzi.run_job", context=False)
     def run_job(job_id: int) -> str:
         """Run (or resume) a job record's work."""
+        import core.jobs.plugin_jobs
         import core.plugins.actions  # noqa: F401  (registers the merchant_action job kind)
 
         rt = runtime_of(huey)
