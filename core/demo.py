@@ -208,6 +208,14 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         2900,
     ),
     (
+        "store_migration",
+        "一键搬家 Store migration",
+        "Bring your whole store from Shopify, WooCommerce, Magento or PrestaShop in one go.",
+        "products",
+        "🚚",
+        0,
+    ),
+    (
         "store_mover",
         "商品搬家 Store mover",
         "Move your products from another platform in one go.",
@@ -312,6 +320,19 @@ def _seed_market(
         ],
         hooks=["order_paid", "order_cancelled", "aftersale_resolved", "installation_created"],
         release_notes="First release.",
+    )
+    version(
+        "store_migration",
+        "1.0.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="store_migration",
+        scopes=[
+            {"scope": "products:read", "reason": "to find what an earlier import created"},
+            {"scope": "products:write", "reason": "to create the products in your file"},
+        ],
+        hooks=["register_importers", "register_job_kinds", "register_routes"],
+        release_notes="Shopify, WooCommerce, Magento 2, PrestaShop and Tanzi's template.",
     )
     remote = {
         "kind": "remote",

@@ -23,6 +23,7 @@ SCRIPTS = {
     "console.py": "console",
     "events.py": "events",
     "hooks.py": "hooks",
+    "imports.py": "imports",
     "orders.py": "orders",
     "pages.py": "pages",
     "product_batch.py": "product batch",
