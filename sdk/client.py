@@ -8,10 +8,15 @@ the installation's own data store and needs no scope.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Iterable, Mapping, Sequence
+from typing import IO, Any, Protocol
 
+from sdk.batch import BatchResult, ProductInput, ProductStatusName
+from sdk.files import DEFAULT_RETENTION_DAYS, FileInfo, FileLink
+from sdk.jobs import JobInfo
 from sdk.models import (
     AfterSale,
+    Category,
     Order,
     Product,
     Record,
@@ -33,6 +38,102 @@ class ProductsClient(Protocol):
 
     def set_stock(self, sku_id: int, stock: int) -> Sku:
         """Set a SKU's stock. Scope: ``products:write``."""
+        ...
+
+    def get_by_ref(self, external_ref: str) -> Product | None:
+        """The product with this ``external_ref``, or ``None``. Scope: ``products:read``."""
+        ...
+
+    def upsert_many(
+        self, items: Sequence[ProductInput], *, dry_run: bool = False
+    ) -> BatchResult:
+        """Create or change up to 1,000 products keyed by ``external_ref`` (or ``id``) and
+        SKU code, in one transaction; one result per item, a failed item changing nothing.
+        ``dry_run`` answers the same results and writes nothing. More than 1,000 items
+        raise :class:`~sdk.errors.InvalidRequest` (``too_many_items``).
+        Scope: ``products:write``."""
+        ...
+
+    def set_price(
+        self, sku_id: int, price_fen: int, *, compare_at_fen: int | None = None
+    ) -> Sku:
+        """Set a SKU's price (and its compare-at price when given).
+        Scope: ``products:write``."""
+        ...
+
+    def set_status(self, product_id: int, status: ProductStatusName) -> Product:
+        """List or delist a product (``listed``, ``delisted``); listing needs an open shop
+        and a category the shop may sell in. Scope: ``products:write``."""
+        ...
+
+    def set_category(self, product_id: int, category_id: int) -> Product:
+        """Move a product to another category the shop may sell in.
+        Scope: ``products:write``."""
+        ...
+
+    def set_images(self, product_id: int, file_ids: Sequence[int]) -> Product:
+        """Replace a product's images by stored images (``client.files.put_image``), the
+        first the main one. Scope: ``products:write``."""
+        ...
+
+    def delete(self, product_id: int) -> bool:
+        """Delete a product; ``False`` when it was ordered and is kept for its orders
+        (delisted and hidden). Scope: ``products:write``."""
+        ...
+
+
+class CategoriesClient(Protocol):
+    def list(self) -> list[Category]:
+        """The platform's category tree, by id. Scope: ``products:read``."""
+        ...
+
+
+class FilesClient(Protocol):
+    """The shop's files. Reading needs ``products:read``; writing ``products:write``."""
+
+    def info(self, file_id: int) -> FileInfo:
+        """One file of the shop (an upload, a result, an image)."""
+        ...
+
+    def open(self, file_id: int) -> IO[bytes]:
+        """The file's bytes as a binary stream read as you go; close it (``with``)."""
+        ...
+
+    def write(
+        self,
+        filename: str,
+        data: Iterable[bytes] | IO[bytes],
+        *,
+        content_type: str,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
+    ) -> FileInfo:
+        """Store a result file from chunks or a binary stream. The bytes must be of
+        ``content_type`` (one of :data:`sdk.files.RESULT_TYPES`, checked on the first
+        bytes) and within the host's size limit, else :class:`~sdk.errors.InvalidRequest`
+        (``unsupported_file_type``, ``file_too_large``) and nothing is kept. The file is
+        removed after ``retention_days`` (1 to 30)."""
+        ...
+
+    def put_image(self, filename: str, data: Iterable[bytes] | IO[bytes]) -> FileInfo:
+        """Store a product image (JPEG, PNG, WebP; decoded and cleaned of metadata) for
+        ``products.set_images`` or an upsert's ``images``."""
+        ...
+
+    def link(self, file_id: int) -> FileLink:
+        """A signed download link valid for a few minutes."""
+        ...
+
+
+class JobsClient(Protocol):
+    """Jobs of the installation's registered kinds (``register_job_kinds``)."""
+
+    def start(self, code: str, params: Mapping[str, Any] | None = None) -> JobInfo:
+        """Queue a job of this plugin's kind ``code`` with JSON ``params``. Scope: the
+        kind's ``scope``."""
+        ...
+
+    def get(self, job_id: int) -> JobInfo:
+        """A job this installation started (or the host started for it)."""
         ...
 
 
@@ -142,3 +243,12 @@ class ShopClient(Protocol):
 
     @property
     def records(self) -> RecordsClient: ...
+
+    @property
+    def categories(self) -> CategoriesClient: ...
+
+    @property
+    def files(self) -> FilesClient: ...
+
+    @property
+    def jobs(self) -> JobsClient: ...

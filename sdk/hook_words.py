@@ -33,6 +33,7 @@ HOOK_WORDS: dict[str, str] = {
     "register_routes": "you open its pages in the console",
     "register_carriers": "you choose a carrier to ship with",
     "register_importers": "you import products",
+    "register_job_kinds": "it runs a long job for you (an import, an export, a bulk edit)",
     "register_merchant_actions": "you select orders or products and run one of its actions",
     "installation_created": "you install it",
     "installation_removed": "you remove it (it tidies up what it made)",

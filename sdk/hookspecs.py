@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from sdk._markers import hookspec
 from sdk.client import ShopClient
+from sdk.jobs import JobKind
 from sdk.events import (
     AfterSaleEvent,
     InstallationEvent,
@@ -365,6 +366,20 @@ def register_importers() -> list[Importer]:
     Runs: request (the shop's import page) and worker (the import job).
     Scopes: none (the import job writes with products:write).
     Returns: a list of importers.
+    """
+
+
+@hookspec
+def register_job_kinds() -> list[JobKind]:
+    """Add kinds of resumable job the plugin starts with ``client.jobs.start``.
+
+    The worker calls a kind's ``run(ctx)`` with a :class:`~sdk.jobs.JobContext`: the
+    installation's client, the job's params and a chunk transaction that commits the
+    chunk's writes with the checkpoint, so a killed worker resumes without duplicates.
+
+    Runs: worker (each job), and request (``client.jobs.start`` checks the kind).
+    Scopes: the kind's ``scope`` to start it; ``run`` acts through the installation's client.
+    Returns: a list of job kinds.
     """
 
 

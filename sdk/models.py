@@ -24,8 +24,10 @@ class Sku(Snapshot):
     code: str | None = None
     options: dict[str, str] = Field(default_factory=dict)
     price_fen: int | None = None
+    compare_at_fen: int | None = None
     currency: str = "CNY"
     stock: int | None = None
+    barcode: str | None = None
 
 
 class Product(Snapshot):
@@ -39,8 +41,20 @@ class Product(Snapshot):
     self_pickup: bool | None = None
     sellable_provinces: list[str] = Field(default_factory=list)
     external_ref: str | None = None
+    weight_g: int | None = None
     skus: list[Sku] = Field(default_factory=list)
+    #: stored file ids of the product's images, the main one first
+    image_ids: list[int] = Field(default_factory=list)
     updated_at: datetime | None = None
+
+
+class Category(Snapshot):
+    """A node of the platform's public category tree."""
+
+    id: int
+    parent_id: int | None = None
+    name: str = ""
+    qualifications: list[str] = Field(default_factory=list)
 
 
 class OrderLine(Snapshot):
@@ -160,6 +174,7 @@ class Problem(Snapshot):
 
     field: str
     message: str
+    code: str = ""
 
 
 class QuoteRequest(Snapshot):
@@ -241,7 +256,16 @@ class Carrier(Snapshot):
 
 
 class Importer(BaseModel):
-    """An import format: ``parse`` turns the file's bytes into product drafts."""
+    """An import format (see :mod:`sdk.importing` for the whole flow).
+
+    ``detect(head: bytes, filename: str) -> Detection`` says how well the first bytes
+    (up to 64 KiB) look like this format; ``parse(stream, options: ImportOptions) ->
+    Iterator[ImportRow]`` reads the binary stream as it goes and yields one row per
+    product, never holding the file. ``fields`` are the fields a column may be mapped to
+    on the import page. ``on_imported(client, rows, results)``, when given, runs in the
+    import job after each chunk commits, with the chunk's :class:`~sdk.importing.ImportRow`
+    objects and their :class:`~sdk.batch.ItemResult` (to queue image downloads, say).
+    """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
@@ -249,6 +273,9 @@ class Importer(BaseModel):
     name: str
     content_types: tuple[str, ...] = ()
     parse: Any = None
+    detect: Any = None
+    fields: tuple[str, ...] = ()
+    on_imported: Any = None
 
 
 class MerchantAction(Snapshot):

@@ -29,6 +29,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sdk.errors import InvalidRequest, ResourceNotFound, ScopeDenied
+from sdk.fake_catalog import (
+    FakeCatalog,
+    FakeCategories,
+    FakeFiles,
+    FakeJobs,
+    new_file_row,
+    run_job,
+)
+from sdk.files import FileInfo
+from sdk.jobs import JobKind
 from sdk.manifest import PluginManifest
 from sdk.models import AfterSale, Order, Product, Record, Shipment, ShopInfo, Sku
 from sdk.models import TrackingEvent as TrackingEventModel
@@ -107,6 +117,12 @@ class FakeShop:
         self.shipment_rows: dict[int, dict[str, Any]] = {}
         self.tracking_rows: dict[int, dict[str, Any]] = {}
         self.record_rows: dict[tuple[str, str], Record] = {}
+        self.file_rows: dict[int, dict[str, Any]] = {}
+        self.job_rows: dict[int, dict[str, Any]] = {}
+        self.job_kinds: dict[str, JobKind] = {}
+        #: the installation's settings and the merchant's language, as jobs see them
+        self.settings: dict[str, Any] = {}
+        self.language = "en"
         self._ids: dict[str, int] = {}
         self._bind()
         if seed:
@@ -119,6 +135,9 @@ class FakeShop:
         self.logistics = _Logistics(self)
         self.shop = _Shop(self)
         self.records = _Records(self)
+        self.categories = FakeCategories(self)
+        self.files = FakeFiles(self)
+        self.jobs = FakeJobs(self)
 
     @classmethod
     def for_manifest(cls, manifest: PluginManifest, **kwargs: Any) -> FakeShop:
@@ -156,6 +175,67 @@ class FakeShop:
         self._ids[kind] = self._ids.get(kind, 0) + 1
         return self._ids[kind]
 
+    # -- files and jobs ------------------------------------------------------------------
+
+    def add_file(
+        self,
+        filename: str,
+        data: bytes,
+        *,
+        content_type: str = "text/csv",
+        purpose: str = "upload",
+        retention_days: int | None = 1,
+    ) -> FileInfo:
+        """Store a file without any scope check (``add_upload``: as a merchant's upload)."""
+        file_id = self._next_id("file")
+        self.file_rows[file_id] = new_file_row(
+            file_id, filename, data, content_type=content_type, purpose=purpose,
+            retention_days=retention_days,
+        )
+        return FileInfo.model_validate(self.file_rows[file_id])
+
+    def add_upload(self, filename: str, data: bytes, content_type: str = "text/csv") -> FileInfo:
+        """A file the merchant uploaded (what an importer reads)."""
+        return self.add_file(filename, data, content_type=content_type)
+
+    def file_bytes(self, file_id: int) -> bytes:
+        """The bytes of a stored file (a result the plugin wrote, say)."""
+        return bytes(self.file_rows[file_id]["data"])
+
+    def register_job_kinds(self, kinds: Iterable[JobKind]) -> None:
+        """Make the plugin's job kinds (what ``register_job_kinds`` returns) startable."""
+        self.job_kinds.update((k.code, k) for k in kinds)
+
+    def run_jobs(self, *, stop_after: int | None = None) -> dict[int, str]:
+        """Run every queued or interrupted job; ``stop_after`` chunks simulates a killed
+        worker (the job stays ``running`` and the next ``run_jobs`` resumes it).
+        Returns each job's outcome (``succeeded``, ``failed``, ``cancelled``, ``killed``)."""
+        out: dict[int, str] = {}
+        for job_id, row in list(self.job_rows.items()):
+            if row["status"] in ("queued", "running"):
+                out[job_id] = run_job(self, job_id, self.job_kinds[row["kind"]],
+                                      stop_after=stop_after)
+        return out
+
+    def cancel_job(self, job_id: int) -> None:
+        """Ask a job to stop after its current chunk, as the merchant's Cancel does."""
+        self.job_rows[job_id]["cancel"] = True
+
+    def refused_rows(self, job_id: int) -> list[Any]:
+        """The refused rows a job recorded so far (what its report file lists)."""
+        return list(self.job_rows[job_id]["refused"])
+
+    def _catalog_state(self) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]:
+        return (
+            copy.deepcopy(self.product_rows),
+            copy.deepcopy(self.sku_rows),
+        )
+
+    def _restore_catalog(
+        self, state: tuple[dict[int, dict[str, Any]], dict[int, dict[str, Any]]]
+    ) -> None:
+        self.product_rows, self.sku_rows = state
+
     # -- making data ---------------------------------------------------------------------
 
     def add_product(
@@ -179,6 +259,8 @@ class FakeShop:
             "self_pickup": False,
             "sellable_provinces": [],
             "external_ref": None,
+            "weight_g": 0,
+            "image_ids": [],
             "updated_at": _now(),
         }
         for code, options, price_fen, stock in skus:
@@ -189,8 +271,10 @@ class FakeShop:
                 "code": code,
                 "options": dict(options),
                 "price_fen": price_fen,
+                "compare_at_fen": None,
                 "currency": "CNY",
                 "stock": stock,
+                "barcode": None,
             }
         return self._product(product_id)
 
@@ -321,7 +405,7 @@ class _Namespace:
         self._f = fake
 
 
-class _Products(_Namespace):
+class _Products(_Namespace, FakeCatalog):
     def get(self, product_id: int) -> Product:
         """One product with its SKUs. Scope: ``products:read``."""
         self._f._call("products.get", Scope.products_read, product_id)
