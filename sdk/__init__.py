@@ -28,6 +28,7 @@ from sdk.events import (
 )
 from sdk.manifest import PluginManifest, Pricing, ScopeRequest
 from sdk.models import (
+    ActionField,
     Adjustment,
     Carrier,
     Importer,
@@ -59,6 +60,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "SCOPES",
     "AccessDenied",
+    "ActionField",
     "Adjustment",
     "AfterSaleEvent",
     "Carrier",

@@ -7,7 +7,7 @@ kernel never breaks an older plugin.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -278,6 +278,27 @@ class Importer(BaseModel):
     on_imported: Any = None
 
 
+class ActionField(Snapshot):
+    """A value a merchant action asks for before it runs (a price rule's percent, say).
+
+    ``kind`` is ``text``, ``number``, ``select`` (``options`` are ``(value, label,
+    label_zh_CN)``) or ``checkbox`` (sent as ``"on"`` when ticked). The console shows the
+    fields next to the action's button; the host checks ``required`` fields and select
+    values before it starts the job, and ``run`` gets the values as ``params``.
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,30}$")
+    label: str
+    label_zh_CN: str = ""
+    kind: Literal["text", "number", "select", "checkbox"] = "text"
+    options: tuple[tuple[str, str, str], ...] = ()
+    required: bool = False
+
+    def label_for(self, locale: str) -> str:
+        """The label in ``locale`` (``zh_CN`` or English)."""
+        return self.label_zh_CN if locale == "zh_CN" and self.label_zh_CN else self.label
+
+
 class MerchantAction(Snapshot):
     """An action on the rows a merchant selects in the console (``area``: ``orders`` or
     ``products``), such as "Print labels for the selected orders".
@@ -288,6 +309,11 @@ class MerchantAction(Snapshot):
     ``None``) and raises to mark the row failed. Without ``run``, the button links to
     ``url``. ``scope`` is what the action needs: the member's role must cover it and the
     installation must have been granted it.
+
+    ``fields`` are values the merchant gives before it runs; ``run`` may also name
+    ``params`` (those values), ``job_id`` (the run's job, the same for every row) and
+    ``language`` (the merchant's, ``zh-CN`` or ``en``), and gets them when it does.
+    ``label_zh_CN`` is the button's label in Chinese.
     """
 
     code: str
@@ -296,3 +322,9 @@ class MerchantAction(Snapshot):
     area: str = "orders"
     scope: str | None = None
     run: Any = None
+    label_zh_CN: str = ""
+    fields: tuple[ActionField, ...] = ()
+
+    def label_for(self, locale: str) -> str:
+        """The button's label in ``locale`` (``zh_CN`` or English)."""
+        return self.label_zh_CN if locale == "zh_CN" and self.label_zh_CN else self.label

@@ -77,6 +77,8 @@ REASONS: dict[str, tuple[str, str]] = {
         "批量修改只能在应用后一天内撤销。",
     ),
     "not_applied": ("Only an applied batch can be undone.", "只有已应用的批次可以撤销。"),
+    "unchanged": ("Nothing to change.", "无需修改。"),
+    "cannot_undo_delete": ("A deleted product cannot be restored.", "已删除的商品无法恢复。"),
     "already_applied": ("This batch was applied already.", "此批次已经应用过。"),
 }
 

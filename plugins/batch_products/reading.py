@@ -51,7 +51,7 @@ def _columns(header: list[Any]) -> dict[int, str]:
             found[index] = key
     missing = [k for k in REQUIRED if k not in found.values()]
     if missing:
-        raise SheetRefused("missing_columns", columns=", ".join(missing))
+        raise SheetRefused("missing_columns", columns=tuple(missing))
     return found
 
 

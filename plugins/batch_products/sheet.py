@@ -15,9 +15,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sdk.models import Product
-
-#: Characters that make a spreadsheet read a cell as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from sdk.spreadsheet import neutralize_cell as neutralize
+from sdk.spreadsheet import restore_cell
 
 
 @dataclass(frozen=True)
@@ -60,19 +59,9 @@ def headers(lang: str) -> list[str]:
     return [c.header(lang) for c in COLUMNS]
 
 
-def neutralize(value: Any) -> Any:
-    """``value`` safe to put in a spreadsheet cell: text that would start a formula gets a
-    leading apostrophe; numbers and other values are returned as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def restore(value: str) -> str:
-    """Undo :func:`neutralize` on text read back from a cell."""
-    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
+    """Text read back from a cell, without the apostrophe :func:`neutralize` added."""
+    return str(restore_cell(value))
 
 
 def yuan(price_fen: int | None) -> Decimal | None:
