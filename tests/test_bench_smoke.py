@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 #: each script and the name its last line starts with
 SCRIPTS = {
     "events.py": "events",
+    "exports.py": "exports",
     "hooks.py": "hooks",
     "orders.py": "orders",
     "pages.py": "pages",

@@ -158,10 +158,10 @@ def _field_message(request: Request, label: str, exc: InvalidInput | NotFound) -
     """What was wrong with the action's field ``label``, in the page's language."""
     _ = gettext_for(request)
     if exc.code == "required":
-        return _("Fill in '%(field)s' first.", field=label)
+        return _("Fill in '%(field)s' first.") % {"field": label}
     if exc.code == "not_a_number":
-        return _("'%(field)s' must be a number.", field=label)
-    return _("Choose one of the options of '%(field)s'.", field=label)
+        return _("'%(field)s' must be a number.") % {"field": label}
+    return _("Choose one of the options of '%(field)s'.") % {"field": label}
 
 
 def _field_label(
