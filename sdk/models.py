@@ -220,7 +220,8 @@ class PluginRoute(BaseModel):
     member's role must cover it and the installation must have been granted it. ``endpoint``
     is called with the keyword arguments it names among ``client`` (the installation's
     scoped :class:`~sdk.client.ShopClient`), ``settings``, ``params`` (query and form
-    fields), ``path_params`` and ``method``. It returns text (shown escaped), :class:`SafeHtml`
+    fields), ``path_params``, ``method`` and ``language`` (the merchant's, ``zh-CN`` or
+    ``en``). It returns text (shown escaped), :class:`SafeHtml`
     (sanitized, then shown), or a dict/list/model (answered as JSON).
     """
 
@@ -236,9 +237,32 @@ class PluginRoute(BaseModel):
 
 class SafeHtml(Snapshot):
     """HTML a plugin page returns on purpose. The host still sanitizes it (no scripts,
-    no event handlers, no forms) before it reaches the merchant's browser."""
+    no event handlers, no forms) before it reaches the merchant's browser.
+
+    A page that needs input lists ``forms``: the host draws them under the HTML, with
+    its CSRF check, posting to the plugin's own routes (see :class:`PageForm`)."""
 
     html: str
+    forms: tuple[PageForm, ...] = ()
+
+
+class PageForm(Snapshot):
+    """A form the host draws under a plugin page (a plugin's own HTML may hold none).
+
+    It posts to the plugin's route ``path`` (relative to the plugin's pages for the shop,
+    e.g. ``/export``); the handler gets the ``fields`` (see :class:`ActionField`) in
+    ``params``. ``danger`` draws the button as a destructive one.
+    """
+
+    path: str = Field(pattern=r"^/[A-Za-z0-9_\-/]*$")
+    label: str
+    label_zh_CN: str = ""
+    fields: tuple[ActionField, ...] = ()
+    danger: bool = False
+
+    def label_for(self, locale: str) -> str:
+        """The button's label in ``locale`` (``zh_CN`` or English)."""
+        return self.label_zh_CN if locale == "zh_CN" and self.label_zh_CN else self.label
 
 
 class Carrier(Snapshot):

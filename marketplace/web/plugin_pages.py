@@ -38,6 +38,7 @@ from core.plugins.manager import InstallationRef, PluginHost
 from marketplace.web.console_access import console_context, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
+from marketplace.web.i18n import request_locale
 from marketplace.web.templating import render
 from sdk.models import PluginRoute, SafeHtml
 from sdk.scopes import Scope
@@ -45,7 +46,7 @@ from sdk.scopes import Scope
 router = web_router(tags=["plugin pages"])
 
 #: What the handler may name among its parameters.
-HANDLER_ARGS = frozenset({"client", "settings", "params", "path_params", "method"})
+HANDLER_ARGS = frozenset({"client", "settings", "params", "path_params", "method", "language"})
 #: Tags a plugin's own HTML may keep after sanitizing (no forms, scripts or frames).
 ALLOWED_TAGS = frozenset(
     {
@@ -224,12 +225,17 @@ def _serve(
         method=request.method,
     )
     session.commit()
+    locale = request_locale(request)
     out = call_handler(
         runtime.host,
         runtime.engine,
         runtime.read_engine,
         found,
-        {"params": params, "method": request.method},
+        {
+            "params": params,
+            "method": request.method,
+            "language": "zh-CN" if locale == "zh_CN" else "en",
+        },
     )
     data: Any = None
     if isinstance(out, BaseModel) and not isinstance(out, SafeHtml):
@@ -252,6 +258,8 @@ def _serve(
             html=html,
             text=text,
             data=data,
+            forms=out.forms if isinstance(out, SafeHtml) else (),
+            base=app_base(plugin_id, shop_id),
         ),
     )
 

@@ -1,7 +1,7 @@
-"""Batch products' bulk actions in the real console: the action's fields on the products
-list, the values checked by the host, the job run by the worker through the plugin's
-scoped client, each row's result, and the before-values kept for undo (SQLite and
-PostgreSQL)."""
+"""Batch products in the real console: the forms the host draws on the plugin's page, and
+the bulk actions: their fields on the products list, the values checked by the host, the
+job run by the worker through the plugin's scoped client, each row's result, and the
+before-values kept for undo (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -139,3 +139,21 @@ def test_a_row_the_rule_cannot_apply_to_fails_alone(
     failed = [r for r in progress["rows"] if not r["ok"]]
     assert failed[0]["row"] == skus[2].product_id
     assert "The rule would make the price negative." in failed[0]["message"]
+
+
+def test_the_plugins_page_has_the_export_form_drawn_by_the_host(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    shop, _ = _setup(app, client, factory)
+    page = client.get(
+        f"/apps/{PLUGIN}/shops/{shop.id}", headers={**HTML, "accept-language": "zh-CN"}
+    )
+    assert page.status_code == 200
+    html = page.text
+    action = f'action="/apps/{PLUGIN}/shops/{shop.id}/export"'
+    assert f'<form method="post" {action} class="card plugin-form row">' in html
+    form = html.split(action, 1)[1].split("</form>", 1)[0]
+    assert 'name="csrf_token"' in form
+    assert '<option value="xlsx">Excel（.xlsx）</option>' in form  # noqa: RUF001
+    assert 'name="title_contains"' in form and ">导出</button>" in form
+    assert "还没有批次。" in html
