@@ -84,7 +84,7 @@ def seed(engine: Engine) -> ScopedClient:
                         "category_id": category_id,
                         "title": f"明前龙井 West Lake Longjing tea No. {i}"
                         if i % 7
-                        else f"=HYPERLINK(\"x\") {i}",
+                        else f'=HYPERLINK("x") {i}',
                         "description": "",
                         "status": "listed" if i % 5 else "delisted",
                         "condition": "new",

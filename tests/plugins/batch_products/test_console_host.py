@@ -128,9 +128,7 @@ def test_a_row_the_rule_cannot_apply_to_fails_alone(
     app: FastAPI, client: TestClient, factory: Factory
 ) -> None:
     shop, skus = _setup(app, client, factory)
-    response = _post(
-        client, shop, "price", [s.product_id for s in skus], mode="add", value="-5"
-    )
+    response = _post(client, shop, "price", [s.product_id for s in skus], mode="add", value="-5")
     body = response.json()
     run_queued(app)
     progress = client.get(body["progress_url"], headers=JSON).json()
