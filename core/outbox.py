@@ -122,3 +122,40 @@ def record_event(
         session.execute(_INSERT, values)
     session.info[OUTBOX_WRITTEN] = True
     return event_id
+
+
+def record_events(
+    session: Session, *, name: str, shop_id: int, resource_type: str, data: dict[int, dict]
+) -> list[str]:
+    """Add one event ``name`` per resource in ``data`` (resource id -> snapshot) with two
+    statements in all: the resources' sequence counters bumped in one multi-row upsert,
+    the events inserted in one batch. Returns the new event ids, in ``data``'s order."""
+    if not data:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert_construct = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = insert_construct(_counters).values(
+        [{"resource_type": resource_type, "resource_id": rid, "last_sequence": 1} for rid in data]
+    )
+    bump = upsert.on_conflict_do_update(
+        index_elements=[_counters.c.resource_type, _counters.c.resource_id],
+        set_={"last_sequence": _counters.c.last_sequence + 1},
+    ).returning(_counters.c.resource_id, _counters.c.last_sequence)
+    sequences = {rid: seq for rid, seq in session.execute(bump).all()}
+    now = utcnow()
+    rows = [
+        {
+            "event_id": str(uuid.uuid4()),
+            "name": name,
+            "shop_id": shop_id,
+            "resource_type": resource_type,
+            "resource_id": rid,
+            "sequence": sequences[rid],
+            "payload": payload,
+            "created_at": now,
+        }
+        for rid, payload in data.items()
+    ]
+    session.execute(_INSERT, rows)
+    session.info[OUTBOX_WRITTEN] = True
+    return [row["event_id"] for row in rows]

@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     upload_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1)
     #: the most pixels an uploaded image may have (a decompression bomb is refused)
     image_max_pixels: int = Field(default=40_000_000, ge=1)
+    #: the largest file a merchant uploads for an import, and a service's result file
+    import_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
+    result_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1)
+    #: how long an upload for an import is kept
+    upload_retention_days: int = Field(default=2, ge=1)
     #: how long a signed download link for a private file stays valid
     file_link_ttl_s: int = Field(default=300, ge=1)
 

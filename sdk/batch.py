@@ -97,6 +97,7 @@ MAX_STOCK = 10_000_000
 MAX_PRICE_FEN = 10**10
 MAX_BARCODE = 64
 MAX_REF = 120
+MAX_WEIGHT_G = 1_000_000
 
 
 def _problem(field: str, message: str, code: str) -> Problem:
@@ -131,14 +132,16 @@ def item_problems(item: ProductInput, *, is_new: bool, known_codes: set[str]) ->
         problems.append(
             _problem("description", f"At most {MAX_DESCRIPTION} characters.", "too_long")
         )
-    if item.weight_g is not None and not 0 <= item.weight_g <= 10**8:
-        problems.append(_problem("weight_g", "0 to 100000000 grams.", "invalid_weight"))
+    if item.weight_g is not None and not 0 <= item.weight_g <= MAX_WEIGHT_G:
+        problems.append(_problem("weight_g", f"0 to {MAX_WEIGHT_G} grams.", "invalid_weight"))
     seen: set[str] = set()
     for i, sku in enumerate(item.skus):
         where = f"skus[{i}]"
         if sku.code in seen:
             problems.append(
-                _problem(f"{where}.code", f"SKU code '{sku.code}' appears twice.", "duplicate_sku_code")
+                _problem(
+                    f"{where}.code", f"SKU code '{sku.code}' appears twice.", "duplicate_sku_code"
+                )
             )
         seen.add(sku.code)
         if sku.price_fen is None and sku.code not in known_codes:

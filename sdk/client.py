@@ -44,9 +44,7 @@ class ProductsClient(Protocol):
         """The product with this ``external_ref``, or ``None``. Scope: ``products:read``."""
         ...
 
-    def upsert_many(
-        self, items: Sequence[ProductInput], *, dry_run: bool = False
-    ) -> BatchResult:
+    def upsert_many(self, items: Sequence[ProductInput], *, dry_run: bool = False) -> BatchResult:
         """Create or change up to 1,000 products keyed by ``external_ref`` (or ``id``) and
         SKU code, in one transaction; one result per item, a failed item changing nothing.
         ``dry_run`` answers the same results and writes nothing. More than 1,000 items
@@ -54,9 +52,7 @@ class ProductsClient(Protocol):
         Scope: ``products:write``."""
         ...
 
-    def set_price(
-        self, sku_id: int, price_fen: int, *, compare_at_fen: int | None = None
-    ) -> Sku:
+    def set_price(self, sku_id: int, price_fen: int, *, compare_at_fen: int | None = None) -> Sku:
         """Set a SKU's price (and its compare-at price when given).
         Scope: ``products:write``."""
         ...
@@ -84,7 +80,7 @@ class ProductsClient(Protocol):
 
 class CategoriesClient(Protocol):
     def list(self) -> list[Category]:
-        """The platform's category tree, by id. Scope: ``products:read``."""
+        """The platform's category tree, by id (public: no scope needed)."""
         ...
 
 
@@ -120,7 +116,9 @@ class FilesClient(Protocol):
         ...
 
     def link(self, file_id: int) -> FileLink:
-        """A signed download link valid for a few minutes."""
+        """A signed download link valid for a few minutes. Scope: ``shop:read`` and the
+        file's own: ``shop:write`` for results, ``products:write`` for uploads,
+        ``products:read`` for images."""
         ...
 
 

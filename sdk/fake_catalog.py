@@ -41,6 +41,12 @@ FAKE_CATEGORIES = (
     Category(id=3, name="数码 Electronics"),
     Category(id=4, name="药品 Medicine", qualifications=["drug_licence"]),
 )
+#: The scope a link to each kind of file needs besides ``shop:read``, as in the kernel.
+LINK_SCOPES = {
+    "result": Scope.shop_write,
+    "upload": Scope.products_write,
+    "product_image": Scope.products_read,
+}
 _PRODUCT_FIELDS = ("title", "description", "category_id", "condition", "status", "weight_g")
 _SKU_FIELDS = ("options", "price_fen", "compare_at_fen", "stock", "barcode")
 
@@ -51,8 +57,9 @@ def _now() -> datetime:
 
 def _read_all(data: Iterable[bytes] | IO[bytes], limit: int) -> bytes:
     out = io.BytesIO()
+    source: Any = data
     chunks: Iterable[bytes] = (
-        iter(lambda: data.read(65536), b"") if hasattr(data, "read") else data  # type: ignore[union-attr]
+        iter(lambda: source.read(65536), b"") if hasattr(source, "read") else source
     )
     for chunk in chunks:
         out.write(chunk)
@@ -82,9 +89,7 @@ class FakeCatalog:
         """Create or change products by ``external_ref``/``id`` and SKU code."""
         self._f._call("products.upsert_many", Scope.products_write, items, dry_run=dry_run)
         if len(items) > MAX_BATCH:
-            raise InvalidRequest(
-                f"At most {MAX_BATCH} items a call.", code="too_many_items"
-            )
+            raise InvalidRequest(f"At most {MAX_BATCH} items a call.", code="too_many_items")
         saved = self._f._catalog_state()
         seen: set[str] = set()
         results = [self._one(i, item, seen) for i, item in enumerate(items)]
@@ -109,15 +114,25 @@ class FakeCatalog:
         key = item_key(item)
         if key in seen:
             return failed(
-                [Problem(field="external_ref", message="The same product appears twice in "
-                         "this batch.", code="duplicate_item")]
+                [
+                    Problem(
+                        field="external_ref",
+                        message="The same product appears twice in this batch.",
+                        code="duplicate_item",
+                    )
+                ]
             )
         seen.add(key)
         pid = self._find(item)
         if pid == -1:
             return failed(
-                [Problem(field="id", message=f"Product {item.id} was not found.",
-                         code="product_not_found")]
+                [
+                    Problem(
+                        field="id",
+                        message=f"Product {item.id} was not found.",
+                        code="product_not_found",
+                    )
+                ]
             )
         skus = [s for s in self._f.sku_rows.values() if pid is not None and s["product_id"] == pid]
         codes = {s["code"] for s in skus}
@@ -134,42 +149,77 @@ class FakeCatalog:
         if item.category_id is not None:
             cat = next((c for c in FAKE_CATEGORIES if c.id == item.category_id), None)
             if cat is None:
-                problems.append(Problem(field="category_id", message=f"Category "
-                                f"{item.category_id} does not exist.", code="category_not_found"))
+                problems.append(
+                    Problem(
+                        field="category_id",
+                        message=f"Category {item.category_id} does not exist.",
+                        code="category_not_found",
+                    )
+                )
             elif cat.qualifications:
-                problems.append(Problem(field="category_id", message="This category needs "
-                                "an approved qualification the shop does not have: "
-                                + ", ".join(cat.qualifications) + ".",
-                                code="qualification_required"))
+                problems.append(
+                    Problem(
+                        field="category_id",
+                        message="This category needs "
+                        "an approved qualification the shop does not have: "
+                        + ", ".join(cat.qualifications)
+                        + ".",
+                        code="qualification_required",
+                    )
+                )
         if item.status == "listed" and self._f.info.status != "open":
-            problems.append(Problem(field="status", message="Only open shops may list "
-                            "products; open the shop first.", code="shop_not_open"))
+            problems.append(
+                Problem(
+                    field="status",
+                    message="Only open shops may list products; open the shop first.",
+                    code="shop_not_open",
+                )
+            )
         for i, file_id in enumerate(item.images or []):
             row = self._f.file_rows.get(file_id)
             if row is None or row["purpose"] != "product_image":
-                problems.append(Problem(field=f"images[{i}]", message=f"Image {file_id} was "
-                                "not found.", code="image_not_found"))
+                problems.append(
+                    Problem(
+                        field=f"images[{i}]",
+                        message=f"Image {file_id} was not found.",
+                        code="image_not_found",
+                    )
+                )
         return problems
 
     def _create(self, index: int, item: ProductInput) -> ItemResult:
         pid = self._f._next_id("product")
         self._f.product_rows[pid] = {
-            "id": pid, "shop_id": self._f.shop_id, "category_id": item.category_id,
-            "title": item.title, "description": item.description or "",
-            "status": item.status or "draft", "condition": item.condition or "new",
-            "self_pickup": False, "sellable_provinces": [], "external_ref": item.external_ref,
-            "weight_g": item.weight_g or 0, "image_ids": list(item.images or []),
+            "id": pid,
+            "shop_id": self._f.shop_id,
+            "category_id": item.category_id,
+            "title": item.title,
+            "description": item.description or "",
+            "status": item.status or "draft",
+            "condition": item.condition or "new",
+            "self_pickup": False,
+            "sellable_provinces": [],
+            "external_ref": item.external_ref,
+            "weight_g": item.weight_g or 0,
+            "image_ids": list(item.images or []),
             "updated_at": _now(),
         }
         for sku in item.skus:
             sid = self._f._next_id("sku")
             self._f.sku_rows[sid] = {
-                "id": sid, "product_id": pid, "code": sku.code, "options": sku.options or {},
-                "price_fen": sku.price_fen, "compare_at_fen": sku.compare_at_fen,
-                "currency": "CNY", "stock": sku.stock or 0, "barcode": sku.barcode,
+                "id": sid,
+                "product_id": pid,
+                "code": sku.code,
+                "options": sku.options or {},
+                "price_fen": sku.price_fen,
+                "compare_at_fen": sku.compare_at_fen,
+                "currency": "CNY",
+                "stock": sku.stock or 0,
+                "barcode": sku.barcode,
             }
-        return ItemResult(index=index, status="created", external_ref=item.external_ref,
-                          product_id=pid)
+        return ItemResult(
+            index=index, status="created", external_ref=item.external_ref, product_id=pid
+        )
 
     def _update(
         self, index: int, item: ProductInput, pid: int, skus: dict[str, dict[str, Any]]
@@ -181,10 +231,9 @@ class FakeCatalog:
             if value is not None and row.get(name) != value:
                 row[name] = value
                 changed.append(name)
-        if item.id is not None and item.external_ref is not None:
-            if row.get("external_ref") != item.external_ref:
-                row["external_ref"] = item.external_ref
-                changed.append("external_ref")
+        if item.id is not None and item.external_ref not in (None, row.get("external_ref")):
+            row["external_ref"] = item.external_ref
+            changed.append("external_ref")
         if item.images is not None and list(row.get("image_ids", [])) != list(item.images):
             row["image_ids"] = list(item.images)
             changed.append("images")
@@ -193,10 +242,15 @@ class FakeCatalog:
             if current is None:
                 sid = self._f._next_id("sku")
                 self._f.sku_rows[sid] = {
-                    "id": sid, "product_id": pid, "code": sku.code,
-                    "options": sku.options or {}, "price_fen": sku.price_fen,
-                    "compare_at_fen": sku.compare_at_fen, "currency": "CNY",
-                    "stock": sku.stock or 0, "barcode": sku.barcode,
+                    "id": sid,
+                    "product_id": pid,
+                    "code": sku.code,
+                    "options": sku.options or {},
+                    "price_fen": sku.price_fen,
+                    "compare_at_fen": sku.compare_at_fen,
+                    "currency": "CNY",
+                    "stock": sku.stock or 0,
+                    "barcode": sku.barcode,
                 }
                 changed.append(f"skus[{sku.code}]")
                 continue
@@ -207,13 +261,23 @@ class FakeCatalog:
                     changed.append(f"skus[{sku.code}].{name}")
         if changed:
             row["updated_at"] = _now()
-        return ItemResult(index=index, status="updated" if changed else "unchanged",
-                          external_ref=row.get("external_ref"), product_id=pid, changed=changed)
+        return ItemResult(
+            index=index,
+            status="updated" if changed else "unchanged",
+            external_ref=row.get("external_ref"),
+            product_id=pid,
+            changed=changed,
+        )
 
     def set_price(self, sku_id: int, price_fen: int, *, compare_at_fen: int | None = None) -> Sku:
         """Set a SKU's price. Scope: ``products:write``."""
-        self._f._call("products.set_price", Scope.products_write, sku_id, price_fen,
-                      compare_at_fen=compare_at_fen)
+        self._f._call(
+            "products.set_price",
+            Scope.products_write,
+            sku_id,
+            price_fen,
+            compare_at_fen=compare_at_fen,
+        )
         if sku_id not in self._f.sku_rows:
             raise ResourceNotFound(f"SKU {sku_id} was not found.")
         for value in (price_fen, compare_at_fen):
@@ -279,8 +343,8 @@ class FakeCategories:
         self._f = fake
 
     def list(self) -> list[Category]:
-        """The category tree. Scope: ``products:read``."""
-        self._f._call("categories.list", Scope.products_read)
+        """The category tree (public: no scope)."""
+        self._f._call("categories.list", None)
         return list(FAKE_CATEGORIES)
 
 
@@ -313,43 +377,68 @@ class FakeFiles:
         retention_days: int = 7,
     ) -> FileInfo:
         """Store a result file. Scope: ``products:write``."""
-        self._f._call("files.write", Scope.products_write, filename,
-                      content_type=content_type, retention_days=retention_days)
+        self._f._call(
+            "files.write",
+            Scope.products_write,
+            filename,
+            content_type=content_type,
+            retention_days=retention_days,
+        )
         if content_type not in RESULT_TYPES:
-            raise InvalidRequest(f"A result file may not be {content_type}.",
-                                 code="unsupported_file_type")
+            raise InvalidRequest(
+                f"A result file may not be {content_type}.", code="unsupported_file_type"
+            )
         if not 1 <= retention_days <= 30:
             raise InvalidRequest("Keep a file 1 to 30 days.", code="invalid_retention")
         body = _read_all(data, MAX_FILE_BYTES)
         check_result_type(body[:4096], content_type)
-        return self._f.add_file(filename, body, content_type=content_type, purpose="result",
-                                retention_days=retention_days)
+        return self._f.add_file(
+            filename,
+            body,
+            content_type=content_type,
+            purpose="result",
+            retention_days=retention_days,
+        )
 
     def put_image(self, filename: str, data: Iterable[bytes] | IO[bytes]) -> FileInfo:
         """Store a product image. Scope: ``products:write``."""
         self._f._call("files.put_image", Scope.products_write, filename)
         body = _read_all(data, MAX_FILE_BYTES)
         content_type = sniff_image(body[:64])
-        return self._f.add_file(filename, body, content_type=content_type,
-                                purpose="product_image", retention_days=None)
+        return self._f.add_file(
+            filename, body, content_type=content_type, purpose="product_image", retention_days=None
+        )
 
     def link(self, file_id: int) -> FileLink:
         """A signed download link. Scope: ``products:read``."""
-        self._f._call("files.link", Scope.products_read, file_id)
+        self._f._call("files.link", Scope.shop_read, file_id)
         row = self._row(file_id)
-        return FileLink(url=f"/api/v1/files/signed/fake-{row['sha256'][:16]}",
-                        expires_at=_now() + timedelta(minutes=5))
+        self._f._call("files.link", LINK_SCOPES[row["purpose"]], file_id)
+        return FileLink(
+            url=f"/api/v1/files/signed/fake-{row['sha256'][:16]}",
+            expires_at=_now() + timedelta(minutes=5),
+        )
 
 
 def new_file_row(
-    file_id: int, filename: str, data: bytes, *, content_type: str, purpose: str,
+    file_id: int,
+    filename: str,
+    data: bytes,
+    *,
+    content_type: str,
+    purpose: str,
     retention_days: int | None,
 ) -> dict[str, Any]:
     """A fake file record."""
     now = _now()
     return {
-        "id": file_id, "filename": filename, "content_type": content_type, "size": len(data),
-        "sha256": hashlib.sha256(data).hexdigest(), "purpose": purpose, "created_at": now,
+        "id": file_id,
+        "filename": filename,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "purpose": purpose,
+        "created_at": now,
         "expires_at": now + timedelta(days=retention_days) if retention_days else None,
         "data": data,
     }
@@ -364,15 +453,28 @@ class FakeJobs:
     def start(self, code: str, params: Mapping[str, Any] | None = None) -> JobInfo:
         """Queue a job of a registered kind. Scope: the kind's scope."""
         kind = self._f.job_kinds.get(code)
-        self._f._call("jobs.start", Scope(kind.scope) if kind and kind.scope else None, code,
-                      params=dict(params or {}))
+        self._f._call(
+            "jobs.start",
+            Scope(kind.scope) if kind and kind.scope else None,
+            code,
+            params=dict(params or {}),
+        )
         if kind is None:
             raise ResourceNotFound(f"Unknown job kind '{code}'.")
         job_id = self._f._next_id("job")
         self._f.job_rows[job_id] = {
-            "id": job_id, "kind": code, "status": "queued", "progress": 0, "total": None,
-            "counts": {}, "message": "", "params": dict(params or {}), "position": 0,
-            "refused": [], "created_at": _now(), "cancel": False,
+            "id": job_id,
+            "kind": code,
+            "status": "queued",
+            "progress": 0,
+            "total": None,
+            "counts": {},
+            "message": "",
+            "params": dict(params or {}),
+            "position": 0,
+            "refused": [],
+            "created_at": _now(),
+            "cancel": False,
         }
         return self.get(job_id)
 
@@ -407,8 +509,9 @@ class FakeChunk:
                 self.count(item.status)
                 continue
             for problem in item.problems or [Problem(field="", message="failed")]:
-                self.refused.append(RefusedRow(row=rows[item.index], column=problem.field,
-                                               reason=problem.message))
+                self.refused.append(
+                    RefusedRow(row=rows[item.index], column=problem.field, reason=problem.message)
+                )
             self.count("failed")
 
 

@@ -15,7 +15,6 @@ from pydantic import BaseModel
 
 from sdk._markers import hookspec
 from sdk.client import ShopClient
-from sdk.jobs import JobKind
 from sdk.events import (
     AfterSaleEvent,
     InstallationEvent,
@@ -24,6 +23,7 @@ from sdk.events import (
     ProductEvent,
     ShipmentEvent,
 )
+from sdk.jobs import JobKind
 from sdk.models import (
     Adjustment,
     Carrier,

@@ -189,7 +189,11 @@ class FakeShop:
         """Store a file without any scope check (``add_upload``: as a merchant's upload)."""
         file_id = self._next_id("file")
         self.file_rows[file_id] = new_file_row(
-            file_id, filename, data, content_type=content_type, purpose=purpose,
+            file_id,
+            filename,
+            data,
+            content_type=content_type,
+            purpose=purpose,
             retention_days=retention_days,
         )
         return FileInfo.model_validate(self.file_rows[file_id])
@@ -213,8 +217,9 @@ class FakeShop:
         out: dict[int, str] = {}
         for job_id, row in list(self.job_rows.items()):
             if row["status"] in ("queued", "running"):
-                out[job_id] = run_job(self, job_id, self.job_kinds[row["kind"]],
-                                      stop_after=stop_after)
+                out[job_id] = run_job(
+                    self, job_id, self.job_kinds[row["kind"]], stop_after=stop_after
+                )
         return out
 
     def cancel_job(self, job_id: int) -> None:

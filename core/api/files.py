@@ -15,19 +15,19 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Header, Path, Request, Response
 from fastapi.responses import StreamingResponse
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from sqlmodel import Session
 
 from core.api.deps import Access, PrincipalDep, ReadSessionDep, SettingsDep
 from core.auth import Principal, ShopAccess, authorize_shop
 from core.errors import NotFound
 from core.files.service import local_store
+from core.files.signing import LINK_SCOPES, read_file_link, sign_file_link
 from core.files.store import FileStore, iter_chunks
 from core.files.urls import FILES_PATH, public_name
 from core.models.base import utcnow
 from core.models.files import FilePurpose, StoredFile
 from core.schemas.files import FileLink
-from core.settings import Settings
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["files"])
@@ -35,15 +35,6 @@ router = APIRouter(tags=["files"])
 PathId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 #: A year: public file URLs name their content, so it never changes under them.
 IMMUTABLE = "public, max-age=31536000, immutable"
-_LINK_SALT = "tanzi.file-link"
-#: The scope a member needs, beyond reading the shop, for a link to each kind of file.
-_LINK_SCOPES: dict[FilePurpose, Scope] = {
-    FilePurpose.product_image: Scope.products_read,
-    FilePurpose.thumbnail: Scope.products_read,
-    FilePurpose.shop_icon: Scope.shop_read,
-    FilePurpose.document: Scope.shop_write,
-    FilePurpose.result: Scope.shop_write,
-}
 
 
 def get_file_store(request: Request) -> FileStore:
@@ -53,10 +44,6 @@ def get_file_store(request: Request) -> FileStore:
         store = local_store(request.app.state.settings.data_dir)
         request.app.state.file_store = store
     return store
-
-
-def _serializer(settings: Settings) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(settings.ensure_secret_key(), salt=_LINK_SALT)
 
 
 def _not_found() -> NotFound:
@@ -99,7 +86,7 @@ def download_signed(
 ) -> Response:
     """A private file through a signed link (no token needed; the link expires)."""
     try:
-        payload = _serializer(settings).loads(token, max_age=settings.file_link_ttl_s)
+        payload = read_file_link(settings, token)
     except SignatureExpired:
         raise NotFound("This download link has expired.", code="link_expired") from None
     except BadSignature:
@@ -150,9 +137,8 @@ def file_link(
     if file is None or file.shop_id != access.shop_id:
         raise _not_found()
     _check_scope(session, principal, access.shop_id, file.purpose)
-    token = _serializer(settings).dumps({"f": file.id, "s": file.sha256, "shop": file.shop_id})
     return FileLink(
-        url=f"{FILES_PATH}/signed/{token}",
+        url=sign_file_link(settings, file),
         expires_at=utcnow() + timedelta(seconds=settings.file_link_ttl_s),
     )
 
@@ -160,4 +146,4 @@ def file_link(
 def _check_scope(
     session: Session, principal: Principal, shop_id: int, purpose: FilePurpose
 ) -> None:
-    authorize_shop(session, principal, shop_id, _LINK_SCOPES[purpose])
+    authorize_shop(session, principal, shop_id, LINK_SCOPES[purpose])

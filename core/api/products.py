@@ -42,11 +42,17 @@ def list_products(
     session: ReadSessionDep,
     page: PageParams,
     status: Annotated[ProductStatus | None, Query(description="Only this status")] = None,
+    external_ref: Annotated[
+        str | None, Query(max_length=120, description="Only the product with this reference")
+    ] = None,
 ) -> Page[ProductPublic]:
     """The shop's products (deleted ones left out), with their SKUs."""
+    query = svc.products_query(access.shop_id, status=status)
+    if external_ref is not None:
+        query = query.where(Product.external_ref == external_ref)
     rows, next_cursor = paginate(
         session,
-        svc.products_query(access.shop_id, status=status),
+        query,
         Product.id,
         cursor=page[0],
         limit=page[1],
@@ -97,11 +103,15 @@ def update_product(
 
 @router.delete(PRODUCT, status_code=status.HTTP_204_NO_CONTENT, response_class=Response)
 def delete_product(access: WriteAccess, session: SessionDep, product_id: PathId) -> Response:
-    """Delete a product; one that was ever ordered is delisted and hidden instead."""
+    """Delete a product; one that was ever ordered is delisted and hidden instead (the
+    ``Tanzi-Product-Kept: true`` header says so)."""
     product = svc.get_product(session, shop_id=access.shop_id, product_id=product_id, lock=True)
-    svc.delete_product(session, shop=access.shop, product=product)
+    removed = svc.delete_product(session, shop=access.shop, product=product)
     session.commit()
-    return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return Response(
+        status_code=status.HTTP_204_NO_CONTENT,
+        headers={"Tanzi-Product-Kept": "false" if removed else "true"},
+    )
 
 
 @router.post(PRODUCT + "/list", response_model=ProductPublic)

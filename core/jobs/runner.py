@@ -17,8 +17,11 @@ from sqlmodel import Session
 from core.errors import InvalidState, NotFound
 from core.models import Job, JobStatus
 from core.models.base import utcnow
+from sdk.jobs import JobCancelled
 
 JobFunction = Callable[["JobContext"], None]
+
+__all__ = ["JOB_KINDS", "JobCancelled", "JobContext", "create_job", "execute_job", "job_kind"]
 
 #: Job kinds by name; the plugin host and kernel services register theirs at import.
 JOB_KINDS: dict[str, JobFunction] = {}
@@ -32,10 +35,6 @@ def job_kind(name: str) -> Callable[[JobFunction], JobFunction]:
         return fn
 
     return decorate
-
-
-class JobCancelled(Exception):
-    """Raised inside a job when someone asked to cancel it."""
 
 
 def create_job(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models.base import created_at_field, datetime_field, json_field
@@ -57,6 +57,9 @@ class Condition(StrEnum):
 
 
 class Product(SQLModel, table=True):
+    # batch imports find products by the shop's own id
+    __table_args__ = (Index("ix_product_shop_external_ref", "shop_id", "external_ref"),)
+
     id: int | None = Field(default=None, primary_key=True)
     shop_id: int = Field(foreign_key="shop.id", index=True)
     category_id: int = Field(foreign_key="category.id")
@@ -89,3 +92,6 @@ class Sku(SQLModel, table=True):
     price_fen: int = Field(ge=0)
     currency: str = Field(default="CNY", max_length=3)
     stock: int = Field(default=0, ge=0)
+    #: the "was" price shown struck through, and the barcode (EAN/UPC), when known
+    compare_at_fen: int | None = Field(default=None, ge=0)
+    barcode: str | None = Field(default=None, max_length=64)

@@ -19,6 +19,7 @@ class FilePurpose(StrEnum):
     thumbnail = "thumbnail"
     document = "document"
     result = "result"
+    upload = "upload"
 
 
 class StoredFile(SQLModel, table=True):

@@ -23,7 +23,10 @@ from sqlmodel import Session, col, select
 
 from core.auth import Principal, authorize_shop
 from core.errors import NotFound, PermissionDenied, TanziError
-from core.models import AfterSale, Order, OrderStatus, PluginRecord, Product, Shipment, Shop, Sku
+from core.models import AfterSale, Order, OrderStatus, PluginRecord, Product, Shipment, Shop
+from core.plugins.client_catalog import ClientCatalog, ClientCategories, product_views
+from core.plugins.client_files import ClientFiles, ClientJobs
+from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef
 from core.schemas.aftersales import AfterSalePublic, as_utc
 from core.schemas.shipments import TrackingStatus
@@ -44,10 +47,18 @@ class ScopedClient:
     """The shop client bound to one installation and its granted scopes."""
 
     def __init__(
-        self, engine: Engine, installation: InstallationRef, *, read_engine: Engine | None = None
+        self,
+        engine: Engine,
+        installation: InstallationRef,
+        *,
+        read_engine: Engine | None = None,
+        host: ClientHost | None = None,
     ) -> None:
         self.engine = engine
         self.read_engine = read_engine or engine
+        self.host = host
+        #: set by :meth:`bound`: every call then runs in this one transaction (a job chunk)
+        self.shared_session: Session | None = None
         self.installation = installation
         self.shop_id = installation.shop_id
         self.installation_id: int | None = installation.id
@@ -64,6 +75,19 @@ class ScopedClient:
         self.logistics = _Logistics(self)
         self.shop = _Shop(self)
         self.records = _Records(self)
+        self.categories = ClientCategories(self)
+        self.files = ClientFiles(self)
+        self.jobs = ClientJobs(self)
+
+    def bound(self, session: Session) -> ScopedClient:
+        """The same client with every call inside ``session``'s transaction (each write in
+        a savepoint, so a refused call undoes only itself); the owner of ``session``
+        commits. Used for a job's chunk: its writes commit with the checkpoint."""
+        twin = ScopedClient(
+            self.engine, self.installation, read_engine=self.read_engine, host=self.host
+        )
+        twin.shared_session = session
+        return twin
 
     def has(self, scope: Scope) -> bool:
         """Whether the installation was granted ``scope``."""
@@ -72,6 +96,11 @@ class ScopedClient:
     @contextmanager
     def reading(self, scope: Scope | None) -> Iterator[Session]:
         """A read-only session, after the guard cleared ``scope`` (``None``: own records)."""
+        if self.shared_session is not None:
+            self._authorize(self.shared_session, scope)
+            with _client_errors():
+                yield self.shared_session
+            return
         with Session(self.read_engine, expire_on_commit=False) as session:
             self._authorize(session, scope)
             with _client_errors():
@@ -84,6 +113,13 @@ class ScopedClient:
         The guard runs before anything else: a denied call writes nothing. Any error
         rolls the whole call back; kernel errors reach the plugin as SDK errors.
         """
+        if self.shared_session is not None:
+            shared = self.shared_session
+            self._authorize(shared, scope)
+            with shared.begin_nested(), _client_errors():
+                yield shared
+                shared.flush()
+            return
         with Session(self.engine, expire_on_commit=False) as session:
             self._authorize(session, scope)
             try:
@@ -127,21 +163,12 @@ def _limit(limit: int) -> int:
     return max(1, min(int(limit), MAX_LIST))
 
 
-class _Products:
+class _Products(ClientCatalog):
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
 
     def _view(self, session: Session, products: list[Product]) -> list[sdk_models.Product]:
-        ids = [p.id for p in products]
-        skus: dict[int, list[dict[str, Any]]] = {}
-        for sku in session.exec(
-            select(Sku).where(col(Sku.product_id).in_(ids)).order_by(col(Sku.id))
-        ):
-            skus.setdefault(sku.product_id, []).append(_dump(sku))
-        return [
-            sdk_models.Product.model_validate({**_dump(p), "skus": skus.get(p.id or 0, [])})
-            for p in products
-        ]
+        return product_views(session, products)
 
     def get(self, product_id: int) -> sdk_models.Product:
         """One product of this shop (not a deleted one). Scope: ``products:read``."""

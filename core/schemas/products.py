@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from core.models import Condition, ProductStatus
 from core.schemas.files import ProductImagePublic, StorefrontImage
@@ -88,6 +88,8 @@ class SkuPublic(BaseModel):
     price_fen: int
     currency: str
     stock: int
+    compare_at_fen: int | None = None
+    barcode: str | None = None
 
 
 class ProductCreate(BaseModel):
@@ -147,6 +149,12 @@ class ProductPublic(BaseModel):
     skus: list[SkuPublic]
     image_url: str | None = Field(default=None, description="URL of the main image, if any")
     images: list[ProductImagePublic] = Field(default_factory=list, description="In order")
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def image_ids(self) -> list[int]:
+        """The stored file ids of the images, in order (what batch writes take)."""
+        return [image.file_id for image in self.images]
 
 
 class StorefrontSku(BaseModel):

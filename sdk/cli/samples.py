@@ -19,8 +19,13 @@ from sdk.testing import FakeShop
 
 #: Hooks that take no arguments (registrations).
 REGISTRATIONS = frozenset(
-    {"register_routes", "register_carriers", "register_importers", "register_job_kinds",
-     "register_merchant_actions"}
+    {
+        "register_routes",
+        "register_carriers",
+        "register_importers",
+        "register_job_kinds",
+        "register_merchant_actions",
+    }
 )
 #: Decision hooks and the name of their first argument.
 DECISIONS = {

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from sdk import models
 from sdk.errors import AccessDenied, InvalidRequest, ResourceNotFound
+from sdk.http.catalog import HttpCatalog, HttpCategories, HttpFiles, HttpJobs
 from sdk.http.tokens import TokenRefresher, TokenSet
 from sdk.http.transport import ApiTransport, RetryPolicy
 
@@ -101,6 +102,9 @@ class HttpShopClient:
         self.logistics = _Logistics(self)
         self.shop = _Shop(self)
         self.records = _Records(self)
+        self.categories = HttpCategories(self)
+        self.files = HttpFiles(self)
+        self.jobs = HttpJobs(self)
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -224,7 +228,7 @@ class _Namespace:
         self._c = client
 
 
-class _Products(_Namespace):
+class _Products(_Namespace, HttpCatalog):
     def get(self, product_id: int) -> models.Product:
         """One product with its SKUs. Scope: ``products:read``."""
         return self._c._get(models.Product, self._c._shop_path("products", int(product_id)))

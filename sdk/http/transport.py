@@ -158,8 +158,14 @@ class ApiTransport:
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         idempotent: bool | None = None,
+        content: Any = None,
+        headers: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        """Send one call and return its successful answer, or raise an SDK error."""
+        """Send one call and return its successful answer, or raise an SDK error.
+
+        ``content`` is a raw body (bytes, or an iterator of chunks sent as they come; a
+        body that is an iterator is never re-sent, so such a call is not retried once it
+        may have left)."""
         if idempotent is None:
             idempotent = method.upper() in IDEMPOTENT_METHODS
         clean = {k: v for k, v in (params or {}).items() if v is not None}
@@ -167,9 +173,11 @@ class ApiTransport:
         retry = 0
         while True:
             tokens = self._current()
-            headers = {"Authorization": f"Bearer {tokens.access_token}"}
+            sent_headers = {**(headers or {}), "Authorization": f"Bearer {tokens.access_token}"}
             try:
-                response = self.http.request(method, path, params=clean, json=json, headers=headers)
+                response = self.http.request(
+                    method, path, params=clean, json=json, content=content, headers=sent_headers
+                )
             except httpx.TransportError as exc:
                 # a request that never left can always be retried; one that may have
                 # reached the server only when repeating it changes nothing
@@ -199,6 +207,23 @@ class ApiTransport:
             if response.is_success:
                 return response
             raise error_for(response)
+
+    def open_stream(self, path: str) -> httpx.Response:
+        """GET ``path`` as a streamed answer (read it with ``iter_bytes``, then close it);
+        an error answer raises the SDK error."""
+        tokens = self._current()
+        request = self.http.build_request(
+            "GET", path, headers={"Authorization": f"Bearer {tokens.access_token}"}
+        )
+        try:
+            response = self.http.send(request, stream=True)
+        except httpx.TransportError as exc:
+            raise ServerError(f"The shop API could not be reached: {exc}") from exc
+        if response.is_success:
+            return response
+        response.read()
+        response.close()
+        raise error_for(response)
 
     @staticmethod
     def _retryable(status: int, idempotent: bool) -> bool:

@@ -10,6 +10,7 @@ for all three, built from :data:`PRODUCTS`, :data:`ORDERS`, :data:`AFTERSALES` a
 
 from __future__ import annotations
 
+import io
 import socket
 import threading
 import time
@@ -28,8 +29,10 @@ from sqlmodel import Session
 import core.models as m
 from core.models.base import utcnow
 from core.plugins.client import ScopedClient
+from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef
 from core.security import new_token, token_hash
+from core.settings import Settings
 from sdk.client import ShopClient
 from sdk.http import HttpShopClient, RetryPolicy
 from sdk.scopes import Scope
@@ -82,6 +85,9 @@ class World:
     order_ids: list[int] = field(default_factory=list)
     aftersale_ids: list[int] = field(default_factory=list)
     shipment_ids: list[int] = field(default_factory=list)
+    #: a category the shop sells in, and one needing a qualification it lacks
+    category_id: int = 0
+    gated_category_id: int = 0
     #: rows of another shop: this shop's clients must not see them
     foreign_product_id: int = 0
     foreign_sku_id: int = 0
@@ -128,7 +134,10 @@ def build_db_world(engine: Engine, factory: Factory) -> tuple[World, m.Installat
     owner, buyer, other_owner = (_account(engine, n) for n in ("owner", "buyer", "other"))
     shop = factory.shop(owner, name="摊子好物 Tanzi Goods")
     category = factory.category()
-    world = World(shop_id=shop.id or 0)
+    gated = factory.category(name="药品 Medicine", qualifications=["drug_licence"])
+    world = World(
+        shop_id=shop.id or 0, category_id=category.id or 0, gated_category_id=gated.id or 0
+    )
     skus: list[m.Sku] = []
     for title, sku_rows in PRODUCTS:
         product = m.Product(
@@ -269,7 +278,7 @@ def mint_token(
 
 def build_fake_world(fake: FakeShop) -> World:
     """The same world in a :class:`FakeShop`; ids of another shop are ids it never had."""
-    world = World(shop_id=fake.shop_id)
+    world = World(shop_id=fake.shop_id, category_id=1, gated_category_id=4)
     for title, sku_rows in PRODUCTS:
         product = fake.add_product(title, sku_rows)
         world.product_ids.append(product.id)
@@ -348,6 +357,7 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
         yield Contract(backend, world, lambda scopes: fake.with_scopes(scopes), fake.delete_product)
         return
     engine: Engine = request.getfixturevalue("engine")
+    settings: Settings = request.getfixturevalue("settings")
     world, installation = build_db_world(engine, Factory(engine))
 
     def delete_product(product_id: int) -> None:
@@ -362,7 +372,9 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
         yield Contract(
             backend,
             world,
-            lambda scopes: ScopedClient(engine, installation_ref(installation, scopes)),
+            lambda scopes: ScopedClient(
+                engine, installation_ref(installation, scopes), host=ClientHost.of(settings)
+            ),
             delete_product,
         )
         return
@@ -383,3 +395,13 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
     yield Contract(backend, world, make_http, delete_product)
     for client in clients:
         client.transport.http.close()
+
+
+@pytest.fixture
+def tiny_png() -> bytes:
+    """A whole 4x4 PNG image (Pillow-made), for image uploads."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
