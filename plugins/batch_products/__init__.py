@@ -34,6 +34,10 @@ manifest = PluginManifest(
     ),
     scopes=[
         ScopeRequest(
+            scope=Scope.shop_read,
+            reason="to give you download links to the exported sheets and the reports",
+        ),
+        ScopeRequest(
             scope=Scope.products_read,
             reason="to export your products and compare an edited sheet with them",
         ),

@@ -14,6 +14,7 @@ from typing import Any
 from plugins.batch_products.batches import BATCHES, batch_parts, header, now_utc, undo_refusal
 from plugins.batch_products.messages import column_title
 from sdk.client import ShopClient
+from sdk.errors import ScopeDenied
 from sdk.models import ActionField, PageForm, PluginRoute, SafeHtml
 
 _WORDS: dict[str, dict[str, str]] = {
@@ -38,6 +39,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "see_job": "Follow it",
         "job": "Job #{id}: {status}",
         "download": "Download",
+        "no_link": "The file is ready on the job's page in the console.",
         "report": "Refused rows (report)",
         "preview": "See the changes and apply them",
         "no_changes": "The sheet changes nothing.",
@@ -68,6 +70,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "see_job": "查看进度",
         "job": "任务 #{id}：{status}",  # noqa: RUF001
         "download": "下载",
+        "no_link": "文件已在控制台的任务页面中备好。",
         "report": "被拒绝的行（报告）",  # noqa: RUF001
         "preview": "查看修改并应用",
         "no_changes": "表格没有任何修改。",
@@ -181,12 +184,15 @@ def job_page(client: ShopClient, path_params: dict[str, Any], language: str = "e
     job = client.jobs.get(int(path_params["job"]))
     counts = ", ".join(f"{escape(k)}: {n}" for k, n in sorted(job.counts.items()))
     parts = [f"<p>{escape(w['job'].format(id=job.id, status=job.status))}</p><p>{counts}</p>"]
-    if job.result_file_id:
-        link = client.files.link(job.result_file_id)
-        parts.append(f'<p><a href="{escape(link.url)}">{escape(w["download"])}</a></p>')
-    if job.report_file_id:
-        link = client.files.link(job.report_file_id)
-        parts.append(f'<p><a href="{escape(link.url)}">{escape(w["report"])}</a></p>')
+    for file_id, word in ((job.result_file_id, "download"), (job.report_file_id, "report")):
+        if not file_id:
+            continue
+        try:
+            url = client.files.link(file_id).url
+        except ScopeDenied:  # the host's job page still offers the file
+            parts.append(f"<p>{escape(w['no_link'])}</p>")
+            continue
+        parts.append(f'<p><a href="{escape(url)}">{escape(w[word])}</a></p>')
     if job.status == "succeeded" and header(client, f"s{job.id}") is not None:
         parts.append(
             f'<p><a href="{base_of(client)}/batches/s{job.id}">{escape(w["preview"])}</a></p>'

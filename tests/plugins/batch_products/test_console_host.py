@@ -40,7 +40,7 @@ def _setup(app: FastAPI, client: TestClient, factory: Factory) -> tuple[m.Shop, 
             host=app.state.plugins,
             shop_id=shop.id,
             plugin_id=PLUGIN,
-            granted_scopes=["products:read", "products:write"],
+            granted_scopes=["shop:read", "products:read", "products:write"],
         )
         session.commit()
     sign_in(client, owner.email, "secret-pass")
