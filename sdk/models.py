@@ -306,7 +306,9 @@ class ActionField(Snapshot):
     """A value a merchant action asks for before it runs (a price rule's percent, say).
 
     ``kind`` is ``text``, ``number``, ``select`` (``options`` are ``(value, label,
-    label_zh_CN)``) or ``checkbox`` (sent as ``"on"`` when ticked). The console shows the
+    label_zh_CN)``), ``checkbox`` (sent as ``"on"`` when ticked) or, on a page's form
+    only, ``file`` (a CSV or XLSX the host keeps as the shop's upload; the handler gets
+    its file id, to read with ``client.files.open``). The console shows the
     fields next to the action's button; the host checks ``required`` fields and select
     values before it starts the job, and ``run`` gets the values as ``params``.
     """
@@ -314,7 +316,7 @@ class ActionField(Snapshot):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,30}$")
     label: str
     label_zh_CN: str = ""
-    kind: Literal["text", "number", "select", "checkbox"] = "text"
+    kind: Literal["text", "number", "select", "checkbox", "file"] = "text"
     options: tuple[tuple[str, str, str], ...] = ()
     required: bool = False
 

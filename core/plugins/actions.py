@@ -24,6 +24,7 @@ from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.jobs.runner import JobContext, create_job, job_kind
 from core.models import Job, Order, Product
 from core.plugins.client import ScopedClient
+from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef, PluginHost
 from sdk.errors import ClientError
 from sdk.models import MerchantAction
@@ -228,7 +229,12 @@ def run_merchant_action(ctx: JobContext) -> None:
     plugin = host.plugins[plugin_id]
     manifest = plugin.manifest
     settings = manifest.parse_settings(inst.settings) if manifest else dict(inst.settings)
-    client = ScopedClient(ctx.engine, inst, read_engine=getattr(runtime, "read_engine", None))
+    client = ScopedClient(
+        ctx.engine,
+        inst,
+        read_engine=getattr(runtime, "read_engine", None),
+        host=ClientHost.of_runtime(runtime),
+    )
     timeout_s = host.config.limits_for(plugin_id).timeout_s
     pool = host.hook_pool(plugin_id)
     ids = [int(i) for i in ctx.params.get("ids", [])]

@@ -111,6 +111,22 @@ EXPORT_FORM = PageForm(
 )
 
 
+REIMPORT_FORM = PageForm(
+    path="/reimport",
+    label="Upload and preview",
+    label_zh_CN="上传并预览",
+    fields=(
+        ActionField(
+            name="file_id",
+            label="Edited sheet (.xlsx or .csv)",
+            label_zh_CN="编辑后的表格（.xlsx 或 .csv）",  # noqa: RUF001
+            kind="file",
+            required=True,
+        ),
+    ),
+)
+
+
 def base_of(client: ShopClient) -> str:
     """Where this plugin's pages for the client's shop start."""
     return f"/apps/batch_products/shops/{client.shop_id}"
@@ -153,13 +169,13 @@ def home_page(client: ShopClient, language: str = "en") -> SafeHtml:
     )
     return SafeHtml(
         html=f"<p>{escape(w['intro'])}</p><h2>{escape(w['batches'])}</h2>{table}",
-        forms=(EXPORT_FORM,),
+        forms=(EXPORT_FORM, REIMPORT_FORM),
     )
 
 
 def _started(client: ShopClient, code: str, params: dict[str, Any], language: str) -> SafeHtml:
     w = _WORDS[lang_of(language)]
-    job = client.jobs.start(code, params)
+    job = client.jobs.start(code, {**params, "language": language})
     return SafeHtml(
         html=f"<p>{escape(w['started'].format(id=job.id))} "
         f'<a href="{base_of(client)}/jobs/{job.id}">{escape(w["see_job"])}</a></p>'
@@ -264,7 +280,7 @@ def routes() -> list[PluginRoute]:
     return [
         PluginRoute(path="/", endpoint=home_page, title="Batch products", scope=read),
         PluginRoute(path="/export", endpoint=export_page, methods=("POST",), scope=write),
-        PluginRoute(path="/reimport", endpoint=reimport_page, methods=("POST",), scope=read),
+        PluginRoute(path="/reimport", endpoint=reimport_page, methods=("POST",), scope=write),
         PluginRoute(path="/jobs/{job:int}", endpoint=job_page, title="Job", scope=read),
         PluginRoute(path="/batches/{batch}", endpoint=batch_page, title="Batch", scope=read),
         PluginRoute(

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 import core.models as m
+from core.files.service import local_store
 from core.plugins.installations import enable_plugin
 from core.settings import Settings
 from tests.conftest import Factory
@@ -155,3 +156,82 @@ def test_the_plugins_page_has_the_export_form_drawn_by_the_host(
     assert '<option value="xlsx">Excel（.xlsx）</option>' in form  # noqa: RUF001
     assert 'name="title_contains"' in form and ">导出</button>" in form
     assert "还没有批次。" in html
+
+
+def test_an_edited_sheet_uploaded_on_the_page_starts_its_preview(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    shop, _ = _setup(app, client, factory)
+    page = client.get(f"/apps/{PLUGIN}/shops/{shop.id}", headers=HTML).text
+    action = f'action="/apps/{PLUGIN}/shops/{shop.id}/reimport"'
+    assert f'{action} class="card plugin-form row" enctype="multipart/form-data">' in page
+    sheet = b"Product ID,SKU ID,Price (yuan)\n1,1,10.00\n"
+    response = client.post(
+        f"/apps/{PLUGIN}/shops/{shop.id}/reimport",
+        data={"csrf_token": csrf_from(page)},
+        files={"file_id": ("edited.csv", sheet, "text/csv")},
+        headers=HTML,
+    )
+    assert response.status_code == 200, response.text
+    assert "Started: job #" in response.text
+    with Session(app.state.engine) as session:
+        stored = session.exec(select(m.StoredFile).where(m.StoredFile.shop_id == shop.id)).all()
+        jobs = session.exec(select(m.Job).where(m.Job.shop_id == shop.id)).all()
+    assert [(f.filename, f.purpose.value, f.content_type) for f in stored] == [
+        ("edited.csv", "upload", "text/csv")
+    ]
+    assert [j.params.get("params", j.params).get("file_id") for j in jobs] == [stored[0].id]
+    refused = client.post(
+        f"/apps/{PLUGIN}/shops/{shop.id}/reimport",
+        data={"csrf_token": csrf_from(page)},
+        files={"file_id": ("edited.csv", b"\x89PNG\r\n\x1a\n" + b"\0" * 64, "text/csv")},
+        headers=HTML,
+    )
+    assert refused.status_code == 415, refused.text
+
+
+def _job_from(html: str) -> int:
+    return int(html.split("/jobs/")[1].split('"')[0])
+
+
+def test_export_edit_reimport_apply_and_undo_in_the_console(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    shop, skus = _setup(app, client, factory)
+    base = f"/apps/{PLUGIN}/shops/{shop.id}"
+    token = csrf_from(client.get(base, headers=HTML).text)
+    started = client.post(
+        f"{base}/export", data={"csrf_token": token, "format": "csv"}, headers=HTML
+    )
+    assert started.status_code == 200, started.text
+    export_job = _job_from(started.text)
+    run_queued(app)
+    with Session(app.state.engine) as session:
+        job = session.get(m.Job, export_job)
+        assert job is not None and job.status == m.JobStatus.succeeded, job and job.message
+        result = session.exec(
+            select(m.StoredFile).where(m.StoredFile.purpose == m.FilePurpose.result)
+        ).one()
+    with local_store(app.state.settings.data_dir).open(result.storage_key) as stored:
+        text = stored.read().decode("utf-8-sig")
+    lines = text.splitlines()
+    assert len(lines) == 4 and lines[0].startswith("Product ID,External ref,Title")
+    edited = lines[0] + "\n" + lines[2].replace(",25.50,", ",19.90,") + "\n"
+    upload = client.post(
+        f"{base}/reimport",
+        data={"csrf_token": token},
+        files={"file_id": ("edited.csv", edited.encode(), "text/csv")},
+        headers=HTML,
+    )
+    preview_job = _job_from(upload.text)
+    run_queued(app)
+    batch = client.get(f"{base}/batches/s{preview_job}", headers=HTML).text
+    assert "<td>¥25.50</td><td><strong>¥19.90</strong></td>" in batch
+    assert batch.count("<tr>") == 2  # the header and the one change
+    client.post(f"{base}/batches/s{preview_job}/apply", data={"csrf_token": token}, headers=HTML)
+    run_queued(app)
+    assert _prices(app, skus) == [1000, 1990, 99]
+    client.post(f"{base}/batches/s{preview_job}/undo", data={"csrf_token": token}, headers=HTML)
+    run_queued(app)
+    assert _prices(app, skus) == [1000, 2550, 99]
+    assert "undone" in client.get(f"{base}/batches/s{preview_job}", headers=HTML).text

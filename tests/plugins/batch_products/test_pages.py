@@ -31,7 +31,7 @@ def _job_id(html: str) -> int:
 def test_export_preview_apply_undo_through_the_pages() -> None:
     shop = _shop()
     home = pages.home_page(shop, language="zh-CN")
-    assert [f.path for f in home.forms] == ["/export"]
+    assert [f.path for f in home.forms] == ["/export", "/reimport"]
     assert "还没有批次" in home.html
 
     started = pages.export_page(shop, {"format": "xlsx", "status": ""}, language="en")
