@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core.models import Account, Category, OrderStatus, Shop, ShopType
 from core.plugins.manager import PluginHost
@@ -20,7 +20,7 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
 )
 
 #: Services installed in the demo shop (with every scope they ask for), when loaded.
-DEMO_SERVICES: tuple[str, ...] = ("shipping_insurance",)
+DEMO_SERVICES: tuple[str, ...] = ("shipping_insurance", "batch_products")
 
 _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ...] = (
     (
@@ -189,6 +189,15 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         0,
     ),
     (
+        "batch_products",
+        "商品批量管理 Batch products",
+        "Export your catalog to Excel, edit it, re-import it with a preview of each change; "
+        "bulk price and stock changes; undo a batch within a day.",
+        "products",
+        "🗂️",
+        0,
+    ),
+    (
         "order_sync_pro",
         "订单同步 Order sync pro",
         "Sync paid orders to your warehouse system and push waybill numbers back.",
@@ -302,6 +311,20 @@ def _seed_market(
         hooks=["order_paid", "order_cancelled", "aftersale_resolved", "installation_created"],
         release_notes="First release.",
     )
+    version(
+        "batch_products",
+        "1.0.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="batch_products",
+        scopes=[
+            {"scope": "shop:read", "reason": "to give you links to the exported sheets"},
+            {"scope": "products:read", "reason": "to export your products and compare a sheet"},
+            {"scope": "products:write", "reason": "to apply the changes you make, and undo them"},
+        ],
+        hooks=["register_merchant_actions", "register_job_kinds", "register_routes"],
+        release_notes="Export, re-import with a preview, bulk actions, undo.",
+    )
     remote = {
         "kind": "remote",
         "redirect_uris": ["https://ordersync.example.com/oauth/callback"],
@@ -374,8 +397,8 @@ def _seed_market(
         scopes=[{"scope": "orders:read", "reason": "to count what sold"}],
     )
     for installation in session.exec(
-        select(Installation).where(Installation.plugin_id == "shipping_insurance")
+        select(Installation).where(col(Installation.plugin_id).in_(DEMO_SERVICES))
     ):
-        installation.listing_id = listings["shipping_insurance"].id
+        installation.listing_id = listings[installation.plugin_id].id
         session.add(installation)
     session.flush()

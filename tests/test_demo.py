@@ -58,8 +58,11 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
     with session_scope(engine) as session:
         load_demo(session, settings=settings)
     with Session(engine) as session:
-        installation = session.exec(select(Installation)).one()
-    assert installation.plugin_id == "shipping_insurance"
+        installed = session.exec(select(Installation).order_by(Installation.id)).all()
+    assert [(i.plugin_id, i.listing_id is not None) for i in installed] == [
+        ("shipping_insurance", True),
+        ("batch_products", True),
+    ]
     host = create_plugin_host(settings)
     for delivery_id in dispatch_outbox(engine, host):
         deliver(engine, host, delivery_id)
