@@ -11,6 +11,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
+from plugins.batch_products.actions import merchant_actions
 from plugins.batch_products.batches import BATCHES, batch_parts, header, now_utc, undo_refusal
 from plugins.batch_products.messages import column_title
 from sdk.client import ShopClient
@@ -149,15 +150,26 @@ def _status(w: dict[str, str], status: Any) -> str:
     return w.get(str(status), str(status))
 
 
+def _label(data: dict[str, Any], lang: str) -> str:
+    """A batch's source: the sheet's file name, or the bulk action's name in ``lang``."""
+    label = str(data.get("label", ""))
+    if data.get("kind") == "action":
+        action = next((a for a in merchant_actions() if a.code == label), None)
+        if action is not None:
+            return action.label_for(lang)
+    return label
+
+
 def home_page(client: ShopClient, language: str = "en") -> SafeHtml:
     """Export, and the installation's recent batches, newest first."""
-    w = _WORDS[lang_of(language)]
+    lang = lang_of(language)
+    w = _WORDS[lang]
     records = client.records.list(BATCHES, limit=200)
     rows = sorted(records, key=lambda r: str(r.data.get("created_at", "")), reverse=True)[:50]
     body = "".join(
         f'<tr><td><a href="{base_of(client)}/batches/{escape(r.key)}">{escape(r.key)}</a></td>'
         f"<td>{escape(w.get(str(r.data.get('kind')), ''))}</td>"
-        f"<td>{escape(str(r.data.get('label', '')))}</td>"
+        f"<td>{escape(_label(r.data, lang))}</td>"
         f"<td>{escape(_status(w, r.data.get('status', '')))}</td></tr>"
         for r in rows
     )
@@ -257,7 +269,7 @@ def batch_page(client: ShopClient, path_params: dict[str, Any], language: str = 
             PageForm(path=f"/batches/{batch}/undo", label="Undo", label_zh_CN="撤销", danger=True),
         )
     return SafeHtml(
-        html=f"<h2>{escape(str(data.get('label', batch)))}</h2>"
+        html=f"<h2>{escape(_label(data, lang) or batch)}</h2>"
         f"<p>{escape(w['status'])}: {escape(_status(w, data.get('status', '')))}</p>{table}"
         f'<p><a href="{base_of(client)}">{escape(w["back"])}</a></p>',
         forms=forms,
