@@ -86,3 +86,40 @@ def test_bulk_price_change_then_undo_in_the_browser(live_server: LiveServer, pag
     page.reload()
     assert "undone" in page.locator(".plugin-page").inner_text()
     shot(page, "batch-products-undone")
+
+
+def test_the_price_panel_and_the_service_page_fit_a_phone_in_chinese(
+    live_server: LiveServer, browser: Any
+) -> None:
+    factory = live_server.factory
+    owner = factory.account(email="phone@example.com", password="secret-pass")
+    shop = factory.shop(owner, name="茶铺")
+    for price in (16800, 4590):
+        factory.product(shop, price_fen=price, stock=8)
+    with Session(live_server.engine) as session:
+        enable_plugin(
+            session,
+            host=live_server.app.state.plugins,
+            shop_id=shop.id,
+            plugin_id=PLUGIN,
+            granted_scopes=["shop:read", "products:read", "products:write"],
+        )
+        session.commit()
+    context = browser.new_context(viewport={"width": 375, "height": 800}, locale="zh-CN")
+    phone = context.new_page()
+    try:
+        browser_sign_in(phone, live_server.url, "phone@example.com", "secret-pass")
+        phone.goto(f"{live_server.url}/console/shops/{shop.id}/products")
+        phone.click("details.action-fields summary:has-text('批量改价')")
+        assert phone.locator(f"select[name='p.{PLUGIN}:price.mode']").is_visible()
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, width
+        shot(phone, "batch-products-phone-panel")
+        phone.goto(f"{live_server.url}/apps/{PLUGIN}/shops/{shop.id}")
+        assert phone.locator("form.plugin-form button:has-text('导出')").is_visible()
+        assert phone.locator("input[type=file][name=file_id]").count() == 1
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, width
+        shot(phone, "batch-products-phone-page")
+    finally:
+        context.close()
