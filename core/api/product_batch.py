@@ -11,13 +11,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from core.api.deps import Access, SessionDep
 from core.auth import ShopAccess
-from core.services.product_batch import upsert_raw
-from sdk.batch import MAX_BATCH, ItemResult
+from core.errors import InvalidInput, NotFound
+from core.schemas.products import ProductPublic
+from core.services.product_batch import upsert_products, upsert_raw
+from core.services.products import get_product, product_public
+from sdk.batch import MAX_BATCH, ItemResult, ProductInput
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["products"])
@@ -51,3 +54,32 @@ def upsert_products_batch(
     else:
         session.commit()
     return BatchResultPublic(items=result.items, dry_run=result.dry_run, counts=result.counts)
+
+
+class ImageFiles(BaseModel):
+    """Stored image file ids in order; the first is the main image."""
+
+    file_ids: Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(max_length=20)]
+
+
+@router.put("/shops/{shop_id}/products/{product_id}/image-files", response_model=ProductPublic)
+def set_product_image_files(
+    access: Annotated[ShopAccess, Access(Scope.products_write)],
+    session: SessionDep,
+    product_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    body: ImageFiles,
+) -> ProductPublic:
+    """Replace a product's images by stored images (``client.products.set_images``)."""
+    result = upsert_products(
+        session, shop=access.shop, items=[ProductInput(id=product_id, images=body.file_ids)]
+    )
+    outcome = result.items[0]
+    if outcome.status == "failed":
+        problem = outcome.problems[0]
+        if problem.code == "product_not_found":
+            raise NotFound(problem.message, code="product_not_found")
+        raise InvalidInput(problem.message, code=problem.code, field=f"body.{problem.field}")
+    product = get_product(session, shop_id=access.shop_id, product_id=product_id)
+    out = product_public(session, product)
+    session.commit()
+    return out

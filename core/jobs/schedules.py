@@ -14,8 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from core.db import session_scope
+from core.files.service import purge_expired
 from core.models.base import utcnow
 from core.services.aftersales import expire_overdue_aftersales
 from core.services.unpaid_orders import cancel_overdue_unpaid_orders
@@ -56,3 +58,9 @@ def auto_accept_aftersales(engine: Engine, *, now: datetime | None = None) -> in
     if done:
         log.info("auto-accepted %d after-sales requests", done)
     return done
+
+
+def purge_files(engine: Engine, store: Any, *, now: datetime | None = None) -> int:
+    """Remove stored files past their retention (uploads, results, reports); idempotent."""
+    with Session(engine) as session:
+        return purge_expired(session, store, now=now)

@@ -19,6 +19,7 @@ from typing import Any
 from huey import Huey, crontab
 from huey.constants import EmptyData
 
+from core.files.service import local_store
 from core.jobs import schedules
 from core.jobs.runner import execute_job
 from core.jobs.runtime import binding_of, runtime_of
@@ -120,6 +121,7 @@ def register_tasks(huey: Huey) -> None:
     @huey.task(name="tanzi.run_job", context=False)
     def run_job(job_id: int) -> str:
         """Run (or resume) a job record's work."""
+        import core.jobs.plugin_jobs
         import core.plugins.actions  # noqa: F401  (registers the merchant_action job kind)
 
         rt = runtime_of(huey)
@@ -154,6 +156,17 @@ def register_tasks(huey: Huey) -> None:
     def auto_accept_aftersales_periodic() -> None:
         auto_accept_aftersales.call_local()
 
+    @huey.task(name="tanzi.purge_files")
+    def purge_files(now: datetime | None = None) -> int:
+        """Remove files past their retention (``now`` moves the clock)."""
+        rt = runtime_of(huey)
+        store = getattr(rt, "file_store", None) or local_store(rt.settings.data_dir)
+        return schedules.purge_files(rt.engine, store, now=now)
+
+    @huey.periodic_task(crontab(minute="*"), name="tanzi.purge_files_periodic")
+    def purge_files_periodic() -> None:
+        purge_files.call_local()
+
     tasks: dict[str, Any] = {
         "dispatch": dispatch_events,
         "deliver": deliver_one,
@@ -162,6 +175,7 @@ def register_tasks(huey: Huey) -> None:
         "run_job": run_job,
         "cancel_unpaid_orders": cancel_unpaid_orders,
         "auto_accept_aftersales": auto_accept_aftersales,
+        "purge_files": purge_files,
     }
     binding_of(huey).tasks.update(tasks)
 

@@ -47,6 +47,14 @@
     var message = panel.querySelector(".job-message");
     message.hidden = !job.message;
     message.textContent = job.message || "";
+    // counts (created, updated, unchanged, failed) and a report link, where the page has them
+    if (job.counts) {
+      document.querySelectorAll(".job-counts [data-count]").forEach(function (cell) {
+        cell.textContent = job.counts[cell.dataset.count] || 0;
+      });
+    }
+    var report = document.querySelector(".job-report");
+    if (report && job.report) report.hidden = false;
     var list = panel.querySelector(".job-rows");
     list.textContent = "";
     job.rows.forEach(function (row) {

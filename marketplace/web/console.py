@@ -32,7 +32,7 @@ from core.models import (
 )
 from core.services import shops as shop_service
 from core.services.order_views import orders_query
-from marketplace.web import console_actions, console_catalog, console_orders
+from marketplace.web import console_actions, console_catalog, console_import, console_orders
 from marketplace.web.console_access import console_context, field_errors, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
@@ -43,6 +43,7 @@ router = web_router(tags=["merchant console"])
 router.include_router(console_catalog.router)
 router.include_router(console_orders.router)
 router.include_router(console_actions.router)
+router.include_router(console_import.router)
 
 #: Every field of the new-shop form, in the order of the form.
 SHOP_FIELDS: tuple[str, ...] = (

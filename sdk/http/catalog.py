@@ -132,14 +132,9 @@ class HttpCatalog:
 
     def set_images(self, product_id: int, file_ids: Sequence[int]) -> models.Product:
         """Replace a product's images. Scope: ``products:write``."""
-        result = self.upsert_many([ProductInput(id=product_id, images=list(file_ids))])
-        outcome = result.items[0]
-        if outcome.status == "failed":
-            problem = outcome.problems[0]
-            if problem.code == "product_not_found":
-                self._c.products.get(product_id)  # raises ResourceNotFound
-            raise InvalidRequest(problem.message, code=problem.code)
-        return self._c.products.get(product_id)
+        path = self._c._shop_path("products", int(product_id), "image-files")
+        answer = self._c._call("PUT", path, json={"file_ids": list(file_ids)}, idempotent=True)
+        return models.Product.model_validate(answer.json())
 
     def delete(self, product_id: int) -> bool:
         """Delete a product; ``False`` when it is kept for its orders. Scope:

@@ -88,6 +88,9 @@ class World:
     #: a category the shop sells in, and one needing a qualification it lacks
     category_id: int = 0
     gated_category_id: int = 0
+    #: a result file (CSV) and a product image of the shop, written through the client
+    file_id: int = 0
+    image_id: int = 0
     #: rows of another shop: this shop's clients must not see them
     foreign_product_id: int = 0
     foreign_sku_id: int = 0
@@ -347,6 +350,25 @@ def live_server(app: FastAPI) -> Iterator[LiveServer]:
 NO_WAIT = RetryPolicy(attempts=3, backoff_s=0.0, max_backoff_s=0.0)
 
 
+def tiny_png_bytes() -> bytes:
+    """A whole 4x4 PNG image made with Pillow."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def seed_files(contract: Contract) -> Contract:
+    """Give the world a result file and a product image, written by a full client."""
+    client = contract.client()
+    contract.world.file_id = client.files.write(
+        "结果.csv", ["编码,标题\nA1,龙井\n".encode()], content_type="text/csv"
+    ).id
+    contract.world.image_id = client.files.put_image("cup.png", [tiny_png_bytes()]).id
+    return contract
+
+
 @pytest.fixture(params=["scoped", "http", "fake"])
 def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
     """The world and its clients in one backend; every contract test runs in each."""
@@ -354,7 +376,9 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
     if backend == "fake":
         fake = FakeShop(seed=False, scopes=ALL_SCOPES)
         world = build_fake_world(fake)
-        yield Contract(backend, world, lambda scopes: fake.with_scopes(scopes), fake.delete_product)
+        yield seed_files(
+            Contract(backend, world, lambda scopes: fake.with_scopes(scopes), fake.delete_product)
+        )
         return
     engine: Engine = request.getfixturevalue("engine")
     settings: Settings = request.getfixturevalue("settings")
@@ -369,13 +393,15 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
             session.commit()
 
     if backend == "scoped":
-        yield Contract(
-            backend,
-            world,
-            lambda scopes: ScopedClient(
-                engine, installation_ref(installation, scopes), host=ClientHost.of(settings)
-            ),
-            delete_product,
+        yield seed_files(
+            Contract(
+                backend,
+                world,
+                lambda scopes: ScopedClient(
+                    engine, installation_ref(installation, scopes), host=ClientHost.of(settings)
+                ),
+                delete_product,
+            )
         )
         return
     server: LiveServer = request.getfixturevalue("live_server")
@@ -392,16 +418,12 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
         clients.append(client)
         return client
 
-    yield Contract(backend, world, make_http, delete_product)
+    yield seed_files(Contract(backend, world, make_http, delete_product))
     for client in clients:
         client.transport.http.close()
 
 
 @pytest.fixture
 def tiny_png() -> bytes:
-    """A whole 4x4 PNG image (Pillow-made), for image uploads."""
-    from PIL import Image
-
-    out = io.BytesIO()
-    Image.new("RGB", (4, 4), (200, 30, 30)).save(out, format="PNG")
-    return out.getvalue()
+    """A whole 4x4 PNG image, for image uploads."""
+    return tiny_png_bytes()

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from sdk.batch import ProductInput, SkuInput
 from sdk.client import ShopClient
 from sdk.errors import ScopeDenied
 from sdk.scopes import Scope
-from tests.contract.conftest import PRODUCTS, Contract, World
+from tests.contract.conftest import PRODUCTS, Contract, World, tiny_png_bytes
 
 Call = Callable[[ShopClient, World], Any]
 
@@ -24,6 +25,55 @@ SCOPED: list[tuple[str, Scope, Call]] = [
         Scope.products_write,
         lambda c, w: c.products.set_stock(w.sku_ids[0], 1),
     ),
+    ("products.get_by_ref", Scope.products_read, lambda c, w: c.products.get_by_ref("x")),
+    (
+        "products.upsert_many",
+        Scope.products_write,
+        lambda c, w: c.products.upsert_many(
+            [
+                ProductInput(
+                    external_ref="NEW",
+                    title="New",
+                    category_id=w.category_id,
+                    skus=[SkuInput(code="N", price_fen=1)],
+                )
+            ]
+        ),
+    ),
+    (
+        "products.set_price",
+        Scope.products_write,
+        lambda c, w: c.products.set_price(w.sku_ids[0], 1),
+    ),
+    (
+        "products.set_status",
+        Scope.products_write,
+        lambda c, w: c.products.set_status(w.product_ids[0], "delisted"),
+    ),
+    (
+        "products.set_category",
+        Scope.products_write,
+        lambda c, w: c.products.set_category(w.product_ids[0], w.category_id),
+    ),
+    (
+        "products.set_images",
+        Scope.products_write,
+        lambda c, w: c.products.set_images(w.product_ids[0], []),
+    ),
+    ("products.delete", Scope.products_write, lambda c, w: c.products.delete(w.product_ids[2])),
+    ("files.info", Scope.products_read, lambda c, w: c.files.info(w.file_id)),
+    ("files.open", Scope.products_read, lambda c, w: c.files.open(w.file_id).close()),
+    (
+        "files.write",
+        Scope.products_write,
+        lambda c, w: c.files.write("r.csv", [b"a,b\n"], content_type="text/csv"),
+    ),
+    (
+        "files.put_image",
+        Scope.products_write,
+        lambda c, w: c.files.put_image("x.png", [tiny_png_bytes()]),
+    ),
+    ("files.link", Scope.shop_read, lambda c, w: c.files.link(w.image_id)),
     ("orders.get", Scope.orders_read, lambda c, w: c.orders.get(w.order_ids[0])),
     ("orders.list", Scope.orders_read, lambda c, w: c.orders.list(status="paid")),
     ("aftersales.get", Scope.aftersales_read, lambda c, w: c.aftersales.get(w.aftersale_ids[0])),
@@ -48,10 +98,19 @@ SCOPED: list[tuple[str, Scope, Call]] = [
 ]
 
 
+#: Methods that need a second scope besides the one whose absence is tested.
+ALSO_NEEDS = {"files.link": ("products:read",)}
+
+
 def _state(client: ShopClient, world: World) -> tuple[Any, ...]:
     """What the writes above would change, read with every scope."""
+    first = client.products.get(world.product_ids[0])
     return (
-        client.products.get(world.product_ids[0]).skus[0].stock,
+        first.skus[0].stock,
+        first.skus[0].price_fen,
+        first.status,
+        first.image_ids,
+        [p.id for p in client.products.list(limit=200)],
         [(a.status, a.decision_reason) for a in client.aftersales.list()],
         [s.status for s in client.logistics.shipments()],
         [o.status for o in client.orders.list()],
@@ -70,11 +129,12 @@ def test_a_missing_scope_is_denied_by_name_and_writes_nothing(
         call(denied, world)
     assert raised.value.scope == scope.value
     assert _state(full, world) == before
-    call(contract.client({scope.value}), world)  # that one scope is enough
+    # that one scope is enough (a link also needs the scope of the file's kind)
+    call(contract.client({scope.value, *ALSO_NEEDS.get(method, ())}), world)
 
 
 def test_the_suite_covers_every_scoped_method_of_the_protocol() -> None:
-    namespaces = {"products", "orders", "aftersales", "logistics", "shop"}
+    namespaces = {"products", "orders", "aftersales", "logistics", "shop", "files"}
     protocol = {
         f"{ns}.{name}"
         for ns in namespaces
@@ -93,6 +153,7 @@ def _namespace(name: str) -> type:
         "aftersales": client.AfterSalesClient,
         "logistics": client.LogisticsClient,
         "shop": client.ShopNamespace,
+        "files": client.FilesClient,
     }
     return kinds[name]
 

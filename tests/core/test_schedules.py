@@ -185,6 +185,7 @@ def test_the_periodic_tasks_are_registered_and_run_idempotently(
     assert {
         "tanzi.cancel_unpaid_orders_periodic",
         "tanzi.auto_accept_aftersales_periodic",
+        "tanzi.purge_files_periodic",
     } <= due
 
     shop = factory.shop()

@@ -398,3 +398,13 @@ def test_the_guides_scope_table_uses_the_consent_screens_words() -> None:
     guide = GUIDE.read_text(encoding="utf-8")
     rows = re.findall(r"^\| `([a-z]+:[a-z]+)` \| (.+) \|$", guide, flags=re.M)
     assert sorted(rows) == sorted((scope.value, words) for scope, words in SCOPES.items())
+
+
+# --- the importer ------------------------------------------------------------------------
+
+
+def test_the_importer_example_passes_its_own_test() -> None:
+    with importable(DOCS_SRC / "importer"):
+        import test_tea_importer  # type: ignore[import-not-found]
+
+        test_tea_importer.test_detect_and_parse_then_upsert()

@@ -203,6 +203,11 @@ def test_hook_register_importers(app_with_recorder: FastAPI, factory: Factory) -
     assert theirs.json() == []
 
 
+def test_hook_register_job_kinds(engine: Engine, host: PluginHost, factory: Factory) -> None:
+    mine, theirs = _registered(engine, host, factory, "register_job_kinds")
+    assert [k.code for k in mine] == ["noop"] and theirs == []
+
+
 def test_hook_register_merchant_actions(engine: Engine, host: PluginHost, factory: Factory) -> None:
     mine, theirs = _registered(engine, host, factory, "register_merchant_actions")
     assert [a.code for a in mine] == ["ping"] and theirs == []

@@ -154,6 +154,9 @@ def test_the_kernel_calls_every_hook(app_with_recorder: FastAPI, factory: Factor
     _ok(client.post(f"{api}/aftersales/{aftersale['id']}/accept", headers=merchant))
     _ok(client.get(f"{api}/carriers", headers=merchant))
     _ok(client.get(f"{api}/import-formats", headers=merchant))
+    _ok(
+        client.post(f"{api}/jobs", json={"plugin_id": "recorder", "code": "noop"}, headers=merchant)
+    )
     browser = TestClient(app)  # the console and plugin pages, signed in as the owner
     sign_in(browser, owner.email, "secret-pass")
     assert browser.get(f"/console/shops/{shop.id}/orders", headers=HTML).status_code == 200

@@ -18,6 +18,7 @@ from sdk import (
     ScopeRequest,
     hookimpl,
 )
+from sdk.jobs import JobKind
 
 CALLS: list[tuple[str, Any]] = []
 
@@ -49,6 +50,7 @@ manifest = PluginManifest(
         "register_routes",
         "register_carriers",
         "register_importers",
+        "register_job_kinds",
         "register_merchant_actions",
     ],
     requires_tanzi=">=0.1",
@@ -182,6 +184,12 @@ def register_carriers() -> list[Carrier]:
 def register_importers() -> list[Importer]:
     CALLS.append(("register_importers", None))
     return [Importer(code="recorder_csv", name="Recorder CSV")]
+
+
+@hookimpl
+def register_job_kinds() -> list[JobKind]:
+    CALLS.append(("register_job_kinds", None))
+    return [JobKind(code="noop", name="No-op", run=lambda ctx: None)]
 
 
 @hookimpl
