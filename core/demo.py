@@ -21,7 +21,7 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
 )
 
 #: Services installed in the demo shop (with every scope they ask for), when loaded.
-DEMO_SERVICES: tuple[str, ...] = ("shipping_insurance",)
+DEMO_SERVICES: tuple[str, ...] = ("shipping_insurance", "batch_products")
 
 _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ...] = (
     (
@@ -200,6 +200,15 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         0,
     ),
     (
+        "batch_products",
+        "商品批量管理 Batch products",
+        "Export your catalog to Excel, edit it, re-import it with a preview of each change; "
+        "bulk price and stock changes; undo a batch within a day.",
+        "products",
+        "🗂️",
+        0,
+    ),
+    (
         "order_sync_pro",
         "订单同步 Order sync pro",
         "Sync paid orders to your warehouse system and push waybill numbers back.",
@@ -216,9 +225,9 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         0,
     ),
     (
-        "store_mover",
-        "商品搬家 Store mover",
-        "Move your products from another platform in one go.",
+        "group_buy",
+        "社区团购 Group buy",
+        "Neighbourhood group orders with a pickup point and a cut-off time.",
         "products",
         "📦",
         0,
@@ -334,6 +343,20 @@ def _seed_market(
         hooks=["register_importers", "register_job_kinds", "register_routes"],
         release_notes="Shopify, WooCommerce, Magento 2, PrestaShop and Tanzi's template.",
     )
+    version(
+        "batch_products",
+        "1.0.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="batch_products",
+        scopes=[
+            {"scope": "shop:read", "reason": "to give you links to the exported sheets"},
+            {"scope": "products:read", "reason": "to export your products and compare a sheet"},
+            {"scope": "products:write", "reason": "to apply the changes you make, and undo them"},
+        ],
+        hooks=["register_merchant_actions", "register_job_kinds", "register_routes"],
+        release_notes="Export, re-import with a preview, bulk actions, undo.",
+    )
     remote = {
         "kind": "remote",
         "redirect_uris": ["https://ordersync.example.com/oauth/callback"],
@@ -347,22 +370,20 @@ def _seed_market(
     }
     version("order_sync_pro", "2.1.0", VersionStatus.approved, **remote)
     waiting = version(
-        "store_mover",
+        "group_buy",
         "1.0.0",
         VersionStatus.draft,
         kind="remote",
-        redirect_uris=["https://mover.example.com/callback"],
-        webhook_url="https://mover.example.com/hooks",
+        redirect_uris=["https://groupbuy.example.com/callback"],
+        webhook_url="https://groupbuy.example.com/hooks",
         webhook_topics=["product.created"],
         scopes=[
-            {"scope": "products:read", "reason": "to skip products you already have"},
-            {"scope": "products:write", "reason": "to create the products it moves"},
+            {"scope": "products:read", "reason": "to show your products in a group order"},
+            {"scope": "orders:read", "reason": "to gather a group's orders for its pickup point"},
         ],
-        release_notes="Moves products, SKUs and stock.",
+        release_notes="Group orders with a cut-off time and a pickup point.",
     )
-    submit_for_review(
-        version=waiting, listing=listings["store_mover"], host=host, settings=settings
-    )
+    submit_for_review(version=waiting, listing=listings["group_buy"], host=host, settings=settings)
     session.add(waiting)
     version(
         "popup_promo",
@@ -406,9 +427,9 @@ def _seed_market(
         scopes=[{"scope": "orders:read", "reason": "to count what sold"}],
     )
     for installation in session.exec(
-        select(Installation).where(Installation.plugin_id == "shipping_insurance")
+        select(Installation).where(col(Installation.plugin_id).in_(DEMO_SERVICES))
     ):
-        installation.listing_id = listings["shipping_insurance"].id
+        installation.listing_id = listings[installation.plugin_id].id
         session.add(installation)
     session.flush()
 

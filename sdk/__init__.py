@@ -28,11 +28,13 @@ from sdk.events import (
 )
 from sdk.manifest import PluginManifest, Pricing, ScopeRequest
 from sdk.models import (
+    ActionField,
     Adjustment,
     Carrier,
     Importer,
     MerchantAction,
     OrderDraft,
+    PageForm,
     PluginRoute,
     Problem,
     ProductDraft,
@@ -59,6 +61,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "SCOPES",
     "AccessDenied",
+    "ActionField",
     "Adjustment",
     "AfterSaleEvent",
     "Carrier",
@@ -72,6 +75,7 @@ __all__ = [
     "MerchantAction",
     "OrderDraft",
     "OrderEvent",
+    "PageForm",
     "PluginManifest",
     "PluginRoute",
     "Pricing",

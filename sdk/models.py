@@ -7,7 +7,7 @@ kernel never breaks an older plugin.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -220,7 +220,8 @@ class PluginRoute(BaseModel):
     member's role must cover it and the installation must have been granted it. ``endpoint``
     is called with the keyword arguments it names among ``client`` (the installation's
     scoped :class:`~sdk.client.ShopClient`), ``settings``, ``params`` (query and form
-    fields), ``path_params`` and ``method``. It returns text (shown escaped), :class:`SafeHtml`
+    fields), ``path_params``, ``method`` and ``language`` (the merchant's, ``zh-CN`` or
+    ``en``). It returns text (shown escaped), :class:`SafeHtml`
     (sanitized, then shown), or a dict/list/model (answered as JSON).
     """
 
@@ -236,9 +237,32 @@ class PluginRoute(BaseModel):
 
 class SafeHtml(Snapshot):
     """HTML a plugin page returns on purpose. The host still sanitizes it (no scripts,
-    no event handlers, no forms) before it reaches the merchant's browser."""
+    no event handlers, no forms) before it reaches the merchant's browser.
+
+    A page that needs input lists ``forms``: the host draws them under the HTML, with
+    its CSRF check, posting to the plugin's own routes (see :class:`PageForm`)."""
 
     html: str
+    forms: tuple[PageForm, ...] = ()
+
+
+class PageForm(Snapshot):
+    """A form the host draws under a plugin page (a plugin's own HTML may hold none).
+
+    It posts to the plugin's route ``path`` (relative to the plugin's pages for the shop,
+    e.g. ``/export``); the handler gets the ``fields`` (see :class:`ActionField`) in
+    ``params``. ``danger`` draws the button as a destructive one.
+    """
+
+    path: str = Field(pattern=r"^/[A-Za-z0-9_\-/]*$")
+    label: str
+    label_zh_CN: str = ""
+    fields: tuple[ActionField, ...] = ()
+    danger: bool = False
+
+    def label_for(self, locale: str) -> str:
+        """The button's label in ``locale`` (``zh_CN`` or English)."""
+        return self.label_zh_CN if locale == "zh_CN" and self.label_zh_CN else self.label
 
 
 class Carrier(Snapshot):
@@ -285,6 +309,29 @@ class Importer(BaseModel):
     on_imported: Any = None
 
 
+class ActionField(Snapshot):
+    """A value a merchant action asks for before it runs (a price rule's percent, say).
+
+    ``kind`` is ``text``, ``number``, ``select`` (``options`` are ``(value, label,
+    label_zh_CN)``), ``checkbox`` (sent as ``"on"`` when ticked) or, on a page's form
+    only, ``file`` (a CSV or XLSX the host keeps as the shop's upload; the handler gets
+    its file id, to read with ``client.files.open``). The console shows the
+    fields next to the action's button; the host checks ``required`` fields and select
+    values before it starts the job, and ``run`` gets the values as ``params``.
+    """
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,30}$")
+    label: str
+    label_zh_CN: str = ""
+    kind: Literal["text", "number", "select", "checkbox", "file"] = "text"
+    options: tuple[tuple[str, str, str], ...] = ()
+    required: bool = False
+
+    def label_for(self, locale: str) -> str:
+        """The label in ``locale`` (``zh_CN`` or English)."""
+        return self.label_zh_CN if locale == "zh_CN" and self.label_zh_CN else self.label
+
+
 class MerchantAction(Snapshot):
     """An action on the rows a merchant selects in the console (``area``: ``orders`` or
     ``products``), such as "Print labels for the selected orders".
@@ -295,6 +342,11 @@ class MerchantAction(Snapshot):
     ``None``) and raises to mark the row failed. Without ``run``, the button links to
     ``url``. ``scope`` is what the action needs: the member's role must cover it and the
     installation must have been granted it.
+
+    ``fields`` are values the merchant gives before it runs; ``run`` may also name
+    ``params`` (those values), ``job_id`` (the run's job, the same for every row) and
+    ``language`` (the merchant's, ``zh-CN`` or ``en``), and gets them when it does.
+    ``label_zh_CN`` is the button's label in Chinese.
     """
 
     code: str
@@ -303,3 +355,9 @@ class MerchantAction(Snapshot):
     area: str = "orders"
     scope: str | None = None
     run: Any = None
+    label_zh_CN: str = ""
+    fields: tuple[ActionField, ...] = ()
+
+    def label_for(self, locale: str) -> str:
+        """The button's label in ``locale`` (``zh_CN`` or English)."""
+        return self.label_zh_CN if locale == "zh_CN" and self.label_zh_CN else self.label

@@ -22,6 +22,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 SCRIPTS = {
     "console.py": "console",
     "events.py": "events",
+    "exports.py": "exports",
     "hooks.py": "hooks",
     "imports.py": "imports",
     "orders.py": "orders",

@@ -58,8 +58,11 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
     with session_scope(engine) as session:
         load_demo(session, settings=settings)
     with Session(engine) as session:
-        installation = session.exec(select(Installation)).one()
-    assert installation.plugin_id == "shipping_insurance"
+        installed = session.exec(select(Installation).order_by(Installation.id)).all()
+    assert [(i.plugin_id, i.listing_id is not None) for i in installed] == [
+        ("shipping_insurance", True),
+        ("batch_products", True),
+    ]
     host = create_plugin_host(settings)
     for delivery_id in dispatch_outbox(engine, host):
         deliver(engine, host, delivery_id)
@@ -90,7 +93,7 @@ def test_the_demo_market_has_listings_in_every_state_and_an_install_to_try(
     market = client.get("/market", headers=HTML).text
     assert "/market/shipping_insurance" in market and "/market/order_sync_pro" in market
     assert "/market/flash_coupons" not in market  # suspended: off the market
-    assert "/market/store_mover" not in market  # still in review
+    assert "/market/group_buy" not in market  # still in review
 
     # the demo merchant installs shipping insurance in the shop that has no services yet
     sign_in(client, "merchant@demo.tanzi", "demo-merchant")
@@ -128,7 +131,7 @@ def test_the_demo_version_in_review_was_checked_like_a_real_submission(
         waiting = session.exec(
             select(ListingVersion)
             .join(Listing, Listing.id == ListingVersion.listing_id)  # type: ignore[arg-type]
-            .where(Listing.slug == "store_mover")
+            .where(Listing.slug == "group_buy")
         ).one()
     assert waiting.status == VersionStatus.submitted and waiting.submitted_at is not None
     assert waiting.checks_passed is True

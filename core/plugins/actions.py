@@ -10,9 +10,11 @@ limit, with the installation's scoped client, and records each row's result or e
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import inspect
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
 
@@ -22,6 +24,7 @@ from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.jobs.runner import JobContext, create_job, job_kind
 from core.models import Job, Order, Product
 from core.plugins.client import ScopedClient
+from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef, PluginHost
 from sdk.errors import ClientError
 from sdk.models import MerchantAction
@@ -109,6 +112,31 @@ def find_action(
     raise NotFound(f"There is no action '{key}' in this shop.", field="body.action")
 
 
+def action_params(action: MerchantAction, values: Mapping[str, str]) -> dict[str, str]:
+    """The values of the action's fields from ``values`` (the form), checked: a required
+    field must be given, a select's value must be one of its options, a number must be
+    one. :class:`InvalidInput` names the field (``body.params.<name>``)."""
+    params: dict[str, str] = {}
+    for spec in action.fields:
+        raw = str(values.get(spec.name, "")).strip()[:200]
+        where = f"body.params.{spec.name}"
+        if not raw:
+            if spec.required:
+                raise InvalidInput(f"'{spec.label}' is required.", code="required", field=where)
+            continue
+        if spec.kind == "select" and raw not in {o[0] for o in spec.options}:
+            raise InvalidInput(f"'{spec.label}' has no option '{raw}'.", field=where)
+        if spec.kind == "number":
+            try:
+                Decimal(raw.rstrip("%"))
+            except InvalidOperation as exc:
+                raise InvalidInput(
+                    f"'{spec.label}' must be a number.", code="not_a_number", field=where
+                ) from exc
+        params[spec.name] = raw
+    return params
+
+
 def start_action(
     session: Session,
     *,
@@ -118,13 +146,17 @@ def start_action(
     item_ids: Sequence[int],
     account_id: int | None,
     can: Callable[[Scope], bool] | None = None,
+    values: Mapping[str, str] | None = None,
+    language: str = "en",
 ) -> Job:
     """A queued job running action ``key`` over the selected rows of the shop.
 
-    Rows are checked to be the shop's own (orders or products, by the action's area); the
-    caller commits and then enqueues ``run_job``.
+    Rows are checked to be the shop's own (orders or products, by the action's area), and
+    ``values`` against the action's fields; the caller commits and then enqueues
+    ``run_job``.
     """
     ref = find_action(session, host=host, shop_id=shop_id, key=key, can=can)
+    params = action_params(ref.action, values or {})
     model = AREAS.get(ref.action.area)
     if model is None:
         raise InvalidInput(
@@ -153,6 +185,8 @@ def start_action(
             "area": ref.action.area,
             "ids": wanted,
             "account_id": account_id,
+            "params": params,
+            "language": language,
         },
         total=len(wanted),
     )
@@ -162,6 +196,15 @@ def _error_text(exc: BaseException) -> str:
     if isinstance(exc, ClientError):
         return str(exc) or type(exc).__name__
     return f"{type(exc).__name__}: {exc}"
+
+
+def _extra_args(run: Callable[..., Any], offered: dict[str, Any]) -> dict[str, Any]:
+    """The optional arguments ``run`` names (an older ``run`` names none of them)."""
+    try:
+        names = set(inspect.signature(run).parameters)
+    except (TypeError, ValueError):
+        return {}
+    return {k: v for k, v in offered.items() if k in names}
 
 
 @job_kind(JOB_KIND)
@@ -186,12 +229,27 @@ def run_merchant_action(ctx: JobContext) -> None:
     plugin = host.plugins[plugin_id]
     manifest = plugin.manifest
     settings = manifest.parse_settings(inst.settings) if manifest else dict(inst.settings)
-    client = ScopedClient(ctx.engine, inst, read_engine=getattr(runtime, "read_engine", None))
+    client = ScopedClient(
+        ctx.engine,
+        inst,
+        read_engine=getattr(runtime, "read_engine", None),
+        host=ClientHost.of_runtime(runtime),
+    )
     timeout_s = host.config.limits_for(plugin_id).timeout_s
     pool = host.hook_pool(plugin_id)
     ids = [int(i) for i in ctx.params.get("ids", [])]
+    extra = _extra_args(
+        action.run,
+        {
+            "params": dict(ctx.params.get("params") or {}),
+            "job_id": ctx.job_id,
+            "language": str(ctx.params.get("language") or "en"),
+        },
+    )
     for key, item_id in ctx.steps((str(i), i) for i in ids):
-        future = pool.submit(partial(action.run, item_id=item_id, client=client, settings=settings))
+        future = pool.submit(
+            partial(action.run, item_id=item_id, client=client, settings=settings, **extra)
+        )
         try:
             out = future.result(timeout_s)
         except FutureTimeout:

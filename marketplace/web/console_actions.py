@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import Depends, Form, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
@@ -20,10 +20,11 @@ from core.auth import ShopAccess
 from core.errors import InvalidInput, NotFound
 from core.jobs.tasks import enqueue
 from core.models import Account, Job, JobStatus
-from core.plugins.actions import AREAS, JOB_KIND, start_action
+from core.plugins.actions import AREAS, JOB_KIND, find_action, start_action
 from marketplace.web.console_access import console_context, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
+from marketplace.web.i18n import request_locale
 from marketplace.web.templating import flash, gettext_for, render
 from sdk.scopes import Scope
 
@@ -64,6 +65,30 @@ def job_progress(job: Job) -> dict[str, Any]:
     }
 
 
+#: The prefix of an action's field in the list's form: ``p.<plugin id>:<code>.<name>``.
+FIELD_PREFIX = "p."
+
+
+def field_name(key: str, name: str) -> str:
+    """The form name of field ``name`` of the action ``key`` (unique on the page)."""
+    return f"{FIELD_PREFIX}{key}.{name}"
+
+
+async def posted_values(request: Request) -> dict[str, str]:
+    """The posted form's text fields (read once; the CSRF check may have read it already)."""
+    form = await request.form()
+    return {k: v for k, v in form.multi_items() if isinstance(v, str)}
+
+
+PostedValues = Annotated[dict[str, str], Depends(posted_values)]
+
+
+def action_values(posted: dict[str, str], key: str) -> dict[str, str]:
+    """The values of the chosen action's fields among everything the form posted."""
+    prefix = f"{FIELD_PREFIX}{key}."
+    return {k.removeprefix(prefix): v for k, v in posted.items() if k.startswith(prefix)}
+
+
 def _list_path(shop_id: int, area: str) -> str:
     return f"/console/shops/{shop_id}/{area if area in AREAS else 'orders'}"
 
@@ -77,10 +102,12 @@ def run_action(
     action: Annotated[str, Form()] = "",
     area: Annotated[str, Form()] = "orders",
     ids: Annotated[list[str] | None, Form()] = None,
+    posted: PostedValues = None,  # type: ignore[assignment]
 ) -> Response:
-    """Start the chosen action over the selected rows."""
+    """Start the chosen action over the selected rows, with the values of its fields."""
     access = member_access(session, account, shop_id, AREA_SCOPES.get(area, Scope.orders_read))
     _ = gettext_for(request)
+    locale = request_locale(request)
     selected = [int(i) for i in ids or [] if i.isdigit()]
     try:
         if not selected:
@@ -93,6 +120,8 @@ def run_action(
             item_ids=selected,
             account_id=account.id,
             can=access.can,
+            values=action_values(posted or {}, action),
+            language="zh-CN" if locale == "zh_CN" else "en",
         )
     except (InvalidInput, NotFound) as exc:
         session.rollback()
@@ -101,6 +130,10 @@ def run_action(
             if (exc.field or "").endswith("ids") and not selected
             else _("This action is not available for these rows.")
         )
+        if (exc.field or "").startswith("body.params."):
+            name = (exc.field or "").removeprefix("body.params.")
+            label = _field_label(session, request, shop_id, action, name, locale)
+            message = _field_message(request, label, exc)
         if wants_json(request):
             field = "ids" if (exc.field or "").endswith("ids") else "action"
             return JSONResponse({"errors": {field: message}}, status_code=400)
@@ -119,6 +152,28 @@ def run_action(
             status_code=202,
         )
     return RedirectResponse(job_path(shop_id, job.id), status_code=303)
+
+
+def _field_message(request: Request, label: str, exc: InvalidInput | NotFound) -> str:
+    """What was wrong with the action's field ``label``, in the page's language."""
+    _ = gettext_for(request)
+    if exc.code == "required":
+        return _("Fill in '%(field)s' first.") % {"field": label}
+    if exc.code == "not_a_number":
+        return _("'%(field)s' must be a number.") % {"field": label}
+    return _("Choose one of the options of '%(field)s'.") % {"field": label}
+
+
+def _field_label(
+    session: Session, request: Request, shop_id: int, key: str, name: str, locale: str
+) -> str:
+    """The label of field ``name`` of action ``key`` in ``locale`` (``name`` if gone)."""
+    try:
+        ref = find_action(session, host=request.app.state.plugins, shop_id=shop_id, key=key)
+    except NotFound:
+        return name
+    spec = next((f for f in ref.action.fields if f.name == name), None)
+    return spec.label_for(locale) if spec is not None else name
 
 
 def _job(session: Session, account: Account, shop_id: int, job_id: int) -> tuple[ShopAccess, Job]:

@@ -26,18 +26,23 @@ from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
 from starlette.routing import compile_path
 
 from core.api.deps import ReadSessionDep
+from core.api.files import get_file_store
 from core.errors import NotFound, PermissionDenied, TanziError
 from core.models import Account, InstallationStatus
 from core.plugins.client import ScopedClient
+from core.plugins.client_host import ClientHost
 from core.plugins.eligibility import SUBSCRIPTION_EXPIRED, ineligible_reasons
 from core.plugins.installations import get_installation
 from core.plugins.manager import InstallationRef, PluginHost
 from marketplace.web.console_access import console_context, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
+from marketplace.web.i18n import request_locale
+from marketplace.web.plugin_uploads import store_uploads
 from marketplace.web.templating import render
 from sdk.models import PluginRoute, SafeHtml
 from sdk.scopes import Scope
@@ -45,7 +50,7 @@ from sdk.scopes import Scope
 router = web_router(tags=["plugin pages"])
 
 #: What the handler may name among its parameters.
-HANDLER_ARGS = frozenset({"client", "settings", "params", "path_params", "method"})
+HANDLER_ARGS = frozenset({"client", "settings", "params", "path_params", "method", "language"})
 #: Tags a plugin's own HTML may keep after sanitizing (no forms, scripts or frames).
 ALLOWED_TAGS = frozenset(
     {
@@ -171,16 +176,22 @@ def resolve(
 
 
 def call_handler(
-    host: PluginHost, engine: Any, read_engine: Any, found: Resolved, extra: dict[str, Any]
+    host: PluginHost,
+    engine: Any,
+    read_engine: Any,
+    found: Resolved,
+    extra: dict[str, Any],
+    client_host: ClientHost | None = None,
 ) -> Any:
-    """Run the handler on the plugin's threads with the arguments it names."""
+    """Run the handler on the plugin's threads with the arguments it names (``client_host``
+    gives its client files and jobs)."""
     inst = found.installation
     plugin = host.plugins[inst.plugin_id]
     settings = (
         plugin.manifest.parse_settings(inst.settings) if plugin.manifest else dict(inst.settings)
     )
     offered = {
-        "client": ScopedClient(engine, inst, read_engine=read_engine),
+        "client": ScopedClient(engine, inst, read_engine=read_engine, host=client_host),
         "settings": settings,
         "path_params": found.path_params,
         **extra,
@@ -212,6 +223,7 @@ def _serve(
     shop_id: int,
     path: str,
     params: dict[str, str],
+    uploads: list[tuple[str, UploadFile]] | None = None,
 ) -> Response:
     runtime = request.app.state.runtime
     access, found = resolve(
@@ -223,13 +235,32 @@ def _serve(
         path=path,
         method=request.method,
     )
+    if uploads:
+        member_access(session, account, shop_id, Scope.products_write)
     session.commit()
+    if uploads:
+        with Session(runtime.engine) as writer:
+            params.update(
+                store_uploads(
+                    writer,
+                    get_file_store(request),
+                    request.app.state.settings,
+                    shop_id=shop_id,
+                    uploads=uploads,
+                )
+            )
+    locale = request_locale(request)
     out = call_handler(
         runtime.host,
         runtime.engine,
         runtime.read_engine,
         found,
-        {"params": params, "method": request.method},
+        {
+            "params": params,
+            "method": request.method,
+            "language": "zh-CN" if locale == "zh_CN" else "en",
+        },
+        ClientHost.of_runtime(runtime),
     )
     data: Any = None
     if isinstance(out, BaseModel) and not isinstance(out, SafeHtml):
@@ -252,6 +283,8 @@ def _serve(
             html=html,
             text=text,
             data=data,
+            forms=out.forms if isinstance(out, SafeHtml) else (),
+            base=app_base(plugin_id, shop_id),
         ),
     )
 
@@ -274,9 +307,11 @@ async def plugin_page(
 ) -> Response:
     """A plugin's page for one shop (see the module's docstring for the checks)."""
     params: dict[str, str] = {k: v for k, v in request.query_params.items()}
+    uploads: list[tuple[str, UploadFile]] = []
     if request.method == "POST":
         form = await request.form()
         params.update({k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"})
+        uploads = [(k, v) for k, v in form.items() if isinstance(v, UploadFile) and v.filename]
     return await run_in_threadpool(
-        _serve, request, session, account, plugin_id, shop_id, path, params
+        _serve, request, session, account, plugin_id, shop_id, path, params, uploads
     )
