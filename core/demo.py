@@ -7,8 +7,9 @@ from sqlmodel import Session, col, select
 from core.models import Account, Category, OrderStatus, Shop, ShopStatus, ShopType
 from core.plugins.manager import PluginHost
 from core.schemas.orders import OrderCreate, OrderLineCreate
+from core.schemas.pickup import PickupStoreIn
 from core.schemas.products import ProductCreate, SkuCreate
-from core.services import accounts, categories, orders, products, qualifications, shops
+from core.services import accounts, categories, orders, pickup, products, qualifications, shops
 from core.settings import Settings
 
 #: (role, email, password) of every demo sign-in.
@@ -119,6 +120,16 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             qualification_id=qualification.id,  # type: ignore[arg-type]
             reviewer_id=people["admin"].id,
         )
+    pickup.create_store(
+        session,
+        shop_id=shop.id,  # type: ignore[arg-type]
+        data=PickupStoreIn(
+            name="文三路门店",
+            province_code="33",
+            address="杭州市西湖区文三路 1 号",
+            hours="每天 09:00-21:00",
+        ),
+    )
     host = _install_demo_services(session, settings=settings, shop_id=shop.id)  # type: ignore[arg-type]
     _seed_market(
         session, provider=people["provider"], admin=people["admin"], host=host, settings=settings

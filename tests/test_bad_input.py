@@ -37,6 +37,7 @@ PATTERN_SAMPLES = {
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "someone@example.com",
     r"^\+?[0-9][0-9 -]{3,18}[0-9]$": "13800000000",
     r"^[0-9]{8,40}$": "12345678",
+    r"^[0-9 +-]*$": "021 5555 0000",
 }
 #: Routes that only an installation's OAuth token reaches: a person's token is refused
 #: before the body is read. The schemathesis run and their own tests cover their input.

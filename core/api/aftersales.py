@@ -82,7 +82,7 @@ def list_my_aftersales(
 
 @router.post(
     "/me/orders/{order_id}/aftersales/{aftersale_id}/return-shipment",
-    summary="Send the return parcel of an accepted return-and-refund",
+    summary="Send the return parcel of an accepted return-and-refund or exchange",
 )
 def add_return_shipment(
     order_id: int,
@@ -183,5 +183,30 @@ def complete_aftersale(
         session, shop_id=access.shop_id, aftersale_id=aftersale_id, for_update=True
     )
     service.complete_aftersale(session, aftersale=aftersale)
+    session.commit()
+    return AfterSalePublic.model_validate(aftersale)
+
+
+@router.post(
+    "/shops/{shop_id}/aftersales/{aftersale_id}/replacement-shipment",
+    summary="Send the replacement parcel of an exchange (completes it)",
+)
+def send_replacement(
+    aftersale_id: int,
+    body: ReturnShipmentCreate,
+    request: Request,
+    access: Annotated[ShopAccess, Access(Scope.aftersales_write)],
+    session: SessionDep,
+) -> AfterSalePublic:
+    aftersale = service.get_shop_aftersale(
+        session, shop_id=access.shop_id, aftersale_id=aftersale_id, for_update=True
+    )
+    service.send_replacement(
+        session,
+        aftersale=aftersale,
+        carrier_code=body.carrier_code,
+        waybill_no=body.waybill_no,
+        carriers=_carriers(request),
+    )
     session.commit()
     return AfterSalePublic.model_validate(aftersale)

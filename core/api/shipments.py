@@ -33,7 +33,7 @@ def _carriers(request: Request) -> CarrierRegistry:
     return getattr(request.app.state, "carriers", None) or default_carriers
 
 
-def _shop_carriers(request: Request, session: Session, shop_id: int) -> CarrierRegistry:
+def shop_carriers(request: Request, session: Session, shop_id: int) -> CarrierRegistry:
     """The built-in carriers plus those the shop's enabled plugins register."""
     base = _carriers(request)
     runtime = getattr(request.app.state, "runtime", None)
@@ -54,7 +54,7 @@ def list_carriers(
     session: ReadSessionDep,
 ) -> list[CarrierPublic]:
     """Built-in carriers and those added by the shop's services, ordered by code."""
-    registry = _shop_carriers(request, session, access.shop_id)
+    registry = shop_carriers(request, session, access.shop_id)
     return [
         CarrierPublic(code=c.code, name=c.name, waybill_pattern=c.waybill_pattern.pattern)
         for c in registry.all()
@@ -94,14 +94,15 @@ def create_shipment(
     access: Annotated[ShopAccess, Access(Scope.logistics_write)],
     session: SessionDep,
 ) -> ShipmentPublic:
-    carriers = _shop_carriers(request, session, access.shop_id)
+    carriers = shop_carriers(request, session, access.shop_id)
     order = service.get_shop_order(session, shop_id=access.shop_id, order_id=order_id)
     shipment = service.create_shipment(
         session,
         order=order,
         carrier_code=body.carrier_code,
         waybill_no=body.waybill_no,
-        line_ids=body.line_ids,
+        line_ids=body.line_ids or [line.line_id for line in body.lines],
+        quantities={line.line_id: line.quantity for line in body.lines},
         carriers=carriers,
     )
     result = _one(session, shipment, carriers)

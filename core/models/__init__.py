@@ -40,6 +40,7 @@ from core.models.orders import (
     Shipment,
     TrackingEvent,
 )
+from core.models.pickup import OrderPickup, PickupStore
 from core.models.plugin_records import PluginRecord
 from core.models.plugins import (
     CircuitState,
@@ -82,11 +83,13 @@ __all__ = [
     "OAuthClient",
     "Order",
     "OrderLine",
+    "OrderPickup",
     "OrderStatus",
     "OutboxDispatch",
     "OutboxEvent",
     "PaymentAttempt",
     "PaymentAttemptStatus",
+    "PickupStore",
     "PluginRecord",
     "PricingModel",
     "Product",

@@ -124,6 +124,10 @@ class AfterSale(SQLModel, table=True):
     return_shipped_at: datetime | None = datetime_field()
     accepted_at: datetime | None = datetime_field()
     auto_accepted: bool = False  # accepted by the platform because the merchant was silent
+    # an exchange's replacement parcel, sent by the merchant once the return is on its way
+    replacement_carrier_code: str | None = Field(default=None, max_length=32)
+    replacement_waybill: str | None = Field(default=None, max_length=40)
+    replacement_shipped_at: datetime | None = datetime_field()
 
 
 class Shipment(SQLModel, table=True):
@@ -137,6 +141,9 @@ class Shipment(SQLModel, table=True):
     carrier_code: str = Field(max_length=32)
     waybill_no: str = Field(max_length=40)
     line_ids: list[int] = json_field()  # empty = the whole order
+    # how many of a listed line's items are in this parcel ({"line id": n}); a listed line
+    # not in here is in it whole
+    quantities: dict[str, int] = json_field(dict)
     status: str = Field(default="in_transit", max_length=20)
     created_at: datetime = created_at_field()
     delivered_at: datetime | None = datetime_field()

@@ -34,7 +34,8 @@ class AfterSaleReject(BaseModel):
 
 
 class ReturnShipmentCreate(BaseModel):
-    """The parcel a buyer sends back for an accepted return-and-refund."""
+    """A parcel: the one a buyer sends back for an accepted return-and-refund or exchange,
+    or the replacement a merchant sends for an exchange."""
 
     carrier_code: str = Field(min_length=1, max_length=32)
     waybill_no: str = Field(min_length=1, max_length=40)
@@ -62,5 +63,8 @@ class AfterSalePublic(BaseModel):
     respond_by: UtcDatetime | None
     accepted_at: UtcDatetime | None
     return_shipped_at: UtcDatetime | None
+    replacement_carrier_code: str | None = None
+    replacement_waybill: str | None = None
+    replacement_shipped_at: UtcDatetime | None = None
     created_at: UtcDatetime
     resolved_at: UtcDatetime | None

@@ -35,6 +35,10 @@ class OrderCreate(BaseModel):
     province_code: Annotated[str, Field(min_length=2, max_length=2)]
     address: Annotated[Text, Field(max_length=300)] = ""
     self_pickup: bool = False
+    pickup_store_id: Id | None = Field(
+        default=None,
+        description="Where a self-pickup order is collected; the shop's first store if left out",
+    )
 
 
 class OrderCancel(BaseModel):

@@ -20,12 +20,22 @@ class TrackingStatus(StrEnum):
     exception = "exception"
 
 
+class ShipmentLineIn(BaseModel):
+    """How many items of one order line go in a parcel."""
+
+    line_id: int
+    quantity: int = Field(ge=1, le=9999)
+
+
 class ShipmentCreate(BaseModel):
-    """A parcel for an order. ``line_ids`` empty means the parcel holds the whole order."""
+    """A parcel for an order. ``line_ids`` empty means the parcel holds the whole order;
+    ``lines`` (instead of ``line_ids``) says how many of each line's items it holds, at
+    most what is not yet in another parcel."""
 
     carrier_code: str = Field(min_length=1, max_length=32, examples=["SF"])
     waybill_no: str = Field(min_length=1, max_length=40, examples=["SF1234567890123"])
     line_ids: list[int] = Field(default_factory=list, max_length=500)
+    lines: list[ShipmentLineIn] = Field(default_factory=list, max_length=500)
 
 
 class TrackingEventCreate(BaseModel):
@@ -61,6 +71,11 @@ class ShipmentPublic(BaseModel):
     carrier_name: str | None = None
     waybill_no: str
     line_ids: list[int]
+    quantities: dict[str, int] = Field(
+        default_factory=dict,
+        description="Items of a listed line in this parcel, by line id; a listed line not "
+        "here is in it whole",
+    )
     status: str
     created_at: UtcDatetime
     delivered_at: UtcDatetime | None

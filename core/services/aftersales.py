@@ -2,9 +2,14 @@
 
 Life of a request::
 
-    requested --accept--> accepted --complete--> completed   (return_and_refund, exchange)
+    requested --accept--> accepted --complete--> completed   (return_and_refund)
     requested --accept--> completed                           (refund_only: refunds at once)
     requested --reject--> rejected
+    requested --accept--> accepted --buyer's return parcel--> accepted
+              --merchant's replacement parcel--> completed    (exchange, outcome exchanged)
+
+A return-and-refund needs the buyer's return parcel before it completes; an exchange needs
+it before the merchant sends the replacement, which completes the exchange.
 
 The merchant must answer within :data:`RESPONSE_WINDOW`; past ``respond_by`` the platform
 accepts for them (:func:`expire_overdue_aftersales`, run by a job). A refund adds to
@@ -19,8 +24,8 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from core.errors import InvalidInput, InvalidState, NotFound
-from core.models import AfterSale, AfterSaleKind, AfterSaleStatus, Order, OrderStatus
+from core.errors import Conflict, InvalidInput, InvalidState, NotFound
+from core.models import AfterSale, AfterSaleKind, AfterSaleStatus, Order, OrderStatus, Shipment
 from core.models.base import utcnow
 from core.outbox import record_event
 from core.schemas.aftersales import AfterSalePublic
@@ -242,16 +247,26 @@ def complete_aftersale(
     _require(aftersale, AfterSaleStatus.accepted, action="completed")
     now = now or utcnow()
     if aftersale.kind == AfterSaleKind.return_and_refund:
-        if aftersale.return_waybill is None:
-            raise InvalidState(
-                "The buyer has not sent the return yet.",
-                code="return_not_shipped",
-                extra={"aftersale_status": aftersale.status.value},
-            )
+        _require_return(aftersale)
         _refund(session, aftersale, now)
+    elif aftersale.replacement_waybill is None:
+        raise InvalidState(
+            "Send the replacement parcel to complete an exchange.",
+            code="replacement_not_shipped",
+            extra={"aftersale_status": aftersale.status.value},
+        )
     else:
         _resolve(session, aftersale, now, outcome="exchanged")
     return aftersale
+
+
+def _require_return(aftersale: AfterSale) -> None:
+    if aftersale.return_waybill is None:
+        raise InvalidState(
+            "The buyer has not sent the return yet.",
+            code="return_not_shipped",
+            extra={"aftersale_status": aftersale.status.value},
+        )
 
 
 def add_return_shipment(
@@ -263,12 +278,12 @@ def add_return_shipment(
     carriers: CarrierRegistry | None = None,
     now: datetime | None = None,
 ) -> AfterSale:
-    """The buyer's return parcel for an accepted return-and-refund; publishes
+    """The buyer's return parcel for an accepted return-and-refund or exchange; publishes
     ``aftersale_updated``. Checks the carrier and waybill format like shipments do.
     """
-    if aftersale.kind != AfterSaleKind.return_and_refund:
+    if aftersale.kind == AfterSaleKind.refund_only:
         raise InvalidState(
-            "Only a return-and-refund request takes a return shipment.",
+            "A refund-only request takes no return shipment.",
             code="no_return_expected",
             extra={"aftersale_kind": aftersale.kind.value},
         )
@@ -280,6 +295,60 @@ def add_return_shipment(
     session.add(aftersale)
     _event(session, "aftersale_updated", aftersale)
     return aftersale
+
+
+def send_replacement(
+    session: Session,
+    *,
+    aftersale: AfterSale,
+    carrier_code: str,
+    waybill_no: str,
+    carriers: CarrierRegistry | None = None,
+    now: datetime | None = None,
+) -> AfterSale:
+    """The merchant's replacement parcel for an accepted exchange whose return is on its
+    way; completes the exchange (``aftersale_resolved``, outcome ``exchanged``).
+
+    Checks the carrier and the waybill format like shipments do; a waybill already used by
+    a shipment or another replacement is 409 ``duplicate_waybill``.
+    """
+    if aftersale.kind != AfterSaleKind.exchange:
+        raise InvalidState(
+            "Only an exchange takes a replacement parcel.",
+            code="no_replacement_expected",
+            extra={"aftersale_kind": aftersale.kind.value},
+        )
+    _require(aftersale, AfterSaleStatus.accepted, action="given a replacement parcel")
+    _require_return(aftersale)
+    carrier, normalized = (carriers or default_carriers).validate(carrier_code, waybill_no)
+    _ensure_unused_waybill(session, carrier.code, normalized)
+    now = now or utcnow()
+    aftersale.replacement_carrier_code = carrier.code
+    aftersale.replacement_waybill = normalized
+    aftersale.replacement_shipped_at = now
+    session.add(aftersale)
+    _resolve(session, aftersale, now, outcome="exchanged")
+    return aftersale
+
+
+def _ensure_unused_waybill(session: Session, carrier_code: str, waybill_no: str) -> None:
+    in_shipments = session.exec(
+        select(Shipment.id).where(
+            Shipment.carrier_code == carrier_code, Shipment.waybill_no == waybill_no
+        )
+    ).first()
+    in_replacements = session.exec(
+        select(AfterSale.id).where(
+            AfterSale.replacement_carrier_code == carrier_code,
+            AfterSale.replacement_waybill == waybill_no,
+        )
+    ).first()
+    if in_shipments is not None or in_replacements is not None:
+        raise Conflict(
+            f"Waybill {waybill_no} of {carrier_code} is already used by a parcel.",
+            code="duplicate_waybill",
+            field="body.waybill_no",
+        )
 
 
 def expire_overdue_aftersales(

@@ -15,7 +15,8 @@ S = OrderStatus
 #: Which states each state may move to.
 TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
     S.pending_payment: frozenset({S.paid, S.cancelled}),
-    S.paid: frozenset({S.shipped, S.cancelled}),
+    # paid -> completed: a self-pickup order collected with its code (core.services.pickup)
+    S.paid: frozenset({S.shipped, S.cancelled, S.completed}),
     S.shipped: frozenset({S.delivered}),
     S.delivered: frozenset({S.completed}),
     S.completed: frozenset(),

@@ -7,8 +7,10 @@ Read-only; the write paths (placement, payment, cancellation) are
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
@@ -116,8 +118,13 @@ def orders_query(
     shop_id: int | None = None,
     buyer_id: int | None = None,
     status: OrderStatus | None = None,
+    placed_from: datetime | None = None,
+    placed_before: datetime | None = None,
+    recipient_phone: str | None = None,
 ) -> SelectOfScalar[Order]:
-    """The statement for a shop's or a buyer's orders, optionally of one status."""
+    """The statement for a shop's or a buyer's orders, optionally of one status, placed in
+    ``[placed_from, placed_before)``, to a recipient phone (spaces and dashes ignored; a
+    caller must hold ``orders:pii`` to filter on it)."""
     statement = select(Order)
     if shop_id is not None:
         statement = statement.where(Order.shop_id == shop_id)
@@ -125,7 +132,20 @@ def orders_query(
         statement = statement.where(Order.buyer_id == buyer_id)
     if status is not None:
         statement = statement.where(Order.status == status)
+    if placed_from is not None:
+        statement = statement.where(col(Order.created_at) >= placed_from)
+    if placed_before is not None:
+        statement = statement.where(col(Order.created_at) < placed_before)
+    phone = normalized_phone(recipient_phone or "")
+    if phone:
+        stored = func.replace(func.replace(col(Order.recipient_phone), " ", ""), "-", "")
+        statement = statement.where(stored == phone)
     return statement
+
+
+def normalized_phone(phone: str) -> str:
+    """A phone number as compared by the filters: no spaces or dashes."""
+    return phone.replace(" ", "").replace("-", "").strip()
 
 
 def get_order(

@@ -40,6 +40,7 @@ from core.models import (
 from core.models.base import utcnow
 from core.outbox import record_event
 from core.schemas.orders import OrderCreate
+from core.services import pickup
 from core.services.inventory import (
     SkuRow,
     adjust_stock,
@@ -191,6 +192,15 @@ def place_order_with_lines(
     # 1. price on a snapshot, holding no lock
     snapshot = read_skus(reader, shop_id=shop_id, sku_ids=seen)
     subtotal = _check_lines(reader, shop_id, data, snapshot)
+    store_id: int | None = None
+    if data.self_pickup:
+        store_id = pickup.choose_store(reader, shop_id=shop_id, store_id=data.pickup_store_id).id
+    elif data.pickup_store_id is not None:
+        raise InvalidInput(
+            "A pickup store is chosen only for a self-pickup order.",
+            code="not_self_pickup",
+            field="body.pickup_store_id",
+        )
     shipping = _shipping_fee(reader, shop_id, data, snapshot)
     if subtotal + shipping > MAX_ORDER_TOTAL_FEN:
         raise InvalidInput(
@@ -279,6 +289,8 @@ def place_order_with_lines(
         )
     session.add_all(lines)
     session.flush()
+    if store_id is not None:
+        pickup.bind_order_to_store(session, order=order, store_id=store_id)
     for placed in lines:
         adjust_stock(
             session,
@@ -467,7 +479,9 @@ def pay_order(session: Session, *, order: Order, provider: PaymentProvider | Non
         )
         raise _not_payable(order)
     order.payment_ref = result.payment_ref[:64]
-    return move_order(session, order, OrderStatus.paid)
+    move_order(session, order, OrderStatus.paid)
+    pickup.issue_pickup_code(session, order=order)
+    return order
 
 
 def _lock_order(session: Session, order_id: int) -> Order:

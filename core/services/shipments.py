@@ -7,7 +7,7 @@ the platform. Services never commit.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -90,11 +90,14 @@ def create_shipment(
     carrier_code: str,
     waybill_no: str,
     line_ids: Sequence[int] = (),
+    quantities: Mapping[int, int] | None = None,
     carriers: CarrierRegistry | None = None,
 ) -> Shipment:
     """Send a parcel for ``order``; publishes ``shipment_created``.
 
-    ``line_ids`` must be lines of the order (empty = the whole order). The first parcel of a
+    ``line_ids`` must be lines of the order (empty = the whole order). ``quantities`` (line
+    id -> items, each line also in ``line_ids``) puts part of a line in the parcel: at most
+    what earlier parcels left of it (``body.lines[i].quantity`` otherwise). The first parcel of a
     paid order moves it to shipped. Raises :class:`InvalidInput` for an unknown carrier, a
     malformed waybill or foreign lines, :class:`Conflict` (``duplicate_waybill``) for a
     waybill already used, :class:`InvalidState` for an order not awaiting shipment.
@@ -125,6 +128,7 @@ def create_shipment(
                     f"Line {line_id} is not a line of order {order.id}.",
                     field=f"body.line_ids[{index}]",
                 )
+    counts = _checked_quantities(session, order, wanted, quantities or {})
     _ensure_new_waybill(session, carrier.code, normalized)
     assert order.id is not None
     shipment = Shipment(
@@ -133,6 +137,7 @@ def create_shipment(
         carrier_code=carrier.code,
         waybill_no=normalized,
         line_ids=wanted,
+        quantities={str(k): v for k, v in counts.items()},
         status=TrackingStatus.in_transit.value,
     )
     try:
@@ -153,6 +158,48 @@ def create_shipment(
         data={"shipment": _snapshot(session, shipment)},
     )
     return shipment
+
+
+def shipped_quantities(session: Session, order_id: int) -> dict[int, int]:
+    """How many items of each line of an order its parcels hold so far."""
+    lines = {
+        line.id or 0: line.quantity
+        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order_id)).all()
+    }
+    out = dict.fromkeys(lines, 0)
+    for parcel in session.exec(select(Shipment).where(Shipment.order_id == order_id)).all():
+        for line_id in parcel.line_ids or list(lines):
+            if line_id in out:
+                out[line_id] += parcel.quantities.get(str(line_id), lines[line_id])
+    return out
+
+
+def _checked_quantities(
+    session: Session, order: Order, line_ids: list[int], quantities: Mapping[int, int]
+) -> dict[int, int]:
+    if not quantities:
+        return {}
+    assert order.id is not None
+    lines = {
+        line.id: line.quantity
+        for line in session.exec(select(OrderLine).where(OrderLine.order_id == order.id)).all()
+    }
+    shipped = shipped_quantities(session, order.id)
+    for index, (line_id, count) in enumerate(quantities.items()):
+        field = f"body.lines[{index}]"
+        if line_id not in line_ids or line_id not in lines:
+            raise InvalidInput(
+                f"Line {line_id} is not a line of order {order.id}.", field=f"{field}.line_id"
+            )
+        left = lines[line_id] - shipped.get(line_id, 0)
+        if not 1 <= count <= left:
+            raise InvalidInput(
+                f"Line {line_id} has {max(left, 0)} items not yet in a parcel; {count} asked.",
+                code="too_many_items",
+                field=f"{field}.quantity",
+                extra={"line_id": line_id, "unshipped": max(left, 0)},
+            )
+    return dict(quantities)
 
 
 def _duplicate(carrier_code: str, waybill_no: str) -> Conflict:

@@ -37,7 +37,9 @@ from marketplace.web import (
     console_actions,
     console_catalog,
     console_members,
+    console_order_actions,
     console_orders,
+    console_pickup,
     console_qualifications,
     console_roles,
     console_shop,
@@ -53,6 +55,8 @@ from sdk.scopes import Scope
 router = web_router(tags=["merchant console"])
 router.include_router(console_catalog.router)
 router.include_router(console_orders.router)
+router.include_router(console_order_actions.router)
+router.include_router(console_pickup.router)
 router.include_router(console_actions.router)
 router.include_router(console_storefront.router)
 router.include_router(console_shop.router)

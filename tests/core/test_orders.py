@@ -204,6 +204,15 @@ def test_self_pickup(client: TestClient, factory: Factory, engine: Engine) -> No
         row.self_pickup = True
         session.add(row)
         session.commit()
+    no_store = place(client, shop.id, buyer, order_body(sku.id, self_pickup=True), "k1")
+    assert no_store.json()["code"] == "no_pickup_store"  # tests/core/test_pickup.py
+    with Session(engine) as session:
+        session.add(
+            m.PickupStore(
+                shop_id=shop.id, name="Desk", province_code="31", address="1", hours="9-5"
+            )
+        )
+        session.commit()
     picked = place(client, shop.id, buyer, order_body(sku.id, self_pickup=True, address=""), "k2")
     assert picked.status_code == 201  # province 31 is fine: nothing ships
     no_address = place(
