@@ -45,7 +45,7 @@ def test_every_console_page_fits_a_phone_in_chinese(live_server: LiveServer, bro
     owner = factory.account(email="owner@example.com", password="secret-pass")
     shop = factory.shop(owner, name="王芳的茶叶和面馆 Wang's tea and noodle house")
     product, _ = factory.product(shop, stock=2)
-    order, lines = factory.order(shop)
+    order, _lines = factory.order(shop)
     with Session(live_server.engine) as session:
         session.add(
             m.PickupStore(
