@@ -26,10 +26,10 @@ TABS: tuple[tuple[str, str, Scope], ...] = (
     ("orders", "/orders", Scope.orders_read),
     ("aftersales", "/aftersales", Scope.aftersales_read),
     ("shipments", "/shipments", Scope.logistics_read),
-    ("pickup", "/pickup-stores", Scope.logistics_read),
     ("settings", "/settings", Scope.shop_read),
     ("members", "/members", Scope.members_read),
     ("qualifications", "/qualifications", Scope.shop_read),
+    ("pickup", "/pickup-stores", Scope.logistics_read),
     ("apps", "/apps", Scope.shop_read),
     ("storefront", "/storefront", Scope.shop_read),
 )

@@ -1,6 +1,6 @@
 """orderdesk: pickup stores, an order's pickup code, parcel quantities, exchange replacement
 
-Revision ID: 0009_orderdesk
+Revision ID: 0011_pickup_and_parcels
 Revises: 0010_qualification_documents
 Create Date: 2026-12-07 17:30:00
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0009_orderdesk"
+revision = "0011_pickup_and_parcels"
 down_revision = "0010_qualification_documents"
 branch_labels = None
 depends_on = None
