@@ -50,6 +50,12 @@ def visible_tabs(access: ShopAccess) -> list[str]:
     return [key for key, _path, scope in TABS if access.can(scope)]
 
 
+def shop_tabs(session: Session, account: Account, shop_id: int) -> list[str]:
+    """The tabs a member sees on shop pages rendered outside the console's own modules
+    (the Services pages), so their navigation matches every other tab's."""
+    return visible_tabs(member_access(session, account, shop_id, Scope.shop_read))
+
+
 def console_context(access: ShopAccess, tab: str, **values: Any) -> dict[str, Any]:
     """The values every shop page gives its template (the shop, its nav, the access)."""
     return {"shop": access.shop, "access": access, "tab": tab, "tabs": visible_tabs(access)} | (

@@ -43,6 +43,7 @@ from marketplace.services.subscriptions import (
     expire_lapsed_subscriptions,
     renew_subscription,
 )
+from marketplace.web.console_access import shop_tabs
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
 from marketplace.web.i18n import request_locale
@@ -82,11 +83,9 @@ def apps_page(
     expire_lapsed_subscriptions(session, shop_id=shop_id)
     services = shop_services(session, shop_id=shop_id)
     session.commit()
-    return render(
-        request,
-        "installed/list.html",
-        {"shop": seat.shop, "seat": seat, "services": services, "words": scope_words(request)},
-    )
+    context = {"seat": seat, "services": services, "words": scope_words(request)}
+    tabs = shop_tabs(session, account, shop_id)
+    return render(request, "installed/list.html", {"shop": seat.shop, "tabs": tabs} | context)
 
 
 @router.get("/console/shops/{shop_id}/apps/{slug}")
@@ -98,6 +97,7 @@ def app_page(
     expire_lapsed_subscriptions(session, shop_id=shop_id)
     context = _app_context(request, session, seat, slug)
     session.commit()
+    context["tabs"] = shop_tabs(session, account, shop_id)
     return render(request, "installed/app.html", context)
 
 
@@ -149,6 +149,7 @@ async def save_settings(
         if errors:
             session.rollback()
             context = _app_context(request, session, seat, slug, typed=typed, errors=errors)
+            context["tabs"] = shop_tabs(session, account, shop_id)
             return render(request, "installed/app.html", context, status_code=400)
         configure_installation(
             session, host=host, installation=service.installation, settings=settings
