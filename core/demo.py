@@ -21,7 +21,7 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
 )
 
 #: Services installed in the demo shop (with every scope they ask for), when loaded.
-DEMO_SERVICES: tuple[str, ...] = ("shipping_insurance", "batch_products")
+DEMO_SERVICES: tuple[str, ...] = ("shipping_insurance", "batch_products", "store_migration")
 
 _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ...] = (
     (

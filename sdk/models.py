@@ -296,6 +296,10 @@ class Importer(BaseModel):
     on the import page. ``on_imported(client, rows, results)``, when given, runs in the
     import job after each chunk commits, with the chunk's :class:`~sdk.importing.ImportRow`
     objects and their :class:`~sdk.batch.ItemResult` (to queue image downloads, say).
+    ``prepare(client) -> dict``, when given, returns what ``parse`` needs from the shop
+    (its category tree, the merchant's saved mappings); the host calls it with the
+    installation's client before a preview and when the import job starts, and passes
+    the result as ``ImportOptions.values``.
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -307,6 +311,7 @@ class Importer(BaseModel):
     detect: Any = None
     fields: tuple[str, ...] = ()
     on_imported: Any = None
+    prepare: Any = None
 
 
 class ActionField(Snapshot):

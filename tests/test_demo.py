@@ -62,6 +62,7 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
     assert [(i.plugin_id, i.listing_id is not None) for i in installed] == [
         ("shipping_insurance", True),
         ("batch_products", True),
+        ("store_migration", True),
     ]
     host = create_plugin_host(settings)
     for delivery_id in dispatch_outbox(engine, host):

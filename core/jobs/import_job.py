@@ -25,6 +25,7 @@ from core.jobs.plugin_jobs import HostChunk, host_context, installation_client
 from core.jobs.runner import JobContext as RunnerContext
 from core.jobs.runner import job_kind
 from core.plugins.manager import InstallationRef, PluginHost
+from sdk.client import ShopClient
 from sdk.importing import Detection, ImportOptions, ImportRow
 from sdk.jobs import chunked
 from sdk.models import Importer
@@ -87,6 +88,11 @@ def read_head(store: FileStore, key: str) -> bytes:
         return handle.read(HEAD_BYTES)
 
 
+def prepared_values(importer: Importer, client: ShopClient) -> dict[str, Any]:
+    """What the importer's ``prepare`` asks of the shop before parsing (nothing without one)."""
+    return dict(importer.prepare(client)) if callable(importer.prepare) else {}
+
+
 def preview_rows(
     importer: Importer, stream: IO[bytes], options: ImportOptions, n: int = 10
 ) -> list[ImportRow]:
@@ -118,7 +124,7 @@ def run_import(ctx: RunnerContext) -> None:
     options = ImportOptions(
         encoding=str(params.get("encoding") or "utf-8-sig"),
         mapping=dict(params.get("mapping") or {}),
-        values=dict(params.get("values") or {}),
+        values={**prepared_values(importer, client), **dict(params.get("values") or {})},
         settings=dict(job_ctx.settings) if isinstance(job_ctx.settings, dict) else {},
         language=job_ctx.language,
     )

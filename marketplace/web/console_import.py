@@ -23,8 +23,15 @@ from core.files.documents import file_expired, save_upload
 from core.files.service import receive, written_files
 from core.files.signing import sign_file_link
 from core.files.store import FileStore, StagedFile
-from core.jobs.import_job import IMPORT_JOB, FoundImporter, detect_formats, preview_rows, read_head
-from core.jobs.plugin_jobs import start_plugin_job
+from core.jobs.import_job import (
+    IMPORT_JOB,
+    FoundImporter,
+    detect_formats,
+    prepared_values,
+    preview_rows,
+    read_head,
+)
+from core.jobs.plugin_jobs import installation_client, start_plugin_job
 from core.jobs.tasks import enqueue
 from core.models import Account, Job, JobStatus
 from core.models.files import FilePurpose, StoredFile
@@ -154,6 +161,16 @@ def _mapping(request: Request, columns: list[str], default: dict[str, str]) -> d
     return mapping
 
 
+def _prepared(
+    request: Request, session: Session, shop_id: int, chosen: FoundImporter
+) -> dict[str, Any]:
+    """What the chosen importer's ``prepare`` asks of the shop, through its service's client."""
+    inst = request.app.state.plugins.shop_view(session, shop_id).installations[chosen.plugin_id]
+    runtime = request.app.state.runtime
+    client, _ = installation_client(runtime.engine, inst.id, runtime)
+    return prepared_values(chosen.importer, client)
+
+
 @router.get(BASE + "/files/{file_id}")
 def preview_page(
     shop_id: int, file_id: int, request: Request, session: ReadSessionDep, account: RequireAccount
@@ -175,8 +192,13 @@ def preview_page(
         detection = chosen.detection
         encoding = encoding if encoding in ENCODINGS else (detection.encoding or "utf-8-sig")
         mapping = _mapping(request, detection.columns, detection.mapping)
-        options = ImportOptions(encoding=encoding, mapping=mapping, language=_language(request))
         try:
+            options = ImportOptions(
+                encoding=encoding,
+                mapping=mapping,
+                language=_language(request),
+                values=_prepared(request, session, shop_id, chosen),
+            )
             rows = preview_rows(chosen.importer, store.open(upload.storage_key), options)
         except Exception:
             error = _("This file cannot be read in this format and encoding.")

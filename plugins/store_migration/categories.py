@@ -14,7 +14,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from sdk.client import ShopClient
 from sdk.models import Category
+
+#: The record collection of the merchant's mapping step: key = the path as written in the
+#: file, data = ``{"category_id": id}``.
+MAPPING = "category_map"
 
 _WORD = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 _SPLIT = re.compile(r"\s*(?:>|/|»|\|)\s*")
@@ -95,3 +100,22 @@ class CategoryMatcher:
             if path.strip() and self.match(path).category_id is None:
                 seen.setdefault(path.strip(), None)
         return list(seen)
+
+
+def chosen_categories(client: ShopClient) -> dict[str, int]:
+    """The merchant's category choices of the mapping step: source path -> category id."""
+    chosen: dict[str, int] = {}
+    after: str | None = None
+    while page := client.records.list(MAPPING, limit=200, after_key=after):
+        chosen.update((record.key, int(record.data["category_id"])) for record in page)
+        after = page[-1].key
+    return chosen
+
+
+def import_values(client: ShopClient) -> dict[str, object]:
+    """What ``parse`` needs from the shop before an import (the importers' ``prepare``):
+    Tanzi's category tree and the merchant's choices of the mapping step."""
+    return {
+        "categories": [c.model_dump() for c in client.categories.list()],
+        "category_map": chosen_categories(client),
+    }

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from plugins.store_migration import magento, prestashop, shopify, template, woocommerce
-from plugins.store_migration.categories import CategoryMatcher
+from plugins.store_migration.categories import CategoryMatcher, import_values
 from plugins.store_migration.convert import to_import_row
 from plugins.store_migration.drafts import ProductRow
 from plugins.store_migration.images import queue_images
@@ -117,6 +117,7 @@ class Format:
             parse=self.parse,
             detect=self.detect,
             on_imported=queue_images,
+            prepare=import_values,
         )
 
 

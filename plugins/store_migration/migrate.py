@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import IO
 
-from plugins.store_migration.categories import CategoryMatcher
+from plugins.store_migration.categories import MAPPING, CategoryMatcher, chosen_categories
 from plugins.store_migration.convert import to_import_row
 from plugins.store_migration.drafts import ProductRow
 from plugins.store_migration.images import queue_images
@@ -30,18 +30,7 @@ from sdk.jobs import Chunk, JobContext, JobKind, run_chunked
 from sdk.scopes import Scope
 
 JOB = "migrate"
-MAPPING = "category_map"
 CHUNK = 500
-
-
-def chosen_categories(client: ShopClient) -> dict[str, int]:
-    """The merchant's category choices of the mapping step: source path -> category id."""
-    chosen: dict[str, int] = {}
-    after: str | None = None
-    while page := client.records.list(MAPPING, limit=200, after_key=after):
-        chosen.update((record.key, int(record.data["category_id"])) for record in page)
-        after = page[-1].key
-    return chosen
 
 
 def choose_category(client: ShopClient, path: str, category_id: int) -> None:
