@@ -23,11 +23,13 @@ SCRIPTS = {
     "console.py": "console",
     "events.py": "events",
     "hooks.py": "hooks",
+    "labels.py": "labels",
     "orders.py": "orders",
     "pages.py": "pages",
     "scale.py": "scale",
     "token_lookup.py": "token lookup",
     "webhooks.py": "webhooks",
+    "zpl.py": "zpl",
 }
 LAST_LINE = re.compile(r"^(?P<name>[a-z ]+): ratio (?P<ratio>\d+\.\d\d) \([^()]+\)$")
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from itertools import groupby
 
-from reportlab.graphics import renderPDF
+import segno
 from reportlab.graphics.barcode import code128
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
@@ -116,11 +115,18 @@ def _party(
 
 
 def _qr(canvas: Canvas, value: str, x: float, y: float) -> None:
-    """The value as a QR code (error correction M) in a ``QR_SIZE`` square at x, y."""
-    widget = QrCodeWidget(value, barLevel="M", barBorder=2)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(
-        QR_SIZE, QR_SIZE, transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0]
-    )
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
+    """The value as a QR code (error correction M, 2-module quiet zone) in a ``QR_SIZE``
+    square at x, y: segno encodes it, each row's dark runs are one filled path."""
+    matrix = segno.make_qr(value, error="m", boost_error=False).matrix
+    border = 2
+    box = QR_SIZE / (len(matrix) + 2 * border)
+    path = canvas.beginPath()
+    top = y + QR_SIZE - border * box
+    for r, row in enumerate(matrix):
+        c = 0
+        for dark, run in groupby(row):
+            count = len(list(run))
+            if dark:
+                path.rect(x + (c + border) * box, top - (r + 1) * box, count * box, box)
+            c += count
+    canvas.drawPath(path, stroke=0, fill=1)

@@ -8,7 +8,10 @@ as font ``J`` (``^CW``); the waybill is Code 128 (``^BC``, automatic subsets) an
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from collections.abc import Iterable
+from itertools import accumulate
 
 from plugins.label_printing.model import Label, Party
 
@@ -21,8 +24,13 @@ CJK_FONT = "E:ANMDS.TTF"
 MARGIN = 20
 
 
+_SPECIAL = re.compile(r"[_^~\r\n]")
+
+
 def field_data(text: str) -> str:
     """``^FH``-escaped field data: ``_``, ``^`` and ``~`` as hex, line breaks as spaces."""
+    if _SPECIAL.search(text) is None:
+        return text
     return (
         text.replace("_", "_5F")
         .replace("^", "_5E")
@@ -38,18 +46,17 @@ def _text(x: int, y: int, size: int, text: str) -> str:
 
 def _wrap(text: str, width_dots: int, size: int, max_lines: int) -> list[str]:
     """Lines of ``text`` that fit ``width_dots``: a CJK character is ``size`` wide, others half."""
+    half = size // 2
+    ends = list(accumulate(size if char > "\u2e7f" else half for char in text))
+    if not ends or ends[-1] <= width_dots:
+        return [text] if text else []
     lines: list[str] = []
-    line, used = "", 0
-    for char in text:
-        w = size if ord(char) > 0x2E7F else size // 2
-        if line and used + w > width_dots:
-            lines.append(line)
-            line, used = "", 0
-        line += char
-        used += w
-    if line:
-        lines.append(line)
-    return lines[:max_lines]
+    start, used = 0, 0
+    while start < len(text) and len(lines) < max_lines:
+        stop = max(bisect_right(ends, used + width_dots, lo=start), start + 1)
+        lines.append(text[start:stop])
+        used, start = ends[stop - 1], stop
+    return lines
 
 
 def _party(out: list[str], mark: str, party: Party, y: int, size: int, lines: int) -> int:
