@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     queue_url: str = ""
     redis_url: str = ""
     secret_key: str = ""
+    #: keys that came before ``secret_key``: secrets they sealed still open (key rotation)
+    previous_secret_keys: list[str] = Field(default_factory=list)
     base_url: str = "http://127.0.0.1:8000"
     plugins_file: Path = Path("plugins.toml")
     demo_data: bool = False

@@ -20,6 +20,7 @@ from sdk.models import (
     Sku,
     TrackingEvent,
 )
+from sdk.waybills import Address, CarrierAccount, Waybill, WaybillResult
 
 
 class ProductsClient(Protocol):
@@ -45,6 +46,11 @@ class OrdersClient(Protocol):
         self, *, status: str | None = None, limit: int = 50, after_id: int | None = None
     ) -> list[Order]:
         """Orders by id, optionally of one status. Scope: ``orders:read``."""
+        ...
+
+    def cancel(self, order_id: int, *, reason: str) -> Order:
+        """Cancel an order (pending payment or paid; a paid one is refunded in full) with
+        a reason of 1 to 200 characters the buyer sees. Scope: ``orders:write``."""
         ...
 
 
@@ -76,6 +82,48 @@ class LogisticsClient(Protocol):
         self, shipment_id: int, *, status: str, description: str = "", location: str = ""
     ) -> TrackingEvent:
         """Add a tracking event to a shipment. Scope: ``logistics:write``."""
+        ...
+
+    def create_shipment(
+        self,
+        order_id: int,
+        *,
+        carrier_code: str,
+        waybill_no: str,
+        line_ids: list[int] | None = None,
+    ) -> Shipment:
+        """Ship an order (all of it, or ``line_ids``) with a waybill; the first parcel of a
+        paid order moves it to shipped. Refuses an unknown carrier, a malformed waybill or
+        one already used (``duplicate_waybill``), an order not awaiting shipment.
+        Scope: ``logistics:write``."""
+        ...
+
+
+class CarriersClient(Protocol):
+    """Bound carrier accounts and the e-waybills issued on them. The account's secret is
+    never returned: the kernel passes it to the carrier's plugin only."""
+
+    def accounts(self, *, carrier_code: str | None = None) -> list[CarrierAccount]:
+        """The shop's bound (not unbound) accounts, masked. Scope: ``logistics:read``."""
+        ...
+
+    def issue_waybills(
+        self, account_id: int, order_ids: list[int], *, sender: Address | None = None
+    ) -> list[WaybillResult]:
+        """One waybill per order (at most 100 orders), in the same order. An order that
+        already has an issued waybill on this account gets it back (``reused``), never a
+        second number. An order the carrier refused, or that cannot ship, gets a
+        ``problem`` and no waybill. ``sender`` defaults to the account's sender address.
+        Scope: ``logistics:write``."""
+        ...
+
+    def waybills(self, *, order_id: int) -> list[Waybill]:
+        """The waybills issued for an order, cancelled ones too. Scope: ``logistics:read``."""
+        ...
+
+    def cancel_waybill(self, waybill_id: int) -> Waybill:
+        """Cancel (recycle) an issued waybill that no shipment uses yet; cancelling a
+        cancelled one returns it unchanged. Scope: ``logistics:write``."""
         ...
 
 
@@ -136,6 +184,9 @@ class ShopClient(Protocol):
 
     @property
     def logistics(self) -> LogisticsClient: ...
+
+    @property
+    def carriers(self) -> CarriersClient: ...
 
     @property
     def shop(self) -> ShopNamespace: ...

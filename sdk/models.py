@@ -232,12 +232,19 @@ class Carrier(Snapshot):
     ``waybill_pattern`` is a regular expression that must match a whole waybill number
     (upper-case, without spaces or hyphens); a carrier whose code is already taken or whose
     pattern does not compile is left out.
+
+    ``ewaybill`` (optional) is the carrier's e-waybill operations, an object fitting
+    :class:`sdk.waybills.EWaybillOperations`: with it merchants can bind accounts with
+    this carrier and printing services can issue waybill numbers on them.
     """
+
+    model_config = ConfigDict(frozen=True, extra="ignore", arbitrary_types_allowed=True)
 
     code: str
     name: str
     tracking_url: str = ""
     waybill_pattern: str = r"[A-Z0-9]{6,40}"
+    ewaybill: Any = None
 
 
 class Importer(BaseModel):

@@ -30,9 +30,16 @@ from typing import Any
 
 from sdk.errors import InvalidRequest, ResourceNotFound, ScopeDenied
 from sdk.manifest import PluginManifest
-from sdk.models import AfterSale, Order, Product, Record, Shipment, ShopInfo, Sku
+from sdk.models import AfterSale, Order, Problem, Product, Record, Shipment, ShopInfo, Sku
 from sdk.models import TrackingEvent as TrackingEventModel
 from sdk.scopes import Scope
+from sdk.waybills import (
+    BUILTIN_CARRIERS,
+    Address,
+    CarrierAccount,
+    Waybill,
+    WaybillResult,
+)
 
 #: The most rows one list call returns, as in the kernel.
 MAX_LIST = 200
@@ -53,6 +60,10 @@ TRACKING_STATUSES = frozenset(
     {"picked_up", "in_transit", "out_for_delivery", "delivered", "exception"}
 )
 _PII = ("recipient_name", "recipient_phone", "address")
+#: The most orders one ``issue_waybills`` call takes, as in the kernel.
+MAX_WAYBILL_BATCH = 100
+#: The longest cancellation reason, in characters.
+MAX_CANCEL_REASON = 200
 
 
 @dataclass(frozen=True)
@@ -107,6 +118,12 @@ class FakeShop:
         self.shipment_rows: dict[int, dict[str, Any]] = {}
         self.tracking_rows: dict[int, dict[str, Any]] = {}
         self.record_rows: dict[tuple[str, str], Record] = {}
+        self.account_rows: dict[int, dict[str, Any]] = {}
+        self.waybill_rows: dict[int, dict[str, Any]] = {}
+        self.carrier_patterns: dict[str, re.Pattern[str]] = {
+            code: re.compile(pattern) for code, _name, pattern in BUILTIN_CARRIERS
+        }
+        self.refused_orders: set[int] = set()
         self._ids: dict[str, int] = {}
         self._bind()
         if seed:
@@ -119,6 +136,7 @@ class FakeShop:
         self.logistics = _Logistics(self)
         self.shop = _Shop(self)
         self.records = _Records(self)
+        self.carriers = _Carriers(self)
 
     @classmethod
     def for_manifest(cls, manifest: PluginManifest, **kwargs: Any) -> FakeShop:
@@ -276,6 +294,41 @@ class FakeShop:
         self.order_rows[order_id]["status"] = "shipped"
         return Shipment.model_validate(self.shipment_rows[shipment_id])
 
+    def add_carrier(self, code: str, pattern: str) -> None:
+        """Know one more carrier (as a plugin's ``register_carriers`` would add it)."""
+        self.carrier_patterns[code] = re.compile(pattern)
+
+    def add_account(
+        self, carrier_code: str = "SANDBOX", account_no: str = "SBX-ACCT-0001", branch: str = ""
+    ) -> CarrierAccount:
+        """Bind a carrier account (the fake's carrier issues ``SBX`` + 10 digits)."""
+        if carrier_code not in self.carrier_patterns:
+            self.add_carrier(carrier_code, r"SBX\d{10}")
+        account_id = self._next_id("account")
+        self.account_rows[account_id] = {
+            "id": account_id,
+            "carrier_code": carrier_code,
+            "account_no_masked": "*" * (len(account_no) - 4) + account_no[-4:],
+            "branch": branch,
+            "sender": Address(
+                name="摊子好物发货组",
+                phone="0571-88886666",
+                province="浙江省",
+                city="杭州市",
+                district="余杭区",
+                street="文一西路 969 号",
+                province_code="33",
+            ),
+            "status": "active",
+            "created_at": _now(),
+            "unbound_at": None,
+        }
+        return CarrierAccount.model_validate(self.account_rows[account_id])
+
+    def fail_waybills_for(self, order_ids: Iterable[int]) -> None:
+        """Make the fake carrier refuse to issue numbers for these orders."""
+        self.refused_orders.update(order_ids)
+
     def _seed(self) -> None:
         self.add_product(
             "明前龙井 West Lake Longjing tea, 250 g",
@@ -295,6 +348,7 @@ class FakeShop:
         self.add_order([(6, 1)], status="pending_payment")
         self.add_aftersale(first.id, amount_fen=first.total_fen or 0, reason="Arrived late")
         self.add_shipment(second.id)
+        self.add_account()
 
     # -- views ---------------------------------------------------------------------------
 
@@ -371,6 +425,28 @@ class _Orders(_Namespace):
             if (after_id is None or i > after_id) and (status is None or row["status"] == status)
         )
         return [self._f._order(i) for i in ids[: _limit(limit)]]
+
+    def cancel(self, order_id: int, *, reason: str) -> Order:
+        """Cancel a pending or paid order (a paid one is refunded in full) with a reason.
+        Scope: ``orders:write``."""
+        self._f._call("orders.cancel", Scope.orders_write, order_id, reason=reason)
+        self._f._found(self._f.order_rows, order_id, "Order")
+        reason = reason.strip() if isinstance(reason, str) else ""
+        if not reason or len(reason) > MAX_CANCEL_REASON:
+            raise InvalidRequest(
+                f"A cancellation needs a reason of 1 to {MAX_CANCEL_REASON} characters.",
+                code="invalid_input",
+            )
+        row = self._f.order_rows[order_id]
+        if row["status"] not in ("pending_payment", "paid"):
+            raise InvalidRequest(
+                f"An order that is {row['status']} cannot be cancelled here.",
+                code="cancel_not_allowed",
+            )
+        if row["status"] == "paid":
+            row["refunded_fen"] = row["total_fen"]
+        row["status"] = "cancelled"
+        return self._f._order(order_id)
 
 
 class _AfterSales(_Namespace):
@@ -471,6 +547,160 @@ class _Logistics(_Namespace):
         if order["status"] == "shipped" and all(s["delivered"] for s in parcels):
             order["status"] = "delivered"
         return TrackingEventModel.model_validate(row)
+
+    def create_shipment(
+        self,
+        order_id: int,
+        *,
+        carrier_code: str,
+        waybill_no: str,
+        line_ids: list[int] | None = None,
+    ) -> Shipment:
+        """Ship an order with a waybill; a paid order moves to shipped.
+        Scope: ``logistics:write``."""
+        self._f._call(
+            "logistics.create_shipment",
+            Scope.logistics_write,
+            order_id,
+            carrier_code=carrier_code,
+            waybill_no=waybill_no,
+            line_ids=line_ids,
+        )
+        self._f._found(self._f.order_rows, order_id, "Order")
+        code = carrier_code.strip().upper()
+        pattern = self._f.carrier_patterns.get(code)
+        if pattern is None:
+            raise InvalidRequest(f"Unknown carrier {carrier_code!r}.", code="unknown_carrier")
+        number = re.sub(r"[\s\-]", "", waybill_no).upper()
+        if not pattern.fullmatch(number):
+            raise InvalidRequest(
+                f"{waybill_no!r} is not a {code} waybill number.", code="invalid_waybill"
+            )
+        if any(
+            r["carrier_code"] == code and r["waybill_no"] == number
+            for r in self._f.shipment_rows.values()
+        ):
+            raise InvalidRequest(
+                f"Waybill {number} of {code} is already used by a shipment.",
+                code="duplicate_waybill",
+            )
+        order = self._f.order_rows[order_id]
+        if order["status"] not in ("paid", "shipped"):
+            raise InvalidRequest(
+                f"An order that is {order['status']} cannot be shipped.",
+                code="order_not_shippable",
+            )
+        known = {line["id"] for line in order["lines"]}
+        for line_id in line_ids or []:
+            if line_id not in known:
+                raise InvalidRequest(
+                    f"Line {line_id} is not a line of order {order_id}.", code="invalid_input"
+                )
+        shipment = self._f.add_shipment(order_id, carrier_code=code, waybill_no=number)
+        self._f.shipment_rows[shipment.id]["line_ids"] = list(dict.fromkeys(line_ids or []))
+        return Shipment.model_validate(self._f.shipment_rows[shipment.id])
+
+
+class _Carriers(_Namespace):
+    """Bound carrier accounts and their e-waybills (a fake carrier issues the numbers)."""
+
+    def accounts(self, *, carrier_code: str | None = None) -> list[CarrierAccount]:
+        """Bound accounts, masked. Scope: ``logistics:read``."""
+        self._f._call("carriers.accounts", Scope.logistics_read, carrier_code=carrier_code)
+        return [
+            CarrierAccount.model_validate(row)
+            for _id, row in sorted(self._f.account_rows.items())
+            if row["status"] == "active"
+            and (carrier_code is None or row["carrier_code"] == carrier_code.upper())
+        ]
+
+    def _account(self, account_id: int) -> dict[str, Any]:
+        row = self._f.account_rows.get(account_id)
+        if row is None or row["status"] != "active":
+            raise ResourceNotFound(f"Carrier account {account_id} was not found in this shop.")
+        return row
+
+    def issue_waybills(
+        self, account_id: int, order_ids: list[int], *, sender: Address | None = None
+    ) -> list[WaybillResult]:
+        """One waybill per order, once. Scope: ``logistics:write``."""
+        self._f._call(
+            "carriers.issue_waybills",
+            Scope.logistics_write,
+            account_id,
+            list(order_ids),
+            sender=sender,
+        )
+        account = self._account(account_id)
+        if len(order_ids) > MAX_WAYBILL_BATCH:
+            raise InvalidRequest(
+                f"At most {MAX_WAYBILL_BATCH} orders per call.", code="too_many_orders"
+            )
+        results: list[WaybillResult] = []
+        for index, order_id in enumerate(order_ids):
+            results.append(self._issue_one(account, index, order_id))
+        return results
+
+    def _issue_one(self, account: dict[str, Any], index: int, order_id: int) -> WaybillResult:
+        def refused(message: str) -> WaybillResult:
+            return WaybillResult(
+                order_id=order_id, problem=Problem(field=f"order_ids[{index}]", message=message)
+            )
+
+        order = self._f.order_rows.get(order_id)
+        if order is None:
+            return refused(f"Order {order_id} was not found in this shop.")
+        for row in self._f.waybill_rows.values():
+            if (
+                row["account_id"] == account["id"]
+                and row["order_id"] == order_id
+                and row["status"] == "issued"
+            ):
+                return WaybillResult(
+                    order_id=order_id, waybill=Waybill.model_validate(row), reused=True
+                )
+        if order["status"] != "paid":
+            return refused(f"An order that is {order['status']} cannot be shipped.")
+        if order_id in self._f.refused_orders:
+            return refused("The carrier refused this order: address not served.")
+        waybill_id = self._f._next_id("waybill")
+        row = {
+            "id": waybill_id,
+            "account_id": account["id"],
+            "order_id": order_id,
+            "carrier_code": account["carrier_code"],
+            "waybill_no": f"SBX{waybill_id:010d}",
+            "routing_code": f"571-{order['province_code']}",
+            "sort_code": "A1",
+            "destination": "杭州转运中心",
+            "status": "issued",
+            "created_at": _now(),
+        }
+        self._f.waybill_rows[waybill_id] = row
+        return WaybillResult(order_id=order_id, waybill=Waybill.model_validate(row))
+
+    def waybills(self, *, order_id: int) -> list[Waybill]:
+        """The waybills issued for an order. Scope: ``logistics:read``."""
+        self._f._call("carriers.waybills", Scope.logistics_read, order_id=order_id)
+        return [
+            Waybill.model_validate(row)
+            for _id, row in sorted(self._f.waybill_rows.items())
+            if row["order_id"] == order_id
+        ]
+
+    def cancel_waybill(self, waybill_id: int) -> Waybill:
+        """Cancel an issued waybill no shipment uses. Scope: ``logistics:write``."""
+        self._f._call("carriers.cancel_waybill", Scope.logistics_write, waybill_id)
+        self._f._found(self._f.waybill_rows, waybill_id, "Waybill")
+        row = self._f.waybill_rows[waybill_id]
+        if row["status"] == "issued":
+            if any(s["waybill_no"] == row["waybill_no"] for s in self._f.shipment_rows.values()):
+                raise InvalidRequest(
+                    "A shipment uses this waybill; it cannot be cancelled.",
+                    code="waybill_in_use",
+                )
+            row["status"] = "cancelled"
+        return Waybill.model_validate(row)
 
 
 class _Shop(_Namespace):

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from core.api import (
     accounts,
     aftersales,
+    carrier_accounts,
     categories,
     files,
     import_formats,
@@ -46,6 +47,7 @@ def build_api_router() -> APIRouter:
         orders,
         aftersales,
         shipments,
+        carrier_accounts,
         shipping_templates,
         storefront,
         plugins,

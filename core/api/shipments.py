@@ -14,6 +14,7 @@ from core.auth import ShopAccess
 from core.models import Shipment
 from core.schemas.shipments import ShipmentCreate, ShipmentPublic, TrackingEventCreate
 from core.services import shipments as service
+from core.services.carrier_accounts import directory as carrier_directory
 from core.services.carriers import CarrierRegistry
 from core.services.carriers import carriers as default_carriers
 from sdk.scopes import Scope
@@ -30,7 +31,8 @@ class CarrierPublic(BaseModel):
 
 
 def _carriers(request: Request) -> CarrierRegistry:
-    return getattr(request.app.state, "carriers", None) or default_carriers
+    base = getattr(request.app.state, "carriers", None) or default_carriers
+    return carrier_directory.registry(base) if carrier_directory.patterns else base
 
 
 def _shop_carriers(request: Request, session: Session, shop_id: int) -> CarrierRegistry:

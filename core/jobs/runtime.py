@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from core.db import create_db_engine
 from core.plugins.decisions import DecisionRunner, read_only_engine
 from core.plugins.manager import PluginHost, create_plugin_host
+from core.services.carrier_accounts import configure as configure_carriers
 from core.settings import Settings
 
 
@@ -73,6 +74,7 @@ def assemble_runtime(
 ) -> Runtime:
     """A runtime for ``huey``; the first one assembled becomes the one its tasks use."""
     runtime = _new_runtime(settings, huey, engine=engine, host=host)
+    configure_carriers(settings, runtime.host)
     binding = binding_of(huey)
     with binding.lock:
         if binding.runtime is None:

@@ -1,6 +1,7 @@
 """All tables, imported here so ``SQLModel.metadata`` knows every one of them."""
 
 from core.models.accounts import AccessToken, Account
+from core.models.carriers import CarrierAccount, Waybill
 from core.models.catalog import (
     Category,
     Condition,
@@ -61,6 +62,7 @@ __all__ = [
     "Area",
     "AuditLogEntry",
     "AuthorizationCode",
+    "CarrierAccount",
     "Category",
     "CircuitState",
     "Condition",
@@ -106,4 +108,5 @@ __all__ = [
     "SubscriptionStatus",
     "TrackingEvent",
     "VersionStatus",
+    "Waybill",
 ]

@@ -27,14 +27,21 @@ from core.models import AfterSale, Order, OrderStatus, PluginRecord, Product, Sh
 from core.plugins.manager import InstallationRef
 from core.schemas.aftersales import AfterSalePublic, as_utc
 from core.schemas.shipments import TrackingStatus
-from core.services import plugin_records
+from core.services import carrier_accounts, plugin_records
 from core.services.aftersales import accept_aftersale, get_shop_aftersale, reject_aftersale
 from core.services.order_views import get_order, orders_public, orders_query
+from core.services.orders import cancel_order
 from core.services.products import change_inventory, get_product, get_sku, products_query
-from core.services.shipments import add_tracking_event, get_shop_shipment
+from core.services.shipments import (
+    add_tracking_event,
+    create_shipment,
+    get_shop_order,
+    get_shop_shipment,
+)
 from sdk import models as sdk_models
 from sdk.errors import InvalidRequest, ResourceNotFound, ScopeDenied
 from sdk.scopes import Scope
+from sdk.waybills import Address, CarrierAccount, Waybill, WaybillResult
 
 #: The most rows one list call returns.
 MAX_LIST = 200
@@ -64,6 +71,7 @@ class ScopedClient:
         self.logistics = _Logistics(self)
         self.shop = _Shop(self)
         self.records = _Records(self)
+        self.carriers = _Carriers(self)
 
     def has(self, scope: Scope) -> bool:
         """Whether the installation was granted ``scope``."""
@@ -198,6 +206,29 @@ class _Orders:
             rows = list(session.exec(query.order_by(col(Order.id)).limit(_limit(limit))))
             return self._view(session, rows)
 
+    def cancel(self, order_id: int, *, reason: str) -> sdk_models.Order:
+        """Cancel a pending or paid order with a reason. Scope: ``orders:write``."""
+        reason = _reason(reason)
+        with self._c.writing(Scope.orders_write) as session:
+            order = get_shop_order(session, shop_id=self._c.shop_id, order_id=order_id)
+            cancel_order(session, order=order, by="merchant", reason=reason)
+            session.flush()
+            return self._view(session, [order])[0]
+
+
+#: The longest cancellation reason, in characters.
+MAX_CANCEL_REASON = 200
+
+
+def _reason(reason: str) -> str:
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text or len(text) > MAX_CANCEL_REASON:
+        raise InvalidRequest(
+            f"A cancellation needs a reason of 1 to {MAX_CANCEL_REASON} characters.",
+            code="invalid_input",
+        )
+    return text
+
 
 def _aftersale_view(row: AfterSale) -> sdk_models.AfterSale:
     public = AfterSalePublic.model_validate(row)
@@ -282,6 +313,81 @@ class _Logistics:
             )
             session.flush()
             return sdk_models.TrackingEvent.model_validate(_dump(event))
+
+    def create_shipment(
+        self,
+        order_id: int,
+        *,
+        carrier_code: str,
+        waybill_no: str,
+        line_ids: list[int] | None = None,
+    ) -> sdk_models.Shipment:
+        """Ship an order with a waybill. Scope: ``logistics:write``."""
+        with self._c.writing(Scope.logistics_write) as session:
+            order = get_shop_order(session, shop_id=self._c.shop_id, order_id=order_id)
+            shipment = create_shipment(
+                session,
+                order=order,
+                carrier_code=carrier_code,
+                waybill_no=waybill_no,
+                line_ids=line_ids or (),
+                carriers=carrier_accounts.directory.registry(),
+            )
+            session.flush()
+            return sdk_models.Shipment.model_validate(_dump(shipment))
+
+
+class _Carriers:
+    """``client.carriers``: bound accounts (masked) and their e-waybills; the secret goes
+    to the carrier's operations only, never to the calling plugin."""
+
+    def __init__(self, client: ScopedClient) -> None:
+        self._c = client
+
+    def accounts(self, *, carrier_code: str | None = None) -> list[CarrierAccount]:
+        """Bound accounts, masked. Scope: ``logistics:read``."""
+        with self._c.reading(Scope.logistics_read) as session:
+            rows = carrier_accounts.list_accounts(
+                session, shop_id=self._c.shop_id, carrier_code=carrier_code
+            )
+            return [carrier_accounts.account_view(r) for r in rows]
+
+    def issue_waybills(
+        self, account_id: int, order_ids: list[int], *, sender: Address | None = None
+    ) -> list[WaybillResult]:
+        """One waybill per order, once. Scope: ``logistics:write``."""
+        with self._c.writing(Scope.logistics_write) as session:
+            items = carrier_accounts.issue_waybills(
+                session,
+                shop_id=self._c.shop_id,
+                account_id=account_id,
+                order_ids=list(order_ids),
+                sender=sender,
+            )
+            session.flush()
+            return [
+                WaybillResult(
+                    order_id=i.order_id,
+                    waybill=carrier_accounts.waybill_view(i.waybill) if i.waybill else None,
+                    reused=i.reused,
+                    problem=i.problem,
+                )
+                for i in items
+            ]
+
+    def waybills(self, *, order_id: int) -> list[Waybill]:
+        """The waybills issued for an order. Scope: ``logistics:read``."""
+        with self._c.reading(Scope.logistics_read) as session:
+            rows = carrier_accounts.waybills_of(session, shop_id=self._c.shop_id, order_id=order_id)
+            return [carrier_accounts.waybill_view(r) for r in rows]
+
+    def cancel_waybill(self, waybill_id: int) -> Waybill:
+        """Cancel an issued waybill no shipment uses. Scope: ``logistics:write``."""
+        with self._c.writing(Scope.logistics_write) as session:
+            row = carrier_accounts.cancel_waybill(
+                session, shop_id=self._c.shop_id, waybill_id=waybill_id
+            )
+            return carrier_accounts.waybill_view(row)
 
 
 class _Shop:

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from core.errors import InvalidInput
+from sdk.waybills import BUILTIN_CARRIERS
 
 _CODE = re.compile(r"[A-Z][A-Z0-9_]{1,31}")
 
@@ -129,18 +130,6 @@ class CarrierRegistry:
                 field=waybill_field,
             )
         return carrier, normalized
-
-
-#: Built-in carriers: code, name, waybill pattern (full match on the normalized number).
-BUILTIN_CARRIERS: tuple[tuple[str, str, str], ...] = (
-    ("SF", "顺丰速运", r"SF\d{12,13}|\d{12}|\d{15}"),
-    ("ZTO", "中通快递", r"\d{12}|\d{14}"),
-    ("YTO", "圆通速递", r"YT\d{12,16}|[0-9A-Z]\d{9}"),
-    ("YUNDA", "韵达快递", r"\d{13}|\d{15}"),
-    ("STO", "申通快递", r"\d{12,15}"),
-    ("JD", "京东物流", r"JD[A-Z]{0,2}\d{11,15}"),
-    ("EMS", "中国邮政 EMS", r"\d{13}|[A-Z]{2}\d{9}[A-Z]{2}"),
-)
 
 
 def builtin_registry() -> CarrierRegistry:

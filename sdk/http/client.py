@@ -18,6 +18,7 @@ import httpx
 from pydantic import BaseModel
 
 from sdk import models
+from sdk import waybills as wb
 from sdk.errors import AccessDenied, InvalidRequest, ResourceNotFound
 from sdk.http.tokens import TokenRefresher, TokenSet
 from sdk.http.transport import ApiTransport, RetryPolicy
@@ -26,6 +27,8 @@ API_PREFIX = "/api/v1"
 #: The largest page the API serves; ``limit`` is kept within 1..MAX_PAGE like in-process.
 MAX_PAGE = 200
 M = TypeVar("M", bound=BaseModel)
+#: The longest order cancellation reason, in characters (as in-process).
+MAX_CANCEL_REASON = 200
 
 
 def _limit(limit: int) -> int:
@@ -101,6 +104,7 @@ class HttpShopClient:
         self.logistics = _Logistics(self)
         self.shop = _Shop(self)
         self.records = _Records(self)
+        self.carriers = _Carriers(self)
 
     # -- plumbing ------------------------------------------------------------------------
 
@@ -257,6 +261,20 @@ class _Orders(_Namespace):
         params = {"status": status, "limit": _limit(limit), "cursor": _cursor_after(after_id)}
         return self._c._page(models.Order, self._c._shop_path("orders"), params)[0]
 
+    def cancel(self, order_id: int, *, reason: str) -> models.Order:
+        """Cancel a pending or paid order with a reason (1 to 200 characters).
+        Scope: ``orders:write``."""
+        text = reason.strip() if isinstance(reason, str) else ""
+        if not text or len(text) > MAX_CANCEL_REASON:
+            raise InvalidRequest(
+                f"A cancellation needs a reason of 1 to {MAX_CANCEL_REASON} characters.",
+                code="invalid_input",
+            )
+        path = self._c._shop_path("orders", int(order_id), "cancel")
+        return models.Order.model_validate(
+            self._c._call("POST", path, json={"reason": text}).json()
+        )
+
 
 class _AfterSales(_Namespace):
     def get(self, aftersale_id: int) -> models.AfterSale:
@@ -298,6 +316,52 @@ class _Logistics(_Namespace):
         if newest is None:
             raise ResourceNotFound("The API returned the shipment without its tracking event.")
         return models.TrackingEvent.model_validate(newest)
+
+    def create_shipment(
+        self,
+        order_id: int,
+        *,
+        carrier_code: str,
+        waybill_no: str,
+        line_ids: list[int] | None = None,
+    ) -> models.Shipment:
+        """Ship an order with a waybill. Scope: ``logistics:write``."""
+        path = self._c._shop_path("orders", int(order_id), "shipments")
+        body = {"carrier_code": carrier_code, "waybill_no": waybill_no, "line_ids": line_ids or []}
+        return models.Shipment.model_validate(self._c._call("POST", path, json=body).json())
+
+
+class _Carriers(_Namespace):
+    """Bound carrier accounts (masked) and their e-waybills."""
+
+    def accounts(self, *, carrier_code: str | None = None) -> list[wb.CarrierAccount]:
+        """Bound accounts, masked. Scope: ``logistics:read``."""
+        answer = self._c._call(
+            "GET", self._c._shop_path("carrier-accounts"), params={"carrier_code": carrier_code}
+        ).json()
+        return [wb.CarrierAccount.model_validate(a) for a in answer]
+
+    def issue_waybills(
+        self, account_id: int, order_ids: list[int], *, sender: wb.Address | None = None
+    ) -> list[wb.WaybillResult]:
+        """One waybill per order, once. Scope: ``logistics:write``."""
+        body: dict[str, Any] = {"order_ids": [int(o) for o in order_ids]}
+        if sender is not None:
+            body["sender"] = sender.model_dump(mode="json")
+        path = self._c._shop_path("carrier-accounts", int(account_id), "waybills")
+        # issuing is idempotent per order: a retry gets the same numbers back
+        answer = self._c._call("POST", path, json=body, idempotent=True).json()
+        return [wb.WaybillResult.model_validate(r) for r in answer]
+
+    def waybills(self, *, order_id: int) -> list[wb.Waybill]:
+        """The waybills issued for an order. Scope: ``logistics:read``."""
+        answer = self._c._call("GET", self._c._shop_path("orders", int(order_id), "waybills"))
+        return [wb.Waybill.model_validate(w) for w in answer.json()]
+
+    def cancel_waybill(self, waybill_id: int) -> wb.Waybill:
+        """Cancel an issued waybill no shipment uses. Scope: ``logistics:write``."""
+        path = self._c._shop_path("waybills", int(waybill_id), "cancel")
+        return wb.Waybill.model_validate(self._c._call("POST", path, idempotent=True).json())
 
 
 class _Shop(_Namespace):

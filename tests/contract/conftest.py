@@ -30,12 +30,16 @@ from core.models.base import utcnow
 from core.plugins.client import ScopedClient
 from core.plugins.manager import InstallationRef
 from core.security import new_token, token_hash
+from core.services import carrier_accounts
 from sdk.client import ShopClient
 from sdk.http import HttpShopClient, RetryPolicy
 from sdk.scopes import Scope
 from sdk.testing import FakeShop
+from tests.carriers.memory import ACCOUNT_NO, CODE, SECRET, MemoryCarrier, memory_carrier
 from tests.conftest import Factory
 from tests.oauth.conftest import browser, live, merchant, remote_app  # noqa: F401 (test_http_oauth)
+
+__all__ = ["memory_carrier"]
 
 ALL_SCOPES = frozenset(s.value for s in Scope)
 PLUGIN_ID = "contract_app"
@@ -88,6 +92,8 @@ class World:
     foreign_order_id: int = 0
     foreign_aftersale_id: int = 0
     foreign_shipment_id: int = 0
+    #: a bound e-waybill carrier account of the shop
+    account_id: int = 0
 
 
 @dataclass
@@ -99,6 +105,8 @@ class Contract:
     make: Callable[[frozenset[str]], ShopClient]
     #: the merchant deletes a product (outside any client)
     delete_product: Callable[[int], None]
+    #: make the account's carrier refuse to issue waybills for these orders
+    refuse_waybills: Callable[[list[int]], None] = lambda order_ids: None
 
     def client(self, scopes: frozenset[str] | set[str] = ALL_SCOPES) -> ShopClient:
         """A client of the world's shop granted ``scopes`` (every scope by default)."""
@@ -233,6 +241,23 @@ def build_db_world(engine: Engine, factory: Factory) -> tuple[World, m.Installat
     return world, installation
 
 
+def bind_db_account(engine: Engine, shop_id: int) -> int:
+    """Bind the memory carrier's account in the shop (verified, sealed), with a sender."""
+    with Session(engine) as session:
+        row = carrier_accounts.bind_account(
+            session,
+            shop_id=shop_id,
+            carrier_code=CODE,
+            account_no=ACCOUNT_NO,
+            secret=SECRET,
+            sender=carrier_accounts.Address(
+                name="摊子好物发货组", phone="0571-88886666", province="浙江省", city="杭州市"
+            ),
+        )
+        session.commit()
+        return row.id or 0
+
+
 def installation_ref(installation: m.Installation, scopes: frozenset[str]) -> InstallationRef:
     return InstallationRef(
         id=installation.id or 0,
@@ -345,10 +370,19 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
     if backend == "fake":
         fake = FakeShop(seed=False, scopes=ALL_SCOPES)
         world = build_fake_world(fake)
-        yield Contract(backend, world, lambda scopes: fake.with_scopes(scopes), fake.delete_product)
+        world.account_id = fake.add_account().id
+        yield Contract(
+            backend,
+            world,
+            lambda scopes: fake.with_scopes(scopes),
+            fake.delete_product,
+            fake.fail_waybills_for,
+        )
         return
     engine: Engine = request.getfixturevalue("engine")
     world, installation = build_db_world(engine, Factory(engine))
+    carrier: MemoryCarrier = request.getfixturevalue("memory_carrier")
+    world.account_id = bind_db_account(engine, world.shop_id)
 
     def delete_product(product_id: int) -> None:
         with Session(engine) as session:
@@ -364,6 +398,7 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
             world,
             lambda scopes: ScopedClient(engine, installation_ref(installation, scopes)),
             delete_product,
+            carrier.refuse_orders.update,
         )
         return
     server: LiveServer = request.getfixturevalue("live_server")
@@ -380,6 +415,6 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
         clients.append(client)
         return client
 
-    yield Contract(backend, world, make_http, delete_product)
+    yield Contract(backend, world, make_http, delete_product, carrier.refuse_orders.update)
     for client in clients:
         client.transport.http.close()
