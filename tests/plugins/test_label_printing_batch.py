@@ -76,3 +76,29 @@ def test_without_the_buyers_address_no_label_is_printed() -> None:
     assert [(r.order_id, r.message) for r in outcome.refused] == [(ids[0], batch.NO_RECIPIENT)]
     assert outcome.shipped == [ids[1]]
     assert shop.orders.get(ids[0]).status == "paid"
+
+
+class Killed(Exception):
+    """Stands for the worker being killed after a chunk."""
+
+
+def test_a_run_killed_after_a_chunk_runs_again_without_a_second_waybill() -> None:
+    shop = FakeShop()
+    ids = _orders(shop, batch.CHUNK + 20)
+
+    def kill(done: int, total: int) -> None:
+        raise Killed
+
+    with pytest.raises(Killed):
+        batch.print_batch(shop, ids, account_id=1, mark_shipped=True, progress=kill)
+    issued = {row["order_id"]: row["waybill_no"] for row in shop.waybill_rows.values()}
+    assert len(issued) == batch.CHUNK
+    outcome = batch.print_batch(shop, ids, account_id=1, mark_shipped=True)
+    assert [int(label.order_no) for label in outcome.labels] == ids  # every label once
+    assert len(shop.waybill_rows) == len(ids)  # no order got a second number
+    for label in outcome.labels[: batch.CHUNK]:
+        assert issued[int(label.order_no)] == label.waybill_no
+    assert outcome.shipped == ids[batch.CHUNK :]  # the first chunk shipped before the kill
+    assert all(shop.orders.get(i).status == "shipped" for i in ids)
+    shipments = [row["order_id"] for row in shop.shipment_rows.values()]
+    assert sorted(o for o in shipments if o in set(ids)) == ids  # one shipment per order
