@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from plugins.label_printing import pdf, zpl
+from plugins.label_printing import pdf, sheets, zpl
 from plugins.label_printing.model import Item, Label, Party
 from sdk import ShopClient
 from sdk.errors import ResourceNotFound
@@ -22,7 +22,7 @@ from sdk.waybills import CarrierAccount, Waybill
 
 #: the most orders ``issue_waybills`` takes in one call
 CHUNK = 100
-FORMATS = ("pdf", "zpl")
+FORMATS = ("pdf", "zpl", "pick_list", "packing_slips")
 #: an order shown without its recipient (the installation lacks ``orders:pii``, or the
 #: order is picked up in person): no label, never a label without an address
 NO_RECIPIENT = "the order has no recipient name and address to print"
@@ -110,9 +110,14 @@ def print_batch(
 
 
 def render(labels: Sequence[Label], fmt: str) -> bytes:
-    """The batch's one file: a PDF, or a ZPL file (UTF-8)."""
+    """The batch's one file: labels as a PDF or a ZPL file (UTF-8), or the A4 pick list
+    or packing slips (PDF) of the same selection."""
     if fmt == "pdf":
         return pdf.render_labels(labels)
     if fmt == "zpl":
         return zpl.render_labels(labels).encode("utf-8")
+    if fmt == "pick_list":
+        return sheets.render_pick_list(labels)
+    if fmt == "packing_slips":
+        return sheets.render_packing_slips(labels)
     raise ValueError(f"format must be one of {FORMATS}")

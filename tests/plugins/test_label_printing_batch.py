@@ -58,6 +58,11 @@ def test_one_file_for_the_selection_with_each_waybill() -> None:
         assert label.waybill_no in page.extract_text()
     text = batch.render(outcome.labels, "zpl").decode()
     assert text.count("^XA") == 3
+    picks = PdfReader(io.BytesIO(batch.render(outcome.labels, "pick_list")))
+    quantity = sum(item.quantity for label in outcome.labels for item in label.items)
+    assert f"件数 {quantity}" in picks.pages[0].extract_text()
+    slips = PdfReader(io.BytesIO(batch.render(outcome.labels, "packing_slips")))
+    assert len(slips.pages) == 3
     with pytest.raises(ValueError):
         batch.render(outcome.labels, "png")
 
