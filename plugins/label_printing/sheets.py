@@ -96,7 +96,7 @@ def render_packing_slips(labels: Iterable[Label], *, title: str = "发货单") -
             canvas.drawString(MARGIN, y, line)
             y -= ROW
         columns = (MARGIN, MARGIN + 45 * mm, PAGE_W - MARGIN - 20 * mm, PAGE_W - MARGIN)
-        y = _header_row(canvas, font, y - 3 * mm, columns, ("SKU", "商品", "数量", ""))
+        y = _header_row(canvas, font, y - 3 * mm, columns, ("SKU", "商品", "", "数量"))
         for item in _items(label.items):
             if y < MARGIN + ROW:
                 canvas.showPage()
