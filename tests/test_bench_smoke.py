@@ -25,12 +25,14 @@ SCRIPTS = {
     "exports.py": "exports",
     "hooks.py": "hooks",
     "imports.py": "imports",
+    "labels.py": "labels",
     "orders.py": "orders",
     "pages.py": "pages",
     "product_batch.py": "product batch",
     "scale.py": "scale",
     "token_lookup.py": "token lookup",
     "webhooks.py": "webhooks",
+    "zpl.py": "zpl",
 }
 LAST_LINE = re.compile(r"^(?P<name>[a-z ]+): ratio (?P<ratio>\d+\.\d\d) \([^()]+\)$")
 
