@@ -258,8 +258,10 @@ class MerchantAction(Snapshot):
     With ``run``, the console starts a job that calls ``run(item_id=..., client=...,
     settings=...)`` once per selected row in the worker, with the installation's scoped
     client, and shows its progress live; ``run`` returns a short text for the row (or
-    ``None``) and raises to mark the row failed. Without ``run``, the button links to
-    ``url``. ``scope`` is what the action needs: the member's role must cover it and the
+    ``None``) and raises to mark the row failed. With ``run_all`` instead, the job calls
+    ``run_all(item_ids=[...], client=..., settings=...)`` once with the whole selection and
+    keeps the :class:`ResultFile` it returns as the run's one download (500 orders make one
+    label PDF, not 500 files). Without either, the button links to ``url``. ``scope`` is what the action needs: the member's role must cover it and the
     installation must have been granted it.
     """
 
@@ -269,3 +271,60 @@ class MerchantAction(Snapshot):
     area: str = "orders"
     scope: str | None = None
     run: Any = None
+    run_all: Any = None
+
+
+class ResultFile(Snapshot):
+    """A file a plugin hands back: the one result of a whole-selection action
+    (:attr:`MerchantAction.run_all`) or a download answered by a plugin page.
+
+    ``content_type`` must be one of :data:`RESULT_TYPES`; ``message`` is a short summary
+    shown beside the download.
+    """
+
+    filename: str
+    content_type: str
+    data: bytes
+    message: str = ""
+
+
+#: The types a :class:`ResultFile` may have.
+RESULT_TYPES: tuple[str, ...] = (
+    "text/csv",
+    "text/plain",
+    "application/pdf",
+    "application/zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+
+
+class FormField(Snapshot):
+    """One input of a :class:`PluginForm`: ``kind`` is ``text``, ``textarea``, ``number``,
+    ``select`` (with ``options`` as ``(value, label)`` pairs) or ``file``."""
+
+    name: str
+    label: str
+    kind: str = "text"
+    required: bool = False
+    options: tuple[tuple[str, str], ...] = ()
+    help: str = ""
+    value: str = ""
+
+
+class PluginForm(Snapshot):
+    """A form a plugin page returns; the host draws it (with its CSRF token) and posts it
+    back to the same page. The handler then gets the fields in ``params`` and the uploads
+    in ``files`` (name to :class:`UploadedFile`)."""
+
+    fields: tuple[FormField, ...]
+    submit_label: str
+    intro: str = ""
+    error: str = ""
+
+
+class UploadedFile(Snapshot):
+    """A file posted through a :class:`PluginForm`'s ``file`` field."""
+
+    filename: str
+    content_type: str
+    data: bytes

@@ -47,6 +47,11 @@
     var message = panel.querySelector(".job-message");
     message.hidden = !job.message;
     message.textContent = job.message || "";
+    var result = panel.querySelector(".job-result");
+    if (result) {
+      result.hidden = !job.result_url;
+      if (job.result_url) result.querySelector("a").href = job.result_url;
+    }
     var list = panel.querySelector(".job-rows");
     list.textContent = "";
     job.rows.forEach(function (row) {

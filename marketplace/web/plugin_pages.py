@@ -9,18 +9,22 @@ the route's declared scope, which the installation must also hold (403). The han
 the installation's scoped client, never the kernel, and runs on the plugin's own threads
 under its time limit. What it returns is shown escaped, or, when it is
 :class:`sdk.models.SafeHtml`, sanitized by nh3 first; dicts, lists and models are JSON for
-scripts and a table inside the console for a browser.
+scripts and a table inside the console for a browser. A :class:`sdk.models.PluginForm` is
+drawn by the host (with the CSRF token; a plugin's own HTML never keeps a form) and posts
+back to the same page, whose handler gets the fields in ``params`` and the uploads in
+``files``; a :class:`sdk.models.ResultFile` is answered as a download.
 """
 
 from __future__ import annotations
 
 import inspect
+from urllib.parse import quote
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
 import nh3
-from fastapi import Request
+from fastapi import Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
@@ -30,6 +34,7 @@ from starlette.routing import compile_path
 
 from core.api.deps import ReadSessionDep
 from core.errors import NotFound, PermissionDenied, TanziError
+from core.files.errors import FileTooLargeError
 from core.models import Account, InstallationStatus
 from core.plugins.client import ScopedClient
 from core.plugins.eligibility import SUBSCRIPTION_EXPIRED, ineligible_reasons
@@ -39,13 +44,13 @@ from marketplace.web.console_access import console_context, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
 from marketplace.web.templating import render
-from sdk.models import PluginRoute, SafeHtml
+from sdk.models import RESULT_TYPES, PluginForm, PluginRoute, ResultFile, SafeHtml, UploadedFile
 from sdk.scopes import Scope
 
 router = web_router(tags=["plugin pages"])
 
 #: What the handler may name among its parameters.
-HANDLER_ARGS = frozenset({"client", "settings", "params", "path_params", "method"})
+HANDLER_ARGS = frozenset({"client", "settings", "params", "path_params", "method", "files"})
 #: Tags a plugin's own HTML may keep after sanitizing (no forms, scripts or frames).
 ALLOWED_TAGS = frozenset(
     {
@@ -212,6 +217,7 @@ def _serve(
     shop_id: int,
     path: str,
     params: dict[str, str],
+    files: dict[str, UploadedFile],
 ) -> Response:
     runtime = request.app.state.runtime
     access, found = resolve(
@@ -229,17 +235,21 @@ def _serve(
         runtime.engine,
         runtime.read_engine,
         found,
-        {"params": params, "method": request.method},
+        {"params": params, "method": request.method, "files": files},
     )
+    if isinstance(out, ResultFile):
+        return download(out)
+    form = out if isinstance(out, PluginForm) else None
     data: Any = None
-    if isinstance(out, BaseModel) and not isinstance(out, SafeHtml):
+    if isinstance(out, BaseModel) and not isinstance(out, SafeHtml | PluginForm):
         data = out.model_dump(mode="json")
     elif isinstance(out, dict | list):
         data = out
     if data is not None and not wants_html(request):
         return JSONResponse(data)
     html = sanitize(out.html) if isinstance(out, SafeHtml) else None
-    text = None if html is not None or data is not None else ("" if out is None else str(out))
+    shown = html is not None or data is not None or form is not None
+    text = None if shown else ("" if out is None else str(out))
     return render(
         request,
         "console/plugin_page.html",
@@ -252,8 +262,45 @@ def _serve(
             html=html,
             text=text,
             data=data,
+            form=form,
+            form_action=request.url.path,
+            multipart=form is not None and any(f.kind == "file" for f in form.fields),
         ),
     )
+
+
+def download(out: ResultFile) -> Response:
+    """A plugin's file as an attachment: a result type only, never run by the browser."""
+    if out.content_type not in RESULT_TYPES:
+        raise PluginPageFailed(f"The service answered a file of type {out.content_type!r}.")
+    name = "".join(ch for ch in out.filename if ch.isprintable() and ch not in '"\\/<>')
+    return Response(
+        out.data,
+        media_type=out.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name or 'result')}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+async def _uploads(form: Any, limit: int) -> dict[str, UploadedFile]:
+    """The form's files, read whole up to ``limit`` bytes each (413 beyond)."""
+    found: dict[str, UploadedFile] = {}
+    for key, value in form.multi_items():
+        if not isinstance(value, UploadFile) or not value.filename:
+            continue
+        data = await value.read(limit + 1)
+        if len(data) > limit:
+            raise FileTooLargeError(limit, field=f"body.{key}")
+        found[key] = UploadedFile(
+            filename=value.filename,
+            content_type=value.content_type or "application/octet-stream",
+            data=data,
+        )
+    return found
 
 
 def wants_html(request: Request) -> bool:
@@ -274,9 +321,11 @@ async def plugin_page(
 ) -> Response:
     """A plugin's page for one shop (see the module's docstring for the checks)."""
     params: dict[str, str] = {k: v for k, v in request.query_params.items()}
+    files: dict[str, UploadedFile] = {}
     if request.method == "POST":
         form = await request.form()
         params.update({k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"})
+        files = await _uploads(form, request.app.state.settings.upload_max_bytes)
     return await run_in_threadpool(
-        _serve, request, session, account, plugin_id, shop_id, path, params
+        _serve, request, session, account, plugin_id, shop_id, path, params, files
     )
