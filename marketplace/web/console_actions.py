@@ -16,11 +16,11 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from core.api.deps import ReadSessionDep, SessionDep
+from core.api.files import signed_link
 from core.auth import ShopAccess
 from core.errors import InvalidInput, NotFound
 from core.jobs.tasks import enqueue
 from core.models import Account, Job, JobStatus
-from core.api.files import signed_link
 from core.models.files import StoredFile
 from core.plugins.actions import AREAS, JOB_KIND, result_file_id, start_action
 from marketplace.web.console_access import console_context, member_access

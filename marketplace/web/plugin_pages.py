@@ -18,18 +18,19 @@ back to the same page, whose handler gets the fields in ``params`` and the uploa
 from __future__ import annotations
 
 import inspect
-from urllib.parse import quote
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import nh3
-from fastapi import Request, UploadFile
+from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from markupsafe import Markup
 from pydantic import BaseModel
 from sqlmodel import Session
+from starlette.datastructures import UploadFile
 from starlette.routing import compile_path
 
 from core.api.deps import ReadSessionDep

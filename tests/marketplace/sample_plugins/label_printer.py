@@ -14,13 +14,13 @@ from sdk import (
     FormField,
     MerchantAction,
     PluginForm,
-    ResultFile,
-    UploadedFile,
     PluginManifest,
     PluginRoute,
+    ResultFile,
     SafeHtml,
     ScopeRequest,
     ShopClient,
+    UploadedFile,
     hookimpl,
 )
 
