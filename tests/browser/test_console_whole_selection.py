@@ -3,6 +3,7 @@ for download on the same page once the run ends."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
@@ -38,6 +39,6 @@ def test_the_selection_makes_one_file_to_download(live_server: LiveServer, page:
     with page.expect_download() as info:
         result.locator("a").click()
     download = info.value
-    lines = open(download.path(), encoding="utf-8").read().splitlines()
+    lines = Path(download.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0] == "order,recipient,lines"
     assert sorted(int(line.split(",")[0]) for line in lines[1:]) == sorted(o.id for o in orders)
