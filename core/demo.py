@@ -209,6 +209,14 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         0,
     ),
     (
+        "batch_orders",
+        "订单批量处理 Batch orders",
+        "Export the orders you select to one spreadsheet, with buyer details when allowed.",
+        "orders",
+        "📦",
+        0,
+    ),
+    (
         "order_sync_pro",
         "订单同步 Order sync pro",
         "Sync paid orders to your warehouse system and push waybill numbers back.",
@@ -317,6 +325,17 @@ def _seed_market(
             session.add(listings[slug])
         return row
 
+    version(
+        "batch_orders",
+        "0.1.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="batch_orders",
+        scopes=[
+            {"scope": "orders:read", "reason": "to read the orders you export"},
+            {"scope": "orders:pii", "reason": "to add buyers' details when you export with them"},
+        ],
+    )
     version(
         "shipping_insurance",
         "1.0.0",

@@ -41,6 +41,7 @@ from sdk.models import (
     Quote,
     QuoteRequest,
     Record,
+    ResultFile,
     SafeHtml,
 )
 from sdk.scopes import SCOPES, Scope
@@ -87,6 +88,7 @@ __all__ = [
     "RateLimited",
     "Record",
     "ResourceNotFound",
+    "ResultFile",
     "SafeHtml",
     "Scope",
     "ScopeDenied",

@@ -24,6 +24,7 @@ RESULT_TYPES = (
     "application/json",
     "application/pdf",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/zip",
 )
 
 #: How long a result file is kept unless the writer says otherwise.

@@ -344,8 +344,10 @@ class MerchantAction(Snapshot):
     With ``run``, the console starts a job that calls ``run(item_id=..., client=...,
     settings=...)`` once per selected row in the worker, with the installation's scoped
     client, and shows its progress live; ``run`` returns a short text for the row (or
-    ``None``) and raises to mark the row failed. Without ``run``, the button links to
-    ``url``. ``scope`` is what the action needs: the member's role must cover it and the
+    ``None``) and raises to mark the row failed. With ``run_all`` instead, the job calls
+    ``run_all(item_ids=[...], client=..., settings=...)`` once with the whole selection and
+    keeps the :class:`ResultFile` it returns as the run's one download (500 orders make one
+    label PDF, not 500 files). Without either, the button links to ``url``. ``scope`` is what the action needs: the member's role must cover it and the
     installation must have been granted it.
 
     ``fields`` are values the merchant gives before it runs; ``run`` may also name
@@ -362,7 +364,22 @@ class MerchantAction(Snapshot):
     run: Any = None
     label_zh_CN: str = ""
     fields: tuple[ActionField, ...] = ()
+    run_all: Any = None
 
     def label_for(self, locale: str) -> str:
         """The button's label in ``locale`` (``zh_CN`` or English)."""
         return self.label_zh_CN if locale == "zh_CN" and self.label_zh_CN else self.label
+
+
+class ResultFile(Snapshot):
+    """A file a plugin hands back: the one result of a whole-selection action
+    (:attr:`MerchantAction.run_all`) or a download answered by a plugin page.
+
+    ``content_type`` must be one of :data:`sdk.files.RESULT_TYPES`; ``message`` is a short summary
+    shown beside the download.
+    """
+
+    filename: str
+    content_type: str
+    data: bytes
+    message: str = ""

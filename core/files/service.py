@@ -254,3 +254,55 @@ def purge_expired(session: Session, store: FileStore, *, now: datetime | None = 
         total += len(keys)
         if seen < PURGE_CHUNK:
             return total
+
+
+#: Suffixes of the result types plugins may hand back (``sdk.files.RESULT_TYPES``).
+RESULT_SUFFIXES = {
+    "text/csv": ".csv",
+    "text/plain": ".txt",
+    "application/pdf": ".pdf",
+    "application/zip": ".zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+}
+
+
+def save_result(
+    session: Session,
+    store: FileStore,
+    written: list[str],
+    *,
+    shop_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    expires_at: datetime | None = None,
+) -> StoredFile:
+    """Store a result file a job or plugin produced (private, served through signed links
+    or the console to members who may see it). ``content_type`` must be a result type."""
+    suffix = RESULT_SUFFIXES.get(content_type)
+    if suffix is None:
+        raise UnsupportedFileType(content_type, list(RESULT_SUFFIXES), field="result")
+    staged = store.stage(max(len(data), 1))
+    try:
+        for start in range(0, len(data), CHUNK_SIZE):
+            staged.write(data[start : start + CHUNK_SIZE])
+        staged.close()
+        key = new_key(shop_id, suffix)
+        store.commit(staged, key)
+    finally:
+        staged.discard()
+    written.append(key)
+    row = StoredFile(
+        shop_id=shop_id,
+        purpose=FilePurpose.result,
+        storage_key=key,
+        content_type=content_type,
+        size=staged.size,
+        sha256=staged.sha256,
+        filename=_clean_name(filename) or f"result{suffix}",
+        public=False,
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    return row

@@ -135,6 +135,10 @@ class JobContext:
         if cancel:
             raise JobCancelled
 
+    def set_progress(self, progress: int) -> None:
+        """Record how many of the job's items are done (for work not done step by step)."""
+        self._update(lambda job: setattr(job, "progress", progress))
+
     def set_result(self, path: str, message: str = "") -> None:
         def apply(job: Job) -> None:
             job.result_path = path

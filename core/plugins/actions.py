@@ -5,7 +5,9 @@ A plugin returns :class:`sdk.models.MerchantAction` from ``register_merchant_act
 registrations are read per request from the shop's view of the host, so a plugin enabled
 later shows its actions at once. Running an action creates a ``merchant_action`` job; the
 worker calls the action's ``run`` once per row on the plugin's own threads, under its time
-limit, with the installation's scoped client, and records each row's result or error.
+limit, with the installation's scoped client, and records each row's result or error. An
+action with ``run_all`` takes the whole selection in one call instead and hands back one
+:class:`sdk.models.ResultFile`, kept in the file store as the run's download.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
@@ -21,13 +24,17 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
+from core.files.backends import file_store_for
+from core.files.service import save_result, written_files
 from core.jobs.runner import JobContext, create_job, job_kind
 from core.models import Job, Order, Product
+from core.models.base import utcnow
 from core.plugins.client import ScopedClient
 from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef, PluginHost
 from sdk.errors import ClientError
-from sdk.models import MerchantAction
+from sdk.files import RESULT_TYPES
+from sdk.models import MerchantAction, ResultFile
 from sdk.scopes import Scope
 
 JOB_KIND = "merchant_action"
@@ -35,6 +42,12 @@ JOB_KIND = "merchant_action"
 AREAS: dict[str, type[Order] | type[Product]] = {"orders": Order, "products": Product}
 #: The most rows one run may take.
 MAX_ROWS = 500
+#: How long a whole-selection action's result file is kept.
+RESULT_RETENTION = timedelta(days=7)
+#: The largest result file an action may hand back.
+MAX_RESULT_BYTES = 200 * 1024 * 1024
+#: What a finished whole-selection run keeps in ``Job.result_path``: this, then the file id.
+RESULT_PREFIX = "stored_file:"
 
 
 @dataclass(frozen=True)
@@ -97,6 +110,18 @@ def shop_actions(
     return found
 
 
+def runnable(action: MerchantAction) -> bool:
+    """Whether the action runs as a job (per row, or over the whole selection at once)."""
+    return callable(action.run) or callable(action.run_all)
+
+
+def result_file_id(job: Job) -> int | None:
+    """The id of the result file a whole-selection run kept, if any."""
+    path = job.result_path or ""
+    tail = path.removeprefix(RESULT_PREFIX)
+    return int(tail) if path.startswith(RESULT_PREFIX) and tail.isdigit() else None
+
+
 def find_action(
     session: Session,
     *,
@@ -107,7 +132,7 @@ def find_action(
 ) -> ActionRef:
     """The runnable action ``key`` (``plugin:code``) of the shop, or :class:`NotFound`."""
     for ref in shop_actions(session, host=host, shop_id=shop_id, can=can):
-        if ref.key == key and callable(ref.action.run):
+        if ref.key == key and runnable(ref.action):
             return ref
     raise NotFound(f"There is no action '{key}' in this shop.", field="body.action")
 
@@ -221,7 +246,7 @@ def run_merchant_action(ctx: JobContext) -> None:
     if inst is None:
         raise PermissionDenied(f"'{plugin_id}' is no longer enabled in this shop.")
     action = next((a for a in _registered(host, plugin_id) if a.code == code), None)
-    if action is None or not callable(action.run):
+    if action is None or not runnable(action):
         raise NotFound(f"'{plugin_id}' no longer offers the action '{code}'.")
     scope = _scope_of(action)
     if scope is not None and scope.value not in inst.granted_scopes:
@@ -238,6 +263,10 @@ def run_merchant_action(ctx: JobContext) -> None:
     timeout_s = host.config.limits_for(plugin_id).timeout_s
     pool = host.hook_pool(plugin_id)
     ids = [int(i) for i in ctx.params.get("ids", [])]
+    if callable(action.run_all):
+        call = partial(action.run_all, item_ids=ids, client=client, settings=settings)
+        _run_whole(ctx, runtime, call, pool.submit, timeout_s, ids)
+        return
     extra = _extra_args(
         action.run,
         {
@@ -267,3 +296,46 @@ def run_merchant_action(ctx: JobContext) -> None:
             errors=[{"row": item_id, "message": error[:500]}],
             result={"ok": False, "message": error[:500]},
         )
+
+
+def _run_whole(
+    ctx: JobContext,
+    runtime: Any,
+    call: Callable[[], Any],
+    submit: Callable[[Callable[[], Any]], Any],
+    timeout_s: float,
+    ids: list[int],
+) -> None:
+    """Call a whole-selection action once and keep its one result file."""
+    future = submit(call)
+    try:
+        out = future.result(timeout_s)
+    except FutureTimeout:
+        future.cancel()
+        raise RuntimeError(f"the action timed out after {timeout_s:g}s") from None
+    except Exception as exc:
+        raise RuntimeError(_error_text(exc)[:500]) from None
+    if not isinstance(out, ResultFile):
+        raise RuntimeError("the action did not hand back a result file")
+    if out.content_type not in RESULT_TYPES:
+        raise RuntimeError(f"the action's file type {out.content_type!r} is not a result type")
+    if len(out.data) > MAX_RESULT_BYTES:
+        raise RuntimeError("the action's file is larger than the host keeps")
+    assert ctx.shop_id is not None
+    store = file_store_for(runtime.settings)
+    with written_files(store) as written, Session(ctx.engine) as session:
+        row = save_result(
+            session,
+            store,
+            written,
+            shop_id=ctx.shop_id,
+            filename=out.filename,
+            content_type=out.content_type,
+            data=out.data,
+            expires_at=utcnow() + RESULT_RETENTION,
+        )
+        session.commit()
+        file_id = row.id
+    ctx.set_result(f"{RESULT_PREFIX}{file_id}", out.message[:500])
+    ctx.advance("all", counts={"succeeded": len(ids)})
+    ctx.set_progress(len(ids))

@@ -55,6 +55,11 @@
     }
     var report = document.querySelector(".job-report");
     if (report && job.report) report.hidden = false;
+    var result = panel.querySelector(".job-result");
+    if (result) {
+      result.hidden = !job.result_url;
+      if (job.result_url) result.querySelector("a").href = job.result_url;
+    }
     var list = panel.querySelector(".job-rows");
     list.textContent = "";
     job.rows.forEach(function (row) {

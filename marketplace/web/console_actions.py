@@ -16,11 +16,13 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 
 from core.api.deps import ReadSessionDep, SessionDep
+from core.api.files import signed_link
 from core.auth import ShopAccess
 from core.errors import InvalidInput, NotFound
 from core.jobs.tasks import enqueue
 from core.models import Account, Job, JobStatus
-from core.plugins.actions import AREAS, JOB_KIND, find_action, start_action
+from core.models.files import StoredFile
+from core.plugins.actions import AREAS, JOB_KIND, find_action, result_file_id, start_action
 from marketplace.web.console_access import console_context, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
@@ -58,6 +60,11 @@ def job_progress(job: Job) -> dict[str, Any]:
         "percent": percent,
         "counts": dict(job.counts),
         "message": job.message,
+        "result_url": (
+            f"{job_path(job.shop_id or 0, job.id or 0)}/result"
+            if result_file_id(job) is not None
+            else ""
+        ),
         "rows": [
             {"row": int(key), "ok": bool(value.get("ok")), "message": value.get("message", "")}
             for key, value in results.items()
@@ -216,3 +223,19 @@ def job_page(
             progress_url=f"{job_path(shop_id, job_id)}/progress",
         ),
     )
+
+
+@router.get("/console/shops/{shop_id}/jobs/{job_id}/result")
+def job_result(
+    shop_id: int, job_id: int, request: Request, session: ReadSessionDep, account: RequireAccount
+) -> Response:
+    """The one file a whole-selection run wrote: a redirect to its short-lived signed link,
+    for a member who may see the rows the run took."""
+    _access, job = _job(session, account, shop_id, job_id)
+    file_id = result_file_id(job)
+    file = session.get(StoredFile, file_id) if file_id is not None else None
+    session.commit()
+    if file is None or file.shop_id != shop_id:
+        raise NotFound("This run has no result file.", code="file_not_found")
+    link = signed_link(request.app.state.settings, file)
+    return RedirectResponse(link.url, status_code=303, headers={"Cache-Control": "no-store"})

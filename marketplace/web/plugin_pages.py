@@ -8,8 +8,10 @@ there (404 when not installed or removed, 403 while paused), and the member's ro
 the route's declared scope, which the installation must also hold (403). The handler gets
 the installation's scoped client, never the kernel, and runs on the plugin's own threads
 under its time limit. What it returns is shown escaped, or, when it is
-:class:`sdk.models.SafeHtml`, sanitized by nh3 first; dicts, lists and models are JSON for
-scripts and a table inside the console for a browser.
+:class:`sdk.models.SafeHtml`, sanitized by nh3 first (its ``forms`` are drawn by the host
+with the CSRF token; a plugin's own HTML never keeps a form); dicts, lists and models are
+JSON for scripts and a table inside the console for a browser; a
+:class:`sdk.models.ResultFile` is answered as a download.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import inspect
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import nh3
 from fastapi import Request
@@ -44,7 +47,8 @@ from marketplace.web.deps import RequireAccount
 from marketplace.web.i18n import request_locale
 from marketplace.web.plugin_uploads import store_uploads
 from marketplace.web.templating import render
-from sdk.models import PluginRoute, SafeHtml
+from sdk.files import RESULT_TYPES
+from sdk.models import PluginRoute, ResultFile, SafeHtml
 from sdk.scopes import Scope
 
 router = web_router(tags=["plugin pages"])
@@ -262,6 +266,8 @@ def _serve(
         },
         ClientHost.of_runtime(runtime),
     )
+    if isinstance(out, ResultFile):
+        return download(out)
     data: Any = None
     if isinstance(out, BaseModel) and not isinstance(out, SafeHtml):
         data = out.model_dump(mode="json")
@@ -270,7 +276,8 @@ def _serve(
     if data is not None and not wants_html(request):
         return JSONResponse(data)
     html = sanitize(out.html) if isinstance(out, SafeHtml) else None
-    text = None if html is not None or data is not None else ("" if out is None else str(out))
+    shown = html is not None or data is not None
+    text = None if shown else ("" if out is None else str(out))
     return render(
         request,
         "console/plugin_page.html",
@@ -286,6 +293,23 @@ def _serve(
             forms=out.forms if isinstance(out, SafeHtml) else (),
             base=app_base(plugin_id, shop_id),
         ),
+    )
+
+
+def download(out: ResultFile) -> Response:
+    """A plugin's file as an attachment: a result type only, never run by the browser."""
+    if out.content_type not in RESULT_TYPES:
+        raise PluginPageFailed(f"The service answered a file of type {out.content_type!r}.")
+    name = "".join(ch for ch in out.filename if ch.isprintable() and ch not in '"\\/<>')
+    return Response(
+        out.data,
+        media_type=out.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(name or 'result')}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "no-store",
+        },
     )
 
 

@@ -29,12 +29,11 @@ from plugins.store_migration.reading import FileRefused
 from plugins.store_migration.template import template_csv, template_xlsx
 from sdk.client import ShopClient
 from sdk.errors import InvalidRequest
-from sdk.files import RESULT_TYPES
 from sdk.jobs import JobContext, JobKind
 from sdk.models import PluginRoute
 from sdk.scopes import Scope
 
-XLSX_TYPE = RESULT_TYPES[4]
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_JOB = "template"
 
 

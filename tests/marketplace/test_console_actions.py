@@ -207,3 +207,81 @@ def test_the_in_process_worker_runs_the_job(
     assert progress["status"] == "succeeded"
     assert (progress["progress"], progress["total"], progress["percent"]) == (3, 3, 100)
     assert all(r["ok"] for r in progress["rows"])
+
+
+SHEET = f"{PLUGIN}:label_sheet"
+
+
+def test_a_whole_selection_action_writes_one_result_file(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    orders = [factory.order(shop)[0] for _ in range(3)]
+    enable(app, shop)
+    signed_in(client, owner)
+    assert f'name="action" value="{SHEET}"' in _orders_page(client, shop)
+    response = _run(client, shop, [o.id for o in orders], action=SHEET)
+    assert response.status_code == 202
+    body = response.json()
+    assert body["job"]["result_url"] == ""
+    run_queued(app)
+    progress = client.get(body["progress_url"], headers=JSON).json()
+    assert progress["status"] == "succeeded" and progress["percent"] == 100
+    assert progress["counts"] == {"succeeded": 3} and progress["progress"] == 3
+    assert progress["message"] == "3 label(s) on one sheet"
+    assert progress["result_url"] == f"{body['url']}/result"
+    with Session(app.state.engine) as session:
+        files = session.exec(select(m.StoredFile)).all()
+    # one file for the whole selection, private, kept for a while, owned by the shop
+    assert [(f.shop_id, f.purpose, f.content_type, f.public) for f in files] == [
+        (shop.id, m.FilePurpose.result, "text/csv", False)
+    ]
+    assert files[0].expires_at is not None
+    page = client.get(body["url"], headers=HTML).text
+    assert f'href="{body["url"]}/result"' in page and "Download the result" in page
+    link = client.get(progress["result_url"], follow_redirects=False)
+    assert link.status_code == 303
+    download = client.get(link.headers["location"])
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    assert "attachment" in download.headers["content-disposition"]
+    lines = download.text.splitlines()
+    assert lines[0] == "order,recipient,lines"
+    assert [line.split(",")[0] for line in lines[1:]] == [str(o.id) for o in orders]
+
+
+def test_a_whole_selection_action_that_fails_keeps_no_file(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    paid, _ = factory.order(shop)
+    cancelled, _ = factory.order(shop, status=m.OrderStatus.cancelled)
+    enable(app, shop)
+    signed_in(client, owner)
+    body = _run(client, shop, [paid.id, cancelled.id], action=SHEET).json()
+    run_queued(app)
+    progress = client.get(body["progress_url"], headers=JSON).json()
+    assert progress["status"] == "failed" and progress["result_url"] == ""
+    assert f"order {cancelled.id} is cancelled" in progress["message"]
+    assert client.get(f"{body['url']}/result", headers=HTML).status_code == 404
+    with Session(app.state.engine) as session:
+        assert session.exec(select(m.StoredFile)).all() == []
+
+
+def test_another_shops_member_cannot_fetch_a_runs_result(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    order, _ = factory.order(shop)
+    enable(app, shop)
+    signed_in(client, owner)
+    body = _run(client, shop, [order.id], action=SHEET).json()
+    run_queued(app)
+    stranger = factory.account()
+    factory.shop(stranger)
+    client.cookies.clear()
+    signed_in(client, stranger)
+    assert client.get(f"{body['url']}/result", follow_redirects=False).status_code == 404

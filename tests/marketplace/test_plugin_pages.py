@@ -197,3 +197,83 @@ def test_a_failing_page_and_an_unknown_path(
     broken = client.get(f"{base(shop)}/broken", headers=HTML)
     assert broken.status_code == 502 and "RuntimeError" in broken.text
     assert client.get(f"{base(shop)}/nowhere", headers=HTML).status_code == 404
+
+
+def test_a_plugin_form_is_drawn_by_the_host_and_posts_back_with_its_upload(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, shop)
+    signed_in(client, owner)
+    page = client.get(f"{base(shop)}/upload", headers=HTML)
+    assert page.status_code == 200
+    section = page.text.split(f'action="{base(shop)}/upload"', 1)[1].split("</form>", 1)[0]
+    assert 'enctype="multipart/form-data"' in section
+    assert 'name="csrf_token"' in section and 'name="sheet"' in section
+    token = csrf_from(page.text)
+    sheet = ("sheet.csv", b"order\n1001\n1002\n", "text/csv")
+    answer = client.post(
+        f"{base(shop)}/upload",
+        data={"note": "morning", "csrf_token": token},
+        files={"sheet": sheet},
+        headers=HTML,
+    )
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    disposition = answer.headers["content-disposition"]
+    assert disposition.startswith("attachment;") and "report%20for%20the%20sheet.csv" in disposition
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    assert answer.text == "note,lines\nmorning,3\n"
+    # without the sheet the form comes back with the plugin's message
+    again = client.post(
+        f"{base(shop)}/upload", data={"note": "x", "csrf_token": token}, headers=HTML
+    )
+    assert again.status_code == 200 and "Choose a sheet." in again.text
+
+
+def test_a_plugin_form_without_its_csrf_token_is_refused(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, shop)
+    signed_in(client, owner)
+    client.get(f"{base(shop)}/upload", headers=HTML)
+    sheet = ("sheet.csv", b"order\n1001\n", "text/csv")
+    forged = client.post(
+        f"{base(shop)}/upload", data={"note": "x"}, files={"sheet": sheet}, headers=HTML
+    )
+    assert forged.status_code == 403 and "report" not in forged.text
+    wrong = client.post(
+        f"{base(shop)}/upload",
+        data={"note": "x", "csrf_token": "not-the-token"},
+        files={"sheet": sheet},
+        headers=HTML,
+    )
+    assert wrong.status_code == 403
+
+
+def test_a_plugin_file_must_be_a_result_type(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, shop)
+    signed_in(client, owner)
+    token = csrf_from(client.get(f"{base(shop)}/upload", headers=HTML).text)
+    answer = client.post(
+        f"{base(shop)}/upload",
+        data={"as": "html", "csrf_token": token},
+        files={"sheet": ("a.csv", b"x\n", "text/csv")},
+        headers=HTML,
+    )
+    assert answer.status_code == 502 and "<script>" not in answer.text
+
+
+def test_a_plugin_form_needs_its_scope(app: FastAPI, client: TestClient, factory: Factory) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    enable(app, shop, scopes=["products:read"])
+    signed_in(client, owner)
+    assert client.get(f"{base(shop)}/upload", headers=HTML).status_code == 403

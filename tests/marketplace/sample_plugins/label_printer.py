@@ -11,9 +11,12 @@ import time
 from typing import Any
 
 from sdk import (
+    ActionField,
     MerchantAction,
+    PageForm,
     PluginManifest,
     PluginRoute,
+    ResultFile,
     SafeHtml,
     ScopeRequest,
     ShopClient,
@@ -53,6 +56,22 @@ def count_stock(item_id: int, client: ShopClient, settings: Any) -> str:
     return f"{sum(s.stock or 0 for s in product.skus)} in stock"
 
 
+def label_sheet(item_ids: list[int], client: ShopClient, settings: Any) -> ResultFile:
+    """One CSV for the whole selection: a line per order; a cancelled order stops the run."""
+    lines = ["order,recipient,lines"]
+    for item_id in item_ids:
+        order = client.orders.get(item_id)
+        if order.status == "cancelled":
+            raise ValueError(f"order {item_id} is cancelled: no label")
+        lines.append(f"{order.id},{order.recipient_name or ''},{len(order.lines)}")
+    return ResultFile(
+        filename="labels.csv",
+        content_type="text/csv",
+        data=("\n".join(lines) + "\n").encode(),
+        message=f"{len(item_ids)} label(s) on one sheet",
+    )
+
+
 @hookimpl
 def register_merchant_actions() -> list[MerchantAction]:
     return [
@@ -69,6 +88,13 @@ def register_merchant_actions() -> list[MerchantAction]:
             area="products",
             scope="products:read",
             run=count_stock,
+        ),
+        MerchantAction(
+            code="label_sheet",
+            label="One label sheet for the selection",
+            area="orders",
+            scope="orders:read",
+            run_all=label_sheet,
         ),
         MerchantAction(code="help", label="Label help", url="/apps/label_printer/help"),
         MerchantAction(code="sign", label="Sign labels", scope="members:write", run=print_label),
@@ -102,6 +128,32 @@ def stock(client: ShopClient) -> str:
     return f"{len(client.products.list())} product(s)"
 
 
+SHEET_FORM = PageForm(
+    path="/upload",
+    label="Count the lines",
+    fields=(
+        ActionField(name="note", label="Note", required=True),
+        ActionField(name="sheet", label="Sheet", kind="file", required=True),
+    ),
+)
+
+
+def upload(method: str, params: dict[str, str], client: ShopClient) -> Any:
+    """A form taking a sheet; posting it answers a file that counts the sheet's lines."""
+    if params.get("as") == "html":
+        return ResultFile(filename="x.html", content_type="text/html", data=b"<script>")
+    if method == "GET" or not params.get("sheet"):
+        intro = "Send a sheet of order numbers." if method == "GET" else "Choose a sheet."
+        return SafeHtml(html=f"<p>{intro}</p>", forms=(SHEET_FORM,))
+    with client.files.open(int(params["sheet"])) as sheet:
+        count = len(sheet.read().decode().splitlines())
+    return ResultFile(
+        filename="report for the sheet.csv",
+        content_type="text/csv",
+        data=f"note,lines\n{params.get('note', '')},{count}\n".encode(),
+    )
+
+
 def broken() -> str:
     raise RuntimeError("the plugin's page broke")
 
@@ -115,4 +167,5 @@ def register_routes() -> list[PluginRoute]:
         PluginRoute(path="/stock", endpoint=stock, scope="products:read"),
         PluginRoute(path="/members", endpoint=stock, scope="members:write"),
         PluginRoute(path="/broken", endpoint=broken),
+        PluginRoute(path="/upload", endpoint=upload, methods=("GET", "POST"), scope="orders:read"),
     ]
