@@ -44,6 +44,7 @@ from marketplace.web import (
     console_pickup,
     console_qualifications,
     console_roles,
+    console_shipping,
     console_shop,
     console_storefront,
 )
@@ -59,6 +60,7 @@ router.include_router(console_catalog.router)
 router.include_router(console_orders.router)
 router.include_router(console_order_actions.router)
 router.include_router(console_pickup.router)
+router.include_router(console_shipping.router)
 router.include_router(console_carriers.router)
 router.include_router(console_actions.router)
 router.include_router(console_storefront.router)

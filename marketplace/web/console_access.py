@@ -31,6 +31,7 @@ TABS: tuple[tuple[str, str, Scope], ...] = (
     ("qualifications", "/qualifications", Scope.shop_read),
     ("pickup", "/pickup-stores", Scope.logistics_read),
     ("carriers", "/carriers", Scope.logistics_read),
+    ("shipping", "/shipping", Scope.logistics_read),
     ("apps", "/apps", Scope.shop_read),
     ("storefront", "/storefront", Scope.shop_read),
 )
