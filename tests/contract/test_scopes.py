@@ -76,6 +76,11 @@ SCOPED: list[tuple[str, Scope, Call]] = [
     ("files.link", Scope.shop_read, lambda c, w: c.files.link(w.image_id)),
     ("orders.get", Scope.orders_read, lambda c, w: c.orders.get(w.order_ids[0])),
     ("orders.list", Scope.orders_read, lambda c, w: c.orders.list(status="paid")),
+    (
+        "orders.cancel",
+        Scope.orders_write,
+        lambda c, w: c.orders.cancel(w.order_ids[2], reason="buyer asked"),
+    ),
     ("aftersales.get", Scope.aftersales_read, lambda c, w: c.aftersales.get(w.aftersale_ids[0])),
     ("aftersales.list", Scope.aftersales_read, lambda c, w: c.aftersales.list()),
     (
@@ -93,6 +98,13 @@ SCOPED: list[tuple[str, Scope, Call]] = [
         "logistics.add_tracking",
         Scope.logistics_write,
         lambda c, w: c.logistics.add_tracking(w.shipment_ids[0], status="delivered"),
+    ),
+    (
+        "logistics.create_shipment",
+        Scope.logistics_write,
+        lambda c, w: c.logistics.create_shipment(
+            w.order_ids[0], carrier_code="SF", waybill_no="SF765432109876"
+        ),
     ),
     ("shop.get", Scope.shop_read, lambda c, w: c.shop.get()),
 ]
