@@ -416,6 +416,9 @@ def contract(request: pytest.FixtureRequest) -> Iterator[Contract]:
     settings: Settings = request.getfixturevalue("settings")
     world, installation = build_db_world(engine, Factory(engine))
     carrier: MemoryCarrier = request.getfixturevalue("memory_carrier")
+    # seal with the key the served app opens with (its settings), whatever an earlier test
+    # of this process left in the process-wide directory
+    carrier_accounts.configure(settings)
     world.account_id = bind_db_account(engine, world.shop_id)
 
     def delete_product(product_id: int) -> None:

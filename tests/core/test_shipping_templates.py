@@ -78,6 +78,9 @@ def test_self_pickup_pays_no_shipping(client: TestClient, factory: Factory) -> N
         json={"self_pickup": True},
         headers=s.headers,
     )
+    store = {"name": "Desk", "province_code": "31", "address": "1 Tea Street", "hours": "9-5"}
+    made = client.post(f"/api/v1/shops/{s.shop.id}/pickup-stores", json=store, headers=s.headers)
+    assert made.status_code == 201, made.text  # no self pickup without a pickup store
     buyer = factory.headers(factory.account())
     body = order_body(s.sku.id, 4, self_pickup=True, address="")
     placed = place(client, s.shop.id, buyer, body, key="pickup")

@@ -27,6 +27,9 @@ PUBLIC = {
     ("GET", "/api/v1/storefront/shops/{shop_id}/products"),
     ("GET", "/api/v1/storefront/shops/{shop_id}/products/{product_id}"),
     ("POST", "/api/v1/storefront/shops/{shop_id}/shipping-quote"),
+    ("GET", "/api/v1/storefront/shops/{shop_id}"),
+    ("GET", "/api/v1/storefront/shops/{shop_id}/categories"),
+    ("GET", "/api/v1/storefront/shops/{shop_id}/pickup-stores"),
     # public images by id and sha256; private files by a signed, short-lived link
     ("GET", "/api/v1/files/{file_id}/{name}"),
     ("GET", "/api/v1/files/signed/{token}"),
