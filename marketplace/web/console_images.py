@@ -26,6 +26,7 @@ from marketplace.web.console_access import console_context, member_access
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
 from marketplace.web.templating import flash, gettext_for, render
+from marketplace.web.upload_refusals import upload_refusal
 from sdk.scopes import Scope
 
 router = web_router(tags=["merchant console"])
@@ -67,15 +68,12 @@ def product_images_page(
 
 def _refusal(request: Request, exc: TanziError) -> JSONResponse:
     _ = gettext_for(request)
-    messages = {
-        "file_too_large": _("The file is too large."),
-        "unsupported_file_type": _("Only JPEG, PNG or WebP images are accepted."),
-        "invalid_image": _("The image is damaged or incomplete."),
-        "limit_exceeded": _("This product already has as many images as allowed."),
-    }
-    body = exc.to_problem(request.url.path)
-    body["message"] = messages.get(exc.code, exc.detail)
-    return JSONResponse(body, status_code=exc.status, media_type="application/problem+json")
+    return upload_refusal(
+        request,
+        exc,
+        accepted=_("Only JPEG, PNG or WebP images are accepted."),
+        codes={"limit_exceeded": _("This product already has as many images as allowed.")},
+    )
 
 
 @router.post(PAGE)

@@ -11,15 +11,22 @@ from marketplace.web.templating import gettext_for
 
 
 def upload_refusal(
-    request: Request, exc: TanziError, *, accepted: str, fields: dict[str, str] | None = None
+    request: Request,
+    exc: TanziError,
+    *,
+    accepted: str,
+    fields: dict[str, str] | None = None,
+    codes: dict[str, str] | None = None,
 ) -> JSONResponse:
     """``exc`` as problem JSON with ``message`` (``accepted`` says which files are taken;
-    ``fields`` maps a form field to its own message, sent as ``fields``)."""
+    ``fields`` maps a form field to its own message, sent as ``fields``; ``codes`` adds
+    the page's own messages for other problem codes)."""
     _ = gettext_for(request)
     messages = {
         "file_too_large": _("The file is too large."),
         "unsupported_file_type": accepted,
         "invalid_image": _("The image is damaged or incomplete."),
+        **(codes or {}),
     }
     body = exc.to_problem(request.url.path)
     body["message"] = messages.get(exc.code) or next(iter((fields or {}).values()), exc.detail)
