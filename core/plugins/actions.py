@@ -16,7 +16,6 @@ import inspect
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import Any
@@ -25,10 +24,11 @@ from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.files.backends import file_store_for
-from core.files.service import save_result, written_files
+from core.files.documents import save_result
+from core.files.service import written_files
+from core.files.store import CHUNK_SIZE
 from core.jobs.runner import JobContext, create_job, job_kind
 from core.models import Job, Order, Product
-from core.models.base import utcnow
 from core.plugins.client import ScopedClient
 from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef, PluginHost
@@ -43,7 +43,7 @@ AREAS: dict[str, type[Order] | type[Product]] = {"orders": Order, "products": Pr
 #: The most rows one run may take.
 MAX_ROWS = 500
 #: How long a whole-selection action's result file is kept.
-RESULT_RETENTION = timedelta(days=7)
+RESULT_RETENTION_DAYS = 7
 #: The largest result file an action may hand back.
 MAX_RESULT_BYTES = 200 * 1024 * 1024
 #: What a finished whole-selection run keeps in ``Job.result_path``: this, then the file id.
@@ -323,16 +323,23 @@ def _run_whole(
         raise RuntimeError("the action's file is larger than the host keeps")
     assert ctx.shop_id is not None
     store = file_store_for(runtime.settings)
+    staged = store.stage(MAX_RESULT_BYTES)
+    try:
+        for start in range(0, len(out.data), CHUNK_SIZE):
+            staged.write(out.data[start : start + CHUNK_SIZE])
+    except BaseException:
+        staged.discard()
+        raise
     with written_files(store) as written, Session(ctx.engine) as session:
         row = save_result(
             session,
             store,
             written,
             shop_id=ctx.shop_id,
+            staged=staged,
             filename=out.filename,
             content_type=out.content_type,
-            data=out.data,
-            expires_at=utcnow() + RESULT_RETENTION,
+            retention_days=RESULT_RETENTION_DAYS,
         )
         session.commit()
         file_id = row.id
