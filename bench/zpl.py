@@ -3,7 +3,7 @@
 Ours is ``plugins.label_printing.zpl.render_labels`` (``^FH`` escaping of every field,
 wrapping of Chinese addresses, boxes, Code 128 and QR). The baseline is one f-string per
 label with the same commands and fields, unescaped and unwrapped (what a quick script
-would write). Rounds interleave; the figure is the ratio of median times.
+would write). Rounds interleave; the figure is the ratio of throughputs (bare median time over ours): above 1 means ours is faster.
 
 Run: ``.venv/bin/python bench/zpl.py [LABELS]``. Last line: ``zpl: ratio R (tanzi/bare)``.
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import harness
 
@@ -52,6 +53,17 @@ def bare(labels: Sequence[Label]) -> str:
     return "".join(parts)
 
 
+def distinct_recipients(labels: Sequence[Label]) -> list[Label]:
+    """Every label to its own address (a room number of its own), as in a real batch: the
+    renderer's wrap cache then helps only with what truly repeats (sender, item titles)."""
+    return [
+        replace(
+            label, recipient=replace(label.recipient, address=f"{label.recipient.address}{i}房")
+        )
+        for i, label in enumerate(labels)
+    ]
+
+
 def timed(render: Callable[[Sequence[Label]], str], labels: Sequence[Label]) -> float:
     start = time.perf_counter()
     text = render(labels)
@@ -61,7 +73,7 @@ def timed(render: Callable[[Sequence[Label]], str], labels: Sequence[Label]) -> 
 
 
 def main() -> None:
-    labels = sample_labels(LABELS)
+    labels = distinct_recipients(sample_labels(LABELS))
     ours: list[float] = []
     base: list[float] = []
     for _ in range(ROUNDS):
@@ -71,7 +83,7 @@ def main() -> None:
     print(f"{LABELS} labels, {ROUNDS} round(s), one ZPL file each")
     print(f"tanzi: {t_ours:.3f} s, {LABELS / t_ours:.0f} labels/s")
     print(f"bare:  {t_base:.3f} s, {LABELS / t_base:.0f} labels/s")
-    print(harness.ratio_line("zpl", t_ours / t_base, "tanzi/bare"))
+    print(harness.ratio_line("zpl", t_base / t_ours, "tanzi/bare"))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable
 from itertools import groupby
 
-import segno
+import zxingcpp
 from reportlab.graphics.barcode import code128
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -116,17 +116,36 @@ def _party(
 
 def _qr(canvas: Canvas, value: str, x: float, y: float) -> None:
     """The value as a QR code (error correction M, 2-module quiet zone) in a ``QR_SIZE``
-    square at x, y: segno encodes it, each row's dark runs are one filled path."""
-    matrix = segno.make_qr(value, error="m", boost_error=False).matrix
+    square at x, y: zxing-cpp encodes it (choosing the mask the standard's penalty rules
+    pick), each row's dark runs are one filled path in module units."""
+    modules = qr_modules(value)
+    size = len(modules)
     border = 2
-    box = QR_SIZE / (len(matrix) + 2 * border)
+    box = QR_SIZE / (size + 2 * border)
+    canvas.saveState()
+    canvas.translate(x + border * box, y + QR_SIZE - border * box)
+    canvas.scale(box, -box)
     path = canvas.beginPath()
-    top = y + QR_SIZE - border * box
-    for r, row in enumerate(matrix):
+    for r, row in enumerate(modules):
         c = 0
         for dark, run in groupby(row):
             count = len(list(run))
             if dark:
-                path.rect(x + (c + border) * box, top - (r + 1) * box, count * box, box)
+                path.rect(c, r, count, 1)
             c += count
     canvas.drawPath(path, stroke=0, fill=1)
+    canvas.restoreState()
+
+
+def qr_modules(value: str) -> list[bytes]:
+    """The QR code's modules, one row a ``bytes`` of 1 (dark) and 0 (light), top row first."""
+    image = zxingcpp.create_barcode(value, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
+        scale=1, add_quiet_zones=False
+    )
+    side = image.shape[0]
+    pixels = bytes(memoryview(image)).translate(_DARK)  # type: ignore[arg-type]  # a buffer; its stub says not
+    return [pixels[i : i + side] for i in range(0, side * side, side)]
+
+
+#: zxing-cpp's image has 0 for dark pixels and 255 for light ones
+_DARK = bytes([1] + [0] * 255)
