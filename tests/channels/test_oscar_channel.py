@@ -6,6 +6,7 @@ of Oscar is imitated. Each test uses SKU codes of its own.
 
 from __future__ import annotations
 
+import socket
 import threading
 import uuid
 from decimal import Decimal
@@ -191,3 +192,16 @@ def test_oscar_down_is_unavailable_and_back_works(oscar: OscarSite) -> None:
         oscar.start()
         channel.check()
         assert channel.read_stock(sku) == 4
+
+
+def test_a_shop_that_never_answers_is_unavailable() -> None:
+    # a listening socket that never accepts: the connection opens, no answer comes
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        port = silent.getsockname()[1]
+        channel = OscarChannel(
+            f"http://127.0.0.1:{port}", partner_id=1, product_class="goods", timeout_s=0.5
+        )
+        with channel, pytest.raises(ChannelUnavailable, match="in time"):
+            channel.check()
