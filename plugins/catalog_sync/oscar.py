@@ -37,7 +37,7 @@ from sdk.channels import (
     ChannelUnavailable,
 )
 
-#: Orders read per :meth:`OscarChannel.orders_since` call (each costs one request).
+#: Orders read per :meth:`OscarChannel.orders_since` call, unless given (each costs a request).
 ORDERS_PER_PAGE = 100
 
 
@@ -62,6 +62,7 @@ class OscarChannel:
         username: str = "",
         password: str = "",
         timeout_s: float = 10.0,
+        orders_per_page: int = ORDERS_PER_PAGE,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.api = OscarApi(
@@ -74,6 +75,7 @@ class OscarChannel:
         )
         self.partner_id = partner_id
         self.product_class = product_class
+        self.orders_per_page = orders_per_page
         self.partner_url = self.api.url(f"admin/partners/{partner_id}/")
         self._records: dict[str, _Record] = {}
 
@@ -95,13 +97,16 @@ class OscarChannel:
     # -- ChannelStore -------------------------------------------------------------------
 
     def check(self) -> None:
-        """Raise ChannelUnavailable unless the admin API answers us and has our partner."""
+        """Raise ChannelUnavailable unless the admin API answers us with our partner and class."""
         response = self.api.call("GET", f"admin/partners/{self.partner_id}/")
         if response.status_code == 404:
             raise ChannelUnavailable(
                 f"Oscar has no partner {self.partner_id} at {self.partner_url}, or its admin "
                 "API is off (OSCARAPI_BLOCK_ADMIN_API_ACCESS must be False)"
             )
+        response = self.api.call("GET", f"admin/productclasses/{self.product_class}/")
+        if response.status_code == 404:
+            raise ChannelUnavailable(f"Oscar has no product class {self.product_class!r}")
 
     def list_items(self) -> Iterator[ChannelItem]:
         """Every product with a stock record of our partner, with its sellable stock."""
@@ -143,7 +148,11 @@ class OscarChannel:
         return str(remembered.product_id)
 
     def set_stock(self, sku_code: str, sellable: int) -> None:
-        """Write ``num_in_stock`` so that in stock minus allocated is ``sellable``."""
+        """Write ``num_in_stock`` so that in stock minus allocated is ``sellable``.
+
+        A checkout that allocates between the read and the write leaves Oscar selling
+        less than ``sellable``, never more; the next reconciliation evens it out.
+        """
         record_id = self._record(sku_code).stockrecord_id
         allocated = _allocated(self.api.read(f"admin/stockrecords/{record_id}/"))
         self.api.call(
@@ -163,7 +172,7 @@ class OscarChannel:
         orders = sorted(
             (order for order in self.api.read_all("admin/orders/") if _order_id(order) > after),
             key=_order_id,
-        )[:ORDERS_PER_PAGE]
+        )[: self.orders_per_page]
         lines: list[ChannelOrderLine] = []
         for order in orders:
             lines.extend(self._order_lines(order))

@@ -159,6 +159,17 @@ def test_concurrent_checkouts_oversell_and_the_detector_names_the_orders(
         assert sum(line.quantity for line in lines if line.sku_code == sku) == buyers_count
         again = {o.sku_code: o for o in channel.oversells(lines)}[sku]
         assert again.order_ids == oversell.order_ids
+    # read three orders at a time, the cursor walks all eight once, in order
+    with oscar.channel() as paged:
+        paged.orders_per_page = 3
+        pages, cursor = [], start
+        while (page := paged.orders_since(cursor)).cursor != cursor:
+            pages.append([line.external_order_id for line in page.lines if line.sku_code == sku])
+            cursor = page.cursor
+    assert [len(numbers) for numbers in pages] == [3, 3, 2]
+    assert sorted(n for numbers in pages for n in numbers) == sorted(
+        str(order["number"]) for order in orders
+    )
 
 
 def test_credentials_refused_and_basic_auth(oscar: OscarSite) -> None:
@@ -176,6 +187,13 @@ def test_credentials_refused_and_basic_auth(oscar: OscarSite) -> None:
         pytest.raises(ChannelUnavailable, match="no partner 9999"),
     ):
         elsewhere.check()
+    with (
+        OscarChannel(
+            oscar.base_url, partner_id=oscar.partner_id, product_class="nope", token=oscar.token
+        ) as unclassed,
+        pytest.raises(ChannelUnavailable, match="no product class 'nope'"),
+    ):
+        unclassed.check()
 
 
 def test_oscar_down_is_unavailable_and_back_works(oscar: OscarSite) -> None:
