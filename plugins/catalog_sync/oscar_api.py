@@ -72,7 +72,7 @@ class OscarApi:
             raise ChannelUnavailable(f"Oscar did not answer in time ({method} {path})") from exc
         except httpx.TransportError as exc:
             raise ChannelUnavailable(f"Oscar cannot be reached: {exc}") from exc
-        if response.status_code >= 500:
+        if response.status_code >= 500 or response.status_code == 429:
             raise ChannelUnavailable(f"Oscar answered {response.status_code} to {method} {path}")
         if response.status_code in (401, 403):
             raise ChannelUnavailable(

@@ -1,21 +1,26 @@
 """A real django-oscar shop for the channel tests, started as its own process.
 
-Session-scoped: the shop's database is migrated once into a temporary folder (Oscar's
-migrations take a while), the fixture command adds the admin user, partner and product
-class, and ``runserver`` serves it on a free port until the session ends. Tests keep
-apart by using SKU codes of their own.
+Session-scoped: the shop's database is migrated into a temporary folder (Oscar's
+migrations take a minute, so the migrated database is kept in pytest's cache, keyed by the
+installed Django, Oscar and oscarapi versions and this site's code, and copied from there
+next time), the fixture command adds the admin user, partner and product class, and
+``runserver`` serves it on a free port until the session ends. Tests keep apart by using
+SKU codes of their own.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 
 import httpx
@@ -25,6 +30,8 @@ from plugins.catalog_sync.oscar import OscarChannel
 
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "tests.channels.oscar_site.settings"
+SITE_CODE = Path(__file__).resolve().parent / "oscar_site"
+DATABASE = "oscar.sqlite3"
 
 
 def _free_port() -> int:
@@ -119,13 +126,46 @@ def _manage(folder: Path, *args: str) -> str:
     return done.stdout
 
 
+def _cache_key() -> str:
+    """What the migrated database depends on: the packages and this site's code."""
+    digest = hashlib.sha256()
+    for package in ("Django", "django-oscar", "django-oscar-api", "djangorestframework"):
+        digest.update(f"{package}=={version(package)};".encode())
+    for source in sorted(SITE_CODE.rglob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _prepared_site(folder: Path, cache: Path) -> dict[str, object]:
+    """Migrate and fill ``folder`` (or copy the cached result); the fixture command's JSON."""
+    cached = cache / _cache_key()
+    if (cached / "made.json").exists():
+        for database_file in cached.glob(f"{DATABASE}*"):
+            shutil.copy2(database_file, folder / database_file.name)
+        return dict(json.loads((cached / "made.json").read_text()))
+    _manage(folder, "migrate", "--noinput")
+    made = json.loads(_manage(folder, "oscar_channel_fixture").strip().splitlines()[-1])
+    staging = cache / f"{cached.name}.{os.getpid()}"
+    staging.mkdir(parents=True, exist_ok=True)
+    for database_file in folder.glob(f"{DATABASE}*"):
+        shutil.copy2(database_file, staging / database_file.name)
+    (staging / "made.json").write_text(json.dumps(made))
+    try:
+        staging.rename(cached)  # another test process may have been first: keep theirs
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)
+    return dict(made)
+
+
 @pytest.fixture(scope="session")
-def oscar_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OscarSite]:
+def oscar_site(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config
+) -> Iterator[OscarSite]:
     """The Oscar shop, migrated and running for the whole session."""
     pytest.importorskip("oscar", reason="the catalog_sync extra (django-oscar) is not installed")
     folder = tmp_path_factory.mktemp("oscar_site")
-    _manage(folder, "migrate", "--noinput")
-    made = json.loads(_manage(folder, "oscar_channel_fixture").strip().splitlines()[-1])
+    assert pytestconfig.cache is not None
+    made = _prepared_site(folder, pytestconfig.cache.mkdir("oscar_site"))
     site = OscarSite(folder=folder, port=_free_port(), **made)
     site.start()
     try:
