@@ -150,21 +150,20 @@ class OscarChannel:
     def set_stock(self, sku_code: str, sellable: int) -> None:
         """Write ``num_in_stock`` so that in stock minus allocated is ``sellable``.
 
-        A checkout that allocates between the read and the write leaves Oscar selling
-        less than ``sellable``, never more; the next reconciliation evens it out.
+        The API has no compare-and-set: a checkout allocating between the read and the
+        write leaves Oscar selling that much less, an allocation released in between
+        (shipped, cancelled) that much more; the next reconciliation evens either out.
         """
-        record_id = self._record(sku_code).stockrecord_id
-        allocated = _allocated(self.api.read(f"admin/stockrecords/{record_id}/"))
+        record_id, record = self._stock_record(sku_code)
         self.api.call(
             "PATCH",
             f"admin/stockrecords/{record_id}/",
-            json={"num_in_stock": max(sellable, 0) + allocated},
+            json={"num_in_stock": max(sellable, 0) + _allocated(record)},
         )
 
     def read_stock(self, sku_code: str) -> int:
         """In stock minus allocated on our partner's stock record (never below 0)."""
-        record_id = self._record(sku_code).stockrecord_id
-        return _sellable(self.api.read(f"admin/stockrecords/{record_id}/"))
+        return _sellable(self._stock_record(sku_code)[1])
 
     def orders_since(self, cursor: str) -> ChannelOrders:
         """Lines of our partner's SKUs in the orders after order id ``cursor``, oldest first."""
@@ -234,6 +233,18 @@ class OscarChannel:
             return self._records[sku_code]
         except KeyError:
             raise ChannelRefused(f"Oscar has no product with SKU code {sku_code!r}") from None
+
+    def _stock_record(self, sku_code: str) -> tuple[int, dict[str, Any]]:
+        """Our stock record of ``sku_code``, fresh; the map is read again if it moved."""
+        record_id = self._record(sku_code).stockrecord_id
+        response = self.api.call("GET", f"admin/stockrecords/{record_id}/")
+        if response.status_code == 404:  # deleted or replaced in Oscar since we mapped it
+            self._records.pop(sku_code, None)
+            record_id = self._record(sku_code).stockrecord_id
+            response = self.api.call("GET", f"admin/stockrecords/{record_id}/")
+            if response.status_code == 404:
+                raise ChannelRefused(f"Oscar has no stock record for {sku_code!r}")
+        return record_id, dict(response.json())
 
     def _sku_of_stockrecord(self, stockrecord_id: int) -> str | None:
         for attempt in range(2):

@@ -83,6 +83,25 @@ def test_set_stock_and_read_stock_round_trip(oscar: OscarSite) -> None:
             channel.read_stock("NO-SUCH-SKU")
 
 
+def test_a_product_recreated_in_oscar_is_found_again(oscar: OscarSite) -> None:
+    sku = _sku()
+    with oscar.channel() as ours, oscar.channel() as elsewhere:
+        old_id = ours.upsert_item(ChannelItem(sku_code=sku, title="Jasmine", stock=2))
+        assert ours.read_stock(sku) == 2
+        # someone deletes the product in Oscar and another sync creates it anew
+        deleted = httpx.delete(
+            f"{oscar.base_url}/api/admin/products/{old_id}/",
+            headers={"Authorization": f"Token {oscar.token}"},
+        )
+        assert deleted.status_code == 204
+        new_id = elsewhere.upsert_item(ChannelItem(sku_code=sku, title="Jasmine", stock=6))
+        assert new_id != old_id
+        # our adapter still holds the old stock record; it maps the SKU again
+        assert ours.read_stock(sku) == 6
+        ours.set_stock(sku, 1)
+        assert elsewhere.read_stock(sku) == 1
+
+
 def test_a_buyers_order_arrives_through_orders_since(oscar: OscarSite) -> None:
     sku = _sku()
     with oscar.channel() as channel:
