@@ -9,8 +9,10 @@ from typing import Annotated
 
 from fastapi import Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlmodel import Session
 
 from core.api.deps import ReadSessionDep, SessionDep
+from core.models import Guide, GuideProgress
 from core.services import guides as service
 from marketplace.web.console_access import console_context, member_access
 from marketplace.web.csrf import web_router
@@ -54,17 +56,27 @@ def growth_page(
     )
 
 
+def _first_read(request: Request, account_id: int, guide: Guide) -> GuideProgress:
+    """Note the first read on a write session of its own: later visits only read."""
+    with Session(request.app.state.engine, expire_on_commit=False) as session:
+        progress = service.mark_read(session, account_id=account_id, guide=guide)
+        session.commit()
+    return progress
+
+
 @router.get(GROWTH + "/{slug}")
 def guide_page(
-    shop_id: int, slug: str, request: Request, session: SessionDep, account: RequireAccount
+    shop_id: int, slug: str, request: Request, session: ReadSessionDep, account: RequireAccount
 ) -> Response:
     """One guide; opening it counts as read. Links to the course's previous and next."""
     access = member_access(session, account, shop_id, Scope.shop_read)
     assert account.id is not None
     guide = service.guide_by_slug(session, slug=slug)
-    progress = service.mark_read(session, account_id=account.id, guide=guide)
+    progress = service.progress_of(session, account_id=account.id).get(guide.id)  # type: ignore[arg-type]
     lessons = [g for g in service.all_guides(session) if g.course == guide.course]
     session.commit()
+    if progress is None:
+        progress = _first_read(request, account.id, guide)
     at = next(n for n, g in enumerate(lessons) if g.id == guide.id)
     return render(
         request,

@@ -126,7 +126,7 @@ def test_a_guides_markdown_is_sanitized(client: TestClient, factory: Factory) ->
     page = client.get(f"/console/shops/{shop.id}/growth/ship-faster", headers=HTML).text
     assert "<strong>bold</strong>" in page
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
-    assert "href=\"javascript" not in page
+    assert 'href="javascript' not in page
 
 
 def test_unpublished_guides_and_bad_input(client: TestClient, factory: Factory) -> None:
