@@ -28,7 +28,7 @@ def _write_guide(client: TestClient, **fields: str) -> str:
         "page_key": "shipments",
         "title_zh": "更快发货",
         "title_en": "Ship faster",
-        "body_zh": "先打单，再拣货。",
+        "body_zh": "先打单再拣货。",
         "body_en": "Print labels first, then pick.",
         "published": "true",
         **fields,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from PIL import Image
 from sqlmodel import Session, select
 
 import core.models as m
+from core.models.base import utcnow
 from tests.conftest import Factory
 from tests.webtools import csrf_from, sign_in
 
@@ -241,3 +243,29 @@ def test_a_ticket_form_with_mistakes_comes_back_with_messages_beside_the_fields(
     refused = client.post(f"/console/shops/{shop.id}/support/new", data=data, headers=HTML)
     assert refused.status_code == 400
     assert "This shop has no order with this number." in refused.text
+
+
+def test_a_ticket_past_its_deadline_is_highlighted_in_the_queue(
+    client: TestClient, factory: Factory, engine: object
+) -> None:
+    owner = factory.account()
+    admin = factory.account(is_admin=True)
+    shop = factory.shop(owner)
+    sign_in(client, owner.email, "secret-pass")
+    late_id = int(_open_ticket(client, shop, subject="Late one").rsplit("/", 1)[1])
+    fresh_id = int(_open_ticket(client, shop, subject="Fresh one").rsplit("/", 1)[1])
+    with Session(engine) as session:  # type: ignore[arg-type]
+        late = session.get(m.SupportTicket, late_id)
+        assert late is not None
+        late.respond_by = utcnow() - timedelta(minutes=5)
+        session.add(late)
+        session.commit()
+    sign_in(client, admin.email, "secret-pass")
+    queue = client.get("/admin/support", headers=HTML).text
+    assert f'<tr id="ticket-{late_id}" class="overdue">' in queue
+    assert f'<tr id="ticket-{fresh_id}">' in queue
+    assert queue.index(f"ticket-{late_id}") < queue.index(f"ticket-{fresh_id}")
+    sign_in(client, owner.email, "secret-pass")
+    mine = client.get(f"/console/shops/{shop.id}/support", headers=HTML).text
+    assert f'<li id="ticket-{late_id}" class="overdue">' in mine
+    assert f'<li id="ticket-{fresh_id}">' in mine
