@@ -170,3 +170,49 @@ def test_a_guide_opens_from_a_console_page_and_progress_shows(
         shot(page, f"growth-centre-zh-{width}")
     finally:
         context.close()
+
+
+def test_an_admin_writes_a_guide_and_its_console_page_links_it(
+    live_server: LiveServer, browser: Any
+) -> None:
+    live_server.factory.account(email="admin@example.com", is_admin=True)
+    owner = live_server.factory.account(email="owner@example.com")
+    shop = live_server.factory.shop(owner, name="Tea corner")
+    admin = browser.new_context(viewport=VIEWPORTS["desktop"], locale="en-US")
+    merchant = browser.new_context(viewport=VIEWPORTS["phone"], locale="en-US")
+    try:
+        desk = admin.new_page()
+        browser_sign_in(desk, live_server.url, "admin@example.com", "secret-pass")
+        desk.goto(f"{live_server.url}/admin/guides")
+        desk.click("text=Write a guide")
+        desk.wait_for_load_state()
+        desk.fill("input[name=slug]", "pickup-codes")
+        desk.select_option("select[name=course]", "orders")
+        desk.fill("input[name=position]", "3")
+        desk.select_option("select[name=page_key]", "pickup")
+        desk.fill("input[name=title_zh]", "自提码")
+        desk.fill("textarea[name=body_zh]", "买家到店出示 **取货码** 后在订单页核销。")
+        desk.fill("input[name=title_en]", "Pickup codes")
+        desk.fill(
+            "textarea[name=body_en]",
+            "The buyer shows the **pickup code**; hand over on the order's page.",
+        )
+        desk.check("input[name=published]")
+        desk.click("form button[type=submit]")
+        desk.wait_for_load_state()
+        assert "The guide is saved." in desk.inner_text("p.flash")
+        assert "<strong>pickup code</strong>" in desk.inner_html("section.prose[lang=en]")
+        assert_accessible(desk)
+        shot(desk, "guide-admin-saved-desktop")
+
+        page = merchant.new_page()
+        browser_sign_in(page, live_server.url, "owner@example.com", "secret-pass")
+        page.goto(f"{live_server.url}/console/shops/{shop.id}/pickup-stores")
+        page.click("a.guide-link:has-text('Pickup codes')")
+        page.wait_for_load_state()
+        assert page.inner_text("article.guide h1") == "Pickup codes"
+        assert_fits_phone(page)
+        shot(page, "guide-from-pickup-page-phone")
+    finally:
+        admin.close()
+        merchant.close()

@@ -138,6 +138,17 @@ def test_a_ticket_goes_from_merchant_to_admin_and_back_with_notifications(
     assert "Ask the buyer to cancel" in merchant_view
     assert "Suspect buyer" not in merchant_view  # internal notes never reach the shop
     assert "Answered" in merchant_view
+    client.post(f"{url}/close", data={"csrf_token": csrf_from(merchant_view)}, headers=HTML)
+    closed = client.get(url, headers=HTML).text
+    assert "Closed" in closed and 'action="' + url + '/reply"' not in closed
+    refused = client.post(
+        f"{url}/reply", data={"csrf_token": csrf_from(closed), "body": "One more"}, headers=HTML
+    )
+    assert "a closed ticket takes none" in refused.text
+    with Session(engine) as session:  # type: ignore[arg-type]
+        ticket = session.get(m.SupportTicket, ticket_id)
+        assert ticket is not None and ticket.status == m.TicketStatus.closed
+        assert ticket.respond_by is None
 
 
 def test_a_merchant_sees_only_their_own_shops_tickets(client: TestClient, factory: Factory) -> None:
