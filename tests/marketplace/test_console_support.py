@@ -12,6 +12,7 @@ from PIL import Image
 from sqlmodel import Session, select
 
 import core.models as m
+from core.files.urls import public_url
 from core.models.base import utcnow
 from tests.conftest import Factory
 from tests.webtools import csrf_from, sign_in
@@ -172,7 +173,7 @@ def test_a_merchant_sees_only_their_own_shops_tickets(client: TestClient, factor
 
 
 def test_screenshots_are_served_only_to_the_shops_members_and_admins(
-    client: TestClient, factory: Factory
+    client: TestClient, factory: Factory, engine: object
 ) -> None:
     owner, stranger = factory.account(), factory.account()
     shop = factory.shop(owner)
@@ -210,6 +211,15 @@ def test_screenshots_are_served_only_to_the_shops_members_and_admins(
     client.cookies.clear()
     signed_out = client.get(path, headers=HTML, follow_redirects=False)
     assert signed_out.status_code in (302, 303) and "/signin" in signed_out.headers["location"]
+    # never a public file: the by-digest URL that serves product images knows nothing of it
+    with Session(engine) as session:  # type: ignore[arg-type]
+        row = session.get(m.TicketScreenshot, shot)
+        assert row is not None
+        for file_id in (row.file_id, row.thumbnail_id):
+            file = session.get(m.StoredFile, file_id)
+            assert file is not None and not file.public and file.shop_id == shop.id
+            public = client.get(public_url(file))
+            assert public.status_code == 404 and public.json()["code"] == "file_not_found"
 
 
 def test_only_images_are_taken_as_screenshots(client: TestClient, factory: Factory) -> None:
