@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
-from core.models import Account, Category, OrderStatus, Shop, ShopStatus, ShopType
+from core.guide_library import seed_guides
+from core.models import Account, Category, OrderStatus, Shop, ShopStatus, ShopType, TicketCategory
 from core.plugins.manager import PluginHost
 from core.schemas.orders import OrderCreate, OrderLineCreate
 from core.schemas.pickup import PickupStoreIn
 from core.schemas.products import ProductCreate, SkuCreate
-from core.services import accounts, categories, orders, pickup, products, qualifications, shops
+from core.services import (
+    accounts,
+    categories,
+    orders,
+    pickup,
+    products,
+    qualifications,
+    shops,
+    support,
+)
 from core.settings import Settings
 
 #: (role, email, password) of every demo sign-in.
@@ -92,6 +102,7 @@ def _open_shop(
 def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, str]]:
     """Create the demo world unless it exists; return the sign-ins to print."""
     categories.seed_categories(session)
+    seed_guides(session)
     if session.exec(select(Account).where(Account.email == DEMO_PEOPLE[0][1])).first():
         return list(DEMO_PEOPLE)
     people = {
@@ -173,7 +184,34 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
         )
         if pay and order.status == OrderStatus.pending_payment:
             orders.pay_order(session, order=order)
+        if n == 1:
+            _seed_ticket(session, shop=shop, order_id=order.id, people=people)  # type: ignore[arg-type]
     return list(DEMO_PEOPLE)
+
+
+def _seed_ticket(
+    session: Session, *, shop: Shop, order_id: int, people: dict[str, Account]
+) -> None:
+    """A support ticket about the first order, answered by the platform."""
+    ticket = support.open_ticket(
+        session,
+        shop_id=shop.id,  # type: ignore[arg-type]
+        opened_by_id=people["merchant"].id,  # type: ignore[arg-type]
+        draft=support.TicketDraft(
+            category=TicketCategory.orders,
+            subject="买家要求改地址，订单已付款",  # noqa: RUF001 (Chinese punctuation)
+            description="买家付款后发消息说地址写错了，发货前我能在哪里修改收货地址？",  # noqa: RUF001
+            page_path=f"/console/shops/{shop.id}/orders/{order_id}",
+            order_id=order_id,
+        ),
+    )
+    support.assign_ticket(session, ticket=ticket, assignee_id=people["admin"].id)  # type: ignore[arg-type]
+    support.platform_reply(
+        session,
+        ticket=ticket,
+        admin_id=people["admin"].id,  # type: ignore[arg-type]
+        body="发货前收货地址不能由商家修改。请让买家取消订单后重新下单；如买家无法操作，回复本工单并附上买家的新地址截图。",  # noqa: RUF001
+    )
 
 
 def _install_demo_services(session: Session, *, settings: Settings, shop_id: int) -> PluginHost:

@@ -28,7 +28,9 @@ from marketplace.oauth import routes as oauth_routes
 from marketplace.security_headers import SecurityHeadersMiddleware
 from marketplace.web import (
     admin,
+    admin_guides,
     admin_qualifications,
+    admin_support,
     admin_suspensions,
     auth_pages,
     console,
@@ -100,6 +102,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_suspensions.router)
     app.include_router(storefront.router)
     app.include_router(admin_qualifications.router)
+    app.include_router(admin_support.router)
+    app.include_router(admin_guides.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -13,6 +13,7 @@ from core.models.catalog import (
 )
 from core.models.events import EventSequence, OutboxEvent
 from core.models.files import FilePurpose, ProductImage, StoredFile
+from core.models.guides import Guide, GuideCourse, GuideProgress
 from core.models.jobs import Job, JobStatus
 from core.models.marketplace import (
     AuditLogEntry,
@@ -54,6 +55,13 @@ from core.models.plugins import (
 from core.models.shipping import ShippingTemplate
 from core.models.shops import Area, Member, Role, Shop, ShopStatus, ShopType
 from core.models.storefront import StorefrontOrigin
+from core.models.support import (
+    SupportTicket,
+    TicketCategory,
+    TicketMessage,
+    TicketScreenshot,
+    TicketStatus,
+)
 
 __all__ = [
     "AccessToken",
@@ -72,6 +80,9 @@ __all__ = [
     "DeliveryStatus",
     "EventSequence",
     "FilePurpose",
+    "Guide",
+    "GuideCourse",
+    "GuideProgress",
     "Installation",
     "InstallationStatus",
     "Job",
@@ -111,6 +122,11 @@ __all__ = [
     "StorefrontOrigin",
     "Subscription",
     "SubscriptionStatus",
+    "SupportTicket",
+    "TicketCategory",
+    "TicketMessage",
+    "TicketScreenshot",
+    "TicketStatus",
     "TrackingEvent",
     "VersionStatus",
     "Waybill",

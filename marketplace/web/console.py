@@ -37,6 +37,7 @@ from marketplace.web import (
     console_actions,
     console_carriers,
     console_catalog,
+    console_growth,
     console_import,
     console_members,
     console_order_actions,
@@ -47,6 +48,7 @@ from marketplace.web import (
     console_shipping,
     console_shop,
     console_storefront,
+    console_support,
 )
 from marketplace.web.console_access import console_context, field_errors, member_access
 from marketplace.web.csrf import web_router
@@ -69,6 +71,8 @@ router.include_router(console_members.router)
 router.include_router(console_roles.router)
 router.include_router(console_qualifications.router)
 router.include_router(console_import.router)
+router.include_router(console_support.router)
+router.include_router(console_growth.router)
 
 #: Every field of the new-shop form, in the order of the form.
 SHOP_FIELDS: tuple[str, ...] = (

@@ -34,6 +34,8 @@ TABS: tuple[tuple[str, str, Scope], ...] = (
     ("shipping", "/shipping", Scope.logistics_read),
     ("apps", "/apps", Scope.shop_read),
     ("storefront", "/storefront", Scope.shop_read),
+    ("support", "/support", Scope.shop_read),
+    ("growth", "/growth", Scope.shop_read),
 )
 
 

@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from marketplace.web.console_help import guide_body, guide_title, page_guides, support_link
 from marketplace.web.csrf import FIELD, csrf_token
 from marketplace.web.i18n import LOCALES, request_locale, translations
 from marketplace.web.markdown import render_markdown
@@ -46,6 +47,10 @@ def environment(locale: str) -> Environment:
     env.filters["markdown"] = render_markdown
     env.filters["money"] = money
     env.globals["locales"] = LOCALES
+    env.globals["page_guides"] = page_guides
+    env.globals["support_link"] = support_link
+    env.globals["guide_title"] = guide_title
+    env.globals["guide_body"] = guide_body
     return env
 
 

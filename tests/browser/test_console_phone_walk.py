@@ -10,6 +10,7 @@ from typing import Any
 from sqlmodel import Session
 
 import core.models as m
+from core.guide_library import seed_guides
 from tests.browser.conftest import (
     PHONE_WIDTH,
     LiveServer,
@@ -37,6 +38,10 @@ PAGES = {
     "qualifications": "/qualifications",
     "services": "/apps",
     "storefront": "/storefront",
+    "support": "/support",
+    "support-new": "/support/new?from=/console/shops/1/orders",
+    "growth": "/growth",
+    "guide": "/growth/list-your-first-product",
 }
 
 
@@ -47,6 +52,7 @@ def test_every_console_page_fits_a_phone_in_chinese(live_server: LiveServer, bro
     product, _ = factory.product(shop, stock=2)
     order, _lines = factory.order(shop)
     with Session(live_server.engine) as session:
+        seed_guides(session)
         session.add(
             m.PickupStore(
                 shop_id=shop.id,
