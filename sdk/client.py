@@ -152,6 +152,13 @@ class OrdersClient(Protocol):
         a reason of 1 to 200 characters the buyer sees. Scope: ``orders:write``."""
         ...
 
+    def annotate(self, order_id: int, *, note: str | None = None, flag: str | None = None) -> Order:
+        """Set the merchant's note (at most 500 characters; ``""`` removes it) and coloured
+        flag (one of :data:`sdk.models.ORDER_FLAGS`, ``"none"`` removes it) on an order;
+        ``None`` leaves either as it is. The buyer never sees them. Anything else raises
+        :class:`~sdk.errors.InvalidRequest`. Scope: ``orders:write``."""
+        ...
+
 
 class AfterSalesClient(Protocol):
     def get(self, aftersale_id: int) -> AfterSale:
