@@ -14,8 +14,8 @@ from core.errors import PermissionDenied
 from core.models import Order, OrderStatus
 from core.schemas.orders import OrderCancel, OrderNote, OrderPublic
 from core.services import order_views as views
-from core.services.order_notes import annotate_order
 from core.services import orders as svc
+from core.services.order_notes import annotate_order
 from core.services.payments import provider_for
 from sdk.scopes import Scope
 

@@ -32,8 +32,8 @@ from core.schemas.aftersales import AfterSalePublic, as_utc
 from core.schemas.shipments import TrackingStatus
 from core.services import carrier_accounts, plugin_records
 from core.services.aftersales import accept_aftersale, get_shop_aftersale, reject_aftersale
-from core.services.order_views import get_order, orders_public, orders_query
 from core.services.order_notes import annotate_order
+from core.services.order_views import get_order, orders_public, orders_query
 from core.services.orders import cancel_order
 from core.services.products import change_inventory, get_product, get_sku, products_query
 from core.services.shipments import (
