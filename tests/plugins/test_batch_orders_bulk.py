@@ -46,7 +46,7 @@ def test_cancel_by_days_cancels_each_unpaid_order_once(shop: FakeShop) -> None:
     recent = [shop.add_order([(1, 1)], status="pending_payment").id for _ in range(3)]
     paid = shop.add_order([(1, 1)], status="paid").id
     today = datetime.now(UTC).date().isoformat()
-    params = {"reason": "超时未付款", "placed_from": today, "placed_to": today}  # noqa: RUF001
+    params = {"reason": "超时未付款", "placed_from": today, "placed_to": today}
     job = shop.jobs.start("cancel_unpaid", params)
     assert shop.run_jobs()[job.id] == "succeeded"
     assert [shop.orders.get(i).status for i in recent] == ["cancelled"] * 3
