@@ -37,7 +37,11 @@ class RowRefused(Exception):
 
 
 def cancel_unpaid(
-    item_id: int, client: ShopClient, params: dict[str, Any], language: str = "en"
+    item_id: int,
+    client: ShopClient,
+    params: dict[str, Any],
+    language: str = "en",
+    settings: Any = None,
 ) -> str:
     """Cancel one selected order if it still awaits payment, with the merchant's reason."""
     lang = lang_of(language)
@@ -52,7 +56,11 @@ def cancel_unpaid(
 
 
 def note_and_flag(
-    item_id: int, client: ShopClient, params: dict[str, Any], language: str = "en"
+    item_id: int,
+    client: ShopClient,
+    params: dict[str, Any],
+    language: str = "en",
+    settings: Any = None,
 ) -> str:
     """Set the merchant's note (when given) and flag (when chosen) on one order."""
     lang = lang_of(language)

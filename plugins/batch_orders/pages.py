@@ -144,10 +144,8 @@ def job_page(client: ShopClient, path_params: dict[str, Any], language: str = "e
     )
     parts = [
         f"<h2>{escape(w['job'].format(id=job.id))}</h2>",
-        f'<p class="job-state"><strong>{escape(w.get("status_" + job.status, job.status))}'
-        f"</strong></p>",
-        f'<p class="job-bar"><code>{_bar(done, total)}</code> '
-        f"<span>{percent}% ({done} / {total})</span></p>",
+        f"<p><strong>{escape(w.get('status_' + job.status, job.status))}</strong></p>",
+        f"<p><code>{_bar(done, total)}</code> <span>{percent}% ({done} / {total})</span></p>",
         f"<ul>{counts}</ul>",
     ]
     if job.report_file_id:
