@@ -17,7 +17,7 @@ from typing import Any
 from plugins.batch_orders.messages import lang_of, reason_text, status_text
 from plugins.batch_orders.selection import export_orders, export_orders_with_buyers
 from sdk import MerchantAction, ShopClient
-from sdk.errors import ClientError
+from sdk.errors import ClientError, InvalidRequest
 from sdk.models import ORDER_FLAGS, ActionField
 from sdk.scopes import Scope
 
@@ -32,8 +32,12 @@ FLAG_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
-class RowRefused(Exception):
-    """A selected order the action leaves alone; the message says why."""
+class RowRefused(InvalidRequest):
+    """A selected order the action leaves alone; the message (shown as the row's result,
+    like the shop's own refusals) says why."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, code="row_refused")
 
 
 def cancel_unpaid(
