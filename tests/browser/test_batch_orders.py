@@ -128,6 +128,22 @@ def test_ship_from_a_sheet_cancel_and_export(live_server: LiveServer, page: Any)
     assert [_status(live_server, o.id) for o in unpaid] == ["cancelled", "cancelled"]
     assert _status(live_server, paid[0].id) == "shipped"
 
+    page.reload()
+    page.check(f"input[name=ids][value='{paid[1].id}']")
+    note = f"{PLUGIN}:note"
+    page.click("details.action-fields summary:has-text('Note and flag')")
+    page.fill(f"input[name='p.{note}.note']", "Call before delivery")
+    page.select_option(f"select[name='p.{note}.flag']", "red")
+    page.click(f"button[name=action][value='{note}']")
+    page.locator(".job-progress[data-status=succeeded]").wait_for(timeout=30_000)
+    page.reload()
+    row = page.locator(f"#order-{paid[1].id}")
+    assert row.locator(".order-flag.flag-red").get_attribute("aria-label") == "Red flag"
+    assert "Call before delivery" in row.inner_text()
+    assert page.locator(f"#order-{paid[0].id} .order-flag").count() == 0
+    shot(page, "batch-orders-flagged")
+    assert_accessible(page)
+
     page.goto(base)
     page.select_option("form[action$='/export'] select[name=format]", "xlsx")
     with page.expect_download() as info:
@@ -138,6 +154,7 @@ def test_ship_from_a_sheet_cancel_and_export(live_server: LiveServer, page: Any)
     rows = list(book.worksheets[0].iter_rows(values_only=True))
     assert rows[0][0] == "Order" and "Recipient" not in rows[0]
     by_id = {r[0]: r[1] for r in rows[1:]}
+    assert rows[[r[0] for r in rows].index(paid[1].id)][7:9] == ("Call before delivery", "red")
     assert by_id == {
         paid[0].id: "shipped",
         paid[1].id: "shipped",
