@@ -167,9 +167,7 @@ def render_order_page(
     """The order page, with the field ``errors`` of a form (``ship``, ``cancel``,
     ``pickup``) and what was ``typed`` into it when a post is refused."""
     order = get_order(session, order_id=order_id, shop_id=access.shop_id)
-    view = order_public(
-        session, order, include_pii=access.can(Scope.orders_pii), for_merchant=True
-    )
+    view = order_public(session, order, include_pii=access.can(Scope.orders_pii), for_merchant=True)
     shipments: list[Any] = []
     shipped: dict[int, int] = {}
     if access.can(Scope.logistics_read):
