@@ -89,11 +89,12 @@ class FilesClient(Protocol):
     """The shop's files. Reading needs ``products:read``; writing ``products:write``."""
 
     def info(self, file_id: int) -> FileInfo:
-        """One file of the shop (an upload, a result, an image)."""
+        """One file of the shop (an upload, a result, an image). Scope: ``products:read``."""
         ...
 
     def open(self, file_id: int) -> IO[bytes]:
-        """The file's bytes as a binary stream read as you go; close it (``with``)."""
+        """The file's bytes as a binary stream read as you go; close it (``with``).
+        Scope: ``products:read``."""
         ...
 
     def write(
