@@ -144,6 +144,22 @@ def test_ship_from_a_sheet_cancel_and_export(live_server: LiveServer, page: Any)
     shot(page, "batch-orders-flagged")
     assert_accessible(page)
 
+    late = factory.order(shop, status=m.OrderStatus.pending_payment)[0]
+    today = late.created_at.date().isoformat()
+    page.goto(base)
+    page.fill("form[action$='/cancel'] input[name=placed_from]", today)
+    page.fill("form[action$='/cancel'] input[name=placed_to]", today)
+    page.fill("form[action$='/cancel'] input[name=reason]", "Unpaid for too long")
+    page.click("form[action$='/cancel'] button[type=submit]")
+    page.wait_for_load_state()
+    page.click(".plugin-page a:has-text('Follow it')")
+    page.wait_for_load_state()
+    assert _follow_job(page) == "Done"
+    assert "Cancelled: 1" in page.locator(".plugin-page ul").inner_text()
+    shot(page, "batch-orders-cancel-by-days")
+    assert _status(live_server, late.id) == "cancelled"
+    assert [_status(live_server, o.id) for o in paid] == ["shipped", "shipped"]
+
     page.goto(base)
     page.select_option("form[action$='/export'] select[name=format]", "xlsx")
     with page.expect_download() as info:
@@ -160,6 +176,7 @@ def test_ship_from_a_sheet_cancel_and_export(live_server: LiveServer, page: Any)
         paid[1].id: "shipped",
         unpaid[0].id: "cancelled",
         unpaid[1].id: "cancelled",
+        late.id: "cancelled",
     }
 
 
