@@ -31,7 +31,12 @@ DEMO_PEOPLE: tuple[tuple[str, str, str], ...] = (
 )
 
 #: Services installed in the demo shop (with every scope they ask for), when loaded.
-DEMO_SERVICES: tuple[str, ...] = ("shipping_insurance", "batch_products", "store_migration")
+DEMO_SERVICES: tuple[str, ...] = (
+    "shipping_insurance",
+    "batch_products",
+    "store_migration",
+    "batch_orders",
+)
 
 _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ...] = (
     (
@@ -249,7 +254,8 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
     (
         "batch_orders",
         "订单批量处理 Batch orders",
-        "Export the orders you select to one spreadsheet, with buyer details when allowed.",
+        "Ship many orders from one sheet of waybills, cancel unpaid orders in bulk, export "
+        "orders to Excel or CSV (buyer details when allowed), note and flag orders.",
         "orders",
         "📦",
         0,
@@ -365,14 +371,20 @@ def _seed_market(
 
     version(
         "batch_orders",
-        "0.1.0",
+        "0.2.0",
         VersionStatus.approved,
         kind="plugin",
         plugin_id="batch_orders",
         scopes=[
-            {"scope": "orders:read", "reason": "to read the orders you export"},
+            {"scope": "orders:read", "reason": "to read the orders you ship and export"},
+            {"scope": "orders:write", "reason": "to cancel unpaid orders and keep your notes"},
             {"scope": "orders:pii", "reason": "to add buyers' details when you export with them"},
+            {"scope": "logistics:read", "reason": "to see which orders a sheet already shipped"},
+            {"scope": "logistics:write", "reason": "to ship the orders in your sheet"},
+            {"scope": "products:read", "reason": "to read the sheets you upload"},
         ],
+        hooks=["register_merchant_actions", "register_job_kinds", "register_routes"],
+        release_notes="Ship from a sheet, bulk cancel, XLSX/CSV export, notes and flags.",
     )
     version(
         "shipping_insurance",

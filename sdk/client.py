@@ -89,11 +89,12 @@ class FilesClient(Protocol):
     """The shop's files. Reading needs ``products:read``; writing ``products:write``."""
 
     def info(self, file_id: int) -> FileInfo:
-        """One file of the shop (an upload, a result, an image)."""
+        """One file of the shop (an upload, a result, an image). Scope: ``products:read``."""
         ...
 
     def open(self, file_id: int) -> IO[bytes]:
-        """The file's bytes as a binary stream read as you go; close it (``with``)."""
+        """The file's bytes as a binary stream read as you go; close it (``with``).
+        Scope: ``products:read``."""
         ...
 
     def write(
@@ -150,6 +151,13 @@ class OrdersClient(Protocol):
     def cancel(self, order_id: int, *, reason: str) -> Order:
         """Cancel an order (pending payment or paid; a paid one is refunded in full) with
         a reason of 1 to 200 characters the buyer sees. Scope: ``orders:write``."""
+        ...
+
+    def annotate(self, order_id: int, *, note: str | None = None, flag: str | None = None) -> Order:
+        """Set the merchant's note (at most 500 characters; ``""`` removes it) and coloured
+        flag (one of :data:`sdk.models.ORDER_FLAGS`, ``"none"`` removes it) on an order;
+        ``None`` leaves either as it is. The buyer never sees them. Anything else raises
+        :class:`~sdk.errors.InvalidRequest`. Scope: ``orders:write``."""
         ...
 
 

@@ -66,8 +66,16 @@ class OrderLine(Snapshot):
     unit_price_fen: int | None = None
 
 
+#: The colours a merchant may flag an order with (``"none"`` clears the flag).
+ORDER_FLAGS = ("red", "orange", "yellow", "green", "blue", "purple")
+#: The longest merchant note on an order, in characters.
+MAX_ORDER_NOTE = 500
+
+
 class Order(Snapshot):
-    """An order. Buyer name, phone and address are ``None`` without ``orders:pii``."""
+    """An order. Buyer name, phone and address are ``None`` without ``orders:pii``.
+    ``merchant_note`` and ``merchant_flag`` (one of :data:`ORDER_FLAGS`) are the shop's
+    own marks, never shown to the buyer."""
 
     id: int
     shop_id: int | None = None
@@ -85,6 +93,8 @@ class Order(Snapshot):
     lines: list[OrderLine] = Field(default_factory=list)
     created_at: datetime | None = None
     paid_at: datetime | None = None
+    merchant_note: str | None = None
+    merchant_flag: str | None = None
 
 
 class AfterSale(Snapshot):

@@ -40,7 +40,18 @@ from sdk.fake_catalog import (
 from sdk.files import FileInfo
 from sdk.jobs import JobKind
 from sdk.manifest import PluginManifest
-from sdk.models import AfterSale, Order, Problem, Product, Record, Shipment, ShopInfo, Sku
+from sdk.models import (
+    MAX_ORDER_NOTE,
+    ORDER_FLAGS,
+    AfterSale,
+    Order,
+    Problem,
+    Product,
+    Record,
+    Shipment,
+    ShopInfo,
+    Sku,
+)
 from sdk.models import TrackingEvent as TrackingEventModel
 from sdk.scopes import Scope
 from sdk.waybills import (
@@ -343,6 +354,8 @@ class FakeShop:
             "lines": rows,
             "created_at": now,
             "paid_at": now if status != "pending_payment" else None,
+            "merchant_note": "",
+            "merchant_flag": None,
         }
         return Order.model_validate(self.order_rows[order_id])
 
@@ -535,6 +548,24 @@ class _Orders(_Namespace):
         if row["status"] == "paid":
             row["refunded_fen"] = row["total_fen"]
         row["status"] = "cancelled"
+        return self._f._order(order_id)
+
+    def annotate(self, order_id: int, *, note: str | None = None, flag: str | None = None) -> Order:
+        """Set the merchant's note and flag on an order. Scope: ``orders:write``."""
+        self._f._call("orders.annotate", Scope.orders_write, order_id, note=note, flag=flag)
+        self._f._found(self._f.order_rows, order_id, "Order")
+        text = note.strip() if note is not None else None
+        if text is not None and len(text) > MAX_ORDER_NOTE:
+            raise InvalidRequest(
+                f"A note has at most {MAX_ORDER_NOTE} characters.", code="too_long"
+            )
+        if flag is not None and flag != "none" and flag not in ORDER_FLAGS:
+            raise InvalidRequest(f"'{flag}' is not a flag colour.", code="invalid_flag")
+        row = self._f.order_rows[order_id]
+        if text is not None:
+            row["merchant_note"] = text
+        if flag is not None:
+            row["merchant_flag"] = None if flag == "none" else flag
         return self._f._order(order_id)
 
 

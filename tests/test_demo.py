@@ -63,6 +63,7 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
         ("shipping_insurance", True),
         ("batch_products", True),
         ("store_migration", True),
+        ("batch_orders", True),
     ]
     host = create_plugin_host(settings)
     for delivery_id in dispatch_outbox(engine, host):

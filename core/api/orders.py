@@ -12,9 +12,10 @@ from core.api.pagination import Page, paginate
 from core.auth import ShopAccess
 from core.errors import PermissionDenied
 from core.models import Order, OrderStatus
-from core.schemas.orders import OrderCancel, OrderPublic
+from core.schemas.orders import OrderCancel, OrderNote, OrderPublic
 from core.services import order_views as views
 from core.services import orders as svc
+from core.services.order_notes import annotate_order
 from core.services.payments import provider_for
 from sdk.scopes import Scope
 
@@ -68,7 +69,9 @@ def list_orders(
         cursor=page[0],
         limit=page[1],
     )
-    items = views.orders_public(session, rows, include_pii=access.can(Scope.orders_pii))
+    items = views.orders_public(
+        session, rows, include_pii=access.can(Scope.orders_pii), for_merchant=True
+    )
     return Page(items=items, next_cursor=next_cursor)
 
 
@@ -82,7 +85,9 @@ def _utc(moment: datetime | None) -> datetime | None:
 def get_order(access: ReadAccess, session: ReadSessionDep, order_id: PathId) -> OrderPublic:
     """One order with its lines; recipients only with ``orders:pii``."""
     order = views.get_order(session, order_id=order_id, shop_id=access.shop_id)
-    return views.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    return views.order_public(
+        session, order, include_pii=access.can(Scope.orders_pii), for_merchant=True
+    )
 
 
 @router.post(ORDER + "/cancel", response_model=OrderPublic)
@@ -102,7 +107,9 @@ def cancel_order(
         reason=body.reason if body else "",
         provider=provider_for(request.app.state),
     )
-    out = views.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    out = views.order_public(
+        session, order, include_pii=access.can(Scope.orders_pii), for_merchant=True
+    )
     session.commit()
     return out
 
@@ -112,6 +119,23 @@ def mark_delivered(access: WriteAccess, session: SessionDep, order_id: PathId) -
     """Record that a shipped order was delivered."""
     order = views.get_order(session, order_id=order_id, shop_id=access.shop_id, lock=True)
     svc.mark_delivered(session, order=order)
-    out = views.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    out = views.order_public(
+        session, order, include_pii=access.can(Scope.orders_pii), for_merchant=True
+    )
+    session.commit()
+    return out
+
+
+@router.post(ORDER + "/note", response_model=OrderPublic)
+def note_order(
+    access: WriteAccess, session: SessionDep, order_id: PathId, body: OrderNote
+) -> OrderPublic:
+    """Set the merchant's note and coloured flag on an order (fields left out stay as
+    they are; ``note: ""`` and ``flag: "none"`` remove them). The buyer never sees them."""
+    order = views.get_order(session, order_id=order_id, shop_id=access.shop_id, lock=True)
+    annotate_order(session, order=order, note=body.note, flag=body.flag)
+    out = views.order_public(
+        session, order, include_pii=access.can(Scope.orders_pii), for_merchant=True
+    )
     session.commit()
     return out

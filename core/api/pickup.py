@@ -99,7 +99,9 @@ def complete_pickup(
     except service.WrongPickupCode:
         session.commit()  # the wrong try counts; nothing else changed
         raise
-    out = views.order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    out = views.order_public(
+        session, order, include_pii=access.can(Scope.orders_pii), for_merchant=True
+    )
     session.commit()
     return out
 

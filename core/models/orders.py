@@ -52,6 +52,9 @@ class Order(SQLModel, table=True):
     # released exactly once
     cancelled_by: str | None = Field(default=None, max_length=20)
     stock_released: bool = False
+    # the merchant's own note and coloured flag (never shown to the buyer)
+    merchant_note: str = Field(default="", max_length=500)
+    merchant_flag: str | None = Field(default=None, max_length=10)
 
 
 class OrderLine(SQLModel, table=True):

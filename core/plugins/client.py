@@ -32,6 +32,7 @@ from core.schemas.aftersales import AfterSalePublic, as_utc
 from core.schemas.shipments import TrackingStatus
 from core.services import carrier_accounts, plugin_records
 from core.services.aftersales import accept_aftersale, get_shop_aftersale, reject_aftersale
+from core.services.order_notes import annotate_order
 from core.services.order_views import get_order, orders_public, orders_query
 from core.services.orders import cancel_order
 from core.services.products import change_inventory, get_product, get_sku, products_query
@@ -209,7 +210,9 @@ class _Orders:
         self._c = client
 
     def _view(self, session: Session, orders: list[Any]) -> list[sdk_models.Order]:
-        views = orders_public(session, orders, include_pii=self._c.has(Scope.orders_pii))
+        views = orders_public(
+            session, orders, include_pii=self._c.has(Scope.orders_pii), for_merchant=True
+        )
         return [sdk_models.Order.model_validate(v.model_dump(mode="json")) for v in views]
 
     def get(self, order_id: int) -> sdk_models.Order:
@@ -239,6 +242,16 @@ class _Orders:
         with self._c.writing(Scope.orders_write) as session:
             order = get_shop_order(session, shop_id=self._c.shop_id, order_id=order_id)
             cancel_order(session, order=order, by="merchant", reason=reason)
+            session.flush()
+            return self._view(session, [order])[0]
+
+    def annotate(
+        self, order_id: int, *, note: str | None = None, flag: str | None = None
+    ) -> sdk_models.Order:
+        """Set the merchant's note and flag on an order. Scope: ``orders:write``."""
+        with self._c.writing(Scope.orders_write) as session:
+            order = get_shop_order(session, shop_id=self._c.shop_id, order_id=order_id)
+            annotate_order(session, order=order, note=note, flag=flag)
             session.flush()
             return self._view(session, [order])[0]
 

@@ -30,6 +30,8 @@ from sdk.scopes import Scope
 if TYPE_CHECKING:
     from core.plugins.client import ScopedClient
 
+#: The languages a job's report is written in.
+LANGUAGES = ("zh-CN", "en")
 #: What a plugin may read: what merchants upload, what services write, product images.
 READABLE = (FilePurpose.upload, FilePurpose.result, FilePurpose.product_image)
 
@@ -154,11 +156,15 @@ class ClientJobs:
         kind = find_kind(host.plugins, self._c.installation.plugin_id, code)
         scope = Scope(kind.scope) if kind.scope else None
         with self._c.writing(scope) as session:
+            wanted = dict(params or {})
+            # a page passes the merchant's language on; the report is then written in it
+            language = wanted.get("language") if wanted.get("language") in LANGUAGES else None
             job = start_plugin_job(
                 session,
                 installation=self._c.installation,
                 code=code,
-                params=dict(params or {}),
+                params=wanted,
+                **({"language": language} if language else {}),
             )
             session.flush()
             job_id = job.id

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from core.models import OrderStatus
 from core.schemas.products import Id, Name, Text, UtcDatetime
+from sdk.models import MAX_ORDER_NOTE
 
 MAX_QUANTITY = 999
 MAX_LINES = 50
@@ -47,6 +48,16 @@ class OrderCancel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     reason: Annotated[Text, Field(max_length=300)] = ""
+
+
+class OrderNote(BaseModel):
+    """The merchant's note and flag on an order; a field left out stays as it is. An
+    empty ``note`` removes the note, ``flag: "none"`` the flag."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Annotated[Text, Field(max_length=MAX_ORDER_NOTE)] | None = None
+    flag: Literal["red", "orange", "yellow", "green", "blue", "purple", "none"] | None = None
 
 
 class OrderLinePublic(BaseModel):
@@ -98,3 +109,9 @@ class OrderPublic(BaseModel):
     completed_at: UtcDatetime | None
     cancelled_at: UtcDatetime | None
     lines: list[OrderLinePublic]
+    merchant_note: str | None = Field(
+        default=None, description="The shop's own note (merchant views only; never the buyer's)"
+    )
+    merchant_flag: str | None = Field(
+        default=None, description="The shop's coloured flag (merchant views only)"
+    )

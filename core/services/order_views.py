@@ -39,10 +39,12 @@ def order_public(
     *,
     lines: Sequence[OrderLine] | None = None,
     include_pii: bool = True,
+    for_merchant: bool = False,
 ) -> OrderPublic:
     """The API view of ``order`` with its lines (loaded when not given).
 
-    Without ``include_pii`` the recipient's name, phone and address are ``None``.
+    Without ``include_pii`` the recipient's name, phone and address are ``None``; the
+    merchant's note and flag only ``for_merchant`` (a buyer never sees them).
     """
     assert order.id is not None
     if lines is None:
@@ -85,16 +87,29 @@ def order_public(
             )
             for line in lines
         ],
+        merchant_note=order.merchant_note if for_merchant else None,
+        merchant_flag=order.merchant_flag if for_merchant else None,
     )
 
 
 def orders_public(
-    session: Session, orders: Sequence[Order], *, include_pii: bool = True
+    session: Session,
+    orders: Sequence[Order],
+    *,
+    include_pii: bool = True,
+    for_merchant: bool = False,
 ) -> list[OrderPublic]:
     """API views of many orders, loading all their lines in one query."""
     lines = lines_by_order(session, [o.id for o in orders if o.id is not None])
     return [
-        order_public(session, o, lines=lines[o.id or 0], include_pii=include_pii) for o in orders
+        order_public(
+            session,
+            o,
+            lines=lines[o.id or 0],
+            include_pii=include_pii,
+            for_merchant=for_merchant,
+        )
+        for o in orders
     ]
 
 

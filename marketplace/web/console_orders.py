@@ -114,7 +114,7 @@ def orders_page(
         recipient_phone=phone if can_pii else None,
     ).order_by(col(Order.id).desc())
     paged = page_of_rows(session, statement, page_number(request))
-    views = orders_public(session, paged.rows, include_pii=can_pii)
+    views = orders_public(session, paged.rows, include_pii=can_pii, for_merchant=True)
     actions = shop_actions(
         session, host=request.app.state.plugins, shop_id=shop_id, area="orders", can=access.can
     )
@@ -167,7 +167,7 @@ def render_order_page(
     """The order page, with the field ``errors`` of a form (``ship``, ``cancel``,
     ``pickup``) and what was ``typed`` into it when a post is refused."""
     order = get_order(session, order_id=order_id, shop_id=access.shop_id)
-    view = order_public(session, order, include_pii=access.can(Scope.orders_pii))
+    view = order_public(session, order, include_pii=access.can(Scope.orders_pii), for_merchant=True)
     shipments: list[Any] = []
     shipped: dict[int, int] = {}
     if access.can(Scope.logistics_read):

@@ -240,7 +240,7 @@ def _serve(
         method=request.method,
     )
     if uploads:
-        member_access(session, account, shop_id, Scope.products_write)
+        member_access(session, account, shop_id, upload_scope(found.route))
     session.commit()
     if uploads:
         with Session(runtime.engine) as writer:
@@ -294,6 +294,17 @@ def _serve(
             base=app_base(plugin_id, shop_id),
         ),
     )
+
+
+def upload_scope(route: PluginRoute) -> Scope:
+    """What a member needs to send files to ``route``: its own write scope (a ship sheet
+    goes to a ``logistics:write`` page), else ``products:write`` (what imports change)."""
+    if route.scope and route.scope.endswith(":write"):
+        try:
+            return Scope(route.scope)
+        except ValueError:
+            pass
+    return Scope.products_write
 
 
 def download(out: ResultFile) -> Response:

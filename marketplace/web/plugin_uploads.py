@@ -4,8 +4,9 @@ The host keeps each file part as an import upload of the shop (:func:`core.files
 documents.save_upload`: streamed into the store under ``import_max_bytes``, typed by its
 bytes as CSV or XLSX, removed after ``upload_retention_days``) and hands the plugin's
 handler only the new file's id, in ``params`` under the field's name; the plugin then reads
-it with ``client.files.open``. Only a member whose role covers ``products:write`` may send
-one (an upload is what product services import).
+it with ``client.files.open``. Only a member whose role covers the page's write scope may
+send one (``products:write`` for a page that declares none: an upload is what product
+services import).
 """
 
 from __future__ import annotations

@@ -1,112 +1,101 @@
-"""Batch order processing (订单批量处理): export the selected orders to one CSV file.
+"""Batch order processing (订单批量处理): ship from a sheet, cancel unpaid orders, export
+orders, notes and flags.
 
-Two whole-selection actions on the orders list (``MerchantAction.run_all``): "Export
-orders" writes one CSV without buyer details, and "Export orders with buyer details" adds
-the recipient's name, phone and address. The second declares ``orders:pii``, so the host
-offers it only to members whose role covers that scope in installations granted it; the
-first leaves the buyer's details out even when the client could see them. Cells that a
-spreadsheet would run as a formula are neutralized. The plugin imports only ``sdk``.
+- **Ship from a sheet** (批量发货, job ``ship``): an uploaded CSV/XLSX of order number,
+  carrier and waybill; good rows ship, bad ones go to a report in the merchant's language;
+  re-uploading changes nothing (:mod:`shipping`).
+- **Cancel unpaid orders** with a reason: on the orders the merchant selects (an action,
+  each order's result live) or on every unpaid order placed in chosen days (job
+  ``cancel_unpaid``).
+- **Export** orders to XLSX (streamed, openpyxl write-only) or CSV by status and days, or
+  the selection to CSV; buyer details only through the exports declaring ``orders:pii``;
+  cells neutralized against formula injection (:mod:`export`, :mod:`selection`).
+- **Notes and flags** on selected orders: the merchant's own note and a coloured flag.
+
+The plugin imports only ``sdk`` (and openpyxl, for workbooks).
 """
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
-from typing import Any
-
-from sdk import MerchantAction, PluginManifest, ResultFile, ScopeRequest, ShopClient, hookimpl
-from sdk.models import Order
+from plugins.batch_orders.actions import merchant_actions
+from plugins.batch_orders.jobs import JOB_KINDS
+from plugins.batch_orders.pages import routes
+from plugins.batch_orders.selection import (
+    COLUMNS,
+    PII_COLUMNS,
+    export_csv,
+    export_orders,
+    export_orders_with_buyers,
+    neutralize,
+    order_row,
+)
+from sdk import MerchantAction, PluginManifest, PluginRoute, ScopeRequest, hookimpl
+from sdk.jobs import JobKind
 from sdk.scopes import Scope
-
-#: First characters a spreadsheet reads as the start of a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-COLUMNS = ("order", "status", "total_yuan", "paid_at", "province_code", "items")
-PII_COLUMNS = ("recipient_name", "recipient_phone", "address")
 
 manifest = PluginManifest(
     id="batch_orders",
     name="Batch orders (订单批量处理)",
-    version="0.1.0",
+    version="0.2.0",
     category="orders",
-    description="Export the orders you select to one spreadsheet file (CSV).",
+    description=(
+        "Ship many orders from one spreadsheet of waybills, cancel unpaid orders in bulk, "
+        "export orders to Excel or CSV, and note and flag orders."
+    ),
     scopes=[
-        ScopeRequest(scope=Scope.orders_read, reason="to read the orders you export"),
+        ScopeRequest(scope=Scope.orders_read, reason="to read the orders you ship and export"),
+        ScopeRequest(
+            scope=Scope.orders_write,
+            reason="to cancel the unpaid orders you choose and keep your notes and flags",
+        ),
         ScopeRequest(
             scope=Scope.orders_pii,
             reason="to add buyers' names, phones and addresses when you export with them",
         ),
+        ScopeRequest(
+            scope=Scope.logistics_read, reason="to see which orders a sheet already shipped"
+        ),
+        ScopeRequest(
+            scope=Scope.logistics_write, reason="to ship the orders in your sheet with its waybills"
+        ),
+        ScopeRequest(
+            scope=Scope.products_read,
+            reason="to read the sheets you upload (the shop keeps uploads with its product files)",
+        ),
     ],
-    hooks=["register_merchant_actions"],
+    hooks=["register_merchant_actions", "register_job_kinds", "register_routes"],
     requires_tanzi=">=0.1",
 )
 
 
-def neutralize(value: object) -> str:
-    """The cell's text, with a leading ``'`` when a spreadsheet would run it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def order_row(order: Order, *, with_buyer: bool) -> list[str]:
-    """One order's cells (buyer details only when asked for)."""
-    items = "; ".join(f"{line.title} x{line.quantity}" for line in order.lines)
-    total = "" if order.total_fen is None else f"{order.total_fen / 100:.2f}"
-    paid = order.paid_at.isoformat() if order.paid_at else ""
-    cells: list[object] = [order.id, order.status, total, paid, order.province_code, items]
-    if with_buyer:
-        cells += [order.recipient_name, order.recipient_phone, order.address]
-    return [neutralize(c) for c in cells]
-
-
-def export_csv(orders: Iterable[Order], *, with_buyer: bool) -> bytes:
-    """The orders as CSV (UTF-8 with a BOM, so spreadsheet programs read the Chinese)."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([*COLUMNS, *(PII_COLUMNS if with_buyer else ())])
-    for order in orders:
-        writer.writerow(order_row(order, with_buyer=with_buyer))
-    return ("\ufeff" + out.getvalue()).encode()
-
-
-def _export(item_ids: list[int], client: ShopClient, *, with_buyer: bool) -> ResultFile:
-    orders = [client.orders.get(i) for i in item_ids]
-    return ResultFile(
-        filename="orders-with-buyers.csv" if with_buyer else "orders.csv",
-        content_type="text/csv",
-        data=export_csv(orders, with_buyer=with_buyer),
-        message=f"{len(orders)} order(s) exported",
-    )
-
-
-def export_orders(item_ids: list[int], client: ShopClient, settings: Any = None) -> ResultFile:
-    """The selection as one CSV, without buyer details."""
-    return _export(item_ids, client, with_buyer=False)
-
-
-def export_orders_with_buyers(
-    item_ids: list[int], client: ShopClient, settings: Any = None
-) -> ResultFile:
-    """The selection as one CSV with buyer details (the action needs ``orders:pii``)."""
-    return _export(item_ids, client, with_buyer=True)
+@hookimpl
+def register_merchant_actions() -> list[MerchantAction]:
+    """Export, cancel, note and flag on the orders list."""
+    return merchant_actions()
 
 
 @hookimpl
-def register_merchant_actions() -> list[MerchantAction]:
-    """The two exports on the orders list."""
-    return [
-        MerchantAction(
-            code="export",
-            label="Export orders (CSV)",
-            area="orders",
-            scope=Scope.orders_read.value,
-            run_all=export_orders,
-        ),
-        MerchantAction(
-            code="export_pii",
-            label="Export orders with buyer details (CSV)",
-            area="orders",
-            scope=Scope.orders_pii.value,
-            run_all=export_orders_with_buyers,
-        ),
-    ]
+def register_job_kinds() -> list[JobKind]:
+    """Ship from a sheet; cancel unpaid orders by days."""
+    return list(JOB_KINDS)
+
+
+@hookimpl
+def register_routes() -> list[PluginRoute]:
+    """Ship, cancel, export and job pages."""
+    return routes()
+
+
+__all__ = [
+    "COLUMNS",
+    "PII_COLUMNS",
+    "export_csv",
+    "export_orders",
+    "export_orders_with_buyers",
+    "manifest",
+    "neutralize",
+    "order_row",
+    "register_job_kinds",
+    "register_merchant_actions",
+    "register_routes",
+]

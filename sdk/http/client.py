@@ -279,6 +279,14 @@ class _Orders(_Namespace):
             self._c._call("POST", path, json={"reason": text}).json()
         )
 
+    def annotate(
+        self, order_id: int, *, note: str | None = None, flag: str | None = None
+    ) -> models.Order:
+        """Set the merchant's note and flag on an order. Scope: ``orders:write``."""
+        body = {k: v for k, v in (("note", note), ("flag", flag)) if v is not None}
+        path = self._c._shop_path("orders", int(order_id), "note")
+        return models.Order.model_validate(self._c._call("POST", path, json=body).json())
+
 
 class _AfterSales(_Namespace):
     def get(self, aftersale_id: int) -> models.AfterSale:

@@ -81,6 +81,11 @@ SCOPED: list[tuple[str, Scope, Call]] = [
         Scope.orders_write,
         lambda c, w: c.orders.cancel(w.order_ids[2], reason="buyer asked"),
     ),
+    (
+        "orders.annotate",
+        Scope.orders_write,
+        lambda c, w: c.orders.annotate(w.order_ids[0], note="call first", flag="red"),
+    ),
     ("aftersales.get", Scope.aftersales_read, lambda c, w: c.aftersales.get(w.aftersale_ids[0])),
     ("aftersales.list", Scope.aftersales_read, lambda c, w: c.aftersales.list()),
     (

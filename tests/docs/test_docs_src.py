@@ -408,3 +408,10 @@ def test_the_importer_example_passes_its_own_test() -> None:
         import test_tea_importer  # type: ignore[import-not-found]
 
         test_tea_importer.test_detect_and_parse_then_upsert()
+
+
+def test_the_order_marks_example_passes_its_own_test() -> None:
+    with importable(DOCS_SRC / "order_marks"):
+        import test_flag_big_orders  # type: ignore[import-not-found]
+
+        test_flag_big_orders.test_big_orders_are_flagged()

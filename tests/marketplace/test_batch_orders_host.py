@@ -106,3 +106,40 @@ def test_export_with_buyers_runs_when_granted_and_the_role_covers_it(
     client.cookies.clear()
     signed_in(client, clerk)
     assert client.get(f"/console/shops/{shop.id}/orders", headers=HTML).status_code == 403
+
+
+def test_an_orders_and_logistics_member_ships_from_a_sheet_without_products_rights(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    order, _ = factory.order(shop)
+    _enable(app, shop, ["orders:read", "logistics:read", "logistics:write", "products:read"])
+    base = f"/apps/batch_orders/shops/{shop.id}"
+    sheet = f"order,carrier,waybill\n{order.id},SF,SF100000000077\n".encode()
+
+    shipper = factory.member(shop, areas=["orders", "logistics"])
+    signed_in(client, shipper)
+    token = csrf_from(client.get(base, headers=HTML).text)
+    sent = client.post(
+        f"{base}/ship",
+        data={"csrf_token": token},
+        files={"file_id": ("ship.csv", sheet, "text/csv")},
+        headers=HTML,
+    )
+    assert sent.status_code == 200, sent.text
+    run_queued(app)
+    with Session(app.state.engine) as session:
+        assert session.get(m.Order, order.id).status == m.OrderStatus.shipped  # type: ignore[union-attr]
+
+    clerk = factory.member(shop, areas=["orders"])  # no logistics: the ship page is refused
+    client.cookies.clear()
+    signed_in(client, clerk)
+    token = csrf_from(client.get(base, headers=HTML).text)
+    refused = client.post(
+        f"{base}/ship",
+        data={"csrf_token": token},
+        files={"file_id": ("ship.csv", sheet, "text/csv")},
+        headers=HTML,
+    )
+    assert refused.status_code == 403
