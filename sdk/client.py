@@ -41,6 +41,14 @@ class ProductsClient(Protocol):
         """Set a SKU's stock. Scope: ``products:write``."""
         ...
 
+    def add_stock(self, sku_id: int, delta: int, *, note: str | None = None) -> Sku:
+        """Add ``delta`` (negative: take) to a SKU's stock in one locked step, with an
+        optional ``note`` kept in its history. Refused with
+        :class:`~sdk.errors.InvalidRequest` (``negative_stock``), changing nothing, when the
+        stock would fall below zero: unlike reading then ``set_stock``, a concurrent sale
+        is never overwritten. Not retried by the HTTP client. Scope: ``products:write``."""
+        ...
+
     def get_by_ref(self, external_ref: str) -> Product | None:
         """The product with this ``external_ref``, or ``None``. Scope: ``products:read``."""
         ...

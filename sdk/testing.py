@@ -491,6 +491,21 @@ class _Products(_Namespace, FakeCatalog):
         self._f.sku_rows[sku_id]["stock"] = stock
         return Sku.model_validate(self._f.sku_rows[sku_id])
 
+    def add_stock(self, sku_id: int, delta: int, *, note: str | None = None) -> Sku:
+        """Add ``delta`` to a SKU's stock, never below zero. Scope: ``products:write``."""
+        self._f._call("products.add_stock", Scope.products_write, sku_id, delta)
+        if sku_id not in self._f.sku_rows:
+            raise ResourceNotFound(f"SKU {sku_id} was not found.")
+        stock = self._f.sku_rows[sku_id]["stock"] + delta
+        if stock < 0:
+            raise InvalidRequest(f"Stock would fall below zero ({stock}).", code="negative_stock")
+        if stock > MAX_STOCK:
+            raise InvalidRequest(
+                f"Stock would pass the maximum of {MAX_STOCK}.", code="stock_too_large"
+            )
+        self._f.sku_rows[sku_id]["stock"] = stock
+        return Sku.model_validate(self._f.sku_rows[sku_id])
+
 
 class _Orders(_Namespace):
     def get(self, order_id: int) -> Order:

@@ -252,6 +252,19 @@ class _Products(_Namespace, HttpCatalog):
         ).json()
         return models.Sku.model_validate(answer["sku"])
 
+    def add_stock(self, sku_id: int, delta: int, *, note: str | None = None) -> models.Sku:
+        """Add ``delta`` to a SKU's stock, never below zero. Scope: ``products:write``."""
+        body: dict[str, Any] = {"delta": delta, "reason": "other"}
+        if note:
+            body["note"] = note
+        answer = self._c._call(
+            "POST",
+            self._c._shop_path("skus", int(sku_id), "inventory"),
+            json=body,
+            idempotent=False,  # adding twice would move stock twice
+        ).json()
+        return models.Sku.model_validate(answer["sku"])
+
 
 class _Orders(_Namespace):
     def get(self, order_id: int) -> models.Order:
