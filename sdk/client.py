@@ -309,3 +309,30 @@ class ShopClient(Protocol):
 
     @property
     def jobs(self) -> JobsClient: ...
+
+
+class SecretsClient(Protocol):
+    """The installation's own secrets (another platform's tokens, API keys): sealed at rest
+    with the host's key, opened only for this installation, never listed, never shown by any
+    route or page. No scope needed. ``name`` is a record key (1 to 200 printable
+    characters); ``value`` a text of at most 16 KiB."""
+
+    def put(self, name: str, value: str) -> None:
+        """Seal and keep ``value`` under ``name`` (replacing any earlier one)."""
+        ...
+
+    def get(self, name: str) -> str | None:
+        """The value kept under ``name``, or ``None``."""
+        ...
+
+    def delete(self, name: str) -> bool:
+        """Forget ``name``; ``False`` when there was none."""
+        ...
+
+
+class HostedShopClient(ShopClient, Protocol):
+    """The client an in-process plugin is handed: a :class:`ShopClient` that also keeps
+    the installation's secrets (a remote app keeps its own on its server)."""
+
+    @property
+    def secrets(self) -> SecretsClient: ...

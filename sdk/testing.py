@@ -128,6 +128,7 @@ class FakeShop:
         self.shipment_rows: dict[int, dict[str, Any]] = {}
         self.tracking_rows: dict[int, dict[str, Any]] = {}
         self.record_rows: dict[tuple[str, str], Record] = {}
+        self.secret_rows: dict[str, str] = {}
         self.account_rows: dict[int, dict[str, Any]] = {}
         self.waybill_rows: dict[int, dict[str, Any]] = {}
         self.carrier_patterns: dict[str, re.Pattern[str]] = {
@@ -156,6 +157,7 @@ class FakeShop:
         self.categories = FakeCategories(self)
         self.files = FakeFiles(self)
         self.jobs = FakeJobs(self)
+        self.secrets = _Secrets(self)
 
     @classmethod
     def for_manifest(cls, manifest: PluginManifest, **kwargs: Any) -> FakeShop:
@@ -812,6 +814,28 @@ class _Shop(_Namespace):
         """The shop's name, type and status. Scope: ``shop:read``."""
         self._f._call("shop.get", Scope.shop_read)
         return self._f.info
+
+
+class _Secrets(_Namespace):
+    """The installation's secrets, kept apart from its records (never in ``record_rows``)."""
+
+    def put(self, name: str, value: str) -> None:
+        """Keep ``value`` under ``name``."""
+        self._f._call("secrets.put", None, name)
+        _check_address("secrets", name)
+        if not isinstance(value, str) or not value or len(value) > 16 * 1024:
+            raise InvalidRequest("A secret is 1 to 16384 characters of text.", code="invalid_secret")
+        self._f.secret_rows[name] = value
+
+    def get(self, name: str) -> str | None:
+        """The value kept under ``name``, or ``None``."""
+        self._f._call("secrets.get", None, name)
+        return self._f.secret_rows.get(name)
+
+    def delete(self, name: str) -> bool:
+        """Forget ``name``; ``False`` when there was none."""
+        self._f._call("secrets.delete", None, name)
+        return self._f.secret_rows.pop(name, None) is not None
 
 
 class _Records(_Namespace):

@@ -27,6 +27,7 @@ from core.models import AfterSale, Order, OrderStatus, PluginRecord, Product, Sh
 from core.plugins.client_catalog import ClientCatalog, ClientCategories, product_views
 from core.plugins.client_files import ClientFiles, ClientJobs
 from core.plugins.client_host import ClientHost
+from core.plugins.client_secrets import ClientSecrets
 from core.plugins.manager import InstallationRef
 from core.schemas.aftersales import AfterSalePublic, as_utc
 from core.schemas.shipments import TrackingStatus
@@ -86,6 +87,7 @@ class ScopedClient:
         self.categories = ClientCategories(self)
         self.files = ClientFiles(self)
         self.jobs = ClientJobs(self)
+        self.secrets = ClientSecrets(self)
 
     def bound(self, session: Session) -> ScopedClient:
         """The same client with every call inside ``session``'s transaction (each write in
