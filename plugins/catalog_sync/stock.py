@@ -1,0 +1,179 @@
+"""Moving stock between this shop and a channel without ever selling a unit twice.
+
+This shop is the stock authority and each channel holds a reserved share: the units it
+may sell are taken out of this shop's stock. Together they never exceed what is on hand,
+and each side's own checkout refuses to sell more than its share. After a sale on either
+side :func:`rebalance` moves units so the channel holds its allocation again.
+
+A move is *take, then give*, each one locked step refused below zero (``add_stock`` here,
+:meth:`~sdk.channels.StockLedger.adjust_stock` there), so a sale made meanwhile is never
+overwritten. A journal record marks a move between the two steps: a worker killed after
+the take gives the units on its next run, exactly once. Whatever stays uncertain (a give
+that may or may not have landed) is counted as given and reported: the worst case is a
+unit left unsold, never a unit sold twice.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+from plugins.catalog_sync import records as rec
+from plugins.catalog_sync.allocation import Allocation, channel_target
+from plugins.catalog_sync.mapping import MappedItem
+from plugins.catalog_sync.status import note_error
+from sdk.channels import ChannelError, ChannelRefused, StockLedger
+from sdk.client import ShopClient
+from sdk.errors import InvalidRequest
+from sdk.models import Snapshot
+
+#: Rounds of read-and-move before a rebalance gives up for this time (sales keep racing).
+MAX_ROUNDS = 20
+#: A lease older than this is taken over (its holder died).
+LEASE_S = 60
+
+
+class ChannelBusy(ChannelError):
+    """Another worker is rebalancing this SKU; the caller retries later."""
+
+    code = "channel_busy"
+
+
+class Transfer(Snapshot):
+    """Units taken from one side and not yet confirmed given to the other."""
+
+    id: str
+    sku_code: str
+    to: str  # "channel" or "shop"
+    quantity: int
+    state: str  # "taken" (give next) or "giving" (the give may have landed)
+
+
+@contextmanager
+def lease(client: ShopClient, channel: str, sku_code: str) -> Iterator[None]:
+    """Hold the SKU's lease while the block runs; :class:`ChannelBusy` if another holds it."""
+    token = uuid.uuid4().hex
+    now = datetime.now(UTC)
+    address = rec.key(channel, sku_code)
+    held = client.records.put(
+        rec.LEASES, address, {"token": token, "at": now.isoformat()}, if_absent=True
+    )
+    if held.data.get("token") != token:
+        since = datetime.fromisoformat(str(held.data.get("at")))
+        if now - since < timedelta(seconds=LEASE_S):
+            raise ChannelBusy(f"{sku_code} is being rebalanced by another worker.")
+        client.records.put(rec.LEASES, address, {"token": token, "at": now.isoformat()})
+    try:
+        yield
+    finally:
+        client.records.delete(rec.LEASES, address)
+
+
+def _local_stock(client: ShopClient, item: MappedItem) -> int:
+    product = client.products.get(item.product_id)
+    return next(s.stock or 0 for s in product.skus if s.id == item.sku_id)
+
+
+def _journal(client: ShopClient, channel: str, transfer: Transfer | None, sku_code: str) -> None:
+    address = rec.key(channel, sku_code)
+    if transfer is None:
+        client.records.delete(rec.TRANSFERS, address)
+    else:
+        client.records.put(rec.TRANSFERS, address, transfer.model_dump(mode="json"))
+
+
+def allotted(client: ShopClient, channel: str, sku_code: str) -> int:
+    """Units given to the channel and not taken back, as the ledger counts them."""
+    found = client.records.get(rec.LEDGER, rec.key(channel, sku_code))
+    return 0 if found is None else int(found.data.get("allotted", 0))
+
+
+def set_allotted(client: ShopClient, channel: str, sku_code: str, units: int) -> None:
+    """Write the ledger's count (the caller holds the SKU's lease)."""
+    client.records.put(rec.LEDGER, rec.key(channel, sku_code), {"allotted": units})
+
+
+def _give(
+    client: ShopClient, store: StockLedger, channel: str, item: MappedItem, t: Transfer
+) -> None:
+    giving = t.model_copy(update={"state": "giving"})
+    _journal(client, channel, giving, item.sku_code)
+    note = f"catalog_sync {channel} transfer {t.id}"
+    if t.to == "channel":
+        store.adjust_stock(item.channel_code, t.quantity, note=note)
+        set_allotted(
+            client, channel, item.sku_code, allotted(client, channel, item.sku_code) + t.quantity
+        )
+    else:
+        client.products.add_stock(item.sku_id, t.quantity, note=note)
+    _journal(client, channel, None, item.sku_code)
+
+
+def finish_transfer(client: ShopClient, store: StockLedger, channel: str, item: MappedItem) -> int:
+    """Complete the SKU's move a killed worker left half done; the units it gave."""
+    found = client.records.get(rec.TRANSFERS, rec.key(channel, item.sku_code))
+    if found is None:
+        return 0
+    transfer = Transfer.model_validate(found.data)
+    if transfer.state == "giving":
+        note_error(
+            client,
+            channel,
+            item.sku_code,
+            f"a move of {transfer.quantity} unit(s) to the {transfer.to} was interrupted and "
+            "counted as done; recount this SKU if the totals look short",
+        )
+        _journal(client, channel, None, item.sku_code)
+        return 0
+    _give(client, store, channel, item, transfer)
+    return transfer.quantity
+
+
+def _move(
+    client: ShopClient, store: StockLedger, channel: str, item: MappedItem, delta: int
+) -> bool:
+    """Move ``delta`` units to the channel (negative: back to the shop); ``False`` when the
+    giving side no longer had them (a sale came first)."""
+    transfer_id = uuid.uuid4().hex[:12]
+    note = f"catalog_sync {channel} transfer {transfer_id}"
+    try:
+        if delta > 0:
+            client.products.add_stock(item.sku_id, -delta, note=note)
+        else:
+            store.adjust_stock(item.channel_code, delta, note=note)
+            set_allotted(
+                client, channel, item.sku_code, allotted(client, channel, item.sku_code) + delta
+            )
+    except (InvalidRequest, ChannelRefused):
+        return False
+    transfer = Transfer(
+        id=transfer_id,
+        sku_code=item.sku_code,
+        to="channel" if delta > 0 else "shop",
+        quantity=abs(delta),
+        state="taken",
+    )
+    _journal(client, channel, transfer, item.sku_code)
+    _give(client, store, channel, item, transfer)
+    return True
+
+
+def rebalance(
+    client: ShopClient, store: StockLedger, channel: str, item: MappedItem, allocation: Allocation
+) -> tuple[int, int]:
+    """Move units until the channel holds its allocation; the final ``(shop, channel)``
+    stock. Raises :class:`ChannelBusy` when another worker holds the SKU and
+    :class:`~sdk.channels.ChannelUnavailable` when the channel does not answer (units
+    taken from the shop stay in the journal and are given on the next run)."""
+    with lease(client, channel, item.sku_code):
+        finish_transfer(client, store, channel, item)
+        for _ in range(MAX_ROUNDS):
+            local = _local_stock(client, item)
+            remote = store.read_stock(item.channel_code)
+            delta = channel_target(local + remote, allocation) - remote
+            if delta == 0:
+                return local, remote
+            _move(client, store, channel, item, delta)
+        return _local_stock(client, item), store.read_stock(item.channel_code)
