@@ -21,7 +21,6 @@ from sdk.client import HostedShopClient, ShopClient
 from sdk.http import HttpShopClient, RetryPolicy
 from sdk.models import Snapshot
 
-
 #: A channel that does not answer is paused soon, not waited for: the sync catches up later.
 CHANNEL_RETRY = RetryPolicy(attempts=2, backoff_s=0.2, max_backoff_s=0.5)
 
