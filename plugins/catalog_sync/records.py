@@ -20,6 +20,8 @@ LEASES = "leases"
 CURSORS = "cursors"
 #: units this shop gave the channel, less those taken back (per SKU), for reconciliation
 LEDGER = "channel_ledger"
+#: the latest reconciliation report of each channel
+REPORTS = "reconcile_reports"
 #: events already handled (dedupe by event id)
 SEEN = "seen_events"
 

@@ -75,7 +75,7 @@ class ChannelSync:
                 )
         for mapped_item in items:
             self.rebalance(mapped_item)
-        self._synced()
+        self.mark_synced()
         return items
 
     def rebalance(self, item: MappedItem) -> tuple[int, int] | None:
@@ -120,7 +120,7 @@ class ChannelSync:
                     break
                 except ChannelBusy:
                     continue
-        self._synced()
+        self.mark_synced()
         return done
 
     def resume(self) -> bool:
@@ -135,7 +135,8 @@ class ChannelSync:
         self.sync_all()
         return True
 
-    def _synced(self) -> None:
+    def mark_synced(self) -> None:
+        """Record a completed sync (while active) with the number of mapped items."""
         items = list(all_mapped(self.client, self.name))
         status = st.read_status(self.client, self.name)
         if status.state == "active":
