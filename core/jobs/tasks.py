@@ -25,6 +25,7 @@ from core.jobs import schedules
 from core.jobs.runner import execute_job
 from core.jobs.runtime import binding_of, runtime_of
 from core.plugins import delivery, fanout, retries
+from core.plugins.client_host import ClientHost
 from core.settings import Settings, SettingsError
 
 log = logging.getLogger("tanzi.worker")
@@ -79,6 +80,7 @@ def register_tasks(huey: Huey) -> None:
             delivery_ids,
             read_engine=rt.read_engine,
             secret_key=_secret_key(rt.settings),
+            client_host=ClientHost.of_runtime(rt),
         )
         retry_after: dict[float, list[int]] = defaultdict(list)
         for result in results:
@@ -99,6 +101,7 @@ def register_tasks(huey: Huey) -> None:
             delivery_id,
             read_engine=rt.read_engine,
             secret_key=_secret_key(rt.settings),
+            client_host=ClientHost.of_runtime(rt),
         )
         log_delivery(result)
         if result.retry_in_s is not None:

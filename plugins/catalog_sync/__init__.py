@@ -17,10 +17,10 @@ from typing import Any, cast
 from plugins.catalog_sync.channels import all_channels, channel_config
 from plugins.catalog_sync.reconcile import reconcile
 from plugins.catalog_sync.sync import ChannelSync
-from sdk import JobKind, PluginManifest, ScopeRequest, ShopClient, hookimpl
+from sdk import PluginManifest, ScopeRequest, ShopClient, hookimpl
 from sdk.client import HostedShopClient
 from sdk.events import InventoryEvent
-from sdk.jobs import JobContext
+from sdk.jobs import JobContext, JobKind
 from sdk.scopes import Scope
 
 manifest = PluginManifest(

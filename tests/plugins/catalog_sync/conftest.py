@@ -15,6 +15,8 @@ from sqlmodel import Session, select
 import core.models as m
 from core.plugins.client import ScopedClient
 from core.plugins.client_host import ClientHost
+from core.plugins.loading import PluginConfig, load_all
+from core.plugins.manager import PluginHost
 from core.settings import Settings
 from plugins.catalog_sync.allocation import Allocation
 from plugins.catalog_sync.channels import ChannelConfig, save_channel
@@ -97,6 +99,13 @@ class TwoShops:
             json=order_body(sku_id),
             headers={**headers, "Idempotency-Key": key},
         )
+
+
+@pytest.fixture
+def sync_host() -> PluginHost:
+    """A plugin host that loads catalog_sync, as plugins.toml does."""
+    config = PluginConfig(load=("plugins.catalog_sync",), entry_points=False)
+    return PluginHost(load_all(config), config)
 
 
 def _installation(engine: Engine, shop: m.Shop, kind: str) -> m.Installation:
