@@ -101,7 +101,8 @@ class ChannelStore(Protocol):
 class StockLedger(ChannelStore, Protocol):
     """A channel that changes stock atomically: what a never-oversell transfer needs."""
 
-    def adjust_stock(self, sku_code: str, delta: int, *, note: str = "") -> int:
+    def adjust_stock(self, sku_code: str, delta: int, *, change_id: str) -> int:
         """Add ``delta`` (negative: take) to what the other side may sell of ``sku_code``
         in one step and return the new amount; raise :class:`ChannelRefused` and change
-        nothing when it would fall below zero."""
+        nothing when it would fall below zero. A call repeating an earlier ``change_id``
+        (a retry after a crash) changes nothing: each change is applied once."""

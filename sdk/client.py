@@ -41,12 +41,17 @@ class ProductsClient(Protocol):
         """Set a SKU's stock. Scope: ``products:write``."""
         ...
 
-    def add_stock(self, sku_id: int, delta: int, *, note: str | None = None) -> Sku:
+    def add_stock(
+        self, sku_id: int, delta: int, *, note: str | None = None, change_id: str | None = None
+    ) -> Sku:
         """Add ``delta`` (negative: take) to a SKU's stock in one locked step, with an
         optional ``note`` kept in its history. Refused with
         :class:`~sdk.errors.InvalidRequest` (``negative_stock``), changing nothing, when the
         stock would fall below zero: unlike reading then ``set_stock``, a concurrent sale
-        is never overwritten. Not retried by the HTTP client. Scope: ``products:write``."""
+        is never overwritten. With a ``change_id`` (1 to 64 of ``A-Za-z0-9_.:-``) a repeat
+        of the same change among the SKU's latest 500 changes is applied once (and the
+        HTTP client may retry it); without one it is not retried.
+        Scope: ``products:write``."""
         ...
 
     def get_by_ref(self, external_ref: str) -> Product | None:

@@ -129,6 +129,7 @@ class FakeShop:
         self.tracking_rows: dict[int, dict[str, Any]] = {}
         self.record_rows: dict[tuple[str, str], Record] = {}
         self.secret_rows: dict[str, str] = {}
+        self.stock_changes: set[tuple[int, str]] = set()
         self.account_rows: dict[int, dict[str, Any]] = {}
         self.waybill_rows: dict[int, dict[str, Any]] = {}
         self.carrier_patterns: dict[str, re.Pattern[str]] = {
@@ -493,11 +494,16 @@ class _Products(_Namespace, FakeCatalog):
         self._f.sku_rows[sku_id]["stock"] = stock
         return Sku.model_validate(self._f.sku_rows[sku_id])
 
-    def add_stock(self, sku_id: int, delta: int, *, note: str | None = None) -> Sku:
-        """Add ``delta`` to a SKU's stock, never below zero. Scope: ``products:write``."""
+    def add_stock(
+        self, sku_id: int, delta: int, *, note: str | None = None, change_id: str | None = None
+    ) -> Sku:
+        """Add ``delta`` to a SKU's stock, never below zero; a repeated ``change_id`` is
+        applied once. Scope: ``products:write``."""
         self._f._call("products.add_stock", Scope.products_write, sku_id, delta)
         if sku_id not in self._f.sku_rows:
             raise ResourceNotFound(f"SKU {sku_id} was not found.")
+        if change_id is not None and (sku_id, change_id) in self._f.stock_changes:
+            return Sku.model_validate(self._f.sku_rows[sku_id])
         stock = self._f.sku_rows[sku_id]["stock"] + delta
         if stock < 0:
             raise InvalidRequest(f"Stock would fall below zero ({stock}).", code="negative_stock")
@@ -506,6 +512,8 @@ class _Products(_Namespace, FakeCatalog):
                 f"Stock would pass the maximum of {MAX_STOCK}.", code="stock_too_large"
             )
         self._f.sku_rows[sku_id]["stock"] = stock
+        if change_id is not None:
+            self._f.stock_changes.add((sku_id, change_id))
         return Sku.model_validate(self._f.sku_rows[sku_id])
 
 

@@ -202,10 +202,14 @@ class _Products(ClientCatalog):
             session.flush()
             return sdk_models.Sku.model_validate(_dump(sku))
 
-    def add_stock(self, sku_id: int, delta: int, *, note: str | None = None) -> sdk_models.Sku:
+    def add_stock(
+        self, sku_id: int, delta: int, *, note: str | None = None, change_id: str | None = None
+    ) -> sdk_models.Sku:
         with self._c.writing(Scope.products_write) as session:
             sku = get_sku(session, shop_id=self._c.shop_id, sku_id=sku_id, lock=True)
-            change_inventory(session, sku=sku, delta=delta, reason="other", note=note)
+            change_inventory(
+                session, sku=sku, delta=delta, reason="other", note=note, change_id=change_id
+            )
             session.flush()
             return sdk_models.Sku.model_validate(_dump(sku))
 

@@ -11,6 +11,7 @@ rebalanced to its allocation.
 
 from __future__ import annotations
 
+import uuid
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -82,7 +83,9 @@ def reconcile(sync: ChannelSync) -> ReconcileReport:
                 if actual > expected:
                     try:
                         after = sync.ledger.adjust_stock(
-                            item.channel_code, expected - actual, note="catalog_sync reconcile"
+                            item.channel_code,
+                            expected - actual,
+                            change_id=f"reconcile-{uuid.uuid4().hex[:16]}",
                         )
                     except ChannelRefused:  # sold meanwhile: the next run looks again
                         after = actual

@@ -7,10 +7,10 @@ side :func:`rebalance` moves units so the channel holds its allocation again.
 
 A move is *take, then give*, each one locked step refused below zero (``add_stock`` here,
 :meth:`~sdk.channels.StockLedger.adjust_stock` there), so a sale made meanwhile is never
-overwritten. A journal record marks a move between the two steps: a worker killed after
-the take gives the units on its next run, exactly once. Whatever stays uncertain (a give
-that may or may not have landed) is counted as given and reported: the worst case is a
-unit left unsold, never a unit sold twice.
+overwritten. A journal record holds the move from before the take until the give is
+done, and each step carries a change id the other side applies once: a worker killed
+anywhere in a move repeats the journaled steps on its next run, and every unit arrives
+exactly once.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from datetime import UTC, datetime, timedelta
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync.allocation import Allocation, channel_target
 from plugins.catalog_sync.mapping import MappedItem
-from plugins.catalog_sync.status import note_error
 from sdk.channels import ChannelError, ChannelRefused, StockLedger
 from sdk.client import ShopClient
 from sdk.errors import InvalidRequest
@@ -42,13 +41,13 @@ class ChannelBusy(ChannelError):
 
 
 class Transfer(Snapshot):
-    """Units taken from one side and not yet confirmed given to the other."""
+    """A move of units from one side to the other, journaled until it is complete."""
 
     id: str
     sku_code: str
     to: str  # "channel" or "shop"
     quantity: int
-    state: str  # "taken" (give next) or "giving" (the give may have landed)
+    state: str  # "taking" (take, then give) or "giving" (the take is done)
 
 
 @contextmanager
@@ -95,69 +94,69 @@ def set_allotted(client: ShopClient, channel: str, sku_code: str, units: int) ->
     client.records.put(rec.LEDGER, rec.key(channel, sku_code), {"allotted": units})
 
 
-def _give(
-    client: ShopClient, store: StockLedger, channel: str, item: MappedItem, t: Transfer
+def _step(
+    client: ShopClient, store: StockLedger, item: MappedItem, t: Transfer, *, shop: bool, units: int
 ) -> None:
-    giving = t.model_copy(update={"state": "giving"})
-    _journal(client, channel, giving, item.sku_code)
-    note = f"catalog_sync {channel} transfer {t.id}"
-    if t.to == "channel":
-        store.adjust_stock(item.channel_code, t.quantity, note=note)
+    """Add ``units`` on one side, once per (transfer, direction) whatever the repeats."""
+    change_id = f"sync-{t.id}-{'in' if units > 0 else 'out'}"
+    if shop:
+        client.products.add_stock(item.sku_id, units, note="catalog_sync", change_id=change_id)
+    else:
+        store.adjust_stock(item.channel_code, units, change_id=change_id)
+
+
+def _carry_out(
+    client: ShopClient, store: StockLedger, channel: str, item: MappedItem, t: Transfer
+) -> bool:
+    """Take then give, journaled; ``False`` when the giving side no longer had the units
+    (a sale came first). Every step repeats safely after a crash: its change id makes the
+    second call a no-op."""
+    to_channel = t.to == "channel"
+    if t.state == "taking":
+        try:
+            _step(client, store, item, t, shop=to_channel, units=-t.quantity)
+        except (InvalidRequest, ChannelRefused):
+            _journal(client, channel, None, item.sku_code)
+            return False
+        if not to_channel:
+            set_allotted(
+                client,
+                channel,
+                item.sku_code,
+                allotted(client, channel, item.sku_code) - t.quantity,
+            )
+        t = t.model_copy(update={"state": "giving"})
+        _journal(client, channel, t, item.sku_code)
+    _step(client, store, item, t, shop=not to_channel, units=t.quantity)
+    if to_channel:
         set_allotted(
             client, channel, item.sku_code, allotted(client, channel, item.sku_code) + t.quantity
         )
-    else:
-        client.products.add_stock(item.sku_id, t.quantity, note=note)
     _journal(client, channel, None, item.sku_code)
+    return True
 
 
 def finish_transfer(client: ShopClient, store: StockLedger, channel: str, item: MappedItem) -> int:
-    """Complete the SKU's move a killed worker left half done; the units it gave."""
+    """Complete the SKU's move a killed worker left half done; the units it moved."""
     found = client.records.get(rec.TRANSFERS, rec.key(channel, item.sku_code))
     if found is None:
         return 0
     transfer = Transfer.model_validate(found.data)
-    if transfer.state == "giving":
-        note_error(
-            client,
-            channel,
-            item.sku_code,
-            f"a move of {transfer.quantity} unit(s) to the {transfer.to} was interrupted and "
-            "counted as done; recount this SKU if the totals look short",
-        )
-        _journal(client, channel, None, item.sku_code)
-        return 0
-    _give(client, store, channel, item, transfer)
-    return transfer.quantity
+    return transfer.quantity if _carry_out(client, store, channel, item, transfer) else 0
 
 
 def _move(
     client: ShopClient, store: StockLedger, channel: str, item: MappedItem, delta: int
 ) -> bool:
-    """Move ``delta`` units to the channel (negative: back to the shop); ``False`` when the
-    giving side no longer had them (a sale came first)."""
-    transfer_id = uuid.uuid4().hex[:12]
-    note = f"catalog_sync {channel} transfer {transfer_id}"
-    try:
-        if delta > 0:
-            client.products.add_stock(item.sku_id, -delta, note=note)
-        else:
-            store.adjust_stock(item.channel_code, delta, note=note)
-            set_allotted(
-                client, channel, item.sku_code, allotted(client, channel, item.sku_code) + delta
-            )
-    except (InvalidRequest, ChannelRefused):
-        return False
     transfer = Transfer(
-        id=transfer_id,
+        id=uuid.uuid4().hex[:16],
         sku_code=item.sku_code,
         to="channel" if delta > 0 else "shop",
         quantity=abs(delta),
-        state="taken",
+        state="taking",
     )
     _journal(client, channel, transfer, item.sku_code)
-    _give(client, store, channel, item, transfer)
-    return True
+    return _carry_out(client, store, channel, item, transfer)
 
 
 def rebalance(

@@ -60,6 +60,9 @@ class ChannelSync:
                 except ChannelRefused as exc:
                     st.note_error(self.client, self.name, sku.code, str(exc))
                     continue
+                except ChannelUnavailable as exc:
+                    self._unavailable(exc)
+                    return items
                 items.append(
                     map_item(
                         self.client,

@@ -122,11 +122,18 @@ class TanziChannel:
         product = self._guard(self.client.products.get, product_id)
         return next(s.stock or 0 for s in product.skus if s.id == sku_id)
 
-    def adjust_stock(self, sku_code: str, delta: int, *, note: str = "") -> int:
-        """Add ``delta`` to the other shop's stock, never below zero; the new stock."""
+    def adjust_stock(self, sku_code: str, delta: int, *, change_id: str) -> int:
+        """Add ``delta`` to the other shop's stock, never below zero, once per
+        ``change_id``; the new stock."""
         sku_id = self._sku(sku_code)[1]
         try:
-            sku = self._guard(self.client.products.add_stock, sku_id, delta, note=note or None)
+            sku = self._guard(
+                self.client.products.add_stock,
+                sku_id,
+                delta,
+                note="catalog_sync",
+                change_id=change_id,
+            )
         except InvalidRequest as exc:
             raise ChannelRefused(f"{sku_code}: {exc}") from exc
         except ResourceNotFound as exc:

@@ -3,6 +3,8 @@ channel, reached over the open API with an OAuth token B's owner granted the ser
 
 from __future__ import annotations
 
+import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -147,3 +149,19 @@ def only_item(sync: ChannelSync, code: str = CODE) -> MappedItem:
     found = mapped(sync.client, sync.name, code)
     assert found is not None
     return found
+
+
+class PortServer(LiveServer):
+    """A live server on a chosen port, so the channel's address stays the same when the
+    other shop's host stops and starts again."""
+
+    def __init__(self, app: FastAPI, port: int) -> None:
+        super().__init__(app)
+        self.sock.close()
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True
+        )
