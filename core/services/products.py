@@ -17,7 +17,6 @@ changes to one product keep their event sequence numbers apart.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Iterable, Sequence
 from typing import Any
 
