@@ -23,6 +23,9 @@ from sdk.events import InventoryEvent
 from sdk.jobs import JobContext, JobKind
 from sdk.scopes import Scope
 
+#: How often the host reconciles every channel by itself.
+RECONCILE_EVERY_MIN = 15
+
 manifest = PluginManifest(
     id="catalog_sync",
     name="Cross-platform sync (商品跨平台管理)",
@@ -90,6 +93,7 @@ def register_job_kinds() -> list[JobKind]:
             name="Reconcile channels",
             run=run_reconcile,
             scope=Scope.products_write.value,
+            every_minutes=RECONCILE_EVERY_MIN,
         ),
         JobKind(
             code="sync_now", name="Sync channels now", run=run_sync_now, scope="products:write"

@@ -3,11 +3,19 @@ repairs it; with the other shop down it pauses the channel instead."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from types import SimpleNamespace
+
 import httpx
 from fastapi import FastAPI
 from sqlmodel import Session
 
 import core.models as m
+from core.jobs.plugin_schedules import start_due_plugin_jobs
+from core.jobs.runner import execute_job
+from core.models.base import utcnow
+from core.plugins.manager import PluginHost
+from plugins.catalog_sync import RECONCILE_EVERY_MIN
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync.reconcile import reconcile
 from plugins.catalog_sync.status import read_status
@@ -65,3 +73,26 @@ def test_reconciling_with_the_other_shop_down_pauses_the_channel(
     report = reconcile(sync)
     assert "did not answer" in report.paused and report.changes == []
     assert read_status(t.client, CHANNEL).state == "paused"
+
+
+def test_the_host_runs_the_reconciliation_on_its_schedule(
+    two_shops: TwoShops, sync_host: PluginHost
+) -> None:
+    t = two_shops
+    sku = t.product_a(CODE, 20)
+    t.connect().publish([sku.product_id])
+    _set_stock_by_hand(t, CODE, 12)  # 2 more than shop A ever gave it
+    start = utcnow()
+    due = start_due_plugin_jobs(t.engine, sync_host, now=start)
+    assert len(due) == 1
+    assert start_due_plugin_jobs(t.engine, sync_host, now=start + timedelta(minutes=1)) == []
+    runtime = SimpleNamespace(settings=t.settings, host=sync_host, read_engine=None, huey=None)
+    assert execute_job(t.engine, due[0], runtime=runtime) == "succeeded"
+    kept = t.client.records.get(rec.REPORTS, CHANNEL)
+    assert kept is not None
+    assert [(c["sku_code"], c["action"]) for c in kept.data["changes"]] == [
+        (CODE, "removed_surplus")
+    ]
+    assert t.stock(t.shop_b, CODE) == 10
+    later = start + timedelta(minutes=RECONCILE_EVERY_MIN + 1)
+    assert len(start_due_plugin_jobs(t.engine, sync_host, now=later)) == 1
