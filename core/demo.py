@@ -400,7 +400,7 @@ def _seed_market(
             {"scope": "orders:read", "reason": "to see what sold"},
             {"scope": "shop:read", "reason": "to check the shop is open"},
         ],
-        hooks=["inventory_changed", "register_job_kinds"],
+        hooks=["inventory_changed", "register_job_kinds", "register_routes"],
         release_notes="Another Tanzi shop as a channel: one stock, reconciliation with a report.",
     )
     remote = {

@@ -17,7 +17,7 @@ from typing import Any, cast
 from plugins.catalog_sync.channels import all_channels, channel_config
 from plugins.catalog_sync.reconcile import reconcile
 from plugins.catalog_sync.sync import ChannelSync
-from sdk import PluginManifest, ScopeRequest, ShopClient, hookimpl
+from sdk import PluginManifest, PluginRoute, ScopeRequest, ShopClient, hookimpl
 from sdk.client import HostedShopClient
 from sdk.events import InventoryEvent
 from sdk.jobs import JobContext, JobKind
@@ -44,7 +44,7 @@ manifest = PluginManifest(
         ScopeRequest(scope=Scope.orders_read, reason="to see what sold"),
         ScopeRequest(scope=Scope.shop_read, reason="to check the shop is open"),
     ],
-    hooks=["inventory_changed", "register_job_kinds"],
+    hooks=["inventory_changed", "register_job_kinds", "register_routes"],
     requires_tanzi=">=0.1",
 )
 
@@ -99,3 +99,11 @@ def register_job_kinds() -> list[JobKind]:
             code="sync_now", name="Sync channels now", run=run_sync_now, scope="products:write"
         ),
     ]
+
+
+@hookimpl
+def register_routes() -> list[PluginRoute]:
+    """The channels page."""
+    from plugins.catalog_sync.pages import routes
+
+    return routes()
