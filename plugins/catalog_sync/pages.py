@@ -14,11 +14,18 @@ from pydantic import ValidationError
 
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync.allocation import Allocation
-from plugins.catalog_sync.channels import ChannelConfig, all_channels, channel_config, save_channel
+from plugins.catalog_sync.channels import (
+    ChannelConfig,
+    all_channels,
+    channel_config,
+    open_store,
+    save_channel,
+)
 from plugins.catalog_sync.mapping import all_mapped
 from plugins.catalog_sync.reconcile import ReconcileReport, reconcile
 from plugins.catalog_sync.status import pause, read_status
 from plugins.catalog_sync.sync import ChannelSync
+from sdk.channels import ChannelError
 from sdk.client import HostedShopClient, ShopClient
 from sdk.models import ActionField, PageForm, PluginRoute, SafeHtml
 
@@ -39,6 +46,8 @@ WORDS: dict[str, dict[str, str]] = {
         "item": "SKU",
         "reason": "Reason",
         "here": "Stock here",
+        "there": "Stock there",
+        "state": "Status",
         "report": "Last reconciliation",
         "no_changes": "Nothing had drifted.",
         "bad": "Please check the form: {problem}",
@@ -60,6 +69,8 @@ WORDS: dict[str, dict[str, str]] = {
         "item": "SKU",
         "reason": "原因",
         "here": "本店库存",
+        "there": "对方库存",
+        "state": "状态",
         "report": "最近一次对账",
         "no_changes": "没有发现偏差。",
         "bad": "请检查表单：{problem}",  # noqa: RUF001
@@ -165,6 +176,19 @@ def _report_html(w: dict[str, str], report: ReconcileReport | None) -> str:
     return f"<h3>{escape(w['report'])}</h3>{body}"
 
 
+def _channel_stock(
+    client: ShopClient, config: ChannelConfig, codes: list[str], state: str
+) -> dict[str, int]:
+    """What the channel may sell of each code (nothing is asked of a paused channel)."""
+    if state != "active" or not codes:
+        return {}
+    store = open_store(hosted_client(client), config)
+    try:
+        return {code: store.read_stock(code) for code in codes}
+    except ChannelError:
+        return {}
+
+
 def _channel_html(client: ShopClient, w: dict[str, str], config: ChannelConfig) -> str:
     status = read_status(client, config.name)
     lag = status.lag_s()
@@ -176,8 +200,11 @@ def _channel_html(client: ShopClient, w: dict[str, str], config: ChannelConfig) 
     for product_id in {i.product_id for i in items}:
         for sku in client.products.get(product_id).skus:
             stock[sku.id] = sku.stock or 0
+    there = _channel_stock(client, config, [i.channel_code for i in items], status.state)
     item_rows = "".join(
-        f"<tr><td>{escape(i.sku_code)}</td><td>{stock.get(i.sku_id, 0)}</td></tr>" for i in items
+        f"<tr><td>{escape(i.sku_code)}</td><td>{stock.get(i.sku_id, 0)}</td>"
+        f"<td>{there.get(i.channel_code, '—')}</td></tr>"
+        for i in items
     )
     errors = "".join(
         f"<tr><td>{escape(e.sku_code)}</td><td>{escape(e.reason)}</td></tr>" for e in status.errors
@@ -187,13 +214,14 @@ def _channel_html(client: ShopClient, w: dict[str, str], config: ChannelConfig) 
     return (
         f"<h2>{escape(config.name)}</h2>"
         f"<p>{escape(config.base_url)} · #{config.shop_id}</p>"
-        f"<dl><dt>{w['paused'] if status.state == 'paused' else w['active']}</dt>"
+        f"<dl><dt>{w['state']}</dt>"
         f"<dd>{escape(state)}{reason}</dd>"
         f"<dt>{w['last_sync']}</dt><dd>{escape(when)}</dd>"
         f"<dt>{w['mapped']}</dt><dd>{len(items)}</dd>"
         f"<dt>{w['conflicts']}</dt><dd>{status.conflicts}</dd></dl>"
         + (
-            f"<table><thead><tr><th>{w['item']}</th><th>{w['here']}</th></tr></thead>"
+            f"<table><thead><tr><th>{w['item']}</th><th>{w['here']}</th>"
+            f"<th>{w['there']}</th></tr></thead>"
             f"<tbody>{item_rows}</tbody></table>"
             if items
             else ""

@@ -19,8 +19,14 @@ from pydantic import Field
 
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
-from plugins.catalog_sync.mapping import all_mapped
-from plugins.catalog_sync.stock import allotted, finish_transfer, lease, set_allotted
+from plugins.catalog_sync.mapping import MappedItem, all_mapped
+from plugins.catalog_sync.stock import (
+    ChannelBusy,
+    allotted,
+    finish_transfer,
+    lease,
+    set_allotted,
+)
 from plugins.catalog_sync.sync import ChannelSync
 from sdk.channels import ChannelRefused, ChannelUnavailable
 from sdk.models import Snapshot
@@ -59,6 +65,73 @@ def _channel_sales(sync: ChannelSync) -> tuple[Counter[str], str]:
         cursor = page.cursor
 
 
+def _compare(sync: ChannelSync, item: MappedItem, sold: int) -> tuple[int, list[Change]]:
+    """Compare one SKU (its lease held) and repair a surplus; the channel's stock after."""
+    finish_transfer(sync.client, sync.ledger, sync.name, item)
+    given = allotted(sync.client, sync.name, item.sku_code)
+    expected = given - sold
+    actual = sync.store.read_stock(item.channel_code)
+    why = (
+        f"allotted {given}, sold {sold} there since the last check, so {expected} "
+        f"expected; the channel showed {actual}"
+    )
+    changes: list[Change] = []
+    if actual > expected:
+        try:
+            after = sync.ledger.adjust_stock(
+                item.channel_code, expected - actual, change_id=f"reconcile-{uuid.uuid4().hex}"
+            )
+        except ChannelRefused:  # sold meanwhile: the next run looks again
+            after = actual
+        changes.append(
+            Change(
+                sku_code=item.sku_code,
+                action="removed_surplus",
+                before=actual,
+                after=after,
+                why=why + f"; removed {actual - after} unit(s) this shop never gave",
+            )
+        )
+        actual = after
+    elif actual < expected:
+        changes.append(
+            Change(
+                sku_code=item.sku_code,
+                action="recorded_shortfall",
+                before=expected,
+                after=actual,
+                why=why + "; the missing units are counted as gone",
+            )
+        )
+    set_allotted(sync.client, sync.name, item.sku_code, actual)
+    return actual, changes
+
+
+def _check(sync: ChannelSync, item: MappedItem, sold: int) -> list[Change]:
+    """Compare, repair and rebalance one SKU; what changed."""
+    try:
+        with lease(sync.client, sync.name, item.sku_code):
+            actual, changes = _compare(sync, item, sold)
+    except ChannelBusy:
+        why = "another worker was moving its stock; the next run checks it"
+        return [Change(sku_code=item.sku_code, action="skipped_busy", before=0, after=0, why=why)]
+    try:
+        moved = sync.rebalance(item)
+    except ChannelBusy:
+        moved = None
+    if moved is not None and moved[1] != actual:
+        changes.append(
+            Change(
+                sku_code=item.sku_code,
+                action="rebalanced",
+                before=actual,
+                after=moved[1],
+                why=f"the channel's allocation of {sum(moved)} sellable unit(s)",
+            )
+        )
+    return changes
+
+
 def reconcile(sync: ChannelSync) -> ReconcileReport:
     """Compare, repair and rebalance every mapped SKU of the channel; keep the report."""
     report = ReconcileReport(channel=sync.name, at=datetime.now(UTC))
@@ -68,61 +141,11 @@ def reconcile(sync: ChannelSync) -> ReconcileReport:
         return _keep(sync, report)
     try:
         sold, cursor = _channel_sales(sync)
-        checked = 0
-        for item in all_mapped(sync.client, sync.name):
-            checked += 1
-            with lease(sync.client, sync.name, item.sku_code):
-                finish_transfer(sync.client, sync.ledger, sync.name, item)
-                given = allotted(sync.client, sync.name, item.sku_code)
-                expected = given - sold[item.channel_code]
-                actual = sync.store.read_stock(item.channel_code)
-                why = (
-                    f"allotted {given}, sold {sold[item.channel_code]} there since the "
-                    f"last check, so {expected} expected; the channel showed {actual}"
-                )
-                if actual > expected:
-                    try:
-                        after = sync.ledger.adjust_stock(
-                            item.channel_code,
-                            expected - actual,
-                            change_id=f"reconcile-{uuid.uuid4().hex[:16]}",
-                        )
-                    except ChannelRefused:  # sold meanwhile: the next run looks again
-                        after = actual
-                    report.changes.append(
-                        Change(
-                            sku_code=item.sku_code,
-                            action="removed_surplus",
-                            before=actual,
-                            after=after,
-                            why=why + f"; removed {actual - after} unit(s) this shop never gave",
-                        )
-                    )
-                    actual = after
-                elif actual < expected:
-                    report.changes.append(
-                        Change(
-                            sku_code=item.sku_code,
-                            action="recorded_shortfall",
-                            before=expected,
-                            after=actual,
-                            why=why + "; the missing units are counted as gone",
-                        )
-                    )
-                set_allotted(sync.client, sync.name, item.sku_code, actual)
-            moved = sync.rebalance(item)
-            if moved is not None and moved[1] != actual:
-                report.changes.append(
-                    Change(
-                        sku_code=item.sku_code,
-                        action="rebalanced",
-                        before=actual,
-                        after=moved[1],
-                        why=f"the channel's allocation of {sum(moved)} sellable unit(s)",
-                    )
-                )
+        items = list(all_mapped(sync.client, sync.name))
+        for item in items:
+            report.changes.extend(_check(sync, item, sold[item.channel_code]))
         sync.client.records.put(rec.CURSORS, sync.name, {"orders": cursor})
-        report = report.model_copy(update={"checked": checked})
+        report = report.model_copy(update={"checked": len(items)})
     except ChannelUnavailable as exc:
         st.pause(sync.client, sync.name, str(exc))
         report = report.model_copy(update={"paused": str(exc)})

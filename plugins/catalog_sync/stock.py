@@ -15,6 +15,7 @@ exactly once.
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +33,8 @@ from sdk.models import Snapshot
 MAX_ROUNDS = 20
 #: A lease older than this is taken over (its holder died).
 LEASE_S = 60
+#: How long a rebalance waits for another worker's lease on the same SKU.
+LEASE_WAIT_S = 3.0
 
 
 class ChannelBusy(ChannelError):
@@ -50,20 +53,33 @@ class Transfer(Snapshot):
     state: str  # "taking" (take, then give) or "giving" (the take is done)
 
 
-@contextmanager
-def lease(client: ShopClient, channel: str, sku_code: str) -> Iterator[None]:
-    """Hold the SKU's lease while the block runs; :class:`ChannelBusy` if another holds it."""
-    token = uuid.uuid4().hex
+def _acquire(client: ShopClient, address: str, token: str) -> bool:
     now = datetime.now(UTC)
-    address = rec.key(channel, sku_code)
     held = client.records.put(
         rec.LEASES, address, {"token": token, "at": now.isoformat()}, if_absent=True
     )
-    if held.data.get("token") != token:
-        since = datetime.fromisoformat(str(held.data.get("at")))
-        if now - since < timedelta(seconds=LEASE_S):
+    if held.data.get("token") == token:
+        return True
+    since = datetime.fromisoformat(str(held.data.get("at")))
+    if now - since < timedelta(seconds=LEASE_S):
+        return False
+    client.records.put(rec.LEASES, address, {"token": token, "at": now.isoformat()})
+    return True
+
+
+@contextmanager
+def lease(
+    client: ShopClient, channel: str, sku_code: str, *, wait_s: float = LEASE_WAIT_S
+) -> Iterator[None]:
+    """Hold the SKU's lease while the block runs, waiting up to ``wait_s`` for another
+    holder to finish; :class:`ChannelBusy` when it does not."""
+    token = uuid.uuid4().hex
+    address = rec.key(channel, sku_code)
+    deadline = time.monotonic() + wait_s
+    while not _acquire(client, address, token):
+        if time.monotonic() >= deadline:
             raise ChannelBusy(f"{sku_code} is being rebalanced by another worker.")
-        client.records.put(rec.LEASES, address, {"token": token, "at": now.isoformat()})
+        time.sleep(0.05)
     try:
         yield
     finally:

@@ -77,7 +77,10 @@ class ChannelSync:
                     )
                 )
         for mapped_item in items:
-            self.rebalance(mapped_item)
+            try:
+                self.rebalance(mapped_item)
+            except ChannelBusy:  # another worker is rebalancing it to the same allocation
+                continue
         self.mark_synced()
         return items
 
@@ -116,13 +119,11 @@ class ChannelSync:
         """Rebalance every mapped SKU (a catch-up); the number rebalanced."""
         done = 0
         for item in all_mapped(self.client, self.name):
-            for _attempt in range(50):
-                try:
-                    if self.rebalance(item) is not None:
-                        done += 1
-                    break
-                except ChannelBusy:
-                    continue
+            try:
+                if self.rebalance(item) is not None:
+                    done += 1
+            except ChannelBusy:  # another worker is rebalancing it right now
+                continue
         self.mark_synced()
         return done
 
