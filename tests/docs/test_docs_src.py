@@ -408,3 +408,13 @@ def test_the_importer_example_passes_its_own_test() -> None:
         import test_tea_importer  # type: ignore[import-not-found]
 
         test_tea_importer.test_detect_and_parse_then_upsert()
+
+
+# --- the channel adapter -----------------------------------------------------------------
+
+
+def test_the_channel_example_passes_its_own_test() -> None:
+    with importable(DOCS_SRC / "channels"):
+        import test_tea_platform  # type: ignore[import-not-found]
+
+        test_tea_platform.test_the_adapter_keeps_the_channel_contract()
