@@ -832,7 +832,9 @@ class _Secrets(_Namespace):
         self._f._call("secrets.put", None, name)
         _check_address("secrets", name)
         if not isinstance(value, str) or not value or len(value) > 16 * 1024:
-            raise InvalidRequest("A secret is 1 to 16384 characters of text.", code="invalid_secret")
+            raise InvalidRequest(
+                "A secret is 1 to 16384 characters of text.", code="invalid_secret"
+            )
         self._f.secret_rows[name] = value
 
     def get(self, name: str) -> str | None:
