@@ -261,6 +261,15 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         0,
     ),
     (
+        "catalog_sync",
+        "商品跨平台管理 Cross-platform sync",
+        "Sell the same products in your other shops with one stock: a sale on either side "
+        "lowers what the other may sell within seconds, never overselling.",
+        "products",
+        "🔗",
+        0,
+    ),
+    (
         "order_sync_pro",
         "订单同步 Order sync pro",
         "Sync paid orders to your warehouse system and push waybill numbers back.",
@@ -425,6 +434,24 @@ def _seed_market(
         ],
         hooks=["register_merchant_actions", "register_job_kinds", "register_routes"],
         release_notes="Export, re-import with a preview, bulk actions, undo.",
+    )
+    version(
+        "catalog_sync",
+        "0.1.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="catalog_sync",
+        scopes=[
+            {"scope": "products:read", "reason": "to read the products you publish"},
+            {
+                "scope": "products:write",
+                "reason": "to move stock between this shop and your other channels",
+            },
+            {"scope": "orders:read", "reason": "to see what sold"},
+            {"scope": "shop:read", "reason": "to check the shop is open"},
+        ],
+        hooks=["inventory_changed", "register_job_kinds", "register_routes"],
+        release_notes="Another Tanzi shop as a channel: one stock, reconciliation with a report.",
     )
     remote = {
         "kind": "remote",

@@ -11,6 +11,11 @@ Stock on a channel is the quantity that channel may sell (for platforms that all
 stock at checkout this is "in stock minus allocated"). An adapter raises
 :class:`ChannelUnavailable` when the other side cannot answer (connection refused,
 timeout, 5xx): the service pauses that channel with the reason and catches up later.
+
+An adapter whose platform can change stock by a delta in one step, refused below zero,
+also implements :class:`StockLedger`: the sync then moves units between this shop and
+the channel without ever overwriting a sale made meanwhile (a channel that only has
+``set_stock`` gets its allocation re-pushed after each sale instead).
 """
 
 from __future__ import annotations
@@ -90,3 +95,14 @@ class ChannelStore(Protocol):
 
     def orders_since(self, cursor: str) -> ChannelOrders:
         """Order lines placed on the other side after ``cursor`` ("" = from the start)."""
+
+
+@runtime_checkable
+class StockLedger(ChannelStore, Protocol):
+    """A channel that changes stock atomically: what a never-oversell transfer needs."""
+
+    def adjust_stock(self, sku_code: str, delta: int, *, change_id: str) -> int:
+        """Add ``delta`` (negative: take) to what the other side may sell of ``sku_code``
+        in one step and return the new amount; raise :class:`ChannelRefused` and change
+        nothing when it would fall below zero. A call repeating an earlier ``change_id``
+        (a retry after a crash) changes nothing: each change is applied once."""

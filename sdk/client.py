@@ -41,6 +41,19 @@ class ProductsClient(Protocol):
         """Set a SKU's stock. Scope: ``products:write``."""
         ...
 
+    def add_stock(
+        self, sku_id: int, delta: int, *, note: str | None = None, change_id: str | None = None
+    ) -> Sku:
+        """Add ``delta`` (negative: take) to a SKU's stock in one locked step, with an
+        optional ``note`` kept in its history. Refused with
+        :class:`~sdk.errors.InvalidRequest` (``negative_stock``), changing nothing, when the
+        stock would fall below zero: unlike reading then ``set_stock``, a concurrent sale
+        is never overwritten. With a ``change_id`` (1 to 64 of ``A-Za-z0-9_.:-``) a repeat
+        of the same change among the SKU's latest 500 changes is applied once (and the
+        HTTP client may retry it); without one it is not retried.
+        Scope: ``products:write``."""
+        ...
+
     def get_by_ref(self, external_ref: str) -> Product | None:
         """The product with this ``external_ref``, or ``None``. Scope: ``products:read``."""
         ...
@@ -309,3 +322,30 @@ class ShopClient(Protocol):
 
     @property
     def jobs(self) -> JobsClient: ...
+
+
+class SecretsClient(Protocol):
+    """The installation's own secrets (another platform's tokens, API keys): sealed at rest
+    with the host's key, opened only for this installation, never listed, never shown by any
+    route or page. No scope needed. ``name`` is a record key (1 to 200 printable
+    characters); ``value`` a text of at most 16 KiB."""
+
+    def put(self, name: str, value: str) -> None:
+        """Seal and keep ``value`` under ``name`` (replacing any earlier one)."""
+        ...
+
+    def get(self, name: str) -> str | None:
+        """The value kept under ``name``, or ``None``."""
+        ...
+
+    def delete(self, name: str) -> bool:
+        """Forget ``name``; ``False`` when there was none."""
+        ...
+
+
+class HostedShopClient(ShopClient, Protocol):
+    """The client an in-process plugin is handed: a :class:`ShopClient` that also keeps
+    the installation's secrets (a remote app keeps its own on its server)."""
+
+    @property
+    def secrets(self) -> SecretsClient: ...

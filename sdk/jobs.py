@@ -79,6 +79,10 @@ class JobKind(BaseModel):
     name: str
     run: Any
     scope: str | None = None
+    #: when set, the host also starts this job by itself every ``every_minutes`` for each
+    #: enabled installation (``params`` empty), e.g. a reconciliation; a run must then be
+    #: idempotent, since two workers may start one each
+    every_minutes: int | None = Field(default=None, ge=1, le=7 * 24 * 60)
 
 
 class Chunk(Protocol):

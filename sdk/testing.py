@@ -139,6 +139,8 @@ class FakeShop:
         self.shipment_rows: dict[int, dict[str, Any]] = {}
         self.tracking_rows: dict[int, dict[str, Any]] = {}
         self.record_rows: dict[tuple[str, str], Record] = {}
+        self.secret_rows: dict[str, str] = {}
+        self.stock_changes: set[tuple[int, str]] = set()
         self.account_rows: dict[int, dict[str, Any]] = {}
         self.waybill_rows: dict[int, dict[str, Any]] = {}
         self.carrier_patterns: dict[str, re.Pattern[str]] = {
@@ -167,6 +169,7 @@ class FakeShop:
         self.categories = FakeCategories(self)
         self.files = FakeFiles(self)
         self.jobs = FakeJobs(self)
+        self.secrets = _Secrets(self)
 
     @classmethod
     def for_manifest(cls, manifest: PluginManifest, **kwargs: Any) -> FakeShop:
@@ -504,6 +507,28 @@ class _Products(_Namespace, FakeCatalog):
         self._f.sku_rows[sku_id]["stock"] = stock
         return Sku.model_validate(self._f.sku_rows[sku_id])
 
+    def add_stock(
+        self, sku_id: int, delta: int, *, note: str | None = None, change_id: str | None = None
+    ) -> Sku:
+        """Add ``delta`` to a SKU's stock, never below zero; a repeated ``change_id`` is
+        applied once. Scope: ``products:write``."""
+        self._f._call("products.add_stock", Scope.products_write, sku_id, delta)
+        if sku_id not in self._f.sku_rows:
+            raise ResourceNotFound(f"SKU {sku_id} was not found.")
+        if change_id is not None and (sku_id, change_id) in self._f.stock_changes:
+            return Sku.model_validate(self._f.sku_rows[sku_id])
+        stock = self._f.sku_rows[sku_id]["stock"] + delta
+        if stock < 0:
+            raise InvalidRequest(f"Stock would fall below zero ({stock}).", code="negative_stock")
+        if stock > MAX_STOCK:
+            raise InvalidRequest(
+                f"Stock would pass the maximum of {MAX_STOCK}.", code="stock_too_large"
+            )
+        self._f.sku_rows[sku_id]["stock"] = stock
+        if change_id is not None:
+            self._f.stock_changes.add((sku_id, change_id))
+        return Sku.model_validate(self._f.sku_rows[sku_id])
+
 
 class _Orders(_Namespace):
     def get(self, order_id: int) -> Order:
@@ -828,6 +853,30 @@ class _Shop(_Namespace):
         """The shop's name, type and status. Scope: ``shop:read``."""
         self._f._call("shop.get", Scope.shop_read)
         return self._f.info
+
+
+class _Secrets(_Namespace):
+    """The installation's secrets, kept apart from its records (never in ``record_rows``)."""
+
+    def put(self, name: str, value: str) -> None:
+        """Keep ``value`` under ``name``."""
+        self._f._call("secrets.put", None, name)
+        _check_address("secrets", name)
+        if not isinstance(value, str) or not value or len(value) > 16 * 1024:
+            raise InvalidRequest(
+                "A secret is 1 to 16384 characters of text.", code="invalid_secret"
+            )
+        self._f.secret_rows[name] = value
+
+    def get(self, name: str) -> str | None:
+        """The value kept under ``name``, or ``None``."""
+        self._f._call("secrets.get", None, name)
+        return self._f.secret_rows.get(name)
+
+    def delete(self, name: str) -> bool:
+        """Forget ``name``; ``False`` when there was none."""
+        self._f._call("secrets.delete", None, name)
+        return self._f.secret_rows.pop(name, None) is not None
 
 
 class _Records(_Namespace):

@@ -180,7 +180,13 @@ def change_inventory(
     """Add ``delta`` to a SKU's stock or ``set`` it, with a reason; never below zero."""
     sku = svc.get_sku(session, shop_id=access.shop_id, sku_id=sku_id, lock=True)
     delta = svc.change_inventory(
-        session, sku=sku, delta=body.delta, set_to=body.set, reason=body.reason, note=body.note
+        session,
+        sku=sku,
+        delta=body.delta,
+        set_to=body.set,
+        reason=body.reason,
+        note=body.note,
+        change_id=body.change_id,
     )
     out = InventoryPublic(
         sku=SkuPublic.model_validate(sku, from_attributes=True), delta=delta, stock=sku.stock

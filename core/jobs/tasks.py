@@ -22,9 +22,11 @@ from huey.constants import EmptyData
 
 from core.files.backends import file_store_for
 from core.jobs import schedules
+from core.jobs.plugin_schedules import start_due_plugin_jobs
 from core.jobs.runner import execute_job
 from core.jobs.runtime import binding_of, runtime_of
 from core.plugins import delivery, fanout, retries
+from core.plugins.client_host import ClientHost
 from core.settings import Settings, SettingsError
 
 log = logging.getLogger("tanzi.worker")
@@ -79,6 +81,7 @@ def register_tasks(huey: Huey) -> None:
             delivery_ids,
             read_engine=rt.read_engine,
             secret_key=_secret_key(rt.settings),
+            client_host=ClientHost.of_runtime(rt),
         )
         retry_after: dict[float, list[int]] = defaultdict(list)
         for result in results:
@@ -99,6 +102,7 @@ def register_tasks(huey: Huey) -> None:
             delivery_id,
             read_engine=rt.read_engine,
             secret_key=_secret_key(rt.settings),
+            client_host=ClientHost.of_runtime(rt),
         )
         log_delivery(result)
         if result.retry_in_s is not None:
@@ -167,6 +171,19 @@ def register_tasks(huey: Huey) -> None:
     def auto_accept_aftersales_periodic() -> None:
         auto_accept_aftersales.call_local()
 
+    @huey.task(name="tanzi.start_plugin_schedules")
+    def start_plugin_schedules(now: datetime | None = None) -> int:
+        """Start the plugins' scheduled jobs that are due (``now`` moves the clock)."""
+        rt = runtime_of(huey)
+        started = start_due_plugin_jobs(rt.engine, rt.host, now=now)
+        for job_id in started:
+            run_job(job_id)
+        return len(started)
+
+    @huey.periodic_task(crontab(minute="*"), name="tanzi.start_plugin_schedules_periodic")
+    def start_plugin_schedules_periodic() -> None:
+        start_plugin_schedules.call_local()
+
     tasks: dict[str, Any] = {
         "dispatch": dispatch_events,
         "deliver": deliver_one,
@@ -176,6 +193,7 @@ def register_tasks(huey: Huey) -> None:
         "cancel_unpaid_orders": cancel_unpaid_orders,
         "auto_accept_aftersales": auto_accept_aftersales,
         "purge_expired_files": purge_expired_files,
+        "start_plugin_schedules": start_plugin_schedules,
     }
     binding_of(huey).tasks.update(tasks)
 

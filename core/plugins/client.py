@@ -27,6 +27,7 @@ from core.models import AfterSale, Order, OrderStatus, PluginRecord, Product, Sh
 from core.plugins.client_catalog import ClientCatalog, ClientCategories, product_views
 from core.plugins.client_files import ClientFiles, ClientJobs
 from core.plugins.client_host import ClientHost
+from core.plugins.client_secrets import ClientSecrets
 from core.plugins.manager import InstallationRef
 from core.schemas.aftersales import AfterSalePublic, as_utc
 from core.schemas.shipments import TrackingStatus
@@ -87,6 +88,7 @@ class ScopedClient:
         self.categories = ClientCategories(self)
         self.files = ClientFiles(self)
         self.jobs = ClientJobs(self)
+        self.secrets = ClientSecrets(self)
 
     def bound(self, session: Session) -> ScopedClient:
         """The same client with every call inside ``session``'s transaction (each write in
@@ -198,6 +200,17 @@ class _Products(ClientCatalog):
         with self._c.writing(Scope.products_write) as session:
             sku = get_sku(session, shop_id=self._c.shop_id, sku_id=sku_id, lock=True)
             change_inventory(session, sku=sku, set_to=stock)
+            session.flush()
+            return sdk_models.Sku.model_validate(_dump(sku))
+
+    def add_stock(
+        self, sku_id: int, delta: int, *, note: str | None = None, change_id: str | None = None
+    ) -> sdk_models.Sku:
+        with self._c.writing(Scope.products_write) as session:
+            sku = get_sku(session, shop_id=self._c.shop_id, sku_id=sku_id, lock=True)
+            change_inventory(
+                session, sku=sku, delta=delta, reason="other", note=note, change_id=change_id
+            )
             session.flush()
             return sdk_models.Sku.model_validate(_dump(sku))
 

@@ -27,6 +27,7 @@ from core.models import (
 )
 from core.models.base import utcnow
 from core.plugins.client import ScopedClient
+from core.plugins.client_host import ClientHost
 from core.plugins.eligibility import ineligible_reasons
 from core.plugins.fanout import LIFECYCLE_EVENTS
 from core.plugins.loading import PluginLimits
@@ -71,10 +72,16 @@ def deliver(
     *,
     read_engine: Engine | None = None,
     secret_key: str = "",
+    client_host: ClientHost | None = None,
 ) -> DeliveryResult:
     """Run one delivery's hook and record how it went. Never raises for the plugin's errors."""
     return deliver_batch(
-        engine, host, [delivery_id], read_engine=read_engine, secret_key=secret_key
+        engine,
+        host,
+        [delivery_id],
+        read_engine=read_engine,
+        secret_key=secret_key,
+        client_host=client_host,
     )[0]
 
 
@@ -86,6 +93,7 @@ def deliver_batch(
     read_engine: Engine | None = None,
     flush_every_s: float = FLUSH_EVERY_S,
     secret_key: str = "",
+    client_host: ClientHost | None = None,
 ) -> list[DeliveryResult]:
     """Run deliveries one after the other (per installation, in event order) and record them.
 
@@ -97,6 +105,7 @@ def deliver_batch(
 
     A remote app's delivery is a signed ``POST`` to its webhook URL instead of a hook call
     (:mod:`core.plugins.webhooks`), signed with its secret decrypted by ``secret_key``.
+    ``client_host`` gives the hooks' clients the host's files, jobs and secrets.
     """
     with Session(read_engine or engine, expire_on_commit=False) as session:
         rows = {
@@ -159,7 +168,9 @@ def deliver_batch(
             error = f"plugin '{delivery.plugin_id}' is not loaded or no longer implements the hook"
         else:
             ref = InstallationRef.of(inst)
-            error = _run_hook(host, engine, read_engine, ref, outbox, plugin.limits.timeout_s)
+            error = _run_hook(
+                host, engine, read_engine, ref, outbox, plugin.limits.timeout_s, client_host
+            )
         duration_ms = int((time.perf_counter() - started) * 1000)
         _move_circuit(inst, host.config.limits_for(inst.plugin_id), error, utcnow())
         outcomes.append(_Outcome(delivery_id, inst.id or 0, error, duration_ms))
@@ -201,6 +212,7 @@ def _run_hook(
     inst: InstallationRef,
     outbox: OutboxEvent,
     timeout_s: float,
+    client_host: ClientHost | None = None,
 ) -> str:
     """Call the plugin's hook on the plugin's own threads; returns an error text or ''."""
     try:
@@ -218,7 +230,7 @@ def _run_hook(
         settings = manifest.parse_settings(inst.settings) if manifest else dict(inst.settings)
     except Exception as exc:
         return f"cannot build the payload: {type(exc).__name__}: {exc}"
-    client = ScopedClient(engine, inst, read_engine=read_engine)
+    client = ScopedClient(engine, inst, read_engine=read_engine, host=client_host)
     caller = host.plugin_caller(inst.plugin_id, outbox.name)
 
     def target() -> str:

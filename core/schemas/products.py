@@ -205,6 +205,13 @@ class InventoryChange(BaseModel):
         max_length=30,
     )
     note: Annotated[Text, AfterValidator(_no_lone_surrogates), Field(max_length=200)] | None = None
+    change_id: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_.:-]+$",
+        description="Send the same id again (a retry) and the change is applied once.",
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self) -> Self:

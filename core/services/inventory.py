@@ -102,6 +102,28 @@ def lock_skus(
     return {sku.id: (sku, product, status) for sku, product, status in rows}
 
 
+#: How many of a SKU's latest changes are searched for a repeated ``change_id``.
+CHANGE_ID_WINDOW = 500
+
+
+def change_applied(session: Session, *, sku: Sku, change_id: str) -> bool:
+    """Whether one of the (locked) SKU's latest :data:`CHANGE_ID_WINDOW` changes carried
+    ``change_id``: a caller that may repeat a change (a retry, a resumed job) sends the
+    same id and it is applied once."""
+    payloads = session.exec(
+        select(OutboxEvent.payload)
+        .where(
+            OutboxEvent.shop_id == sku.shop_id,
+            OutboxEvent.name == "inventory_changed",
+            OutboxEvent.resource_type == "sku",
+            OutboxEvent.resource_id == sku.id,
+        )
+        .order_by(col(OutboxEvent.id).desc())
+        .limit(CHANGE_ID_WINDOW)
+    ).all()
+    return any(payload.get("change_id") == change_id for payload in payloads)
+
+
 def adjust_stock(
     session: Session,
     *,
@@ -110,13 +132,17 @@ def adjust_stock(
     reason: str,
     order_id: int | None = None,
     note: str | None = None,
+    change_id: str | None = None,
 ) -> Sku:
-    """Add ``delta`` to a SKU the caller has locked and record ``inventory_changed``.
+    """Add ``delta`` to a SKU the caller has locked and record ``inventory_changed``
+    (with ``change_id`` when given, see :func:`change_applied`).
 
     The caller checks that the stock stays at or above zero.
     """
     assert sku.id is not None
-    extra = {"note": note[:NOTE_MAX]} if note else {}
+    extra: dict[str, Any] = {"note": note[:NOTE_MAX]} if note else {}
+    if change_id:
+        extra["change_id"] = change_id
     sku.stock += delta
     session.add(sku)
     record_event(

@@ -16,6 +16,7 @@ changes to one product keep their event sequence numbers apart.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -47,7 +48,7 @@ from core.schemas.products import (
     StorefrontSku,
 )
 from core.services.categories import ensure_shop_may_sell_in
-from core.services.inventory import adjust_stock, ensure_adjustment_reason
+from core.services.inventory import adjust_stock, change_applied, ensure_adjustment_reason
 from core.services.product_images import images_by_product, main_image_url, storefront_images
 from core.services.product_images import remove_all as remove_all_images
 from core.services.regions import validate_provinces
@@ -484,6 +485,10 @@ def set_skus(
             raise
 
 
+#: What a stock change's idempotency id may be.
+CHANGE_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+
 def change_inventory(
     session: Session,
     *,
@@ -492,13 +497,24 @@ def change_inventory(
     set_to: int | None = None,
     reason: str = "manual",
     note: str | None = None,
+    change_id: str | None = None,
 ) -> int:
     """Add ``delta`` to the stock of a (locked) SKU or set it to ``set_to``; never below zero.
 
     ``reason`` is one of :data:`core.services.inventory.ADJUSTMENT_REASONS` and ``note`` a
     free text kept with it. Records ``inventory_changed`` and returns the delta applied.
+    A ``change_id`` the SKU's recent changes already carry changes nothing (returns 0).
     """
     ensure_adjustment_reason(reason)
+    if change_id is not None:
+        if not CHANGE_ID.match(change_id):
+            raise InvalidInput(
+                "A change id is 1 to 64 letters, digits and '_.:-'.",
+                code="invalid_change_id",
+                field="body.change_id",
+            )
+        if change_applied(session, sku=sku, change_id=change_id):
+            return 0
     if set_to is not None:
         delta = set_to - sku.stock
     assert delta is not None
@@ -515,5 +531,5 @@ def change_inventory(
             code="stock_too_large",
             field="body.delta" if set_to is None else "body.set",
         )
-    adjust_stock(session, sku=sku, delta=delta, reason=reason, note=note)
+    adjust_stock(session, sku=sku, delta=delta, reason=reason, note=note, change_id=change_id)
     return delta

@@ -252,6 +252,24 @@ class _Products(_Namespace, HttpCatalog):
         ).json()
         return models.Sku.model_validate(answer["sku"])
 
+    def add_stock(
+        self, sku_id: int, delta: int, *, note: str | None = None, change_id: str | None = None
+    ) -> models.Sku:
+        """Add ``delta`` to a SKU's stock, never below zero; a repeated ``change_id`` is
+        applied once. Scope: ``products:write``."""
+        body: dict[str, Any] = {"delta": delta, "reason": "other"}
+        if note:
+            body["note"] = note
+        if change_id:
+            body["change_id"] = change_id
+        answer = self._c._call(
+            "POST",
+            self._c._shop_path("skus", int(sku_id), "inventory"),
+            json=body,
+            idempotent=change_id is not None,  # without an id, a retry could add twice
+        ).json()
+        return models.Sku.model_validate(answer["sku"])
+
 
 class _Orders(_Namespace):
     def get(self, order_id: int) -> models.Order:

@@ -19,6 +19,26 @@ def test_set_stock(contract: Contract) -> None:
     assert client.products.set_stock(sku_id, 0).stock == 0
 
 
+def test_add_stock_moves_by_delta_and_never_below_zero(contract: Contract) -> None:
+    client, world = contract.client(), contract.world
+    sku_id, start = world.sku_ids[1], PRODUCTS[0][1][1][3]
+    assert client.products.add_stock(sku_id, -4, note="to channel").stock == start - 4
+    assert client.products.add_stock(sku_id, 3).stock == start - 1
+    with pytest.raises(InvalidRequest) as refused:
+        client.products.add_stock(sku_id, -start)
+    assert refused.value.code == "negative_stock"
+    assert client.products.get(world.product_ids[0]).skus[1].stock == start - 1
+
+
+def test_add_stock_with_a_change_id_is_applied_once(contract: Contract) -> None:
+    client, world = contract.client(), contract.world
+    sku_id, start = world.sku_ids[1], PRODUCTS[0][1][1][3]
+    assert client.products.add_stock(sku_id, 5, change_id="move:abc-1").stock == start + 5
+    assert client.products.add_stock(sku_id, 5, change_id="move:abc-1").stock == start + 5
+    assert client.products.add_stock(sku_id, 5, change_id="move:abc-2").stock == start + 10
+    assert client.products.get(world.product_ids[0]).skus[1].stock == start + 10
+
+
 @pytest.mark.parametrize("stock", [-1, 10_000_001])
 def test_set_stock_out_of_range_is_refused_and_changes_nothing(
     contract: Contract, stock: int

@@ -415,3 +415,13 @@ def test_the_order_marks_example_passes_its_own_test() -> None:
         import test_flag_big_orders  # type: ignore[import-not-found]
 
         test_flag_big_orders.test_big_orders_are_flagged()
+
+
+# --- the channel adapter -----------------------------------------------------------------
+
+
+def test_the_channel_example_passes_its_own_test() -> None:
+    with importable(DOCS_SRC / "channels"):
+        import test_tea_platform  # type: ignore[import-not-found]
+
+        test_tea_platform.test_the_adapter_keeps_the_channel_contract()

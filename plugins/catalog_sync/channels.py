@@ -1,0 +1,73 @@
+"""Channel settings and how to reach a channel's store.
+
+A channel is kept in the ``channels`` records (its kind, address and allocation); its
+access token is a secret (``client.secrets``), sealed by the host and never shown again.
+Adapters register by kind in :data:`ADAPTERS`: ``tanzi`` is another Tanzi shop; a provider
+adds another platform by adding its kind here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Literal
+
+from pydantic import Field
+
+from plugins.catalog_sync import records as rec
+from plugins.catalog_sync.allocation import Allocation
+from plugins.catalog_sync.tanzi_channel import TanziChannel
+from sdk.channels import ChannelStore
+from sdk.client import HostedShopClient, ShopClient
+from sdk.http import HttpShopClient, RetryPolicy
+from sdk.models import Snapshot
+
+#: A channel that does not answer is paused soon, not waited for: the sync catches up later.
+CHANNEL_RETRY = RetryPolicy(attempts=2, backoff_s=0.2, max_backoff_s=0.5)
+
+
+class ChannelConfig(Snapshot):
+    """One channel: what it is, where it is, and what of the stock it may sell."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    kind: Literal["tanzi"] = "tanzi"
+    base_url: str = Field(min_length=1, max_length=300)
+    shop_id: int = Field(ge=1)
+    #: where products this shop publishes there are filed (the other shop's category)
+    category_id: int | None = None
+    allocation: Allocation = Field(default_factory=Allocation)
+
+
+def _tanzi(config: ChannelConfig, token: str) -> ChannelStore:
+    client = HttpShopClient(
+        config.base_url, config.shop_id, token=token, timeout_s=5.0, retry=CHANNEL_RETRY
+    )
+    return TanziChannel(client, category_id=config.category_id)
+
+
+#: How to open a channel of each kind, from its settings and its token.
+ADAPTERS: dict[str, Callable[[ChannelConfig, str], ChannelStore]] = {"tanzi": _tanzi}
+
+
+def save_channel(client: HostedShopClient, config: ChannelConfig, token: str | None) -> None:
+    """Keep the channel's settings, and its token sealed (``None`` keeps the old token)."""
+    client.records.put(rec.CHANNELS, config.name, config.model_dump(mode="json"))
+    if token:
+        client.secrets.put(rec.secret_name(config.name), token)
+
+
+def channel_config(client: ShopClient, name: str) -> ChannelConfig | None:
+    """The channel's settings, or ``None``."""
+    found = client.records.get(rec.CHANNELS, name)
+    return None if found is None else ChannelConfig.model_validate(found.data)
+
+
+def all_channels(client: ShopClient) -> Iterator[ChannelConfig]:
+    """Every channel of the installation, by name."""
+    for record in client.records.list(rec.CHANNELS, limit=200):
+        yield ChannelConfig.model_validate(record.data)
+
+
+def open_store(client: HostedShopClient, config: ChannelConfig) -> ChannelStore:
+    """The channel's store, with its token opened from the secrets."""
+    token = client.secrets.get(rec.secret_name(config.name)) or ""
+    return ADAPTERS[config.kind](config, token)

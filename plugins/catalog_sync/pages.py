@@ -1,0 +1,338 @@
+"""The merchant's page: channels with their status, connect one, publish products there,
+pause, resume, sync now and reconcile (with the report of what changed and why).
+
+Text is escaped here (channel names, reasons and titles come from people and other
+platforms); the host sanitizes and frames the HTML and draws the forms.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from pydantic import ValidationError
+
+from plugins.catalog_sync import records as rec
+from plugins.catalog_sync.allocation import Allocation
+from plugins.catalog_sync.channels import (
+    ChannelConfig,
+    all_channels,
+    channel_config,
+    open_store,
+    save_channel,
+)
+from plugins.catalog_sync.mapping import all_mapped
+from plugins.catalog_sync.reconcile import ReconcileReport, reconcile
+from plugins.catalog_sync.status import pause, read_status
+from plugins.catalog_sync.sync import ChannelSync
+from sdk.channels import ChannelError
+from sdk.client import HostedShopClient, ShopClient
+from sdk.models import ActionField, PageForm, PluginRoute, SafeHtml
+
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "intro": "Sell the same products in your other shops with one stock. This shop holds "
+        "the stock; each channel gets its share, and a sale on either side moves the rest "
+        "within seconds, so nothing is sold twice.",
+        "none": "No channel yet: connect one below.",
+        "active": "Active",
+        "paused": "Paused",
+        "last_sync": "Last sync",
+        "never": "never",
+        "lag": "{s} s ago",
+        "mapped": "Items mapped",
+        "conflicts": "In conflict",
+        "errors": "Problems",
+        "item": "SKU",
+        "reason": "Reason",
+        "here": "Stock here",
+        "there": "Stock there",
+        "state": "Status",
+        "report": "Last reconciliation",
+        "no_changes": "Nothing had drifted.",
+        "bad": "Please check the form: {problem}",
+        "unknown": "There is no channel {name}.",
+        "done": "Done.",
+    },
+    "zh_CN": {
+        "intro": "在你的其他店铺用同一份库存销售同样的商品。本店持有库存，每个渠道分得一部分；"  # noqa: RUF001
+        "任何一边售出后，几秒内重新分配，不会超卖。",  # noqa: RUF001
+        "none": "还没有渠道：请在下方连接。",  # noqa: RUF001
+        "active": "同步中",
+        "paused": "已暂停",
+        "last_sync": "上次同步",
+        "never": "从未",
+        "lag": "{s} 秒前",
+        "mapped": "已关联商品",
+        "conflicts": "冲突",
+        "errors": "问题",
+        "item": "SKU",
+        "reason": "原因",
+        "here": "本店库存",
+        "there": "对方库存",
+        "state": "状态",
+        "report": "最近一次对账",
+        "no_changes": "没有发现偏差。",
+        "bad": "请检查表单：{problem}",  # noqa: RUF001
+        "unknown": "没有名为 {name} 的渠道。",
+        "done": "已完成。",
+    },
+}
+
+
+#: How people typing Chinese separate ids.
+FULLWIDTH_COMMA = "\uff0c"
+
+
+def lang_of(language: str) -> str:
+    """``zh_CN`` or ``en`` from the host's ``zh-CN`` / ``en``."""
+    return "zh_CN" if language.replace("-", "_").lower() == "zh_cn" else "en"
+
+
+def base_of(client: ShopClient) -> str:
+    """Where this plugin's pages for the client's shop start."""
+    return f"/apps/catalog_sync/shops/{client.shop_id}"
+
+
+CONNECT_FORM = PageForm(
+    path="/connect",
+    label="Connect a channel",
+    label_zh_CN="连接渠道",
+    fields=(
+        ActionField(name="name", label="Channel name", label_zh_CN="渠道名称", required=True),
+        ActionField(name="base_url", label="Tanzi address", label_zh_CN="摊子地址", required=True),
+        ActionField(
+            name="shop_id", label="Shop id there", label_zh_CN="对方店铺编号", kind="number"
+        ),
+        ActionField(
+            name="category_id",
+            label="Category there",
+            label_zh_CN="对方类目编号",
+            kind="number",
+        ),
+        ActionField(name="token", label="Access token", label_zh_CN="访问令牌", required=True),
+        ActionField(
+            name="mode",
+            label="Stock it may sell",
+            label_zh_CN="可售库存",
+            kind="select",
+            options=(
+                ("share", "A share (%)", "按比例（%）"),  # noqa: RUF001
+                ("fixed", "A fixed number", "固定数量"),
+                ("all", "All of it", "全部"),
+            ),
+        ),
+        ActionField(name="value", label="Share or number", label_zh_CN="比例或数量", kind="number"),
+        ActionField(name="buffer", label="Safety buffer", label_zh_CN="安全库存", kind="number"),
+    ),
+)
+PUBLISH_FORM = PageForm(
+    path="/publish",
+    label="Publish products",
+    label_zh_CN="发布商品",
+    fields=(
+        ActionField(name="channel", label="Channel", label_zh_CN="渠道", required=True),
+        ActionField(
+            name="product_ids",
+            label="Product ids (comma separated)",
+            label_zh_CN="商品编号（逗号分隔）",  # noqa: RUF001
+            required=True,
+        ),
+    ),
+)
+
+
+def _channel_forms(name: str) -> tuple[PageForm, ...]:
+    return (
+        PageForm(
+            path=f"/channels/{name}/sync", label=f"Sync {name} now", label_zh_CN=f"立即同步 {name}"
+        ),
+        PageForm(
+            path=f"/channels/{name}/reconcile",
+            label=f"Reconcile {name}",
+            label_zh_CN=f"对账 {name}",
+        ),
+        PageForm(
+            path=f"/channels/{name}/resume", label=f"Resume {name}", label_zh_CN=f"恢复 {name}"
+        ),
+        PageForm(
+            path=f"/channels/{name}/pause",
+            label=f"Pause {name}",
+            label_zh_CN=f"暂停 {name}",
+            danger=True,
+        ),
+    )
+
+
+def _report_html(w: dict[str, str], report: ReconcileReport | None) -> str:
+    if report is None:
+        return ""
+    rows = "".join(
+        f"<li><strong>{escape(c.sku_code)}</strong>: {escape(c.action)} "
+        f"{c.before} → {c.after}. {escape(c.why)}</li>"
+        for c in report.changes
+    )
+    body = f"<ul>{rows}</ul>" if rows else f"<p>{escape(w['no_changes'])}</p>"
+    return f"<h3>{escape(w['report'])}</h3>{body}"
+
+
+def _channel_stock(
+    client: ShopClient, config: ChannelConfig, codes: list[str], state: str
+) -> dict[str, int]:
+    """What the channel may sell of each code (nothing is asked of a paused channel)."""
+    if state != "active" or not codes:
+        return {}
+    store = open_store(hosted_client(client), config)
+    try:
+        return {code: store.read_stock(code) for code in codes}
+    except ChannelError:
+        return {}
+
+
+def _channel_html(client: ShopClient, w: dict[str, str], config: ChannelConfig) -> str:
+    status = read_status(client, config.name)
+    lag = status.lag_s()
+    state = w["active"] if status.state == "active" else w["paused"]
+    reason = f" — {escape(status.reason)}" if status.reason else ""
+    when = w["never"] if lag is None else w["lag"].format(s=int(lag))
+    items = list(all_mapped(client, config.name))
+    stock: dict[int, int] = {}
+    for product_id in {i.product_id for i in items}:
+        for sku in client.products.get(product_id).skus:
+            stock[sku.id] = sku.stock or 0
+    there = _channel_stock(client, config, [i.channel_code for i in items], status.state)
+    item_rows = "".join(
+        f"<tr><td>{escape(i.sku_code)}</td><td>{stock.get(i.sku_id, 0)}</td>"
+        f"<td>{there.get(i.channel_code, '—')}</td></tr>"
+        for i in items
+    )
+    errors = "".join(
+        f"<tr><td>{escape(e.sku_code)}</td><td>{escape(e.reason)}</td></tr>" for e in status.errors
+    )
+    found = client.records.get(rec.REPORTS, config.name)
+    report = None if found is None else ReconcileReport.model_validate(found.data)
+    return (
+        f"<h2>{escape(config.name)}</h2>"
+        f"<p>{escape(config.base_url)} · #{config.shop_id}</p>"
+        f"<dl><dt>{w['state']}</dt>"
+        f"<dd>{escape(state)}{reason}</dd>"
+        f"<dt>{w['last_sync']}</dt><dd>{escape(when)}</dd>"
+        f"<dt>{w['mapped']}</dt><dd>{len(items)}</dd>"
+        f"<dt>{w['conflicts']}</dt><dd>{status.conflicts}</dd></dl>"
+        + (
+            f"<table><thead><tr><th>{w['item']}</th><th>{w['here']}</th>"
+            f"<th>{w['there']}</th></tr></thead>"
+            f"<tbody>{item_rows}</tbody></table>"
+            if items
+            else ""
+        )
+        + (
+            f"<h3>{w['errors']}</h3><table><thead><tr><th>{w['item']}</th>"
+            f"<th>{w['reason']}</th></tr></thead><tbody>{errors}</tbody></table>"
+            if errors
+            else ""
+        )
+        + _report_html(w, report)
+    )
+
+
+def home_page(client: ShopClient, language: str = "en", notice: str = "") -> SafeHtml:
+    """Every channel with its status, and the forms."""
+    w = WORDS[lang_of(language)]
+    channels = list(all_channels(client))
+    body = "".join(_channel_html(client, w, c) for c in channels) or f"<p>{w['none']}</p>"
+    forms: tuple[PageForm, ...] = (CONNECT_FORM, PUBLISH_FORM)
+    for config in channels:
+        forms += _channel_forms(config.name)
+    top = f"<p><strong>{escape(notice)}</strong></p>" if notice else ""
+    return SafeHtml(html=f"{top}<p>{escape(w['intro'])}</p>{body}", forms=forms)
+
+
+def _int(params: dict[str, Any], name: str, default: int | None = None) -> int | None:
+    text = str(params.get(name) or "").strip()
+    return int(text) if text.lstrip("-").isdigit() else default
+
+
+def connect_page(client: ShopClient, params: dict[str, Any], language: str = "en") -> SafeHtml:
+    """Keep a channel's settings and seal its token."""
+    w = WORDS[lang_of(language)]
+    try:
+        config = ChannelConfig(
+            name=str(params.get("name", "")).strip(),
+            base_url=str(params.get("base_url", "")).strip(),
+            shop_id=_int(params, "shop_id", 0) or 0,
+            category_id=_int(params, "category_id"),
+            allocation=Allocation(
+                mode=str(params.get("mode") or "share"),
+                value=_int(params, "value", 50) or 0,
+                buffer=_int(params, "buffer", 0) or 0,
+            ),
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        problem = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+        return home_page(client, language, w["bad"].format(problem=problem))
+    save_channel(hosted_client(client), config, str(params.get("token", "")).strip() or None)
+    return home_page(client, language, w["done"])
+
+
+def hosted_client(client: ShopClient) -> HostedShopClient:
+    """The in-process client (it keeps secrets)."""
+    from plugins.catalog_sync import hosted
+
+    return hosted(client)
+
+
+def _sync(client: ShopClient, name: str) -> ChannelSync | None:
+    config = channel_config(client, name)
+    return None if config is None else ChannelSync(hosted_client(client), config)
+
+
+def publish_page(client: ShopClient, params: dict[str, Any], language: str = "en") -> SafeHtml:
+    """Publish the listed products on a channel."""
+    w = WORDS[lang_of(language)]
+    name = str(params.get("channel", "")).strip()
+    sync = _sync(client, name)
+    if sync is None:
+        return home_page(client, language, w["unknown"].format(name=name))
+    ids = [
+        int(p)
+        for p in str(params.get("product_ids", "")).replace(FULLWIDTH_COMMA, ",").split(",")
+        if p.strip().isdigit()
+    ]
+    sync.publish(ids)
+    return home_page(client, language, w["done"])
+
+
+def channel_action(
+    client: ShopClient, path_params: dict[str, Any], language: str = "en"
+) -> SafeHtml:
+    """Pause, resume, sync now or reconcile one channel."""
+    w = WORDS[lang_of(language)]
+    name, action = str(path_params.get("name", "")), str(path_params.get("action", ""))
+    sync = _sync(client, name)
+    if sync is None:
+        return home_page(client, language, w["unknown"].format(name=name))
+    if action == "pause":
+        pause(client, name, "paused by the merchant", by="merchant")
+    elif action == "reconcile":
+        reconcile(sync)
+    elif action in ("resume", "sync"):
+        sync.resume()
+    return home_page(client, language, w["done"])
+
+
+def routes() -> list[PluginRoute]:
+    """The plugin's pages."""
+    read, write = "products:read", "products:write"
+    return [
+        PluginRoute(path="/", endpoint=home_page, title="Channels", scope=read),
+        PluginRoute(path="/connect", endpoint=connect_page, methods=("POST",), scope=write),
+        PluginRoute(path="/publish", endpoint=publish_page, methods=("POST",), scope=write),
+        PluginRoute(
+            path="/channels/{name}/{action}",
+            endpoint=channel_action,
+            methods=("POST",),
+            scope=write,
+        ),
+    ]

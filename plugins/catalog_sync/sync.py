@@ -1,0 +1,147 @@
+"""One channel's sync: publish products there, rebalance stock after sales on either
+side, pause when the other side is down and catch up when it is back."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from plugins.catalog_sync import records as rec
+from plugins.catalog_sync import status as st
+from plugins.catalog_sync.channels import ChannelConfig, open_store
+from plugins.catalog_sync.mapping import MappedItem, all_mapped, by_sku_id, map_item, mapped
+from plugins.catalog_sync.stock import ChannelBusy, rebalance
+from sdk.channels import ChannelItem, ChannelRefused, ChannelStore, ChannelUnavailable, StockLedger
+from sdk.client import HostedShopClient
+from sdk.events import InventoryEvent
+
+
+class ChannelPaused(Exception):
+    """The channel is paused; nothing was sent."""
+
+
+class ChannelSync:
+    """The sync of this shop with one channel."""
+
+    def __init__(
+        self, client: HostedShopClient, config: ChannelConfig, store: ChannelStore | None = None
+    ) -> None:
+        self.client = client
+        self.config = config
+        self.name = config.name
+        self.store = store if store is not None else open_store(client, config)
+
+    @property
+    def ledger(self) -> StockLedger:
+        if not isinstance(self.store, StockLedger):
+            raise ChannelRefused(f"Channel {self.name} cannot move stock by a delta.")
+        return self.store
+
+    def _unavailable(self, exc: ChannelUnavailable) -> None:
+        st.pause(self.client, self.name, str(exc))
+
+    def publish(self, product_ids: Iterable[int]) -> list[MappedItem]:
+        """Create or update each product's SKUs on the channel (stock 0), map them by SKU
+        code, then give the channel its allocation of each."""
+        items: list[MappedItem] = []
+        for product_id in product_ids:
+            product = self.client.products.get(product_id)
+            for sku in product.skus:
+                if not sku.code:
+                    continue
+                item = ChannelItem(
+                    sku_code=sku.code,
+                    title=product.title,
+                    description=product.description or "",
+                    price=Decimal(sku.price_fen or 0) / 100,
+                )
+                try:
+                    external_id = self.store.upsert_item(item)
+                except ChannelRefused as exc:
+                    st.note_error(self.client, self.name, sku.code, str(exc))
+                    continue
+                except ChannelUnavailable as exc:
+                    self._unavailable(exc)
+                    return items
+                items.append(
+                    map_item(
+                        self.client,
+                        self.name,
+                        MappedItem(
+                            sku_code=sku.code,
+                            product_id=product.id,
+                            sku_id=sku.id,
+                            channel_code=sku.code,
+                            external_id=external_id,
+                        ),
+                    )
+                )
+        for mapped_item in items:
+            try:
+                self.rebalance(mapped_item)
+            except ChannelBusy:  # another worker is rebalancing it to the same allocation
+                continue
+        self.mark_synced()
+        return items
+
+    def rebalance(self, item: MappedItem) -> tuple[int, int] | None:
+        """Give the channel its allocation of ``item``; ``None`` while paused. Pauses the
+        channel when it does not answer; :class:`ChannelBusy` when another worker holds it."""
+        if st.read_status(self.client, self.name).state == "paused":
+            return None
+        try:
+            return rebalance(self.client, self.ledger, self.name, item, self.config.allocation)
+        except ChannelUnavailable as exc:
+            self._unavailable(exc)
+            return None
+        except ChannelRefused as exc:
+            st.note_error(self.client, self.name, item.sku_code, str(exc))
+            return None
+
+    def rebalance_code(self, sku_code: str) -> tuple[int, int] | None:
+        """:meth:`rebalance` of this shop's SKU ``sku_code`` when it is mapped."""
+        item = mapped(self.client, self.name, sku_code)
+        return None if item is None else self.rebalance(item)
+
+    def on_stock_event(self, event: InventoryEvent) -> bool:
+        """Rebalance the event's SKU once per event id; ``False`` for a repeat or an
+        unmapped SKU. :class:`ChannelBusy` asks the delivery to retry later."""
+        seen = rec.key(self.name, event.event_id)
+        if self.client.records.get(rec.SEEN, seen) is not None:
+            return False
+        item = by_sku_id(self.client, self.name, event.sku.id)
+        if item is not None:
+            self.rebalance(item)
+        self.client.records.put(rec.SEEN, seen, {"sequence": event.sequence}, if_absent=True)
+        return item is not None
+
+    def sync_all(self) -> int:
+        """Rebalance every mapped SKU (a catch-up); the number rebalanced."""
+        done = 0
+        for item in all_mapped(self.client, self.name):
+            try:
+                if self.rebalance(item) is not None:
+                    done += 1
+            except ChannelBusy:  # another worker is rebalancing it right now
+                continue
+        self.mark_synced()
+        return done
+
+    def resume(self) -> bool:
+        """Resume a paused channel when it answers again and catch up; ``False`` while it
+        is still down (the channel stays paused with the new reason)."""
+        try:
+            self.store.check()
+        except ChannelUnavailable as exc:
+            self._unavailable(exc)
+            return False
+        st.resume(self.client, self.name)
+        self.sync_all()
+        return True
+
+    def mark_synced(self) -> None:
+        """Record a completed sync (while active) with the number of mapped items."""
+        items = list(all_mapped(self.client, self.name))
+        status = st.read_status(self.client, self.name)
+        if status.state == "active":
+            st.synced(self.client, self.name, mapped=len(items), conflicts=status.conflicts)

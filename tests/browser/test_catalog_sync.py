@@ -1,0 +1,161 @@
+"""Cross-platform sync (商品跨平台管理) in a real browser: a merchant connects a second
+shop as a channel, publishes ten products there, buyers buy on both sides, and the
+channel page shows the stock following (the worker runs the sync from the sale events)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import Session, select
+
+import core.models as m
+from core.plugins.installations import enable_plugin
+from core.settings import Settings
+from tests.browser.conftest import (
+    PHONE_WIDTH,
+    LiveServer,
+    assert_accessible,
+    assert_fits_phone,
+    browser_sign_in,
+    shot,
+)
+from tests.contract.conftest import mint_token
+from tests.core.test_orders import order_body
+
+PLUGIN = "catalog_sync"
+ROOT = Path(__file__).resolve().parents[2]
+SCOPES = ["products:read", "products:write", "orders:read", "shop:read"]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The host's own plugins.toml (it loads catalog_sync)."""
+    return settings.model_copy(update={"plugins_file": ROOT / "plugins.toml"})
+
+
+def _stock(live: LiveServer, shop_id: int, code: str) -> int:
+    with Session(live.engine) as session:
+        return (
+            session.exec(select(m.Sku).where(m.Sku.shop_id == shop_id, m.Sku.code == code))
+            .one()
+            .stock
+        )
+
+
+def _until(check: Any, timeout_s: float = 30) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_connect_publish_sell_on_both_and_stock_follows(live_server: LiveServer, page: Any) -> None:
+    live, factory = live_server, live_server.factory
+    owner = factory.account(email="owner@example.com", password="secret-pass")
+    shop_a = factory.shop(owner, name="茶铺 Tea corner")
+    shop_b = factory.shop(factory.account(), name="茶铺二号 Second stall")
+    category_b = factory.category(name="茶 Tea")
+    codes = [f"TEA-{n:02d}" for n in range(1, 11)]
+    product_ids = []
+    for code in codes:
+        product, sku = factory.product(shop_a, stock=10)
+        with Session(live.engine) as session:
+            row = session.get(m.Sku, sku.id)
+            assert row is not None
+            row.code = code
+            session.add(row)
+            session.commit()
+        product_ids.append(product.id)
+    with Session(live.engine, expire_on_commit=False) as session:
+        enable_plugin(
+            session,
+            host=live.app.state.plugins,
+            shop_id=shop_a.id,
+            plugin_id=PLUGIN,
+            granted_scopes=SCOPES,
+        )
+        remote = m.Installation(
+            shop_id=shop_b.id,
+            plugin_id=PLUGIN,
+            version="0.1.0",
+            kind="remote",
+            granted_scopes=SCOPES,
+        )
+        session.add(remote)
+        session.commit()
+        session.refresh(remote)
+    token = mint_token(live.engine, remote, frozenset(SCOPES))
+
+    browser_sign_in(page, live.url, "owner@example.com", "secret-pass")
+    home = f"{live.url}/apps/{PLUGIN}/shops/{shop_a.id}"
+    page.goto(home)
+    connect = page.locator("form[action$='/connect']")
+    connect.locator("input[name=name]").fill("second-stall")
+    connect.locator("input[name=base_url]").fill(live.url)
+    connect.locator("input[name=shop_id]").fill(str(shop_b.id))
+    connect.locator("input[name=category_id]").fill(str(category_b.id))
+    connect.locator("input[name=token]").fill(token)
+    connect.locator("select[name=mode]").select_option("share")
+    connect.locator("input[name=value]").fill("50")
+    connect.locator("input[name=buffer]").fill("0")
+    shot(page, "catalog-sync-connect")
+    connect.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "second-stall" in page.locator(".plugin-page h2").first.inner_text()
+    assert token not in page.content()  # the token is sealed and never shown again
+
+    publish = page.locator("form[action$='/publish']")
+    publish.locator("input[name=channel]").fill("second-stall")
+    publish.locator("input[name=product_ids]").fill(",".join(str(i) for i in product_ids))
+    with page.expect_navigation(timeout=120_000):
+        publish.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert all((_stock(live, shop_a.id, c), _stock(live, shop_b.id, c)) == (5, 5) for c in codes)
+    text = page.locator(".plugin-page").inner_text()
+    assert "Items mapped" in text and "10" in text and "Active" in text
+
+    buyer = {"Authorization": f"Bearer {factory.token(factory.account())}"}
+    with httpx.Client(base_url=live.url, timeout=30) as http:
+        with Session(live.engine) as session:
+            sku_b = session.exec(
+                select(m.Sku).where(m.Sku.shop_id == shop_b.id, m.Sku.code == codes[0])
+            ).one()
+            sku_a = session.exec(
+                select(m.Sku).where(m.Sku.shop_id == shop_a.id, m.Sku.code == codes[0])
+            ).one()
+        for n in range(3):  # three sold on the second stall
+            answer = http.post(
+                f"/api/v1/storefront/shops/{shop_b.id}/orders",
+                json=order_body(sku_b.id),
+                headers={**buyer, "Idempotency-Key": f"b-{n}"},
+            )
+            assert answer.status_code == 201, answer.text
+        answer = http.post(  # and one here: the sale event moves the stock
+            f"/api/v1/storefront/shops/{shop_a.id}/orders",
+            json=order_body(sku_a.id),
+            headers={**buyer, "Idempotency-Key": "a-0"},
+        )
+        assert answer.status_code == 201, answer.text
+    # 6 left of TEA-01: the worker's sync gives each side its half again
+    assert _until(
+        lambda: (_stock(live, shop_a.id, codes[0]), _stock(live, shop_b.id, codes[0])) == (3, 3)
+    )
+    with page.expect_navigation(timeout=60_000):
+        page.locator("form[action$='/channels/second-stall/reconcile'] button").click()
+    page.wait_for_load_state()
+    text = page.locator(".plugin-page").inner_text()
+    assert "Last reconciliation" in text and "Nothing had drifted." in text
+    first_row = page.locator(".plugin-page table tbody tr").first.inner_text()
+    assert first_row.split() == ["TEA-01", "3", "3"]  # stock here, stock there
+    assert_accessible(page)
+    shot(page, "catalog-sync-desktop")
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": 800})
+    page.goto(home)
+    assert_fits_phone(page)
+    shot(page, "catalog-sync-phone")
