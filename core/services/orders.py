@@ -208,7 +208,7 @@ def place_order_with_lines(
             code="order_total_too_large",
             field="body.lines",
         )
-    draft = _draft(data, snapshot, subtotal)
+    draft = _draft(data, snapshot, subtotal, buyer_id)
     adjustments = 0
     if adjust is not None:
         adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal - shipping))
@@ -225,7 +225,7 @@ def place_order_with_lines(
             return replay
     locked = lock_skus(session, shop_id=shop_id, sku_ids=seen)
     _check_lines(session, shop_id, data, locked)
-    if _draft(data, locked, subtotal) != draft or (
+    if _draft(data, locked, subtotal, buyer_id) != draft or (
         _shipping_fee(session, shop_id, data, locked) != shipping
     ):
         raise Conflict(
@@ -384,11 +384,16 @@ def _shipping_fee(
     )
 
 
-def _draft(data: OrderCreate, rows: dict[int, SkuRow], subtotal: int) -> OrderDraft:
-    """What the ``order_adjustments`` decision is shown: the lines as priced from ``rows``."""
+def _draft(
+    data: OrderCreate, rows: dict[int, SkuRow], subtotal: int, buyer_id: int
+) -> OrderDraft:
+    """What the ``order_adjustments`` decision is shown: the lines as priced from ``rows``,
+    the buyer and the codes they entered."""
     return OrderDraft(
         province_code=data.province_code,
         subtotal_fen=subtotal,
+        buyer_id=buyer_id,
+        codes=list(data.codes),
         lines=[
             SdkOrderLine(
                 product_id=rows[line.sku_id][1].id,
