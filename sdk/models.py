@@ -197,7 +197,9 @@ class OrderDraft(Snapshot):
     """An order being placed, before adjustments.
 
     ``buyer_id`` is the person placing it; ``codes`` are the coupon or promotion codes the
-    buyer entered at checkout (as typed, trimmed), for a plugin that honours codes.
+    buyer entered at checkout, for a plugin that honours codes. ``attempt`` names the order
+    request: the same on every retry of it (same shop, buyer and ``Idempotency-Key``), so a
+    plugin that takes something for the order (a coupon's use) takes it once per attempt.
     """
 
     province_code: str | None = None
@@ -206,6 +208,7 @@ class OrderDraft(Snapshot):
     lines: list[OrderLine] = Field(default_factory=list)
     buyer_id: int | None = None
     codes: list[str] = Field(default_factory=list)
+    attempt: str = ""
 
 
 class Adjustment(Snapshot):

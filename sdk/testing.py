@@ -862,14 +862,18 @@ class _Records(_Namespace):
             raise InvalidRequest(f"'{field}' is not a counter name.", code="invalid_counter")
         if isinstance(by, bool) or not isinstance(by, int):
             raise InvalidRequest("A counter's step is a whole number.", code="invalid_step")
-        if ceiling is not None and (isinstance(ceiling, bool) or not isinstance(ceiling, int) or ceiling < 0):
+        if ceiling is not None and (
+            isinstance(ceiling, bool) or not isinstance(ceiling, int) or ceiling < 0
+        ):
             raise InvalidRequest("A counter's ceiling is a whole number.", code="invalid_ceiling")
         with self._f.counter_lock:
             found = self._f.record_rows.get((collection, key))
             data = dict(found.data) if found is not None else {}
             current = data.get(field, 0)
             if isinstance(current, bool) or not isinstance(current, int):
-                raise InvalidRequest(f"The record's '{field}' is not a whole number.", code="not_a_counter")
+                raise InvalidRequest(
+                    f"The record's '{field}' is not a whole number.", code="not_a_counter"
+                )
             value = current + by
             if value < 0 or (ceiling is not None and value > ceiling):
                 value, data = None, data if found is not None else {field: 0}

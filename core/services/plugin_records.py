@@ -179,7 +179,9 @@ def check_counter(field: str, by: int, ceiling: int | None) -> None:
             field="body.field",
         )
     if isinstance(by, bool) or not isinstance(by, int) or not -MAX_COUNTER <= by <= MAX_COUNTER:
-        raise InvalidInput("A counter's step is a whole number.", code="invalid_step", field="body.by")
+        raise InvalidInput(
+            "A counter's step is a whole number.", code="invalid_step", field="body.by"
+        )
     if ceiling is not None and (
         isinstance(ceiling, bool) or not isinstance(ceiling, int) or not 0 <= ceiling <= MAX_COUNTER
     ):
@@ -223,7 +225,9 @@ def increment_counter(
     current = row.data.get(field, 0)
     if isinstance(current, bool) or not isinstance(current, int):
         raise InvalidInput(
-            f"The record's '{field}' is not a whole number.", code="not_a_counter", field="body.field"
+            f"The record's '{field}' is not a whole number.",
+            code="not_a_counter",
+            field="body.field",
         )
     value = current + by
     if value < 0 or value > (MAX_COUNTER if ceiling is None else ceiling):

@@ -440,7 +440,9 @@ class _Records(_Namespace):
     ) -> int | None:
         """Atomically add ``by`` to the counter ``data[field]``; ``None`` (no change) when
         the value would fall below 0 or pass ``ceiling``."""
-        path = self._path(collection, key).replace("installation/records/", "installation/counters/", 1)
+        path = self._path(collection, key).replace(
+            "installation/records/", "installation/counters/", 1
+        )
         answer = self._c._call(
             "POST", path, json={"field": field, "by": by, "ceiling": ceiling}
         ).json()
