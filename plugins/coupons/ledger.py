@@ -3,7 +3,8 @@
 - ``coupons/<code>``: the coupon's terms (:class:`~plugins.coupons.terms.Coupon`);
 - ``coupon_counts/<code>``: ``claimed`` and ``redeemed`` over all buyers;
 - ``holdings/<code>:<buyer id>``: what one buyer ``claimed`` and ``used``;
-- ``redemptions/<order attempt>``: one use on one order, for the report.
+- ``redemptions/<order attempt>``: one use on one order (``pending``, ``taken`` or
+  ``refused``), for the report.
 
 Every limit is a ``client.records.increment`` with a ceiling, which the host makes atomic
 (row lock on PostgreSQL, serialized writers on SQLite): a buyer's ``claimed`` stays within
@@ -13,6 +14,7 @@ the per-buyer limit, the coupon's ``claimed`` within its total quantity, and a b
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -99,16 +101,13 @@ def redeem(client: ShopClient, order: OrderDraft, now: datetime) -> list[Adjustm
     """The discount of the first code on the order that the buyer holds an unused claim of,
     is live and whose spend threshold the subtotal meets. One coupon per order.
 
-    A use is taken once per order attempt: the redemption is kept under the draft's
-    ``attempt``, so a retried request (or two copies racing) gets the same discount back
-    without a second use; a copy that took a use and lost the race gives it back.
+    A use is taken once per order attempt: the first copy of an attempt to get here writes
+    ``redemptions/<attempt>`` as ``pending`` before it takes the use, and a retried request
+    (or a copy racing it) waits for that record and answers what it says, so every copy of
+    one order request gets the same discount from one use.
     """
-    if order.buyer_id is None:
+    if order.buyer_id is None or not order.attempt:
         return []
-    if order.attempt:
-        earlier = client.records.get(REDEMPTIONS, order.attempt)
-        if earlier is not None:
-            return [_adjustment(earlier.data)]
     for typed in order.codes:
         coupon = get_coupon(client, typed)
         if coupon is None or not coupon.live_at(now):
@@ -116,28 +115,46 @@ def redeem(client: ShopClient, order: OrderDraft, now: datetime) -> list[Adjustm
         off = coupon.discount_fen(order.subtotal_fen)
         if off <= 0:
             continue
-        key = f"{coupon.code}:{order.buyer_id}"
-        held = holding(client, coupon.code, order.buyer_id)["claimed"]
-        used = client.records.increment(HOLDINGS, key, "used", ceiling=held) if held else None
-        if used is None:
-            continue
-        data = {
-            "code": coupon.code,
-            "title": coupon.title,
-            "buyer_id": order.buyer_id,
-            "use": used,
-            "discount_fen": off,
-            "subtotal_fen": order.subtotal_fen,
-            "redeemed_at": now.isoformat(),
-        }
-        kept = client.records.put(
-            REDEMPTIONS, order.attempt or f"{key}:{used}", data, if_absent=True
-        )
-        if kept.data != data:  # a copy of this attempt redeemed first
-            client.records.increment(HOLDINGS, key, "used", by=-1)
-            return [_adjustment(kept.data)]
-        client.records.increment(COUNTS, coupon.code, "redeemed")
-        return [_adjustment(data)]
+        return _take_use(client, order, coupon, off, now)
+    return []
+
+
+def _take_use(
+    client: ShopClient, order: OrderDraft, coupon: Coupon, off: int, now: datetime
+) -> list[Adjustment]:
+    key = f"{coupon.code}:{order.buyer_id}"
+    data: dict[str, Any] = {
+        "status": "pending",
+        "code": coupon.code,
+        "title": coupon.title,
+        "buyer_id": order.buyer_id,
+        "discount_fen": off,
+        "subtotal_fen": order.subtotal_fen,
+        "redeemed_at": now.isoformat(),
+    }
+    mine = client.records.put(REDEMPTIONS, order.attempt, data, if_absent=True)
+    if mine.data != data:  # another copy of this attempt got here first
+        return _wait_for(client, order.attempt)
+    held = holding(client, coupon.code, order.buyer_id or 0)["claimed"]
+    used = client.records.increment(HOLDINGS, key, "used", ceiling=held) if held else None
+    if used is None:
+        client.records.put(REDEMPTIONS, order.attempt, {**data, "status": "refused"})
+        return []
+    client.records.put(REDEMPTIONS, order.attempt, {**data, "status": "taken", "use": used})
+    client.records.increment(COUNTS, coupon.code, "redeemed")
+    return [_adjustment(data)]
+
+
+def _wait_for(client: ShopClient, attempt: str, *, tries: int = 20) -> list[Adjustment]:
+    """What the copy of this attempt that came first decided, once it has."""
+    for _ in range(tries):
+        record = client.records.get(REDEMPTIONS, attempt)
+        status = record.data.get("status") if record is not None else "refused"
+        if status == "taken" and record is not None:
+            return [_adjustment(record.data)]
+        if status != "pending":
+            return []
+        time.sleep(0.05)
     return []
 
 
@@ -150,8 +167,8 @@ def _adjustment(redemption: dict[str, Any]) -> Adjustment:
 
 
 def redemptions(client: ShopClient) -> Iterator[Record]:
-    """Every redemption record, by key."""
+    """Every use taken on an order, by key (attempts that were refused are left out)."""
     after: str | None = None
     while page := client.records.list(REDEMPTIONS, limit=200, after_key=after):
-        yield from page
+        yield from (r for r in page if r.data.get("status") == "taken")
         after = page[-1].key
