@@ -71,32 +71,28 @@ def _message(text: str, kind: str = "success") -> str:
 
 
 def _coupon_rows(client: ShopClient, lang: str) -> str:
+    """One list item per coupon (a list, not a table, so that it fits a phone)."""
     w = WORDS[lang]
-    rows = []
+    items = []
     for c in ledger.all_coupons(client):
         n = ledger.counts(client, c.code)
-        rows.append(
-            f"<tr><td><code>{escape(c.code)}</code></td><td>{escape(c.title)}</td>"
-            f"<td>{escape(describe(c, lang))}</td><td>{escape(window(c))}</td>"
-            f"<td>{c.per_buyer_limit}</td><td>{c.total_quantity}</td>"
-            f"<td>{n['claimed']}</td><td>{n['redeemed']}</td></tr>"
+        figures = " · ".join(
+            f"{escape(w[k])}: {v}"
+            for k, v in (
+                ("per_buyer", c.per_buyer_limit),
+                ("quantity", c.total_quantity),
+                ("claimed", n["claimed"]),
+                ("redeemed", n["redeemed"]),
+            )
         )
-    if not rows:
+        items.append(
+            f"<li><strong><code>{escape(c.code)}</code> {escape(c.title)}</strong><br>"
+            f"{escape(describe(c, lang))} · {escape(w['window'])} {escape(window(c, lang))}"
+            f"<br>{figures}</li>"
+        )
+    if not items:
         return f"<p>{escape(w['none'])}</p>"
-    head = "".join(
-        f"<th>{escape(w[k])}</th>"
-        for k in (
-            "code",
-            "title",
-            "discount",
-            "window",
-            "per_buyer",
-            "quantity",
-            "claimed",
-            "redeemed",
-        )
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    return f"<ul>{''.join(items)}</ul>"
 
 
 def merchant_home(client: ShopClient, language: str = "en", notice: str = "") -> SafeHtml:

@@ -127,9 +127,10 @@ def describe(coupon: Coupon, lang: str) -> str:
     return f"{off} · {spend}"
 
 
-def window(coupon: Coupon) -> str:
+def window(coupon: Coupon, lang: str) -> str:
     """The coupon's first and last day."""
-    return f"{coupon.starts_at.date().isoformat()} to {last_day(coupon)}"
+    to = "至" if lang == "zh_CN" else "to"
+    return f"{coupon.starts_at.date().isoformat()} {to} {last_day(coupon)}"
 
 
 def when(moment: datetime) -> str:
