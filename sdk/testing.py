@@ -874,9 +874,10 @@ class _Records(_Namespace):
                 raise InvalidRequest(
                     f"The record's '{field}' is not a whole number.", code="not_a_counter"
                 )
-            value = current + by
-            if value < 0 or (ceiling is not None and value > ceiling):
-                value, data = None, data if found is not None else {field: 0}
+            value: int | None = current + by
+            if value is None or value < 0 or (ceiling is not None and value > ceiling):
+                value = None
+                data = data if found is not None else {field: 0}
             else:
                 data[field] = value
             now = _now()

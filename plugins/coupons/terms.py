@@ -130,7 +130,7 @@ def coupon_from_form(params: dict[str, Any], now: datetime) -> tuple[Coupon | No
         Coupon(
             code=code,
             title=title,
-            kind=kind,  # type: ignore[arg-type]
+            kind=kind,
             amount_fen=amount_fen,
             percent_off=percent_off,
             min_spend_fen=min_spend_fen,

@@ -47,7 +47,7 @@ def test_merchant_creates_buyer_claims_and_uses_merchant_sees_redemption(
     owner = factory.account(email=f"owner-{width}@example.com", password="secret-pass")
     buyer = factory.account(email=f"buyer-{width}@example.com", password="secret-pass")
     shop = factory.shop(owner, name="Tea corner")
-    product, sku = factory.product(shop, price_fen=4800, stock=10)
+    product, _ = factory.product(shop, price_fen=4800, stock=10)
     with Session(live_server.engine) as session:
         enable_plugin(
             session,
