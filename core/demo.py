@@ -36,6 +36,7 @@ DEMO_SERVICES: tuple[str, ...] = (
     "batch_products",
     "store_migration",
     "batch_orders",
+    "coupons",
 )
 
 _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ...] = (
@@ -229,7 +230,34 @@ def _install_demo_services(session: Session, *, settings: Settings, shop_id: int
     for plugin_id in DEMO_SERVICES:
         if plugin_id in host.active:
             enable_plugin(session, host=host, shop_id=shop_id, plugin_id=plugin_id)
+    if "coupons" in host.active:
+        _create_demo_coupon(session, host=host, shop_id=shop_id)
     return host
+
+
+def _create_demo_coupon(session: Session, *, host: PluginHost, shop_id: int) -> None:
+    """One live coupon, made the way a merchant makes it: the plugin's own create page,
+    called with the installation's client inside this transaction."""
+    from core.plugins.client import ScopedClient
+
+    session.flush()
+    inst = host.shop_view(session, shop_id).installations["coupons"]
+    client = ScopedClient(session.get_bind(), inst).bound(session)  # type: ignore[arg-type]
+    routes = [r for group in host.plugin_caller("coupons", "register_routes")() for r in group]
+    create = next(r for r in routes if r.path == "/coupons" and "POST" in r.methods)
+    create.endpoint(
+        client=client,
+        params={
+            "title": "限时券 Flash 10",
+            "kind": "fixed",
+            "value": "10",
+            "min_spend": "50",
+            "per_buyer_limit": "1",
+            "quantity": "100",
+            "code": "FLASH10",
+        },
+        language="en",
+    )
 
 
 #: The demo provider's listings: (slug, name, summary, category, icon, monthly price in fen).
@@ -302,11 +330,20 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         990,
     ),
     (
-        "flash_coupons",
+        "coupons",
         "限时券 Flash coupons",
-        "Time-limited coupons pushed to buyers who left items unpaid.",
+        "Coupons buyers claim on your storefront and use at checkout: a fixed amount or a "
+        "percentage, a spend threshold, dates, a per-buyer limit and a quantity.",
         "marketing",
         "⏱️",
+        0,
+    ),
+    (
+        "night_push",
+        "夜间推送 Night push",
+        "Reminders pushed to buyers who left items unpaid.",
+        "marketing",
+        "🔔",
         0,
     ),
     (
@@ -498,22 +535,35 @@ def _seed_market(
         ),
     )
     version(
-        "flash_coupons",
+        "coupons",
+        "1.0.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="coupons",
+        scopes=[
+            {"scope": "orders:read", "reason": "to price a coupon on the order a buyer places"},
+            {"scope": "orders:write", "reason": "so that only order managers create coupons"},
+        ],
+        hooks=["order_adjustments", "register_routes"],
+        release_notes="Fixed and percentage coupons, claimed on the storefront.",
+    )
+    version(
+        "night_push",
         "1.0.0",
         VersionStatus.approved,
         kind="remote",
-        redirect_uris=["https://coupons.example.com/callback"],
-        webhook_url="https://coupons.example.com/hooks",
+        redirect_uris=["https://push.example.com/callback"],
+        webhook_url="https://push.example.com/hooks",
         webhook_topics=["order.created"],
         scopes=[{"scope": "orders:read", "reason": "to see which orders wait for payment"}],
     )
-    listings["flash_coupons"].status = ListingStatus.suspended
+    listings["night_push"].status = ListingStatus.suspended
     listings[
-        "flash_coupons"
+        "night_push"
     ].status_reason = (
-        "Buyers reported coupons sent at night; suspended until the provider adds quiet hours."
+        "Buyers reported reminders sent at night; suspended until the provider adds quiet hours."
     )
-    session.add(listings["flash_coupons"])
+    session.add(listings["night_push"])
     version(
         "sales_board",
         "0.1.0",

@@ -280,6 +280,19 @@ class RecordsClient(Protocol):
         """Delete the record at ``(collection, key)``; ``False`` when there was none."""
         ...
 
+    def increment(
+        self, collection: str, key: str, field: str, *, by: int = 1, ceiling: int | None = None
+    ) -> int | None:
+        """Atomically add ``by`` to the counter ``data[field]`` of the record at
+        ``(collection, key)`` and return its new value; ``None`` (and no change) when the
+        value would fall below 0 or pass ``ceiling``.
+
+        The record is created as ``{field: 0}`` when absent; its other fields are kept.
+        Concurrent calls never pass the ceiling together: 500 buyers claiming 100 coupons
+        with ``ceiling=100`` get exactly 100 values and 400 ``None``. ``field`` is a slug.
+        """
+        ...
+
 
 class ShopNamespace(Protocol):
     def get(self) -> ShopInfo:

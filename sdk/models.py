@@ -204,12 +204,21 @@ class Quote(Snapshot):
 
 
 class OrderDraft(Snapshot):
-    """An order being placed, before adjustments."""
+    """An order being placed, before adjustments.
+
+    ``buyer_id`` is the person placing it; ``codes`` are the coupon or promotion codes the
+    buyer entered at checkout, for a plugin that honours codes. ``attempt`` names the order
+    request: the same on every retry of it (same shop, buyer and ``Idempotency-Key``), so a
+    plugin that takes something for the order (a coupon's use) takes it once per attempt.
+    """
 
     province_code: str | None = None
     currency: str = "CNY"
     subtotal_fen: int = 0
     lines: list[OrderLine] = Field(default_factory=list)
+    buyer_id: int | None = None
+    codes: list[str] = Field(default_factory=list)
+    attempt: str = ""
 
 
 class Adjustment(Snapshot):
@@ -233,6 +242,12 @@ class PluginRoute(BaseModel):
     fields), ``path_params``, ``method`` and ``language`` (the merchant's, ``zh-CN`` or
     ``en``). It returns text (shown escaped), :class:`SafeHtml`
     (sanitized, then shown), or a dict/list/model (answered as JSON).
+
+    ``audience="buyer"`` makes it a page of the shop's storefront instead, served at
+    ``/s/<shop id>/apps/<plugin id><path>`` to anyone (a POST needs a signed-in person):
+    no member check, the installation must still hold ``scope``, and the endpoint may also
+    name ``buyer_id`` (the signed-in person's account id, or ``None``). A buyer GET route
+    with a ``title`` and no ``{name}`` parameters is linked from the storefront.
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -242,7 +257,13 @@ class PluginRoute(BaseModel):
     methods: tuple[str, ...] = ("GET",)
     name: str = ""
     title: str = ""
+    title_zh_CN: str = ""
     scope: str | None = None
+    audience: Literal["merchant", "buyer"] = "merchant"
+
+    def title_for(self, locale: str) -> str:
+        """The title in ``locale`` (``zh_CN`` or English)."""
+        return self.title_zh_CN if locale == "zh_CN" and self.title_zh_CN else self.title
 
 
 class SafeHtml(Snapshot):
@@ -327,7 +348,7 @@ class Importer(BaseModel):
 class ActionField(Snapshot):
     """A value a merchant action asks for before it runs (a price rule's percent, say).
 
-    ``kind`` is ``text``, ``number``, ``select`` (``options`` are ``(value, label,
+    ``kind`` is ``text``, ``number``, ``date`` (sent as ``YYYY-MM-DD``), ``select`` (``options`` are ``(value, label,
     label_zh_CN)``), ``checkbox`` (sent as ``"on"`` when ticked) or, on a page's form
     only, ``file`` (a CSV or XLSX the host keeps as the shop's upload; the handler gets
     its file id, to read with ``client.files.open``). The console shows the
@@ -338,7 +359,7 @@ class ActionField(Snapshot):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,30}$")
     label: str
     label_zh_CN: str = ""
-    kind: Literal["text", "number", "select", "checkbox", "file"] = "text"
+    kind: Literal["text", "number", "date", "select", "checkbox", "file"] = "text"
     options: tuple[tuple[str, str, str], ...] = ()
     required: bool = False
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -141,6 +142,8 @@ class FakeShop:
         self.record_rows: dict[tuple[str, str], Record] = {}
         self.secret_rows: dict[str, str] = {}
         self.stock_changes: set[tuple[int, str]] = set()
+        #: makes ``records.increment`` atomic across threads, as the real stores are
+        self.counter_lock = threading.Lock()
         self.account_rows: dict[int, dict[str, Any]] = {}
         self.waybill_rows: dict[int, dict[str, Any]] = {}
         self.carrier_patterns: dict[str, re.Pattern[str]] = {
@@ -928,6 +931,44 @@ class _Records(_Namespace):
         self._f._call("records.delete", None, collection, key)
         _check_address(collection, key)
         return self._f.record_rows.pop((collection, key), None) is not None
+
+    def increment(
+        self, collection: str, key: str, field: str, *, by: int = 1, ceiling: int | None = None
+    ) -> int | None:
+        """Add ``by`` to the counter ``data[field]`` unless it would leave ``0..ceiling``."""
+        self._f._call("records.increment", None, collection, key, field, by=by, ceiling=ceiling)
+        _check_address(collection, key)
+        if not isinstance(field, str) or not RECORD_COLLECTION.match(field):
+            raise InvalidRequest(f"'{field}' is not a counter name.", code="invalid_counter")
+        if isinstance(by, bool) or not isinstance(by, int):
+            raise InvalidRequest("A counter's step is a whole number.", code="invalid_step")
+        if ceiling is not None and (
+            isinstance(ceiling, bool) or not isinstance(ceiling, int) or ceiling < 0
+        ):
+            raise InvalidRequest("A counter's ceiling is a whole number.", code="invalid_ceiling")
+        with self._f.counter_lock:
+            found = self._f.record_rows.get((collection, key))
+            data = dict(found.data) if found is not None else {}
+            current = data.get(field, 0)
+            if isinstance(current, bool) or not isinstance(current, int):
+                raise InvalidRequest(
+                    f"The record's '{field}' is not a whole number.", code="not_a_counter"
+                )
+            value: int | None = current + by
+            if value is None or value < 0 or (ceiling is not None and value > ceiling):
+                value = None
+                data = data if found is not None else {field: 0}
+            else:
+                data[field] = value
+            now = _now()
+            self._f.record_rows[(collection, key)] = Record(
+                collection=collection,
+                key=key,
+                data=data,
+                created_at=found.created_at if found is not None else now,
+                updated_at=now if found is None or value is not None else found.updated_at,
+            )
+            return value
 
 
 def _check_address(collection: str, key: str | None) -> None:

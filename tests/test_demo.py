@@ -64,6 +64,7 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
         ("batch_products", True),
         ("store_migration", True),
         ("batch_orders", True),
+        ("coupons", True),
     ]
     host = create_plugin_host(settings)
     for delivery_id in dispatch_outbox(engine, host):
@@ -94,7 +95,8 @@ def test_the_demo_market_has_listings_in_every_state_and_an_install_to_try(
     assert versions == set(VersionStatus)
     market = client.get("/market", headers=HTML).text
     assert "/market/shipping_insurance" in market and "/market/order_sync_pro" in market
-    assert "/market/flash_coupons" not in market  # suspended: off the market
+    assert "/market/coupons" in market  # 限时券 Flash coupons runs on plugins/coupons
+    assert "/market/night_push" not in market  # suspended: off the market
     assert "/market/group_buy" not in market  # still in review
 
     # the demo merchant installs shipping insurance in the shop that has no services yet
@@ -118,7 +120,7 @@ def test_the_demo_market_has_listings_in_every_state_and_an_install_to_try(
 
     sign_in(client, "admin@demo.tanzi", "demo-admin")
     admin = client.get("/admin/listings", headers=HTML).text
-    assert "flash_coupons" in admin and "quiet hours" in admin
+    assert "night_push" in admin and "quiet hours" in admin
 
 
 def test_the_demo_version_in_review_was_checked_like_a_real_submission(
@@ -149,3 +151,19 @@ def test_the_demo_version_in_review_was_checked_like_a_real_submission(
     assert "checks not run" not in queue and "checks passed" in queue
     page = client.get(f"/admin/versions/{waiting.id}", headers=HTML).text
     assert f'action="/admin/versions/{waiting.id}/approve"' in page
+
+
+def test_the_demo_shop_offers_a_live_flash_coupon_on_its_storefront(
+    client: TestClient, engine: Engine, settings: Settings
+) -> None:
+    from tests.webtools import HTML
+
+    with session_scope(engine) as session:
+        load_demo(session, settings=settings)
+    with Session(engine) as session:
+        shop = session.exec(select(Shop).order_by(Shop.id)).first()
+    assert shop is not None
+    storefront = client.get(f"/s/{shop.id}", headers=HTML).text
+    assert f'href="/s/{shop.id}/apps/coupons"' in storefront
+    coupons = client.get(f"/s/{shop.id}/apps/coupons", headers=HTML).text
+    assert "FLASH10" in coupons and "限时券 Flash 10" in coupons

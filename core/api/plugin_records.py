@@ -21,13 +21,19 @@ from core.errors import InvalidInput, NotFound, PermissionDenied
 from core.models import Installation, PluginRecord
 from core.schemas.aftersales import as_utc
 from core.schemas.installations import PluginRecordPublic
-from core.schemas.plugin_records import OwnInstallationPublic, RecordWrite
+from core.schemas.plugin_records import (
+    CounterIncrement,
+    CounterValue,
+    OwnInstallationPublic,
+    RecordWrite,
+)
 from core.services import plugin_records as service
 
 router = APIRouter(tags=["installation records"])
 
 RECORDS = "/installation/records/{collection}"
 RECORD = RECORDS + "/{key:path}"
+COUNTER = "/installation/counters/{collection}/{key:path}"
 
 
 def get_own_installation(principal: PrincipalDep, session: ReadSessionDep) -> Installation:
@@ -177,3 +183,28 @@ def delete_record(
         raise _not_found(collection, key)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(COUNTER, summary="Add to a counter inside a record, within 0..ceiling, atomically")
+def increment_counter(
+    collection: str,
+    key: str,
+    body: CounterIncrement,
+    installation: OwnInstallation,
+    session: SessionDep,
+) -> CounterValue:
+    """The record is created as ``{field: 0}`` when absent. ``value`` is ``null`` and
+    nothing changes when the step would take the counter below 0 or past ``ceiling``;
+    concurrent calls never pass the ceiling together."""
+    value = service.increment_counter(
+        session,
+        installation_id=installation.id or 0,
+        shop_id=installation.shop_id,
+        collection=collection,
+        key=key,
+        field=body.field,
+        by=body.by,
+        ceiling=body.ceiling,
+    )
+    session.commit()
+    return CounterValue(value=value)

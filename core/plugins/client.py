@@ -524,6 +524,25 @@ class _Records:
                 session, installation_id=self._installation_id, collection=collection, key=key
             )
 
+    def increment(
+        self, collection: str, key: str, field: str, *, by: int = 1, ceiling: int | None = None
+    ) -> int | None:
+        """Add ``by`` to the counter ``data[field]`` unless it would leave ``0..ceiling``."""
+        with _client_errors():
+            plugin_records.check_address(collection, key)
+            plugin_records.check_counter(field, by, ceiling)
+        with self._c.writing(None) as session:
+            return plugin_records.increment_counter(
+                session,
+                installation_id=self._installation_id,
+                shop_id=self._c.shop_id,
+                collection=collection,
+                key=key,
+                field=field,
+                by=by,
+                ceiling=ceiling,
+            )
+
 
 def record_view(row: PluginRecord) -> sdk_models.Record:
     """The SDK view of a stored record (also what the merchant's API returns); times are

@@ -40,6 +40,14 @@ class OrderCreate(BaseModel):
         default=None,
         description="Where a self-pickup order is collected; the shop's first store if left out",
     )
+    codes: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9_-]+$")]],
+        Field(max_length=5),
+    ] = Field(
+        default_factory=list,
+        description="Coupon or promotion codes the buyer applies; the shop's services that "
+        "honour codes (the order_adjustments decision) turn them into discounts",
+    )
 
 
 class OrderCancel(BaseModel):

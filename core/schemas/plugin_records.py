@@ -24,3 +24,19 @@ class RecordWrite(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     data: dict[str, Any] = Field(default_factory=dict)
+
+
+class CounterIncrement(BaseModel):
+    """Add ``by`` to the counter ``data[field]`` unless it would leave ``0..ceiling``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(max_length=63, description="The counter's name inside the record")
+    by: int = Field(default=1, ge=-(2**31 - 1), le=2**31 - 1)
+    ceiling: int | None = Field(default=None, ge=0, le=2**31 - 1)
+
+
+class CounterValue(BaseModel):
+    """The counter's new value, or ``null`` when the step was refused (nothing changed)."""
+
+    value: int | None

@@ -208,7 +208,8 @@ def place_order_with_lines(
             code="order_total_too_large",
             field="body.lines",
         )
-    draft = _draft(data, snapshot, subtotal)
+    attempt = order_attempt(shop_id, buyer_id, idempotency_key)
+    draft = _draft(data, snapshot, subtotal, buyer_id, attempt)
     adjustments = 0
     if adjust is not None:
         adjustments = max(-subtotal, min(adjust(draft), MAX_ORDER_TOTAL_FEN - subtotal - shipping))
@@ -225,7 +226,7 @@ def place_order_with_lines(
             return replay
     locked = lock_skus(session, shop_id=shop_id, sku_ids=seen)
     _check_lines(session, shop_id, data, locked)
-    if _draft(data, locked, subtotal) != draft or (
+    if _draft(data, locked, subtotal, buyer_id, attempt) != draft or (
         _shipping_fee(session, shop_id, data, locked) != shipping
     ):
         raise Conflict(
@@ -384,11 +385,22 @@ def _shipping_fee(
     )
 
 
-def _draft(data: OrderCreate, rows: dict[int, SkuRow], subtotal: int) -> OrderDraft:
-    """What the ``order_adjustments`` decision is shown: the lines as priced from ``rows``."""
+def order_attempt(shop_id: int, buyer_id: int, idempotency_key: str) -> str:
+    """The order request's name for plugins: the same on every retry with the same key."""
+    return hashlib.sha256(f"{shop_id}:{buyer_id}:{idempotency_key}".encode()).hexdigest()[:32]
+
+
+def _draft(
+    data: OrderCreate, rows: dict[int, SkuRow], subtotal: int, buyer_id: int, attempt: str
+) -> OrderDraft:
+    """What the ``order_adjustments`` decision is shown: the lines as priced from ``rows``,
+    the buyer, the codes they entered and the attempt's name."""
     return OrderDraft(
+        attempt=attempt,
         province_code=data.province_code,
         subtotal_fen=subtotal,
+        buyer_id=buyer_id,
+        codes=list(data.codes),
         lines=[
             SdkOrderLine(
                 product_id=rows[line.sku_id][1].id,

@@ -162,3 +162,78 @@ def delete_record(session: Session, *, installation_id: int, collection: str, ke
     session.delete(row)
     session.flush()
     return True
+
+
+#: A counter's field name inside a record: a slug, like a collection.
+COUNTER_FIELD = RECORD_COLLECTION
+#: The largest counter value and step (counters are JSON integers kept within 32 bits).
+MAX_COUNTER = 2**31 - 1
+
+
+def check_counter(field: str, by: int, ceiling: int | None) -> None:
+    """Refuse a field that is not a slug, or a step or ceiling that is not a small int."""
+    if not isinstance(field, str) or not COUNTER_FIELD.match(field):
+        raise InvalidInput(
+            f"'{field}' is not a counter name: lowercase letters, digits and '_'.",
+            code="invalid_counter",
+            field="body.field",
+        )
+    if isinstance(by, bool) or not isinstance(by, int) or not -MAX_COUNTER <= by <= MAX_COUNTER:
+        raise InvalidInput(
+            "A counter's step is a whole number.", code="invalid_step", field="body.by"
+        )
+    if ceiling is not None and (
+        isinstance(ceiling, bool) or not isinstance(ceiling, int) or not 0 <= ceiling <= MAX_COUNTER
+    ):
+        raise InvalidInput(
+            f"A counter's ceiling is a whole number from 0 to {MAX_COUNTER}.",
+            code="invalid_ceiling",
+            field="body.ceiling",
+        )
+
+
+def increment_counter(
+    session: Session,
+    *,
+    installation_id: int,
+    shop_id: int,
+    collection: str,
+    key: str,
+    field: str,
+    by: int = 1,
+    ceiling: int | None = None,
+) -> int | None:
+    """Add ``by`` to the integer ``data[field]`` of the record at ``(collection, key)``
+    (created as ``{field: 0}`` when absent; its other fields are kept) and return the new
+    value, or change nothing and return ``None`` when the value would leave ``0..ceiling``.
+
+    The record is locked while it is read and written (``FOR UPDATE`` on PostgreSQL; SQLite
+    serializes writers), so concurrent callers never pass the ceiling together.
+    """
+    check_address(collection, key)
+    check_counter(field, by, ceiling)
+    row, _ = put_record(
+        session,
+        installation_id=installation_id,
+        shop_id=shop_id,
+        collection=collection,
+        key=key,
+        data={field: 0},
+        if_absent=True,
+    )
+    session.refresh(row, with_for_update=True)  # the latest value, locked (PostgreSQL)
+    current = row.data.get(field, 0)
+    if isinstance(current, bool) or not isinstance(current, int):
+        raise InvalidInput(
+            f"The record's '{field}' is not a whole number.",
+            code="not_a_counter",
+            field="body.field",
+        )
+    value = current + by
+    if value < 0 or value > (MAX_COUNTER if ceiling is None else ceiling):
+        return None
+    row.data = {**row.data, field: value}
+    row.updated_at = utcnow()
+    session.add(row)
+    session.flush()
+    return value

@@ -54,7 +54,9 @@ from sdk.scopes import Scope
 router = web_router(tags=["plugin pages"])
 
 #: What the handler may name among its parameters.
-HANDLER_ARGS = frozenset({"client", "settings", "params", "path_params", "method", "language"})
+HANDLER_ARGS = frozenset(
+    {"client", "settings", "params", "path_params", "method", "language", "buyer_id"}
+)
 #: Tags a plugin's own HTML may keep after sanitizing (no forms, scripts or frames).
 ALLOWED_TAGS = frozenset(
     {
@@ -99,9 +101,13 @@ class Resolved:
     plugin_name: str
 
 
-def _match(routes: list[PluginRoute], path: str, method: str) -> tuple[PluginRoute, dict] | None:
+def match_route(
+    routes: list[PluginRoute], path: str, method: str, audience: str = "merchant"
+) -> tuple[PluginRoute, dict] | None:
+    """The first of ``routes`` for ``audience`` that answers ``method`` at ``path``, with
+    its path parameters."""
     for route in routes:
-        if not isinstance(route, PluginRoute):
+        if not isinstance(route, PluginRoute) or route.audience != audience:
             continue
         pattern = "/" + route.path.strip("/")
         regex, _fmt, convertors = compile_path(pattern)
@@ -159,7 +165,7 @@ def resolve(
     except Exception as exc:
         raise PluginPageFailed(f"The service's routes failed: {type(exc).__name__}") from exc
     routes = [r for group in groups or [] for r in group or []]
-    matched = _match(routes, "/" + path.strip("/"), method)
+    matched = match_route(routes, "/" + path.strip("/"), method)
     if matched is None:
         raise NotFound(f"The service '{plugin_id}' has no page here.")
     route, params = matched

@@ -31,6 +31,8 @@ from core.services.storefront import (
 )
 from marketplace.web.csrf import web_router
 from marketplace.web.deps import CurrentAccount
+from marketplace.web.i18n import request_locale
+from marketplace.web.storefront_apps import buyer_page_links
 from marketplace.web.templating import render
 
 router = web_router(tags=["storefront pages"])
@@ -81,6 +83,9 @@ def shop_page(
             statement, category = search_products_query(session, shop_id, text=q), None
         rows, next_cursor = paginate(session, statement, Product.id, cursor=cursor, limit=PAGE_SIZE)
         items = product_svc.storefront_products(session, rows)
+    links = buyer_page_links(
+        session, request.app.state.runtime.host, shop_id, request_locale(request)
+    )
     session.commit()
     return render(
         request,
@@ -92,6 +97,7 @@ def shop_page(
             "q": q,
             "category": category,
             "next_cursor": next_cursor,
+            "plugin_links": links,
         },
     )
 

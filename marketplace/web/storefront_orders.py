@@ -53,12 +53,14 @@ def _form_errors(request: Request, exc: ValidationError) -> dict[str, str]:
         "address": _("At most 300 characters."),
         "quantity": _("From 1 to 999."),
         "sku_id": _("Choose an option."),
+        "codes": _("A coupon code is letters, digits, '-' and '_', at most 40."),
     }
     errors: dict[str, str] = {}
     for error in exc.errors():
         loc = [str(part) for part in error["loc"]]
         name = "quantity" if "quantity" in loc else "sku_id" if "sku_id" in loc else loc[0]
-        errors.setdefault(name, messages.get(name, str(error["msg"])))
+        message = messages.get(name, str(error["msg"]))
+        errors.setdefault("coupon_code" if name == "codes" else name, message)
     return errors
 
 
@@ -78,8 +80,10 @@ def place_order(
     province_code: Annotated[str, Form()] = "",
     address: Annotated[str, Form()] = "",
     self_pickup: Annotated[str, Form()] = "",
+    coupon_code: Annotated[str, Form()] = "",
 ) -> Response:
-    """Place the order (a resubmitted form returns the first order), then show it."""
+    """Place the order (a resubmitted form returns the first order), then show it. A coupon
+    code goes to the shop's services as the order's ``codes`` (``order_adjustments``)."""
     form = {
         "sku_id": sku_id,
         "quantity": quantity,
@@ -88,6 +92,7 @@ def place_order(
         "province_code": province_code,
         "address": address.strip(),
         "self_pickup": bool(self_pickup),
+        "coupon_code": coupon_code.strip(),
     }
     assert account.id is not None
     context = product_context(read_session, shop_id, product_id, account)
@@ -103,6 +108,7 @@ def place_order(
             province_code=province_code,
             address=form["address"],
             self_pickup=form["self_pickup"],
+            codes=[form["coupon_code"]] if form["coupon_code"] else [],
         )
         placed = order_svc.place_order_with_lines(
             session,

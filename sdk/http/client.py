@@ -460,3 +460,17 @@ class _Records(_Namespace):
                 return False
             raise
         return True
+
+    def increment(
+        self, collection: str, key: str, field: str, *, by: int = 1, ceiling: int | None = None
+    ) -> int | None:
+        """Atomically add ``by`` to the counter ``data[field]``; ``None`` (no change) when
+        the value would fall below 0 or pass ``ceiling``."""
+        path = self._path(collection, key).replace(
+            "installation/records/", "installation/counters/", 1
+        )
+        answer = self._c._call(
+            "POST", path, json={"field": field, "by": by, "ceiling": ceiling}
+        ).json()
+        value = answer.get("value")
+        return int(value) if value is not None else None

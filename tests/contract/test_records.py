@@ -118,3 +118,37 @@ def test_bad_input_is_refused_with_its_code(
         with pytest.raises(InvalidRequest):
             records.delete(collection, key)
     assert records.list("notes") == []
+
+
+def test_increment_counts_within_a_ceiling_and_keeps_other_fields(contract: Contract) -> None:
+    records = contract.client().records
+    assert records.increment("coupon_counts", "SPRING", "claimed", ceiling=2) == 1
+    assert records.get("coupon_counts", "SPRING").data == {"claimed": 1}  # type: ignore[union-attr]
+    records.put("coupon_counts", "SPRING", {"claimed": 1, "title": "春季券"})
+    assert records.increment("coupon_counts", "SPRING", "claimed", ceiling=2) == 2
+    assert records.increment("coupon_counts", "SPRING", "claimed", ceiling=2) is None
+    assert records.increment("coupon_counts", "SPRING", "used", by=5) == 5
+    assert records.increment("coupon_counts", "SPRING", "used", by=-6) is None  # below 0
+    assert records.increment("coupon_counts", "SPRING", "used", by=-5) == 0
+    assert records.get("coupon_counts", "SPRING").data == {  # type: ignore[union-attr]
+        "claimed": 2,
+        "title": "春季券",
+        "used": 0,
+    }
+    assert records.increment("coupon_counts", "FULL", "claimed", ceiling=0) is None
+    assert records.get("coupon_counts", "FULL").data == {"claimed": 0}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "code"),
+    [("Bad-Name", None, "invalid_counter"), ("title", "春", "not_a_counter")],
+)
+def test_increment_refuses_a_bad_counter(
+    contract: Contract, field: str, value: Any, code: str
+) -> None:
+    records = contract.client().records
+    if value is not None:
+        records.put("coupon_counts", "X", {field: value})
+    with pytest.raises(InvalidRequest) as refused:
+        records.increment("coupon_counts", "X", field)
+    assert refused.value.code == code

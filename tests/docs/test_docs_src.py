@@ -235,6 +235,27 @@ def test_free_shipping_answers_quotes_in_the_real_host(engine: Engine, factory: 
     assert paid.result.carrier_code == "standard"  # the kernel's flat rate answered
 
 
+# --- storefront buyer pages ---------------------------------------------------------------
+
+
+def test_free_gift_gives_50_gifts_once_per_buyer() -> None:
+    from sdk.testing import FakeShop
+
+    with importable(DOCS_SRC / "storefront"):
+        host = admitted("free_gift")
+        routes = [
+            r for group in host.plugin_caller("acme_free_gift", "register_routes")() for r in group
+        ]
+        assert {(r.path, r.audience) for r in routes} == {("/", "buyer"), ("/ask", "buyer")}
+        ask = next(r.endpoint for r in routes if r.path == "/ask")
+        shop = FakeShop()
+        answers = [ask(client=shop, buyer_id=b).html for b in range(1, 52)]
+        assert sum("comes with your next order" in a for a in answers) == 50
+        assert "all gifts are gone" in answers[-1]
+        assert "already asked" in ask(client=shop, buyer_id=1).html
+        assert shop.records.get("gifts", "all").data == {"given": 50}  # type: ignore[union-attr]
+
+
 # --- webhooks ------------------------------------------------------------------------------
 
 

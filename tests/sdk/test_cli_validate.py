@@ -216,7 +216,9 @@ def test_scope_tables_come_from_the_sdk_docs() -> None:
     assert hook_scopes()["register_carriers"] == frozenset()
     assert client_scopes()["aftersales"]["accept"] == "aftersales:write"
     assert client_scopes()["orders"]["get"] == "orders:read"
-    assert client_scopes()["records"] == dict.fromkeys(["put", "get", "list", "delete"])
+    assert client_scopes()["records"] == dict.fromkeys(
+        ["put", "get", "list", "delete", "increment"]
+    )
 
 
 def test_the_scan_sees_nested_clients_and_ignores_other_calls() -> None:
