@@ -25,6 +25,11 @@ SCOPED: list[tuple[str, Scope, Call]] = [
         Scope.products_write,
         lambda c, w: c.products.set_stock(w.sku_ids[0], 1),
     ),
+    (
+        "products.add_stock",
+        Scope.products_write,
+        lambda c, w: c.products.add_stock(w.sku_ids[0], 1),
+    ),
     ("products.get_by_ref", Scope.products_read, lambda c, w: c.products.get_by_ref("x")),
     (
         "products.upsert_many",
