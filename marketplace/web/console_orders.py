@@ -23,7 +23,7 @@ from core.api.shipments import shop_carriers
 from core.auth import ShopAccess
 from core.errors import InvalidInput, InvalidState
 from core.models import AfterSale, AfterSaleKind, AfterSaleStatus, Order, OrderStatus, Shipment
-from core.plugins.actions import shop_actions
+from core.plugins.actions import carrier_account_choices, shop_actions
 from core.schemas.shipments import TrackingStatus
 from core.services import aftersales as aftersale_service
 from core.services import pickup as pickup_service
@@ -118,6 +118,7 @@ def orders_page(
     actions = shop_actions(
         session, host=request.app.state.plugins, shop_id=shop_id, area="orders", can=access.can
     )
+    carrier_accounts = carrier_account_choices(session, actions, shop_id)
     session.commit()
     filters = OrderFilters(
         status=chosen.value if chosen else "",
@@ -134,6 +135,7 @@ def orders_page(
             "orders",
             paged=Paged(rows=views, page=paged.page, pages=paged.pages, total=paged.total),
             actions=actions,
+            carrier_accounts=carrier_accounts,
             filters=filters,
             status=filters.status,
             statuses=[s.value for s in OrderStatus],
