@@ -52,6 +52,19 @@ def _status(value: str, enum: Any) -> Any:
     return enum(value) if value in {s.value for s in enum} else None
 
 
+def waybills_of_orders(session: Session, order_ids: list[int]) -> dict[int, list[str]]:
+    """Each listed order's shipments as ``"CARRIER number"``, in one query."""
+    found: dict[int, list[str]] = {}
+    if not order_ids:
+        return found
+    rows = session.exec(
+        select(Shipment).where(col(Shipment.order_id).in_(order_ids)).order_by(col(Shipment.id))
+    )
+    for row in rows:
+        found.setdefault(row.order_id, []).append(f"{row.carrier_code} {row.waybill_no}")
+    return found
+
+
 @dataclass(frozen=True)
 class OrderFilters:
     """The orders list's filters as the form sent them, and their problems."""
@@ -119,6 +132,7 @@ def orders_page(
         session, host=request.app.state.plugins, shop_id=shop_id, area="orders", can=access.can
     )
     carrier_accounts = carrier_account_choices(session, actions, shop_id)
+    waybills = waybills_of_orders(session, [v.id for v in views])
     session.commit()
     filters = OrderFilters(
         status=chosen.value if chosen else "",
@@ -136,6 +150,7 @@ def orders_page(
             paged=Paged(rows=views, page=paged.page, pages=paged.pages, total=paged.total),
             actions=actions,
             carrier_accounts=carrier_accounts,
+            waybills=waybills,
             filters=filters,
             status=filters.status,
             statuses=[s.value for s in OrderStatus],
