@@ -27,8 +27,8 @@ from core.files.backends import file_store_for
 from core.files.documents import save_result
 from core.files.service import written_files
 from core.files.store import CHUNK_SIZE
-from core.jobs.runner import JobContext, create_job, job_kind
 from core.jobs.plugin_jobs import start_plugin_job
+from core.jobs.runner import JobContext, create_job, job_kind
 from core.models import CarrierAccount, Job, Order, Product
 from core.plugins.client import ScopedClient
 from core.plugins.client_host import ClientHost

@@ -48,7 +48,6 @@ manifest = PluginManifest(
 )
 
 
-
 @hookimpl
 def register_merchant_actions() -> list[MerchantAction]:
     """Print labels, the pick list and packing slips for the selected orders."""

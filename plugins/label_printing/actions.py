@@ -20,7 +20,7 @@ from sdk.scopes import Scope
 
 FORMAT_OPTIONS = (
     ("pdf", "PDF, 100x150 mm", "PDF 面单 100x150 mm"),
-    ("zpl", "ZPL (thermal printer)", "ZPL（热敏打印机）"),
+    ("zpl", "ZPL (thermal printer)", "ZPL 热敏打印机"),
 )
 
 
@@ -71,7 +71,7 @@ def merchant_actions() -> list[MerchantAction]:
         MerchantAction(
             code="pick_list",
             label="Pick list (A4)",
-            label_zh_CN="拣货单（A4）",
+            label_zh_CN="拣货单 A4",
             area="orders",
             scope=Scope.orders_read.value,
             run_all=pick_list,
@@ -79,7 +79,7 @@ def merchant_actions() -> list[MerchantAction]:
         MerchantAction(
             code="packing_slips",
             label="Packing slips (A4)",
-            label_zh_CN="发货单（A4）",
+            label_zh_CN="发货单 A4",
             area="orders",
             scope=Scope.orders_read.value,
             run_all=packing_slips,
@@ -88,7 +88,7 @@ def merchant_actions() -> list[MerchantAction]:
 
 
 def print_labels_action() -> MerchantAction:
-    """"Print labels": the shop's bound account, the format, and what to do after."""
+    """ "Print labels": the shop's bound account, the format, and what to do after."""
     return MerchantAction(
         code="print",
         label="Print shipping labels",
@@ -121,7 +121,7 @@ def print_labels_action() -> MerchantAction:
             ActionField(
                 name="all_paid",
                 label="All paid orders awaiting shipment (not only the selected)",
-                label_zh_CN="所有待发货订单（不限于所选）",
+                label_zh_CN="打印所有待发货订单 (不限于所选)",
                 kind="checkbox",
             ),
         ),

@@ -148,7 +148,7 @@ def run_print_labels(ctx: JobContext) -> None:
     stored = ctx.client.files.write(filename, [render(labels, fmt)], content_type=content_type)
     refused = len(ids) - len(labels)
     message = (
-        f"{len(labels)} 张面单，{refused} 单未打印"
+        f"{len(labels)} 张面单，{refused} 单未打印"  # noqa: RUF001 (Chinese punctuation)
         if ctx.language == "zh-CN"
         else f"{len(labels)} label(s), {refused} order(s) not printed"
     )

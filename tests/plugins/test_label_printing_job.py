@@ -22,10 +22,10 @@ import plugins.label_printing.printing_job as printing_job
 from core.files.backends import file_store_for
 from core.jobs.plugin_jobs import installation_client
 from core.jobs.runner import execute_job
-from core.models.base import utcnow
 from core.plugins.client import ScopedClient
 from core.services import carrier_accounts
 from core.settings import Settings
+from tests.carriers.orders import paid_orders
 from tests.conftest import Factory
 from tests.plugins.test_sandbox_express import ACCOUNT, SECRET, SENDER, start_simulator
 from tests.plugins_host.conftest import enable
@@ -73,40 +73,15 @@ class PrintingShop:
         self.product, self.sku = factory.product(self.shop, price_fen=1500)
 
     def paid_orders(self, n: int) -> list[int]:
-        """``n`` paid orders to 上海, made in one transaction."""
-        with Session(self.engine) as session:
-            orders = [
-                m.Order(
-                    shop_id=self.shop_id,
-                    buyer_id=self.buyer.id,
-                    idempotency_key=f"print-{self.shop_id}-{i}",
-                    request_hash="0" * 64,
-                    status=m.OrderStatus.paid,
-                    subtotal_fen=1500,
-                    total_fen=1500,
-                    recipient_name=f"王小明{i}",
-                    recipient_phone="13800000000",
-                    province_code="31",
-                    address=f"上海市浦东新区世纪大道{i}号",
-                    paid_at=utcnow(),
-                )
-                for i in range(n)
-            ]
-            session.add_all(orders)
-            session.flush()
-            session.add_all(
-                m.OrderLine(
-                    order_id=o.id,
-                    product_id=self.product.id,
-                    sku_id=self.sku.id,
-                    title="龙井茶 Longjing",
-                    quantity=1,
-                    unit_price_fen=1500,
-                )
-                for o in orders
-            )
-            session.commit()
-            return [o.id or 0 for o in orders]
+        """``n`` paid orders to ship, made in one transaction."""
+        return paid_orders(
+            self.engine,
+            shop_id=self.shop_id,
+            buyer_id=self.buyer.id or 0,
+            product_id=self.product.id or 0,
+            sku_id=self.sku.id or 0,
+            n=n,
+        )
 
     def start(self, order_ids: list[int], **params: Any) -> int:
         params = {"item_ids": order_ids, "account_id": self.account_id, **params}
@@ -199,7 +174,7 @@ def test_refused_orders_are_named_the_rest_print_and_only_they_ship(
         proc.wait(timeout=10)
     info = shop.client.jobs.get(job_id)
     assert info.counts == {"printed": 247, "shipped": 247, "failed": 3}
-    assert info.message == "247 张面单，3 单未打印"
+    assert info.message == "247 张面单，3 单未打印"  # noqa: RUF001 (Chinese punctuation)
     assert info.report_file_id is not None
     report = shop.file_bytes(info.report_file_id).decode("utf-8-sig").splitlines()
     named = [line.split(",") for line in report[1:]]
