@@ -239,6 +239,7 @@ def start_action(
     unknown = [i for i in wanted if i not in own]
     if unknown:
         raise NotFound(f"Rows not found in this shop: {unknown}.", field="body.ids")
+    label = ref.action.label_for("zh_CN" if language == "zh-CN" else "en")
     if ref.action.job:
         return start_plugin_job(
             session,
@@ -246,7 +247,7 @@ def start_action(
             code=ref.action.job,
             params={**params, "item_ids": wanted},
             language=language,
-            shown={"label": ref.action.label, "area": ref.action.area, "action": ref.key},
+            shown={"label": label, "area": ref.action.area, "action": ref.key},
         )
     return create_job(
         session,
@@ -255,7 +256,7 @@ def start_action(
         params={
             "plugin_id": ref.plugin_id,
             "code": ref.action.code,
-            "label": ref.action.label,
+            "label": label,
             "area": ref.action.area,
             "ids": wanted,
             "account_id": account_id,
