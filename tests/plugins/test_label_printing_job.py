@@ -56,6 +56,7 @@ class PrintingShop:
         self.runtime = app.state.runtime
         self.shop = factory.shop()
         self.shop_id = self.shop.id or 0
+        enable(engine, app.state.plugins, self.shop, "sandbox_express")
         installation_id = enable(engine, app.state.plugins, self.shop, "label_printing")
         self.client: ScopedClient = installation_client(engine, installation_id, self.runtime)[0]
         with Session(engine) as session:
