@@ -6,6 +6,12 @@ report, the rest print, and nothing ships without a waybill."""
 from __future__ import annotations
 
 import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,13 +21,16 @@ import pytest
 from fastapi import FastAPI
 from pypdf import PdfReader
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, func, select
 
 import core.models as m
 import plugins.label_printing.printing_job as printing_job
 from core.files.backends import file_store_for
 from core.jobs.plugin_jobs import installation_client
+from core.jobs.queue import create_huey
 from core.jobs.runner import execute_job
+from core.jobs.tasks import enqueue
 from core.plugins.client import ScopedClient
 from core.services import carrier_accounts
 from core.settings import Settings
@@ -219,3 +228,77 @@ def test_all_paid_orders_awaiting_shipment_are_printed_once(
     with Session(shop.engine) as session:
         shipped = session.exec(select(m.Shipment.order_id)).all()
     assert sorted(shipped) == ids
+
+
+def _worker(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    code = "from core.cli import app; app()"
+    return subprocess.Popen(
+        [sys.executable, "-c", code, "worker", "--workers", "1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _job_row(engine: Engine, job_id: int) -> m.Job:
+    """The job's row; while the worker writes, SQLite may answer "locked": ask again."""
+    for _ in range(100):
+        try:
+            with Session(engine) as session:
+                job = session.get(m.Job, job_id)
+                assert job is not None
+                return job
+        except OperationalError:
+            time.sleep(0.1)
+    raise AssertionError("the job's row stayed locked")
+
+
+@pytest.mark.slow
+def test_a_real_worker_sigkilled_mid_print_resumes_without_a_second_number(
+    shop: PrintingShop, simulator: str, settings: Settings
+) -> None:
+    ids = shop.paid_orders(2_000)
+    job_id = shop.start(ids, format="zpl", mark_shipped=True)
+    huey = create_huey(settings)
+    env = {
+        **os.environ,
+        "TANZI_DATABASE_URL": settings.database_url,
+        "TANZI_DATA_DIR": str(settings.data_dir),
+        "TANZI_QUEUE_URL": settings.queue_url,
+        "TANZI_PLUGINS_FILE": str(ROOT / "plugins.toml"),
+        "TANZI_SECRET_KEY": settings.secret_key,
+        "SANDBOX_EXPRESS_URL": simulator,
+    }
+    enqueue(huey, "run_job", job_id)
+    worker = _worker(env)
+    try:
+        deadline = time.monotonic() + 120
+        while _job_row(shop.engine, job_id).progress < 500 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        killed = _job_row(shop.engine, job_id)
+        assert killed.status == m.JobStatus.running and 0 < killed.progress < 2_000
+        # the host does not yet requeue a dead worker's job by itself: queue it again
+        enqueue(huey, "run_job", job_id)
+        worker = _worker(env)
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if _job_row(shop.engine, job_id).status != m.JobStatus.running:
+                break
+            time.sleep(0.2)
+    finally:
+        worker.kill()
+        worker.wait()
+    done = _job_row(shop.engine, job_id)
+    assert done.status == m.JobStatus.succeeded, done.message
+    assert _stats(simulator)["issued"] == 2_000  # no order was given a second number
+    assert shop.count(m.Waybill) == 2_000
+    assert shop.count(m.Shipment) == 2_000
+    info = shop.client.jobs.get(job_id)
+    assert info.counts == {"printed": 2_000, "shipped": 2_000}
+    labels = shop.file_bytes(info.result_file_id or 0).decode()
+    numbers = re.findall(r"SBX\d{10}", labels)
+    assert labels.count("^XA") == 2_000
+    assert len(set(numbers)) == 2_000  # every label once
