@@ -30,8 +30,14 @@ browser:
 js-receivers:
 	@scripts/install-js-receivers.sh
 
+# The demo's carrier: the Sandbox Express simulator on the plugin's default address
+# (127.0.0.1:8765) with the demo account, as its own process for as long as the server runs.
+SANDBOX_DEMO_ACCOUNT ?= SBX-DEMO-0001:sandbox-demo-secret
+
 run: $(STAMP)
-	$(BIN)/tanzi serve --demo
+	@$(BIN)/python -m plugins.sandbox_express.simulator --port 8765 --balance 100000 \
+		--account $(SANDBOX_DEMO_ACCOUNT) > /dev/null & sim=$$!; \
+		trap 'kill $$sim' EXIT INT TERM; $(BIN)/tanzi serve --demo
 
 test: $(STAMP) browser js-receivers
 	@$(MAKE) --no-print-directory lint

@@ -37,7 +37,15 @@ DEMO_SERVICES: tuple[str, ...] = (
     "store_migration",
     "batch_orders",
     "coupons",
+    "sandbox_express",
+    "label_printing",
 )
+#: Paid orders awaiting shipment in the demo shop, for label printing (on top of the two
+#: paid orders of the first demo buyer).
+DEMO_ORDERS_TO_SHIP = 60
+#: The Sandbox Express account `make run` starts the carrier simulator with, which a
+#: merchant binds on the console's Carrier accounts page (number, secret).
+DEMO_SANDBOX_ACCOUNT = ("SBX-DEMO-0001", "sandbox-demo-secret")
 
 _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ...] = (
     (
@@ -192,6 +200,7 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
             orders.pay_order(session, order=order)
         if n == 1:
             _seed_ticket(session, shop=shop, order_id=order.id, people=people)  # type: ignore[arg-type]
+    _orders_to_ship(session, shop_id=shop.id, buyer_id=people["buyer"].id, sku_id=skus[5].id)  # type: ignore[arg-type]
     return list(DEMO_PEOPLE)
 
 
@@ -218,6 +227,35 @@ def _seed_ticket(
         admin_id=people["admin"].id,  # type: ignore[arg-type]
         body="发货前收货地址不能由商家修改。请让买家取消订单后重新下单；如买家无法操作，回复本工单并附上买家的新地址截图。",  # noqa: RUF001
     )
+
+
+#: Where the demo's parcels go: (province code, full address), the recipient's name.
+_RECIPIENTS = (
+    ("31", "上海市浦东新区世纪大道 100 号", "张小姐"),
+    ("11", "北京市朝阳区建国路 88 号", "刘先生"),
+    ("44", "广东省深圳市南山区科技园 6 栋", "陈女士"),
+)
+
+
+def _orders_to_ship(session: Session, *, shop_id: int, buyer_id: int, sku_id: int) -> None:
+    """Paid orders of the phone case to print labels for (it has the stock for them)."""
+    for n in range(DEMO_ORDERS_TO_SHIP):
+        province, address, name = _RECIPIENTS[n % len(_RECIPIENTS)]
+        order, _ = orders.place_order(
+            session,
+            shop_id=shop_id,
+            buyer_id=buyer_id,
+            idempotency_key=f"demo-ship-{n}",
+            data=OrderCreate(
+                lines=[OrderLineCreate(sku_id=sku_id, quantity=1 + n % 2)],
+                recipient_name=name,
+                recipient_phone=f"139{n:08d}",
+                province_code=province,
+                address=address,
+            ),
+        )
+        if order.status == OrderStatus.pending_payment:
+            orders.pay_order(session, order=order)
 
 
 def _install_demo_services(session: Session, *, settings: Settings, shop_id: int) -> PluginHost:
@@ -354,6 +392,23 @@ _LISTINGS: tuple[tuple[str, str, str, str, str, int], ...] = (
         "📊",
         0,
     ),
+    (
+        "sandbox_express",
+        "沙箱快递 Sandbox Express",
+        "A sandbox carrier with e-waybills: bind an account, get waybill numbers for orders.",
+        "logistics",
+        "🚛",
+        0,
+    ),
+    (
+        "label_printing",
+        "批量打单 Label printing",
+        "Print shipping labels for many orders at once (PDF or ZPL), pick lists and packing "
+        "slips; mark the orders shipped with their waybills.",
+        "logistics",
+        "🏷️",
+        0,
+    ),
 )
 
 
@@ -457,6 +512,32 @@ def _seed_market(
         ],
         hooks=["register_importers", "register_job_kinds", "register_routes"],
         release_notes="Shopify, WooCommerce, Magento 2, PrestaShop and Tanzi's template.",
+    )
+    version(
+        "sandbox_express",
+        "1.0.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="sandbox_express",
+        scopes=[],
+        hooks=["register_carriers"],
+        release_notes="E-waybills on the Sandbox Express simulator.",
+    )
+    version(
+        "label_printing",
+        "0.1.0",
+        VersionStatus.approved,
+        kind="plugin",
+        plugin_id="label_printing",
+        scopes=[
+            {"scope": "orders:read", "reason": "to read the orders' items"},
+            {"scope": "orders:pii", "reason": "to print each buyer's name, phone and address"},
+            {"scope": "logistics:read", "reason": "to find your bound carrier accounts"},
+            {"scope": "logistics:write", "reason": "to fetch waybills and mark orders shipped"},
+            {"scope": "products:write", "reason": "to keep the label file for you to download"},
+        ],
+        hooks=["register_merchant_actions", "register_job_kinds"],
+        release_notes="Labels as one PDF or ZPL file, pick lists, packing slips.",
     )
     version(
         "batch_products",

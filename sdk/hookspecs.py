@@ -388,8 +388,9 @@ def register_merchant_actions() -> list[MerchantAction]:
     """Add actions on the rows merchants select in the console's orders or products list.
 
     Running one starts a job: the worker calls the action's ``run`` once per selected row
-    with the installation's scoped client, and the console shows the progress and each
-    row's result or error.
+    with the installation's scoped client (or ``run_all`` once with the whole selection,
+    which hands back one result file, or starts the plugin's resumable job kind ``job``),
+    and the console shows the progress and each row's result or error.
 
     Runs: request (rendering the console); each ``run`` in the worker.
     Scopes: the action's ``scope`` (held by the member's role and granted to the plugin).

@@ -348,10 +348,12 @@ class Importer(BaseModel):
 class ActionField(Snapshot):
     """A value a merchant action asks for before it runs (a price rule's percent, say).
 
-    ``kind`` is ``text``, ``number``, ``date`` (sent as ``YYYY-MM-DD``), ``select`` (``options`` are ``(value, label,
-    label_zh_CN)``), ``checkbox`` (sent as ``"on"`` when ticked) or, on a page's form
-    only, ``file`` (a CSV or XLSX the host keeps as the shop's upload; the handler gets
-    its file id, to read with ``client.files.open``). The console shows the
+    ``kind`` is ``text``, ``number``, ``date`` (sent as ``YYYY-MM-DD``), ``select``
+    (``options`` are ``(value, label, label_zh_CN)``), ``checkbox`` (sent as ``"on"`` when
+    ticked), ``carrier_account`` (the host offers the shop's bound carrier accounts,
+    masked, and checks the chosen id is one of them) or, on a page's form only, ``file`` (a
+    CSV or XLSX the host keeps as the shop's upload; the handler gets its file id, to read
+    with ``client.files.open``). The console shows the
     fields next to the action's button; the host checks ``required`` fields and select
     values before it starts the job, and ``run`` gets the values as ``params``.
     """
@@ -359,7 +361,9 @@ class ActionField(Snapshot):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]{0,30}$")
     label: str
     label_zh_CN: str = ""
-    kind: Literal["text", "number", "date", "select", "checkbox", "file"] = "text"
+    kind: Literal["text", "number", "date", "select", "checkbox", "file", "carrier_account"] = (
+        "text"
+    )
     options: tuple[tuple[str, str, str], ...] = ()
     required: bool = False
 
@@ -378,7 +382,10 @@ class MerchantAction(Snapshot):
     ``None``) and raises to mark the row failed. With ``run_all`` instead, the job calls
     ``run_all(item_ids=[...], client=..., settings=...)`` once with the whole selection and
     keeps the :class:`ResultFile` it returns as the run's one download (500 orders make one
-    label PDF, not 500 files). Without either, the button links to ``url``. ``scope`` is what the action needs: the member's role must cover it and the
+    label PDF, not 500 files). With ``job`` (the code of one of the plugin's
+    ``register_job_kinds``), the console starts that resumable job with params
+    ``{"item_ids": [...], **field values}`` and shows its progress, refused rows and
+    result file like any run's. Without any of them, the button links to ``url``. ``scope`` is what the action needs: the member's role must cover it and the
     installation must have been granted it.
 
     ``fields`` are values the merchant gives before it runs; ``run`` may also name
@@ -396,6 +403,7 @@ class MerchantAction(Snapshot):
     label_zh_CN: str = ""
     fields: tuple[ActionField, ...] = ()
     run_all: Any = None
+    job: str = ""
 
     def label_for(self, locale: str) -> str:
         """The button's label in ``locale`` (``zh_CN`` or English)."""

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from core.db import session_scope
-from core.demo import DEMO_PEOPLE, load_demo
+from core.demo import DEMO_ORDERS_TO_SHIP, DEMO_PEOPLE, load_demo
 from core.models import Account, Order, OrderStatus, Product, ProductStatus, Shop, ShopStatus
 from core.settings import Settings
 
@@ -25,11 +25,11 @@ def test_demo_is_populated_and_idempotent(engine: Engine, settings: Settings) ->
         sign_ins = load_demo(session, settings=settings)
     assert [email for _, email, _ in sign_ins] == [email for _, email, _ in DEMO_PEOPLE]
     first = _counts(engine)
-    assert first == (4, 2, 3, 3)
+    assert first == (4, 2, 3, 3 + DEMO_ORDERS_TO_SHIP)
     with Session(engine) as session:
         assert {shop.status for shop in session.exec(select(Shop))} == {ShopStatus.open}
         statuses = sorted(o.status for o in session.exec(select(Order)))
-        assert statuses.count(OrderStatus.paid) == 2
+        assert statuses.count(OrderStatus.paid) == 2 + DEMO_ORDERS_TO_SHIP
         assert all(p.status == ProductStatus.listed for p in session.exec(select(Product)))
     with session_scope(engine) as session:
         load_demo(session, settings=settings)
@@ -65,6 +65,8 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
         ("store_migration", True),
         ("batch_orders", True),
         ("coupons", True),
+        ("sandbox_express", True),
+        ("label_printing", True),
     ]
     host = create_plugin_host(settings)
     for delivery_id in dispatch_outbox(engine, host):
@@ -73,7 +75,7 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
         policies = session.exec(
             select(PluginRecord).where(PluginRecord.collection == "policies")
         ).all()
-    assert len(policies) == 2  # the two paid demo orders
+    assert len(policies) == 2 + DEMO_ORDERS_TO_SHIP  # every paid demo order
 
 
 def test_the_demo_market_has_listings_in_every_state_and_an_install_to_try(

@@ -31,8 +31,10 @@ class CarrierPublic(BaseModel):
 
 
 def _carriers(request: Request) -> CarrierRegistry:
+    """The built-in carriers and the e-waybill carriers the host registered itself (a
+    plugin's carriers are added per shop, by :func:`shop_carriers`)."""
     base = getattr(request.app.state, "carriers", None) or default_carriers
-    return carrier_directory.registry(base) if carrier_directory.patterns else base
+    return carrier_directory.registry(base, plugins=False) if carrier_directory.patterns else base
 
 
 def shop_carriers(request: Request, session: Session, shop_id: int) -> CarrierRegistry:

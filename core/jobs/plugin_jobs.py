@@ -58,13 +58,17 @@ def start_plugin_job(
     params: dict[str, Any],
     kind: str = PLUGIN_JOB,
     language: str = "zh-CN",
+    shown: Mapping[str, Any] | None = None,
 ) -> Job:
-    """A queued job of ``installation``'s plugin (not committed; enqueue after commit)."""
+    """A queued job of ``installation``'s plugin (not committed; enqueue after commit).
+    ``shown`` is what the console's job page shows of a job a merchant action started
+    (its ``label``, list ``area`` and ``action`` key)."""
     return create_job(
         session,
         kind=kind,
         shop_id=installation.shop_id,
         params={
+            **(shown or {}),
             "installation_id": installation.id,
             "plugin_id": installation.plugin_id,
             "code": code,

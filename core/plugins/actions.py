@@ -27,8 +27,9 @@ from core.files.backends import file_store_for
 from core.files.documents import save_result
 from core.files.service import written_files
 from core.files.store import CHUNK_SIZE
+from core.jobs.plugin_jobs import start_plugin_job
 from core.jobs.runner import JobContext, create_job, job_kind
-from core.models import Job, Order, Product
+from core.models import CarrierAccount, Job, Order, Product
 from core.plugins.client import ScopedClient
 from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef, PluginHost
@@ -111,15 +112,19 @@ def shop_actions(
 
 
 def runnable(action: MerchantAction) -> bool:
-    """Whether the action runs as a job (per row, or over the whole selection at once)."""
-    return callable(action.run) or callable(action.run_all)
+    """Whether the action runs as a job (per row, over the whole selection at once, or as
+    one of the plugin's resumable job kinds)."""
+    return callable(action.run) or callable(action.run_all) or bool(action.job)
 
 
 def result_file_id(job: Job) -> int | None:
-    """The id of the result file a whole-selection run kept, if any."""
+    """The id of the result file a whole-selection run or a plugin's job kept, if any."""
     path = job.result_path or ""
     tail = path.removeprefix(RESULT_PREFIX)
-    return int(tail) if path.startswith(RESULT_PREFIX) and tail.isdigit() else None
+    if path.startswith(RESULT_PREFIX) and tail.isdigit():
+        return int(tail)
+    kept = job.checkpoint.get("result_file_id") if isinstance(job.checkpoint, dict) else None
+    return int(kept) if isinstance(kept, int) else None
 
 
 def find_action(
@@ -162,6 +167,40 @@ def action_params(action: MerchantAction, values: Mapping[str, str]) -> dict[str
     return params
 
 
+def check_carrier_accounts(
+    session: Session, action: MerchantAction, params: Mapping[str, str], shop_id: int
+) -> None:
+    """Each ``carrier_account`` field names one of the shop's bound accounts."""
+    for spec in action.fields:
+        raw = params.get(spec.name)
+        if spec.kind != "carrier_account" or raw is None:
+            continue
+        row = session.get(CarrierAccount, int(raw)) if raw.isdigit() else None
+        if row is None or row.shop_id != shop_id or row.status != "active":
+            raise InvalidInput(
+                f"'{spec.label}' is not one of this shop's carrier accounts.",
+                field=f"body.params.{spec.name}",
+            )
+
+
+def carrier_account_choices(
+    session: Session, refs: Sequence[ActionRef], shop_id: int
+) -> list[tuple[str, str]]:
+    """``(id, "carrier ****1234 branch")`` of the shop's bound accounts, when one of the
+    actions asks for one (a ``carrier_account`` field); otherwise none are read."""
+    if not any(f.kind == "carrier_account" for ref in refs for f in ref.action.fields):
+        return []
+    rows = session.exec(
+        select(CarrierAccount)
+        .where(CarrierAccount.shop_id == shop_id, CarrierAccount.status == "active")
+        .order_by(col(CarrierAccount.id))
+    )
+    return [
+        (str(r.id), " ".join(p for p in (r.carrier_code, r.account_no_masked, r.branch) if p))
+        for r in rows
+    ]
+
+
 def start_action(
     session: Session,
     *,
@@ -182,6 +221,7 @@ def start_action(
     """
     ref = find_action(session, host=host, shop_id=shop_id, key=key, can=can)
     params = action_params(ref.action, values or {})
+    check_carrier_accounts(session, ref.action, params, shop_id)
     model = AREAS.get(ref.action.area)
     if model is None:
         raise InvalidInput(
@@ -199,6 +239,16 @@ def start_action(
     unknown = [i for i in wanted if i not in own]
     if unknown:
         raise NotFound(f"Rows not found in this shop: {unknown}.", field="body.ids")
+    label = ref.action.label_for("zh_CN" if language == "zh-CN" else "en")
+    if ref.action.job:
+        return start_plugin_job(
+            session,
+            installation=ref.installation,
+            code=ref.action.job,
+            params={**params, "item_ids": wanted},
+            language=language,
+            shown={"label": label, "area": ref.action.area, "action": ref.key},
+        )
     return create_job(
         session,
         kind=JOB_KIND,
@@ -206,7 +256,7 @@ def start_action(
         params={
             "plugin_id": ref.plugin_id,
             "code": ref.action.code,
-            "label": ref.action.label,
+            "label": label,
             "area": ref.action.area,
             "ids": wanted,
             "account_id": account_id,

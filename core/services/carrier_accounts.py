@@ -1,8 +1,10 @@
 """Carrier accounts (物流账号绑定) and e-waybills: bind, verify, unbind, issue, cancel.
 
 Carrier plugins offer e-waybill operations (:class:`sdk.waybills.EWaybillOperations`) on
-their ``register_carriers`` entries; :data:`directory` knows them by carrier code and holds
-the :class:`~core.crypto.SecretBox` that seals credentials. The secret is opened only to
+their ``register_carriers`` entries; :data:`directory` knows them by carrier code (and the
+plugin that offers each) and holds the :class:`~core.crypto.SecretBox` that seals
+credentials. A plugin's carrier is offered only to shops that have that plugin enabled:
+binding and issuing on it elsewhere is refused (:meth:`CarrierDirectory.offered`). The secret is opened only to
 build the :class:`~sdk.waybills.AccountCredentials` handed to the carrier's operations; no
 view, log line or error carries it.
 
@@ -24,7 +26,15 @@ from sqlmodel import Session, col, func, select
 
 from core.crypto import SecretBox, secret_box
 from core.errors import InvalidInput, InvalidState, NotFound
-from core.models import CarrierAccount, Order, OrderStatus, Shipment, Waybill
+from core.models import (
+    CarrierAccount,
+    Installation,
+    InstallationStatus,
+    Order,
+    OrderStatus,
+    Shipment,
+    Waybill,
+)
 from core.models.base import utcnow
 from core.schemas.aftersales import as_utc
 from core.services.carriers import CarrierRegistry
@@ -59,17 +69,55 @@ class CarrierDirectory:
     box: SecretBox | None = None
     operations: dict[str, EWaybillOperations] = field(default_factory=dict)
     patterns: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: the plugin that offers each carrier ("" for one the host registered itself)
+    owners: dict[str, str] = field(default_factory=dict)
 
-    def register(self, code: str, name: str, pattern: str, ops: EWaybillOperations) -> None:
-        """Offer ``ops`` for carrier ``code`` (from a plugin's ``register_carriers``)."""
+    def register(
+        self, code: str, name: str, pattern: str, ops: EWaybillOperations, plugin_id: str = ""
+    ) -> None:
+        """Offer ``ops`` for carrier ``code`` (from ``plugin_id``'s ``register_carriers``;
+        without a plugin, to every shop)."""
         code = code.strip().upper()
         self.operations[code] = ops
         self.patterns[code] = (name, pattern)
+        self.owners[code] = plugin_id
 
     def unregister(self, code: str) -> None:
         """Forget a carrier's operations."""
         self.operations.pop(code.upper(), None)
         self.patterns.pop(code.upper(), None)
+        self.owners.pop(code.upper(), None)
+
+    def offered(self, session: Session, shop_id: int) -> set[str]:
+        """The e-waybill carriers shop ``shop_id`` may use: the host's own, and those of
+        the plugins the shop has enabled."""
+        plugins = {p for p in self.owners.values() if p}
+        enabled = (
+            set(
+                session.exec(
+                    select(Installation.plugin_id).where(
+                        Installation.shop_id == shop_id,
+                        Installation.status == InstallationStatus.enabled,
+                        col(Installation.plugin_id).in_(sorted(plugins)),
+                    )
+                )
+            )
+            if plugins
+            else set()
+        )
+        return {c for c in self.operations if not self.owners.get(c) or self.owners[c] in enabled}
+
+    def ops_in_shop(self, session: Session, shop_id: int, code: str) -> EWaybillOperations:
+        """The operations of ``code`` when the shop may use it; :class:`InvalidInput`
+        (``no_ewaybill``) when the carrier offers none or its plugin is not enabled here."""
+        code = code.strip().upper()
+        if code in self.operations and code not in self.offered(session, shop_id):
+            raise InvalidInput(
+                f"Carrier {code!r} is not enabled in this shop; install its service first.",
+                code="no_ewaybill",
+                field="body.carrier_code",
+            )
+        return self.ops(code)
 
     def ops(self, code: str) -> EWaybillOperations:
         """The operations of ``code``; :class:`InvalidInput` when it offers none."""
@@ -88,9 +136,17 @@ class CarrierDirectory:
             raise InvalidState("Carrier accounts are not configured on this host.")
         return self.box
 
-    def registry(self, base: CarrierRegistry | None = None) -> CarrierRegistry:
-        """``base`` (the built-in carriers) plus the e-waybill carriers."""
-        extra = [(code, name, pattern) for code, (name, pattern) in self.patterns.items()]
+    def registry(
+        self, base: CarrierRegistry | None = None, *, plugins: bool = True
+    ) -> CarrierRegistry:
+        """``base`` (the built-in carriers) plus the e-waybill carriers (without
+        ``plugins``, only those the host registered itself: a plugin's come with the
+        shop's own ``register_carriers``)."""
+        extra = [
+            (code, name, pattern)
+            for code, (name, pattern) in self.patterns.items()
+            if plugins or not self.owners.get(code)
+        ]
         return (base or default_carriers).extended(extra)
 
 
@@ -109,12 +165,19 @@ def configure(settings: Any, host: Any = None, target: CarrierDirectory | None =
 def load_carrier_plugins(host: Any, target: CarrierDirectory | None = None) -> None:
     """Register every loaded plugin's carriers that offer e-waybill operations."""
     target = target or directory
-    for batch in host.pm.hook.register_carriers():
-        for carrier in batch or []:
-            if getattr(carrier, "ewaybill", None) is not None:
-                target.register(
-                    carrier.code, carrier.name, carrier.waybill_pattern, carrier.ewaybill
-                )
+    for plugin_id in sorted(host.active):
+        if not host.implements(plugin_id, "register_carriers"):
+            continue
+        for batch in host.plugin_caller(plugin_id, "register_carriers")():
+            for carrier in batch or []:
+                if getattr(carrier, "ewaybill", None) is not None:
+                    target.register(
+                        carrier.code,
+                        carrier.name,
+                        carrier.waybill_pattern,
+                        carrier.ewaybill,
+                        plugin_id=plugin_id,
+                    )
 
 
 # --- accounts ------------------------------------------------------------------------------
@@ -176,7 +239,7 @@ def bind_account(
     """
     target = target or directory
     code = carrier_code.strip().upper()
-    ops = target.ops(code)
+    ops = target.ops_in_shop(session, shop_id, code)
     account_no = _text(account_no, "account_no", MAX_ACCOUNT_NO)
     secret = _text(secret, "secret", MAX_SECRET)
     branch = _text(branch, "branch", MAX_BRANCH, required=False)
@@ -333,7 +396,7 @@ def issue_waybills(
     items = [IssueItem(order_id=o) for o in order_ids]
     pending: list[tuple[int, WaybillRequest]] = []
     account = get_account(session, shop_id=shop_id, account_id=account_id)
-    ops = target.ops(account.carrier_code)
+    ops = target.ops_in_shop(session, shop_id, account.carrier_code)
     creds = credentials(account, target.sealer())
     from_ = sender or (Address.model_validate(account.sender) if account.sender else None)
     live = _live(session, account_id, order_ids)

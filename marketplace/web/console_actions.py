@@ -19,6 +19,7 @@ from core.api.deps import ReadSessionDep, SessionDep
 from core.api.files import signed_link
 from core.auth import ShopAccess
 from core.errors import InvalidInput, NotFound
+from core.jobs.plugin_jobs import PLUGIN_JOB
 from core.jobs.tasks import enqueue
 from core.models import Account, Job, JobStatus
 from core.models.files import StoredFile
@@ -35,6 +36,8 @@ router = web_router(tags=["merchant console"])
 #: The scope that shows a list's rows, and so the jobs run over them.
 AREA_SCOPES: dict[str, Scope] = {"orders": Scope.orders_read, "products": Scope.products_read}
 FINISHED = frozenset({JobStatus.succeeded, JobStatus.failed, JobStatus.cancelled})
+#: The most refused rows the progress JSON lists (the report file has them all).
+MAX_ROWS_SHOWN = 500
 
 
 def wants_json(request: Request) -> bool:
@@ -50,6 +53,15 @@ def job_progress(job: Job) -> dict[str, Any]:
     total = job.total or 0
     percent = 100 if job.status in FINISHED else (100 * job.progress // total if total else 0)
     results = job.checkpoint.get("results", {}) if isinstance(job.checkpoint, dict) else {}
+    rows = [
+        {"row": int(key), "ok": bool(value.get("ok")), "message": value.get("message", "")}
+        for key, value in results.items()
+    ]
+    if job.kind == PLUGIN_JOB:  # a plugin's job names refused rows by their value (an id)
+        rows += [
+            {"row": _row_id(error), "ok": False, "message": str(error.get("reason", ""))}
+            for error in job.errors[:MAX_ROWS_SHOWN]
+        ]
     return {
         "id": job.id,
         "status": job.status.value,
@@ -65,11 +77,14 @@ def job_progress(job: Job) -> dict[str, Any]:
             if result_file_id(job) is not None
             else ""
         ),
-        "rows": [
-            {"row": int(key), "ok": bool(value.get("ok")), "message": value.get("message", "")}
-            for key, value in results.items()
-        ],
+        "rows": rows,
     }
+
+
+def _row_id(error: dict[str, Any]) -> int:
+    """The id a refused row names (its value), else its number in the input."""
+    value = str(error.get("value", ""))
+    return int(value) if value.isdigit() else int(error.get("row", 0))
 
 
 #: The prefix of an action's field in the list's form: ``p.<plugin id>:<code>.<name>``.
@@ -187,7 +202,8 @@ def _job(session: Session, account: Account, shop_id: int, job_id: int) -> tuple
     """The shop's action job, for a member who may see the rows it ran over."""
     access = member_access(session, account, shop_id, Scope.shop_read)
     job = session.get(Job, job_id)
-    if job is None or job.shop_id != shop_id or job.kind != JOB_KIND:
+    started_here = job is not None and (job.kind == JOB_KIND or "action" in job.params)
+    if job is None or job.shop_id != shop_id or not started_here:
         raise NotFound(f"Job {job_id} was not found.")
     area = str(job.params.get("area", "orders"))
     access = member_access(session, account, shop_id, AREA_SCOPES.get(area, Scope.orders_read))

@@ -40,6 +40,7 @@ def _page(
 ) -> Response:
     rows = service.list_accounts(session, shop_id=access.shop_id, include_unbound=True)
     views = [service.account_view(r) for r in rows]
+    offered = service.directory.offered(session, access.shop_id)
     session.commit()
     return render(
         request,
@@ -49,7 +50,11 @@ def _page(
             "carriers",
             accounts=[a for a in views if a.status == "active"],
             unbound=[a for a in views if a.status != "active"],
-            carriers=sorted(service.directory.patterns.items()),
+            carriers=sorted(
+                (code, named)
+                for code, named in service.directory.patterns.items()
+                if code in offered
+            ),
             can_bind=access.can(Scope.shop_write),
             errors=errors or {},
             typed=typed or {},

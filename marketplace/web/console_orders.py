@@ -23,7 +23,7 @@ from core.api.shipments import shop_carriers
 from core.auth import ShopAccess
 from core.errors import InvalidInput, InvalidState
 from core.models import AfterSale, AfterSaleKind, AfterSaleStatus, Order, OrderStatus, Shipment
-from core.plugins.actions import shop_actions
+from core.plugins.actions import carrier_account_choices, shop_actions
 from core.schemas.shipments import TrackingStatus
 from core.services import aftersales as aftersale_service
 from core.services import pickup as pickup_service
@@ -50,6 +50,19 @@ CANCELLABLE = frozenset({OrderStatus.pending_payment, OrderStatus.paid})
 
 def _status(value: str, enum: Any) -> Any:
     return enum(value) if value in {s.value for s in enum} else None
+
+
+def waybills_of_orders(session: Session, order_ids: list[int]) -> dict[int, list[str]]:
+    """Each listed order's shipments as ``"CARRIER number"``, in one query."""
+    found: dict[int, list[str]] = {}
+    if not order_ids:
+        return found
+    rows = session.exec(
+        select(Shipment).where(col(Shipment.order_id).in_(order_ids)).order_by(col(Shipment.id))
+    )
+    for row in rows:
+        found.setdefault(row.order_id, []).append(f"{row.carrier_code} {row.waybill_no}")
+    return found
 
 
 @dataclass(frozen=True)
@@ -118,6 +131,8 @@ def orders_page(
     actions = shop_actions(
         session, host=request.app.state.plugins, shop_id=shop_id, area="orders", can=access.can
     )
+    carrier_accounts = carrier_account_choices(session, actions, shop_id)
+    waybills = waybills_of_orders(session, [v.id for v in views])
     session.commit()
     filters = OrderFilters(
         status=chosen.value if chosen else "",
@@ -134,6 +149,8 @@ def orders_page(
             "orders",
             paged=Paged(rows=views, page=paged.page, pages=paged.pages, total=paged.total),
             actions=actions,
+            carrier_accounts=carrier_accounts,
+            waybills=waybills,
             filters=filters,
             status=filters.status,
             statuses=[s.value for s in OrderStatus],

@@ -4,12 +4,19 @@ Rendering is pure (``plugins.label_printing.pdf``, ``.zpl``, ``.sheets``): 100x1
 labels with the waybill as Code 128 and QR, ZPL for 4x6 in thermal printers, A4 pick lists
 (拣货单, items summed across the selection) and packing slips (发货单). The plugin imports
 only ``sdk`` and its own extra (reportlab), like any third party's.
+
+On the console's orders list it adds "Print shipping labels" (the resumable
+``print_labels`` job, :mod:`plugins.label_printing.printing_job`) and the A4 pick list and
+packing slips (:mod:`plugins.label_printing.actions`).
 """
 
 from __future__ import annotations
 
+from plugins.label_printing.actions import merchant_actions
 from plugins.label_printing.model import Item, Label, Party
-from sdk import PluginManifest, ScopeRequest
+from plugins.label_printing.printing_job import JOB_KINDS
+from sdk import MerchantAction, PluginManifest, ScopeRequest, hookimpl
+from sdk.jobs import JobKind
 from sdk.scopes import Scope
 
 manifest = PluginManifest(
@@ -31,9 +38,26 @@ manifest = PluginManifest(
             scope=Scope.logistics_write,
             reason="to fetch waybill numbers and mark printed orders shipped",
         ),
+        ScopeRequest(
+            scope=Scope.products_write,
+            reason="to keep the label file for you to download (the host files results under it)",
+        ),
     ],
-    hooks=[],
+    hooks=["register_merchant_actions", "register_job_kinds"],
     requires_tanzi=">=0.1",
 )
 
-__all__ = ["Item", "Label", "Party", "manifest"]
+
+@hookimpl
+def register_merchant_actions() -> list[MerchantAction]:
+    """Print labels, the pick list and packing slips for the selected orders."""
+    return merchant_actions()
+
+
+@hookimpl
+def register_job_kinds() -> list[JobKind]:
+    """The resumable label-printing job."""
+    return list(JOB_KINDS)
+
+
+__all__ = ["Item", "Label", "Party", "manifest", "register_job_kinds", "register_merchant_actions"]

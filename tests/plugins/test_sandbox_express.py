@@ -30,7 +30,7 @@ def start_simulator(*args: str) -> tuple[subprocess.Popen[str], str]:
         [
             sys.executable,
             "-m",
-            "tests.carriers.simulator",
+            "plugins.sandbox_express.simulator",
             "--account",
             f"{ACCOUNT}:{SECRET}",
             *args,

@@ -1,8 +1,9 @@
-"""The Sandbox Express simulator: a small carrier API the tests start as its own process.
+"""The Sandbox Express simulator: the carrier's API, run as its own process (by the tests,
+and by ``make run`` for the demo on the plugin's default address).
 
-``python -m tests.carriers.simulator --account ACC:SECRET [--balance N] [--rate-limit N]
-[--fail-every N] [--refuse-orders 3,5]`` serves on a free port and prints
-``listening <url>`` on its first line. It keeps accounts with secrets (requests are
+``python -m plugins.sandbox_express.simulator --account ACC:SECRET [--port P] [--balance N]
+[--rate-limit N] [--fail-every N] [--refuse-orders 3,5]`` serves on ``--port`` (a free one
+by default) and prints ``listening <url>`` on its first line. It keeps accounts with secrets (requests are
 HMAC-signed, see ``plugins.sandbox_express.carrier.sign``), a balance of numbers, a rate
 limit (429 with ``Retry-After`` beyond N requests a second), occasional failures (every
 Nth new number fails with ``temporary_failure``; orders in ``--refuse-orders`` are refused
@@ -161,16 +162,18 @@ def build_app(state: State) -> Starlette:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Serve on a free port; print ``listening <url>`` first."""
+    """Serve on ``--port`` (a free one when 0); print ``listening <url>`` first."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--account", action="append", default=[])
+    parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--balance", type=int, default=1000)
     parser.add_argument("--rate-limit", type=int, default=0)
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--refuse-orders", default="")
     args = parser.parse_args(argv)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", args.port))
     print(f"listening http://127.0.0.1:{sock.getsockname()[1]}", flush=True)
     config = uvicorn.Config(build_app(State(args)), log_level="warning", access_log=False)
     uvicorn.Server(config).run(sockets=[sock])
