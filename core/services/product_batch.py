@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import Table, delete, insert
 from sqlmodel import Session, col, or_, select
 
 from core.errors import InvalidInput, PermissionDenied
@@ -44,6 +44,9 @@ from sdk.models import Problem
 
 _PRODUCT_FIELDS = ("title", "description", "category_id", "condition", "status", "weight_g")
 _SKU_FIELDS = ("options", "price_fen", "compare_at_fen", "stock", "barcode")
+_PRODUCTS: Table = Product.__table__  # type: ignore[attr-defined]
+_SKUS: Table = Sku.__table__  # type: ignore[attr-defined]
+_IMAGES: Table = ProductImage.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -85,12 +88,12 @@ def _load(session: Session, shop_id: int, items: Sequence[ProductInput]) -> _Loa
     if pids:
         for sku in session.exec(select(Sku).where(col(Sku.product_id).in_(pids))).all():
             skus[sku.product_id][sku.code] = sku
-        for image in session.exec(
-            select(ProductImage)
+        for product_id, file_id in session.exec(
+            select(ProductImage.product_id, ProductImage.file_id)
             .where(col(ProductImage.product_id).in_(pids))
             .order_by(col(ProductImage.position), col(ProductImage.id))
         ).all():
-            images[image.product_id].append(image.file_id)
+            images[product_id].append(file_id)
     wanted = {f for i in items for f in i.images or []}
     files: dict[int, int | None] = {}
     if wanted:
@@ -341,54 +344,78 @@ def _judge(
 
 
 def _write(session: Session, shop_id: int, plan: _Plan, loaded: _Loaded) -> dict[int, int]:
-    """Write the plan (bulk INSERTs for new rows, the unit of work for changed ones) and
-    record its events; returns created products' ids by item index."""
+    """Write the plan and record its events; returns created products' ids by item index.
+
+    New rows go in with Core ``INSERT ... RETURNING`` on the tables, one statement per
+    table (the ORM's bulk insert splits rows whose missing columns differ into many small
+    statements); changed rows go through the unit of work; images are replaced with one
+    DELETE and one INSERT, and only when some product's images changed."""
     now = utcnow()
     for product in plan.updated.values():
         product.updated_at = now
         session.add(product)
     session.flush()
+    connection = session.connection()
     created: dict[int, int] = {}
     if plan.created:
-        ids: list[int] = [
-            int(i or 0)
-            for i in session.scalars(
-                insert(Product).returning(col(Product.id), sort_by_parameter_order=True),
-                [_product_row(shop_id, item, now) for _, item in plan.created],
-            ).all()
-        ]
+        ids = connection.execute(
+            insert(_PRODUCTS).returning(_PRODUCTS.c.id, sort_by_parameter_order=True),
+            [_product_row(shop_id, item, now) for _, item in plan.created],
+        ).scalars()
         for (index, item), pid in zip(plan.created, ids, strict=True):
             created[index] = pid
             plan.new_skus.extend(_sku_row(shop_id, pid, s) for s in item.skus)
             if item.images:
                 plan.images[pid] = list(item.images)
-    sku_ids: list[int] = []
-    if plan.new_skus:
-        sku_ids = [
-            int(i or 0)
-            for i in session.scalars(
-                insert(Sku).returning(col(Sku.id), sort_by_parameter_order=True), plan.new_skus
-            ).all()
-        ]
-    for pid in plan.images:
-        for old in session.exec(select(ProductImage).where(ProductImage.product_id == pid)).all():
-            session.delete(old)
-    session.flush()
-    session.add_all(
-        ProductImage(
-            shop_id=shop_id,
-            product_id=pid,
-            file_id=file_id,
-            thumbnail_id=loaded.files.get(file_id),
-            position=position,
-            is_main=position == 0,
-        )
-        for pid, file_ids in plan.images.items()
-        for position, file_id in enumerate(file_ids)
-    )
-    session.flush()
-    _record(session, shop_id, plan, created, dict(zip(sku_ids, plan.new_skus, strict=True)), now)
+    new_skus = _insert_skus(session, plan.new_skus)
+    if plan.images:
+        _replace_images(session, shop_id, plan.images, loaded.files, now)
+    _record(session, shop_id, plan, created, new_skus, now)
     return created
+
+
+def _insert_skus(session: Session, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Insert new SKU rows with one plain ``executemany`` and read their ids back by
+    (product, code), which is unique: cheaper than ``RETURNING`` in parameter order,
+    which SQLite can only do a row at a time. Returns the rows by their new ids."""
+    if not rows:
+        return {}
+    connection = session.connection()
+    connection.execute(insert(_SKUS), rows)
+    wanted = {(row["product_id"], row["code"]): row for row in rows}
+    found = connection.execute(
+        select(_SKUS.c.id, _SKUS.c.product_id, _SKUS.c.code)
+        .where(_SKUS.c.product_id.in_({pid for pid, _ in wanted}))
+        .order_by(_SKUS.c.id)
+    )
+    return {sku_id: wanted[(pid, code)] for sku_id, pid, code in found if (pid, code) in wanted}
+
+
+def _replace_images(
+    session: Session,
+    shop_id: int,
+    images: dict[int, list[int]],
+    thumbnails: dict[int, int | None],
+    now: Any,
+) -> None:
+    """Give each product in ``images`` exactly those files, in order (the first is main)."""
+    connection = session.connection()
+    connection.execute(delete(_IMAGES).where(_IMAGES.c.product_id.in_(list(images))))
+    rows = [
+        {
+            "shop_id": shop_id,
+            "product_id": pid,
+            "file_id": file_id,
+            "thumbnail_id": thumbnails.get(file_id),
+            "position": position,
+            "is_main": position == 0,
+            "created_at": now,
+        }
+        for pid, file_ids in images.items()
+        for position, file_id in enumerate(file_ids)
+    ]
+    if rows:
+        connection.execute(insert(_IMAGES), rows)
 
 
 def _created_snapshot(
