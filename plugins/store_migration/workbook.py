@@ -17,9 +17,6 @@ from typing import IO, Any
 
 from openpyxl import load_workbook
 
-from sdk import sniffing
-from sdk.errors import InvalidRequest
-
 from plugins.store_migration.reading import (
     MAX_FILE_BYTES,
     FileRefused,
@@ -29,6 +26,9 @@ from plugins.store_migration.reading import (
     file_kind,
     header_key,
 )
+from sdk import sniffing
+from sdk.errors import InvalidRequest
+
 
 def check_workbook(stream: IO[bytes]) -> None:
     """Refuse a file named ``.xlsx`` that is not a workbook or that is a zip bomb (the
