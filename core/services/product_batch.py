@@ -14,7 +14,7 @@ the same file never create one product twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,7 +40,12 @@ from sdk.batch import (
     item_key,
     item_problems,
 )
-from sdk.models import Problem
+from sdk.models import Problem, ProductDraft
+from sdk.models import Sku as SkuDraft
+
+#: Asks the shop's services about a product as it would be saved (``product_validate``);
+#: returns their problems, none when they accept it.
+Validator = Callable[[ProductDraft], list[Problem]]
 
 _PRODUCT_FIELDS = ("title", "description", "category_id", "condition", "status", "weight_g")
 _SKU_FIELDS = ("options", "price_fen", "compare_at_fen", "stock", "barcode")
@@ -255,12 +260,19 @@ def _diff(item: ProductInput, product: Product, loaded: _Loaded, plan: _Plan) ->
 
 
 def upsert_products(
-    session: Session, *, shop: Shop, items: Sequence[ProductInput], dry_run: bool = False
+    session: Session,
+    *,
+    shop: Shop,
+    items: Sequence[ProductInput],
+    dry_run: bool = False,
+    validate: Validator | None = None,
 ) -> BatchResult:
     """Create or change up to :data:`~sdk.batch.MAX_BATCH` products; one result per item.
 
-    With ``dry_run`` the results are the same and nothing is written (the session's
-    changes are expunged). Does not commit.
+    An item the kernel accepts is then shown to ``validate`` (the shop's services'
+    ``product_validate``, as the single-product routes ask them) as the product it would
+    save; their problems fail that item alone. With ``dry_run`` the results are the same
+    and nothing is written (the session's changes are expunged). Does not commit.
     """
     assert shop.id is not None
     if len(items) > MAX_BATCH:
@@ -277,7 +289,7 @@ def upsert_products(
     seen: set[str] = set()
     with session.no_autoflush:  # items are judged on loaded rows changed in memory
         for index, item in enumerate(items):
-            results.append(_judge(index, item, shop, loaded, rules, plan, seen))
+            results.append(_judge(index, item, loaded, rules, plan, seen, validate))
     if dry_run:
         for product in loaded.by_key.values():
             if product in session:
@@ -294,14 +306,13 @@ def upsert_products(
 def _judge(
     index: int,
     item: ProductInput,
-    shop: Shop,
     loaded: _Loaded,
     rules: _Rules,
     plan: _Plan,
     seen: set[str],
+    validate: Validator | None,
 ) -> ItemResult:
     """One item's outcome; a good item's writes join ``plan``."""
-    assert shop.id is not None
     key = item_key(item)
     product = loaded.by_key.get(key)
     problems: list[Problem] = []
@@ -324,6 +335,11 @@ def _judge(
         codes = set(loaded.skus[product.id or 0]) if product is not None else set()
         problems = item_problems(item, is_new=product is None, known_codes=codes)
         problems += rules.problems(item, product)
+    if not problems and validate is not None:
+        problems = [
+            Problem(field=p.field, message=p.message, code=p.code or "product_rejected")
+            for p in validate(_draft(item, product, loaded))
+        ]
     if problems:
         return ItemResult(
             index=index, status="failed", external_ref=item.external_ref, problems=problems
@@ -340,6 +356,38 @@ def _judge(
         external_ref=product.external_ref,
         product_id=product.id,
         changed=changed,
+    )
+
+
+def _draft(item: ProductInput, product: Product | None, loaded: _Loaded) -> ProductDraft:
+    """The product ``item`` would save, for the services to judge: the item's fields over
+    the stored product's, its SKUs over the stored ones by code (a SKU not saved yet has
+    ``id`` 0)."""
+
+    def field_value(name: str) -> Any:
+        value = getattr(item, name)
+        return value if value is not None or product is None else getattr(product, name)
+
+    stored = loaded.skus.get(product.id or 0, {}) if product is not None else {}
+    skus = {
+        code: SkuDraft.model_validate(sku, from_attributes=True) for code, sku in stored.items()
+    }
+    for sku_in in item.skus:
+        sent = {n: getattr(sku_in, n) for n in _SKU_FIELDS if getattr(sku_in, n) is not None}
+        current = skus.get(sku_in.code)
+        skus[sku_in.code] = (
+            current.model_copy(update=sent)
+            if current is not None
+            else SkuDraft(id=0, code=sku_in.code, **{"price_fen": 0, "stock": 0, **sent})
+        )
+    condition = field_value("condition")
+    return ProductDraft(
+        id=product.id if product is not None else None,
+        title=field_value("title") or "",
+        description=field_value("description") or "",
+        category_id=field_value("category_id"),
+        condition=getattr(condition, "value", condition),
+        skus=list(skus.values()),
     )
 
 
@@ -493,7 +541,12 @@ def _record(
 
 
 def upsert_raw(
-    session: Session, *, shop: Shop, raw_items: Sequence[Any], dry_run: bool = False
+    session: Session,
+    *,
+    shop: Shop,
+    raw_items: Sequence[Any],
+    dry_run: bool = False,
+    validate: Validator | None = None,
 ) -> BatchResult:
     """:func:`upsert_products` for items as sent over HTTP: an item that is not even
     well-formed fails alone, with the field path of each mistake, and the others go on."""
@@ -525,7 +578,7 @@ def upsert_raw(
                     for err in exc.errors(include_url=False)
                 ],
             )
-    result = upsert_products(session, shop=shop, items=valid, dry_run=dry_run)
+    result = upsert_products(session, shop=shop, items=valid, dry_run=dry_run, validate=validate)
     merged: list[ItemResult] = [*failed.values()]
     merged += [item.model_copy(update={"index": positions[item.index]}) for item in result.items]
     merged.sort(key=lambda r: r.index)
