@@ -144,9 +144,13 @@ class ClientJobs:
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
 
-    def start(self, code: str, params: Mapping[str, Any] | None = None) -> JobInfo:
-        """Queue a job of this plugin's kind ``code``. Scope: the kind's scope."""
+    def start(
+        self, code: str, params: Mapping[str, Any] | None = None, *, language: str | None = None
+    ) -> JobInfo:
+        """Queue a job of this plugin's kind ``code``, in the merchant's ``language``.
+        Scope: the kind's scope."""
         from core.jobs.plugin_jobs import enqueue_job, find_kind, start_plugin_job
+        from sdk.jobs import job_language
 
         host = self._c.host
         if host is None or host.plugins is None:
@@ -159,6 +163,7 @@ class ClientJobs:
                 installation=self._c.installation,
                 code=code,
                 params=dict(params or {}),
+                language=job_language(language),
             )
             session.flush()
             job_id = job.id

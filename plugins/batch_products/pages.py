@@ -187,7 +187,7 @@ def home_page(client: ShopClient, language: str = "en") -> SafeHtml:
 
 def _started(client: ShopClient, code: str, params: dict[str, Any], language: str) -> SafeHtml:
     w = _WORDS[lang_of(language)]
-    job = client.jobs.start(code, {**params, "language": language})
+    job = client.jobs.start(code, params, language=language)
     return SafeHtml(
         html=f"<p>{escape(w['started'].format(id=job.id))} "
         f'<a href="{base_of(client)}/jobs/{job.id}">{escape(w["see_job"])}</a></p>'

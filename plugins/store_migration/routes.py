@@ -105,8 +105,10 @@ def categories(client: ShopClient, params: Mapping[str, Any], method: str) -> di
     }
 
 
-def start_import(client: ShopClient, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Start the import job for an uploaded file."""
+def start_import(
+    client: ShopClient, params: Mapping[str, Any], language: str = "zh-CN"
+) -> dict[str, Any]:
+    """Start the import job for an uploaded file, its report in the merchant's language."""
     job = client.jobs.start(
         JOB,
         {
@@ -114,6 +116,7 @@ def start_import(client: ShopClient, params: Mapping[str, Any]) -> dict[str, Any
             "format": _format(params),
             "dry_run": str(params.get("dry_run", "")).lower() in ("1", "true", "on"),
         },
+        language=language,
     )
     return job.model_dump(mode="json")
 
