@@ -181,6 +181,14 @@ def _prepared(
     return prepared_values(chosen.importer, client)
 
 
+def _mapping_step(shop_id: int, file_id: int, chosen: FoundImporter | None) -> str:
+    """The importer's own mapping step for this file (its ``mapping_route``), if any."""
+    if chosen is None or not chosen.importer.mapping_route:
+        return ""
+    route = chosen.importer.mapping_route.rstrip("/")
+    return f"/apps/{chosen.plugin_id}/shops/{shop_id}{route}/{chosen.importer.code}/{file_id}"
+
+
 @router.get(BASE + "/files/{file_id}")
 def preview_page(
     shop_id: int, file_id: int, request: Request, session: ReadSessionDep, account: RequireAccount
@@ -226,6 +234,7 @@ def preview_page(
             mapping=mapping,
             rows=rows,
             error=error,
+            mapping_url=_mapping_step(shop_id, upload.id or 0, chosen),
         ),
     )
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from plugins.store_migration.categories import CategoryMatcher
 from plugins.store_migration.importers import BY_CODE
+from plugins.store_migration.mapping_page import mapping_route
 from plugins.store_migration.messages import reason_text
 from plugins.store_migration.migrate import (
     JOB,
@@ -125,6 +126,7 @@ def plugin_routes() -> list[PluginRoute]:
     """The routes :func:`~plugins.store_migration.register_routes` returns."""
     write = Scope.products_write.value
     return [
+        mapping_route(),
         PluginRoute(path="/template", endpoint=download_template, methods=("POST",), name="template",
                     title="Import template", scope=write),
         PluginRoute(path="/categories", endpoint=categories, methods=("GET", "POST"),
