@@ -20,7 +20,7 @@ _table = OutboxEvent.__table__  # type: ignore[attr-defined]
 _counters = EventSequence.__table__  # type: ignore[attr-defined]
 
 
-def _bump_statement(dialect: Any) -> Any:
+def _bump_statement(dialect: Any, *returning: Any) -> Any:
     """``INSERT ... ON CONFLICT DO UPDATE SET last_sequence = last_sequence + 1 RETURNING``
     for one resource's counter row, in ``dialect``'s own insert construct."""
     statement = dialect.insert(_counters).values(
@@ -31,11 +31,17 @@ def _bump_statement(dialect: Any) -> Any:
     return statement.on_conflict_do_update(
         index_elements=[_counters.c.resource_type, _counters.c.resource_id],
         set_={"last_sequence": _counters.c.last_sequence + 1},
-    ).returning(_counters.c.last_sequence)
+    ).returning(*returning, _counters.c.last_sequence)
 
 
 #: Built once per dialect; reusing the constructs skips SQLAlchemy's per-call building.
 _BUMP = {"postgresql": _bump_statement(postgresql), "sqlite": _bump_statement(sqlite)}
+#: The same for many resources at once, executed with a list of parameters (SQLAlchemy's
+#: "insertmanyvalues" batches it into multi-row statements from one cached compilation).
+_BUMP_MANY = {
+    name: _bump_statement(dialect, _counters.c.resource_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 _INSERT = insert(_table).values(
     event_id=bindparam("event_id"),
     name=bindparam("name"),
@@ -132,16 +138,11 @@ def record_events(
     the events inserted in one batch. Returns the new event ids, in ``data``'s order."""
     if not data:
         return []
-    dialect = session.get_bind().dialect.name
-    insert_construct = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    upsert = insert_construct(_counters).values(
-        [{"resource_type": resource_type, "resource_id": rid, "last_sequence": 1} for rid in data]
-    )
-    bump = upsert.on_conflict_do_update(
-        index_elements=[_counters.c.resource_type, _counters.c.resource_id],
-        set_={"last_sequence": _counters.c.last_sequence + 1},
-    ).returning(_counters.c.resource_id, _counters.c.last_sequence)
-    sequences = {rid: seq for rid, seq in session.execute(bump).all()}
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    counters = [{"resource_type": resource_type, "resource_id": rid} for rid in data]
+    sequences = {
+        rid: seq for rid, seq in session.connection().execute(_BUMP_MANY[dialect], counters)
+    }
     now = utcnow()
     rows = [
         {

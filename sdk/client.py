@@ -140,9 +140,15 @@ class FilesClient(Protocol):
 class JobsClient(Protocol):
     """Jobs of the installation's registered kinds (``register_job_kinds``)."""
 
-    def start(self, code: str, params: Mapping[str, Any] | None = None) -> JobInfo:
+    def start(
+        self, code: str, params: Mapping[str, Any] | None = None, *, language: str | None = None
+    ) -> JobInfo:
         """Queue a job of this plugin's kind ``code`` with JSON ``params``. Scope: the
-        kind's ``scope``."""
+        kind's ``scope``.
+
+        ``language`` is the merchant's (``zh-CN`` or ``en``; a page handler gets it as its
+        ``language`` argument): the job's ``ctx.language``, so its refused rows and report
+        are in it. Without it the job speaks the shop's default, ``zh-CN``."""
         ...
 
     def get(self, job_id: int) -> JobInfo:

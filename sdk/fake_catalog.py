@@ -23,7 +23,7 @@ from sdk.batch import (
 )
 from sdk.errors import InvalidRequest, ResourceNotFound
 from sdk.files import RESULT_TYPES, FileInfo, FileLink
-from sdk.jobs import JobCancelled, JobInfo, JobKind, RefusedRow
+from sdk.jobs import JobCancelled, JobInfo, JobKind, RefusedRow, job_language
 from sdk.models import Category, Problem, Product, Sku
 from sdk.scopes import Scope
 from sdk.sniffing import check_result_type, sniff_image
@@ -450,8 +450,11 @@ class FakeJobs:
     def __init__(self, fake: FakeShop) -> None:
         self._f = fake
 
-    def start(self, code: str, params: Mapping[str, Any] | None = None) -> JobInfo:
-        """Queue a job of a registered kind. Scope: the kind's scope."""
+    def start(
+        self, code: str, params: Mapping[str, Any] | None = None, *, language: str | None = None
+    ) -> JobInfo:
+        """Queue a job of a registered kind, in ``language`` (the fake's own when none is
+        given). Scope: the kind's scope."""
         kind = self._f.job_kinds.get(code)
         self._f._call(
             "jobs.start",
@@ -471,6 +474,7 @@ class FakeJobs:
             "counts": {},
             "message": "",
             "params": dict(params or {}),
+            "language": job_language(language) if language else self._f.language,
             "position": 0,
             "refused": [],
             "created_at": _now(),
@@ -524,7 +528,7 @@ class FakeJobContext:
         self.job_id, self.shop_id = job_id, fake.shop_id
         self.params: Mapping[str, Any] = dict(row["params"])
         self.settings: Mapping[str, Any] = dict(fake.settings)
-        self.language = fake.language
+        self.language: str = row.get("language") or fake.language
         self.position: int = row["position"]
         self._chunks = 0
 

@@ -140,6 +140,18 @@ class JobContext(Protocol):
         ...
 
 
+#: The languages a job's messages and report come in; the first is the default.
+JOB_LANGUAGES = ("zh-CN", "en")
+
+
+def job_language(language: str | None) -> str:
+    """A job's language from what a page or caller gave (``zh-CN``, ``zh_CN``, ``zh``,
+    ``en-US``...): ``zh-CN`` or ``en``; ``zh-CN`` when none is given."""
+    if not language:
+        return JOB_LANGUAGES[0]
+    return "zh-CN" if language.replace("_", "-").lower().startswith("zh") else "en"
+
+
 def chunked(rows: Iterable[T], size: int) -> Iterator[list[T]]:
     """``rows`` in lists of ``size`` (the last may be shorter)."""
     it = iter(rows)

@@ -330,7 +330,9 @@ class Importer(BaseModel):
     ``prepare(client) -> dict``, when given, returns what ``parse`` needs from the shop
     (its category tree, the merchant's saved mappings); the host calls it with the
     installation's client before a preview and when the import job starts, and passes
-    the result as ``ImportOptions.values``.
+    the result as ``ImportOptions.values``. ``mapping_route``, when given, is a route of
+    the plugin (``/mapping``) serving a mapping step for values the file leaves in doubt
+    (categories, say): the preview links to it as ``<route>/<importer code>/<file id>``.
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -343,6 +345,7 @@ class Importer(BaseModel):
     fields: tuple[str, ...] = ()
     on_imported: Any = None
     prepare: Any = None
+    mapping_route: str = Field(default="", pattern=r"^(/[A-Za-z0-9_\-/]*)?$")
 
 
 class ActionField(Snapshot):

@@ -7,6 +7,8 @@ ZIP archive or a PDF, or holds NUL bytes, is refused, and so is an "XLSX" that i
 from __future__ import annotations
 
 import codecs
+import zipfile
+from typing import IO
 
 from sdk.errors import InvalidRequest
 
@@ -22,6 +24,14 @@ _BINARY_STARTS = {
     b"\x1f\x8b": "a gzip archive",
 }
 _IMAGES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png"}
+#: The parts every XLSX workbook holds.
+WORKBOOK_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+#: The most a workbook may unpack to (bytes), in all.
+MAX_UNPACKED_BYTES = 256 * 1024 * 1024
+#: The highest ratio of a part's unpacked to packed size (XML compresses about 10:1).
+MAX_RATIO = 200
+#: The most parts a workbook may hold.
+MAX_PARTS = 10_000
 
 
 def looks_like(head: bytes) -> str | None:
@@ -79,3 +89,52 @@ def sniff_image(head: bytes) -> str:
         f"The file is not a JPEG, PNG or WebP image ({looks_like(head) or 'unknown'}).",
         code="unsupported_file_type",
     )
+
+
+def check_workbook(stream: IO[bytes]) -> None:
+    """Refuse a seekable ``stream`` that is not a real XLSX workbook (``not_xlsx``: not a
+    ZIP, a damaged one, or one without ``[Content_Types].xml`` and ``xl/workbook.xml``) or
+    that is a zip bomb (``zip_bomb``: too many parts, a part unpacking over
+    :data:`MAX_RATIO` times its packed size, or :data:`MAX_UNPACKED_BYTES` in all).
+
+    Only the ZIP's central directory is read, never a part, so a bomb costs nothing to
+    refuse. The stream is left at its start."""
+    stream.seek(0)
+    if not stream.read(4).startswith(b"PK\x03\x04"):
+        stream.seek(0)
+        raise InvalidRequest("The file is not an XLSX workbook (not a ZIP).", code="not_xlsx")
+    stream.seek(0)
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        stream.seek(0)
+        raise InvalidRequest("The XLSX workbook is damaged.", code="not_xlsx") from None
+    stream.seek(0)
+    if len(infos) > MAX_PARTS:
+        raise InvalidRequest(
+            f"The workbook has {len(infos)} parts (at most {MAX_PARTS}): refused as a zip bomb.",
+            code="zip_bomb",
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise InvalidRequest(
+                f"The workbook's part {info.filename} would unpack {info.file_size} bytes from "
+                f"{info.compress_size}: refused as a zip bomb.",
+                code="zip_bomb",
+            )
+    if total > MAX_UNPACKED_BYTES:
+        raise InvalidRequest(
+            f"The workbook would unpack to {total} bytes (at most {MAX_UNPACKED_BYTES}): "
+            "refused as a zip bomb.",
+            code="zip_bomb",
+        )
+    names = {info.filename for info in infos}
+    missing = [part for part in WORKBOOK_PARTS if part not in names]
+    if missing:
+        raise InvalidRequest(
+            f"The file is a ZIP but not an XLSX workbook (it has no {missing[0]}).",
+            code="not_xlsx",
+        )

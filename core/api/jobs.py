@@ -23,7 +23,7 @@ from core.jobs.tasks import enqueue
 from core.models import Job
 from core.plugins.manager import InstallationRef, PluginHost
 from sdk.errors import ResourceNotFound
-from sdk.jobs import JobInfo
+from sdk.jobs import JobInfo, job_language
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["jobs"])
@@ -35,6 +35,11 @@ class JobStart(BaseModel):
     code: str = Field(min_length=1, max_length=60)
     params: dict[str, Any] = Field(default_factory=dict)
     plugin_id: str | None = Field(default=None, max_length=60, description="For members")
+    language: str | None = Field(
+        default=None,
+        max_length=16,
+        description="The merchant's language for the job's messages: zh-CN (default) or en",
+    )
 
 
 def _installation(
@@ -75,7 +80,13 @@ def start_job(
                 code="missing_scope",
                 extra={"missing_scope": scope.value},
             )
-    job = start_plugin_job(session, installation=inst, code=body.code, params=body.params)
+    job = start_plugin_job(
+        session,
+        installation=inst,
+        code=body.code,
+        params=body.params,
+        language=job_language(body.language),
+    )
     out = job_info(job)
     session.commit()
     assert job.id is not None

@@ -13,14 +13,17 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
-from core.api.deps import Access, SessionDep
+from core.api.deps import Access, DecisionsDep, SessionDep
 from core.auth import ShopAccess
 from core.errors import InvalidInput, NotFound
+from core.plugins.decisions import DecisionRunner
 from core.schemas.products import ProductPublic
-from core.services.product_batch import upsert_products, upsert_raw
+from core.services.product_batch import Validator, upsert_products, upsert_raw
 from core.services.products import get_product, product_public
 from sdk.batch import MAX_BATCH, ItemResult, ProductInput
+from sdk.models import Problem, ProductDraft
 from sdk.scopes import Scope
 
 router = APIRouter(tags=["products"])
@@ -41,14 +44,32 @@ class BatchResultPublic(BaseModel):
     counts: dict[str, int]
 
 
+def services_validator(session: Session, decisions: DecisionRunner, shop_id: int) -> Validator:
+    """Each product shown to the shop's services' ``product_validate``, as the
+    single-product routes do (:func:`core.api.products.validate_with_services`)."""
+
+    def validate(draft: ProductDraft) -> list[Problem]:
+        return list(decisions.call(session, shop_id, "product_validate", product=draft).result)
+
+    return validate
+
+
 @router.post("/shops/{shop_id}/products/batch", response_model=BatchResultPublic)
 def upsert_products_batch(
     access: Annotated[ShopAccess, Access(Scope.products_write)],
     session: SessionDep,
     body: BatchBody,
+    decisions: DecisionsDep,
 ) -> BatchResultPublic:
-    """Create or change up to 1,000 products at once; one result per item."""
-    result = upsert_raw(session, shop=access.shop, raw_items=body.items, dry_run=body.dry_run)
+    """Create or change up to 1,000 products at once; one result per item. The shop's
+    services judge each item (``product_validate``); a refusal fails that item alone."""
+    result = upsert_raw(
+        session,
+        shop=access.shop,
+        raw_items=body.items,
+        dry_run=body.dry_run,
+        validate=services_validator(session, decisions, access.shop_id),
+    )
     if body.dry_run:
         session.rollback()
     else:

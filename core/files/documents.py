@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from sqlmodel import Session
 
+from core.errors import InvalidInput
 from core.files.errors import FileTooLargeError, UnsupportedFileType
 from core.files.service import _clean_name
 from core.files.store import CHUNK_SIZE, FileStore, FileTooLarge, StagedFile, new_key
@@ -21,7 +22,7 @@ from core.models.base import utcnow
 from core.models.files import FilePurpose, StoredFile
 from sdk.errors import InvalidRequest
 from sdk.files import RESULT_TYPES
-from sdk.sniffing import XLSX, check_result_type, looks_like, sniff_document
+from sdk.sniffing import XLSX, check_result_type, check_workbook, looks_like, sniff_document
 
 #: What an import upload may be, and each type's suffix in the store.
 UPLOAD_TYPES = ("text/csv", XLSX)
@@ -32,6 +33,9 @@ SUFFIXES = {
     "application/pdf": ".pdf",
     XLSX: ".xlsx",
 }
+#: What an upload's name says it is, by suffix (other names say nothing).
+NAMED_TYPES = {".csv": "text/csv", ".txt": "text/csv", ".tsv": "text/csv", ".xlsx": XLSX}
+_TYPE_NAMES = {"text/csv": "CSV (text)", XLSX: "an XLSX workbook"}
 
 
 def chunks_of(data: Iterable[bytes] | IO[bytes]) -> Iterable[bytes]:
@@ -144,16 +148,15 @@ def save_upload(
     retention_days: int,
     field: str = "file",
 ) -> StoredFile:
-    """Keep a staged import upload when its bytes are text (CSV) or an XLSX (a ZIP)."""
+    """Keep a staged import upload when its bytes are text (CSV) or a real XLSX workbook
+    that is not a zip bomb (:func:`sdk.sniffing.check_workbook`, from the zip directory),
+    and they are what the file's name says; anything else is refused and nothing stays."""
     staged.close()
-    found = sniff_document(staged.head)
-    content_type = "text/csv" if found == "text/plain" else found
-    if content_type not in UPLOAD_TYPES:
+    try:
+        content_type = upload_type(staged, filename or "", field=field)
+    except BaseException:
         staged.discard()
-        raise UnsupportedFileType(
-            looks_like(staged.head) or "not text", ["CSV (text)", "XLSX"], field=field
-        )
-    assert content_type is not None
+        raise
     return _commit(
         session,
         store,
@@ -165,6 +168,32 @@ def save_upload(
         filename=filename or "",
         retention_days=retention_days,
     )
+
+
+def upload_type(staged: StagedFile, filename: str, *, field: str) -> str:
+    """The type of a closed staged upload, from its bytes, checked against its name."""
+    found = sniff_document(staged.head)
+    content_type = "text/csv" if found == "text/plain" else found
+    if content_type not in UPLOAD_TYPES:
+        raise UnsupportedFileType(
+            looks_like(staged.head) or "not text", ["CSV (text)", "XLSX"], field=field
+        )
+    assert content_type is not None
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    named = NAMED_TYPES.get(suffix)
+    if named is not None and named != content_type:
+        raise InvalidInput(
+            f"The file is named {suffix} but its content is {_TYPE_NAMES[content_type]}.",
+            code="file_name_mismatch",
+            field=field,
+        )
+    if content_type == XLSX:
+        with staged.path.open("rb") as stream:
+            try:
+                check_workbook(stream)
+            except InvalidRequest as exc:
+                raise InvalidInput(str(exc), code=exc.code, field=field) from None
+    return content_type
 
 
 def file_expired(row: StoredFile) -> bool:

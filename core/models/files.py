@@ -36,7 +36,8 @@ class StoredFile(SQLModel, table=True):
     shop_id: int = Field(foreign_key="shop.id", index=True)
     purpose: FilePurpose
     storage_key: str = Field(max_length=200, unique=True)
-    content_type: str = Field(max_length=60)
+    #: a MIME type (RFC 6838 allows 127 + 1 + 127; XLSX's alone is 65)
+    content_type: str = Field(max_length=255)
     size: int = Field(ge=0)
     sha256: str = Field(max_length=64)
     filename: str = Field(default="", max_length=200)

@@ -146,9 +146,13 @@ class ClientJobs:
     def __init__(self, client: ScopedClient) -> None:
         self._c = client
 
-    def start(self, code: str, params: Mapping[str, Any] | None = None) -> JobInfo:
-        """Queue a job of this plugin's kind ``code``. Scope: the kind's scope."""
+    def start(
+        self, code: str, params: Mapping[str, Any] | None = None, *, language: str | None = None
+    ) -> JobInfo:
+        """Queue a job of this plugin's kind ``code``, in the merchant's ``language``.
+        Scope: the kind's scope."""
         from core.jobs.plugin_jobs import enqueue_job, find_kind, start_plugin_job
+        from sdk.jobs import job_language
 
         host = self._c.host
         if host is None or host.plugins is None:
@@ -157,14 +161,15 @@ class ClientJobs:
         scope = Scope(kind.scope) if kind.scope else None
         with self._c.writing(scope) as session:
             wanted = dict(params or {})
-            # a page passes the merchant's language on; the report is then written in it
-            language = wanted.get("language") if wanted.get("language") in LANGUAGES else None
+            # the caller's language wins; a page may also pass it among the params
+            if not language and wanted.get("language") in LANGUAGES:
+                language = wanted["language"]
             job = start_plugin_job(
                 session,
                 installation=self._c.installation,
                 code=code,
                 params=wanted,
-                **({"language": language} if language else {}),
+                language=job_language(language),
             )
             session.flush()
             job_id = job.id

@@ -14,12 +14,12 @@ the same file never create one product twice.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import insert
+from sqlalchemy import Table, delete, insert
 from sqlmodel import Session, col, or_, select
 
 from core.errors import InvalidInput, PermissionDenied
@@ -40,10 +40,18 @@ from sdk.batch import (
     item_key,
     item_problems,
 )
-from sdk.models import Problem
+from sdk.models import Problem, ProductDraft
+from sdk.models import Sku as SkuDraft
+
+#: Asks the shop's services about a product as it would be saved (``product_validate``);
+#: returns their problems, none when they accept it.
+Validator = Callable[[ProductDraft], list[Problem]]
 
 _PRODUCT_FIELDS = ("title", "description", "category_id", "condition", "status", "weight_g")
 _SKU_FIELDS = ("options", "price_fen", "compare_at_fen", "stock", "barcode")
+_PRODUCTS: Table = Product.__table__  # type: ignore[attr-defined]
+_SKUS: Table = Sku.__table__  # type: ignore[attr-defined]
+_IMAGES: Table = ProductImage.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -85,12 +93,12 @@ def _load(session: Session, shop_id: int, items: Sequence[ProductInput]) -> _Loa
     if pids:
         for sku in session.exec(select(Sku).where(col(Sku.product_id).in_(pids))).all():
             skus[sku.product_id][sku.code] = sku
-        for image in session.exec(
-            select(ProductImage)
+        for product_id, file_id in session.exec(
+            select(ProductImage.product_id, ProductImage.file_id)
             .where(col(ProductImage.product_id).in_(pids))
             .order_by(col(ProductImage.position), col(ProductImage.id))
         ).all():
-            images[image.product_id].append(image.file_id)
+            images[product_id].append(file_id)
     wanted = {f for i in items for f in i.images or []}
     files: dict[int, int | None] = {}
     if wanted:
@@ -252,12 +260,19 @@ def _diff(item: ProductInput, product: Product, loaded: _Loaded, plan: _Plan) ->
 
 
 def upsert_products(
-    session: Session, *, shop: Shop, items: Sequence[ProductInput], dry_run: bool = False
+    session: Session,
+    *,
+    shop: Shop,
+    items: Sequence[ProductInput],
+    dry_run: bool = False,
+    validate: Validator | None = None,
 ) -> BatchResult:
     """Create or change up to :data:`~sdk.batch.MAX_BATCH` products; one result per item.
 
-    With ``dry_run`` the results are the same and nothing is written (the session's
-    changes are expunged). Does not commit.
+    An item the kernel accepts is then shown to ``validate`` (the shop's services'
+    ``product_validate``, as the single-product routes ask them) as the product it would
+    save; their problems fail that item alone. With ``dry_run`` the results are the same
+    and nothing is written (the session's changes are expunged). Does not commit.
     """
     assert shop.id is not None
     if len(items) > MAX_BATCH:
@@ -274,7 +289,7 @@ def upsert_products(
     seen: set[str] = set()
     with session.no_autoflush:  # items are judged on loaded rows changed in memory
         for index, item in enumerate(items):
-            results.append(_judge(index, item, shop, loaded, rules, plan, seen))
+            results.append(_judge(index, item, loaded, rules, plan, seen, validate))
     if dry_run:
         for product in loaded.by_key.values():
             if product in session:
@@ -291,14 +306,13 @@ def upsert_products(
 def _judge(
     index: int,
     item: ProductInput,
-    shop: Shop,
     loaded: _Loaded,
     rules: _Rules,
     plan: _Plan,
     seen: set[str],
+    validate: Validator | None,
 ) -> ItemResult:
     """One item's outcome; a good item's writes join ``plan``."""
-    assert shop.id is not None
     key = item_key(item)
     product = loaded.by_key.get(key)
     problems: list[Problem] = []
@@ -321,6 +335,11 @@ def _judge(
         codes = set(loaded.skus[product.id or 0]) if product is not None else set()
         problems = item_problems(item, is_new=product is None, known_codes=codes)
         problems += rules.problems(item, product)
+    if not problems and validate is not None:
+        problems = [
+            Problem(field=p.field, message=p.message, code=p.code or "product_rejected")
+            for p in validate(_draft(item, product, loaded))
+        ]
     if problems:
         return ItemResult(
             index=index, status="failed", external_ref=item.external_ref, problems=problems
@@ -340,55 +359,111 @@ def _judge(
     )
 
 
+def _draft(item: ProductInput, product: Product | None, loaded: _Loaded) -> ProductDraft:
+    """The product ``item`` would save, for the services to judge: the item's fields over
+    the stored product's, its SKUs over the stored ones by code (a SKU not saved yet has
+    ``id`` 0)."""
+
+    def field_value(name: str) -> Any:
+        value = getattr(item, name)
+        return value if value is not None or product is None else getattr(product, name)
+
+    stored = loaded.skus.get(product.id or 0, {}) if product is not None else {}
+    skus = {
+        code: SkuDraft.model_validate(sku, from_attributes=True) for code, sku in stored.items()
+    }
+    for sku_in in item.skus:
+        sent = {n: getattr(sku_in, n) for n in _SKU_FIELDS if getattr(sku_in, n) is not None}
+        current = skus.get(sku_in.code)
+        skus[sku_in.code] = (
+            current.model_copy(update=sent)
+            if current is not None
+            else SkuDraft(id=0, code=sku_in.code, **{"price_fen": 0, "stock": 0, **sent})
+        )
+    condition = field_value("condition")
+    return ProductDraft(
+        id=product.id if product is not None else None,
+        title=field_value("title") or "",
+        description=field_value("description") or "",
+        category_id=field_value("category_id"),
+        condition=getattr(condition, "value", condition),
+        skus=list(skus.values()),
+    )
+
+
 def _write(session: Session, shop_id: int, plan: _Plan, loaded: _Loaded) -> dict[int, int]:
-    """Write the plan (bulk INSERTs for new rows, the unit of work for changed ones) and
-    record its events; returns created products' ids by item index."""
+    """Write the plan and record its events; returns created products' ids by item index.
+
+    New rows go in with Core ``INSERT ... RETURNING`` on the tables, one statement per
+    table (the ORM's bulk insert splits rows whose missing columns differ into many small
+    statements); changed rows go through the unit of work; images are replaced with one
+    DELETE and one INSERT, and only when some product's images changed."""
     now = utcnow()
     for product in plan.updated.values():
         product.updated_at = now
         session.add(product)
     session.flush()
+    connection = session.connection()
     created: dict[int, int] = {}
     if plan.created:
-        ids: list[int] = [
-            int(i or 0)
-            for i in session.scalars(
-                insert(Product).returning(col(Product.id), sort_by_parameter_order=True),
-                [_product_row(shop_id, item, now) for _, item in plan.created],
-            ).all()
-        ]
+        ids = connection.execute(
+            insert(_PRODUCTS).returning(_PRODUCTS.c.id, sort_by_parameter_order=True),
+            [_product_row(shop_id, item, now) for _, item in plan.created],
+        ).scalars()
         for (index, item), pid in zip(plan.created, ids, strict=True):
             created[index] = pid
             plan.new_skus.extend(_sku_row(shop_id, pid, s) for s in item.skus)
             if item.images:
                 plan.images[pid] = list(item.images)
-    sku_ids: list[int] = []
-    if plan.new_skus:
-        sku_ids = [
-            int(i or 0)
-            for i in session.scalars(
-                insert(Sku).returning(col(Sku.id), sort_by_parameter_order=True), plan.new_skus
-            ).all()
-        ]
-    for pid in plan.images:
-        for old in session.exec(select(ProductImage).where(ProductImage.product_id == pid)).all():
-            session.delete(old)
-    session.flush()
-    session.add_all(
-        ProductImage(
-            shop_id=shop_id,
-            product_id=pid,
-            file_id=file_id,
-            thumbnail_id=loaded.files.get(file_id),
-            position=position,
-            is_main=position == 0,
-        )
-        for pid, file_ids in plan.images.items()
-        for position, file_id in enumerate(file_ids)
-    )
-    session.flush()
-    _record(session, shop_id, plan, created, dict(zip(sku_ids, plan.new_skus, strict=True)), now)
+    new_skus = _insert_skus(session, plan.new_skus)
+    if plan.images:
+        _replace_images(session, shop_id, plan.images, loaded.files, now)
+    _record(session, shop_id, plan, created, new_skus, now)
     return created
+
+
+def _insert_skus(session: Session, rows: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Insert new SKU rows with one plain ``executemany`` and read their ids back by
+    (product, code), which is unique: cheaper than ``RETURNING`` in parameter order,
+    which SQLite can only do a row at a time. Returns the rows by their new ids."""
+    if not rows:
+        return {}
+    connection = session.connection()
+    connection.execute(insert(_SKUS), rows)
+    wanted = {(row["product_id"], row["code"]): row for row in rows}
+    found = connection.execute(
+        select(_SKUS.c.id, _SKUS.c.product_id, _SKUS.c.code)
+        .where(_SKUS.c.product_id.in_({pid for pid, _ in wanted}))
+        .order_by(_SKUS.c.id)
+    )
+    return {sku_id: wanted[(pid, code)] for sku_id, pid, code in found if (pid, code) in wanted}
+
+
+def _replace_images(
+    session: Session,
+    shop_id: int,
+    images: dict[int, list[int]],
+    thumbnails: dict[int, int | None],
+    now: Any,
+) -> None:
+    """Give each product in ``images`` exactly those files, in order (the first is main)."""
+    connection = session.connection()
+    connection.execute(delete(_IMAGES).where(_IMAGES.c.product_id.in_(list(images))))
+    rows = [
+        {
+            "shop_id": shop_id,
+            "product_id": pid,
+            "file_id": file_id,
+            "thumbnail_id": thumbnails.get(file_id),
+            "position": position,
+            "is_main": position == 0,
+            "created_at": now,
+        }
+        for pid, file_ids in images.items()
+        for position, file_id in enumerate(file_ids)
+    ]
+    if rows:
+        connection.execute(insert(_IMAGES), rows)
 
 
 def _created_snapshot(
@@ -466,7 +541,12 @@ def _record(
 
 
 def upsert_raw(
-    session: Session, *, shop: Shop, raw_items: Sequence[Any], dry_run: bool = False
+    session: Session,
+    *,
+    shop: Shop,
+    raw_items: Sequence[Any],
+    dry_run: bool = False,
+    validate: Validator | None = None,
 ) -> BatchResult:
     """:func:`upsert_products` for items as sent over HTTP: an item that is not even
     well-formed fails alone, with the field path of each mistake, and the others go on."""
@@ -498,7 +578,7 @@ def upsert_raw(
                     for err in exc.errors(include_url=False)
                 ],
             )
-    result = upsert_products(session, shop=shop, items=valid, dry_run=dry_run)
+    result = upsert_products(session, shop=shop, items=valid, dry_run=dry_run, validate=validate)
     merged: list[ItemResult] = [*failed.values()]
     merged += [item.model_copy(update={"index": positions[item.index]}) for item in result.items]
     merged.sort(key=lambda r: r.index)

@@ -45,6 +45,7 @@ from marketplace.web import (
     console_pickup,
     console_qualifications,
     console_roles,
+    console_service_jobs,
     console_shipping,
     console_shop,
     console_storefront,
@@ -73,6 +74,7 @@ router.include_router(console_qualifications.router)
 router.include_router(console_import.router)
 router.include_router(console_support.router)
 router.include_router(console_growth.router)
+router.include_router(console_service_jobs.router)
 
 #: Every field of the new-shop form, in the order of the form.
 SHOP_FIELDS: tuple[str, ...] = (

@@ -102,6 +102,7 @@ def _keep_upload(
             staged=staged,
             filename=filename,
             retention_days=settings.upload_retention_days,
+            field="body",
         )
         session.commit()
     assert row.id is not None
@@ -137,6 +138,15 @@ async def upload_for_import(
             "file_too_large": _("The file is larger than %(mb)s MB.")
             % {"mb": settings.import_max_bytes // (1024 * 1024)},
             "unsupported_file_type": _("This is not a CSV or XLSX file."),
+            "not_xlsx": _("This file is not a real XLSX workbook (it may be damaged)."),
+            "zip_bomb": _(
+                "This workbook would unpack to far more than its size (a zip bomb); "
+                "it was refused without opening it."
+            ),
+            "file_name_mismatch": _(
+                "The file's name does not match its content (e.g. a CSV named .xlsx); "
+                "save it again in the format its name says."
+            ),
         }
         body = exc.to_problem(request.url.path)
         body["message"] = messages.get(exc.code, exc.detail)
@@ -169,6 +179,14 @@ def _prepared(
     runtime = request.app.state.runtime
     client, _ = installation_client(runtime.engine, inst.id, runtime)
     return prepared_values(chosen.importer, client)
+
+
+def _mapping_step(shop_id: int, file_id: int, chosen: FoundImporter | None) -> str:
+    """The importer's own mapping step for this file (its ``mapping_route``), if any."""
+    if chosen is None or not chosen.importer.mapping_route:
+        return ""
+    route = chosen.importer.mapping_route.rstrip("/")
+    return f"/apps/{chosen.plugin_id}/shops/{shop_id}{route}/{chosen.importer.code}/{file_id}"
 
 
 @router.get(BASE + "/files/{file_id}")
@@ -216,6 +234,7 @@ def preview_page(
             mapping=mapping,
             rows=rows,
             error=error,
+            mapping_url=_mapping_step(shop_id, upload.id or 0, chosen),
         ),
     )
 

@@ -39,8 +39,8 @@ SPOOL_BYTES = 8 << 20
 
 def lang_of(ctx: JobContext) -> str:
     """The job's language as this plugin's catalog names it (``zh_CN`` or ``en``): the
-    page's that started it (``params["language"]``), else the one the host gives."""
-    language = str(ctx.params.get("language") or ctx.language)
+    page's that started it (``client.jobs.start(..., language=...)``)."""
+    language = str(ctx.language)
     return "zh_CN" if language.replace("-", "_").lower() == "zh_cn" else "en"
 
 

@@ -11,16 +11,14 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from plugins.batch_products.sheet import HEADER_KEYS, restore
+from sdk.errors import InvalidRequest
+from sdk.sniffing import check_workbook
 
-#: The most an XLSX may unpack to, and the largest unpacked/packed ratio of a member.
-MAX_UNPACKED = 512 * 1024 * 1024
-MAX_RATIO = 200
 REQUIRED = ("product_id", "sku_id")
 
 
@@ -60,21 +58,11 @@ def _cell(value: Any) -> Any:
 
 
 def _check_zip(data: IO[bytes]) -> None:
+    """The SDK's check of the zip directory (the one the host runs on uploads)."""
     try:
-        with zipfile.ZipFile(data) as package:
-            infos = package.infolist()
-    except zipfile.BadZipFile as exc:
-        raise SheetRefused("not_a_workbook") from exc
-    total = 0
-    for info in infos:
-        total += info.file_size
-        if info.file_size > MAX_RATIO * max(info.compress_size, 1) and info.file_size > 1 << 20:
-            raise SheetRefused("zip_bomb")
-    if total > MAX_UNPACKED:
-        raise SheetRefused("zip_bomb")
-    if "xl/workbook.xml" not in {i.filename for i in infos}:
-        raise SheetRefused("not_a_workbook")
-    data.seek(0)
+        check_workbook(data)
+    except InvalidRequest as exc:
+        raise SheetRefused("zip_bomb" if exc.code == "zip_bomb" else "not_a_workbook") from None
 
 
 def _xlsx_rows(data: IO[bytes]) -> Iterator[SheetRow]:

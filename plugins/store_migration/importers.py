@@ -34,6 +34,8 @@ from sdk.importing import Detection, ImportOptions, ImportRow
 from sdk.models import Category, Importer
 
 CSV = ("text/csv",)
+#: The plugin's route of the category mapping step the import preview links to.
+MAPPING_ROUTE = "/mapping"
 XLSX = ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",)
 
 
@@ -118,6 +120,7 @@ class Format:
             detect=self.detect,
             on_imported=queue_images,
             prepare=import_values,
+            mapping_route=MAPPING_ROUTE,
         )
 
 

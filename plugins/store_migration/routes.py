@@ -18,6 +18,7 @@ from typing import Any
 
 from plugins.store_migration.categories import CategoryMatcher
 from plugins.store_migration.importers import BY_CODE
+from plugins.store_migration.mapping_page import mapping_route
 from plugins.store_migration.messages import reason_text
 from plugins.store_migration.migrate import (
     JOB,
@@ -105,8 +106,10 @@ def categories(client: ShopClient, params: Mapping[str, Any], method: str) -> di
     }
 
 
-def start_import(client: ShopClient, params: Mapping[str, Any]) -> dict[str, Any]:
-    """Start the import job for an uploaded file."""
+def start_import(
+    client: ShopClient, params: Mapping[str, Any], language: str = "zh-CN"
+) -> dict[str, Any]:
+    """Start the import job for an uploaded file, its report in the merchant's language."""
     job = client.jobs.start(
         JOB,
         {
@@ -114,6 +117,7 @@ def start_import(client: ShopClient, params: Mapping[str, Any]) -> dict[str, Any
             "format": _format(params),
             "dry_run": str(params.get("dry_run", "")).lower() in ("1", "true", "on"),
         },
+        language=language,
     )
     return job.model_dump(mode="json")
 
@@ -122,6 +126,7 @@ def plugin_routes() -> list[PluginRoute]:
     """The routes :func:`~plugins.store_migration.register_routes` returns."""
     write = Scope.products_write.value
     return [
+        mapping_route(),
         PluginRoute(path="/template", endpoint=download_template, methods=("POST",), name="template",
                     title="Import template", scope=write),
         PluginRoute(path="/categories", endpoint=categories, methods=("GET", "POST"),

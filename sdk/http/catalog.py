@@ -233,11 +233,14 @@ class HttpJobs:
     def __init__(self, client: HttpShopClient) -> None:
         self._c = client
 
-    def start(self, code: str, params: Mapping[str, Any] | None = None) -> JobInfo:
-        """Queue a job of the installation's plugin kind ``code``."""
-        answer = self._c._call(
-            "POST", self._c._shop_path("jobs"), json={"code": code, "params": dict(params or {})}
-        )
+    def start(
+        self, code: str, params: Mapping[str, Any] | None = None, *, language: str | None = None
+    ) -> JobInfo:
+        """Queue a job of the installation's plugin kind ``code``, in ``language``."""
+        body: dict[str, Any] = {"code": code, "params": dict(params or {})}
+        if language:
+            body["language"] = language
+        answer = self._c._call("POST", self._c._shop_path("jobs"), json=body)
         return JobInfo.model_validate(answer.json())
 
     def get(self, job_id: int) -> JobInfo:

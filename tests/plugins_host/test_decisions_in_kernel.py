@@ -166,3 +166,64 @@ def test_shipping_quote_comes_from_the_shops_service_or_the_kernel(
         json={"province_code": "99", "lines": [{"sku_id": sku.id, "quantity": 1}]},
     )
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.province_code"
+
+
+def test_the_batch_route_asks_the_services_about_each_item(
+    app_with_recorder: FastAPI, factory: Factory
+) -> None:
+    client = TestClient(app_with_recorder)
+    owner = factory.account()
+    shop = factory.shop(owner)
+    category = factory.category()
+    _enable(app_with_recorder, shop.id)
+    url = f"/api/v1/shops/{shop.id}/products/batch"
+
+    def item(ref: str, title: str, price_fen: int = 1000) -> dict:
+        sku = {"code": f"{ref}-1", "price_fen": price_fen, "stock": 5}
+        return {"external_ref": ref, "category_id": category.id, "title": title, "skus": [sku]}
+
+    first = client.post(
+        url,
+        json={"items": [item("cup", "a cup"), item("box", "a box"), item("mug", "a mug")]},
+        headers=factory.headers(owner),
+    )
+    assert first.status_code == 200, first.text
+    body = first.json()
+    assert [r["status"] for r in body["items"]] == ["created", "failed", "created"]
+    assert body["items"][1]["problems"] == [
+        {"field": "title", "message": "no 'x' allowed", "code": "product_rejected"}
+    ]
+    assert body["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "failed": 1}
+    drafts = [p for name, p in recorder.CALLS if name == "product_validate"]
+    assert [(d.id, d.title, [(s.code, s.price_fen) for s in d.skus]) for d in drafts] == [
+        (None, "a cup", [("cup-1", 1000)]),
+        (None, "a box", [("box-1", 1000)]),
+        (None, "a mug", [("mug-1", 1000)]),
+    ]
+
+    recorder.CALLS.clear()
+    second = client.post(
+        url,
+        json={
+            "items": [{"external_ref": "cup", "title": "a xylophone"}, item("mug", "a mug", 900)]
+        },
+        headers=factory.headers(owner),
+    )
+    assert [r["status"] for r in second.json()["items"]] == ["failed", "updated"]
+    assert second.json()["items"][0]["problems"][0]["code"] == "product_rejected"
+    cup_draft = next(p for name, p in recorder.CALLS if name == "product_validate")
+    # the service saw the stored product with the change applied, its SKU included
+    assert (cup_draft.title, [s.code for s in cup_draft.skus]) == ("a xylophone", ["cup-1"])
+    assert cup_draft.id == first.json()["items"][0]["product_id"]
+    listed = client.get(f"/api/v1/shops/{shop.id}/products", headers=factory.headers(owner))
+    titles = sorted(p["title"] for p in listed.json()["items"])
+    assert titles == ["a cup", "a mug"]  # the refused change was not written
+
+    owner_b = factory.account()
+    shop_b = factory.shop(owner_b)
+    elsewhere = client.post(
+        f"/api/v1/shops/{shop_b.id}/products/batch",
+        json={"items": [item("box", "a box")]},
+        headers=factory.headers(owner_b),
+    )
+    assert elsewhere.json()["items"][0]["status"] == "created"  # not enabled there

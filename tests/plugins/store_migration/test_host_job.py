@@ -17,8 +17,9 @@ from core.jobs.plugin_jobs import installation_client
 from core.jobs.runner import execute_job
 from core.settings import Settings
 from plugins.store_migration.migrate import choose_category
+from plugins.store_migration.routes import start_import
 from tests.conftest import Factory
-from tests.plugins.store_migration.shopify_sample import HEADER, shopify_csv
+from tests.plugins.store_migration.shopify_sample import HEADER, ROWS, shopify_csv
 from tests.plugins_host.conftest import enable
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -123,3 +124,34 @@ def test_a_killed_worker_resumes_from_its_checkpoint(
         ).one()
     assert refs == n
     assert shop.client.jobs.get(job_id).counts.get("created") == n
+
+
+@pytest.mark.parametrize(
+    ("language", "header", "reason"),
+    [
+        ("zh-CN", "行,列,值,原因", "价格不能为负数"),
+        ("en", "Row,Column,Value,Reason", "The price is negative"),
+    ],
+)
+def test_the_report_is_in_the_language_the_job_was_started_in(
+    shop: Shop, language: str, header: str, reason: str
+) -> None:
+    choose_category(shop.client, "Home & Garden > Kitchen", shop.kitchen.id)
+    negative = (
+        "neg,Negative,,,,Clothing,,TRUE,Title,Default Title,,,,,NEG-1,0,,1,,,-5.00,"
+        ",,,,,,,,,,,g,active,,"
+    )
+    data = shopify_csv(rows=(*ROWS, negative)).encode()
+    upload = shop.client.files.write("products.csv", [data], content_type="text/csv")
+    # the route a page calls, with the language the host hands the page
+    started = start_import(
+        shop.client, {"file_id": upload.id, "format": "shopify_csv"}, language=language
+    )
+    assert execute_job(shop.engine, started["id"], runtime=shop.runtime) == "succeeded"
+    info = shop.client.jobs.get(started["id"])
+    assert info.counts.get("failed") == 1 and info.report_file_id is not None
+    with shop.client.files.open(info.report_file_id) as stream:
+        report = stream.read().decode("utf-8-sig").splitlines()
+    assert report[0] == header
+    [row] = [line for line in report[1:] if "Variant Price" in line]
+    assert row.endswith(reason)

@@ -26,7 +26,7 @@ def shop() -> FakeShop:
 
 def test_the_routes_are_registered_with_their_scope() -> None:
     routes = {r.path: r for r in plugin.register_routes()}
-    assert set(routes) == {"/template", "/categories", "/import"}
+    assert set(routes) == {"/template", "/categories", "/import", "/mapping/{format}/{file_id}"}
     assert {r.scope for r in routes.values()} == {"products:write"}
 
 
