@@ -103,7 +103,7 @@ def mark_read(session: Session, *, account_id: int, notification_id: int) -> Not
 
 def mark_all_read(session: Session, *, account_id: int) -> int:
     """Mark every unread notification of the account read; how many were."""
-    result = session.exec(  # type: ignore[call-overload]
+    result = session.exec(
         update(Notification)
         .where(col(Notification.account_id) == account_id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())

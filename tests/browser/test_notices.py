@@ -62,7 +62,7 @@ def test_notices_reach_both_sides_in_their_language(
         page.goto(f"{live_server.url}/console/shops/{shop.id}/support/new")
         page.select_option("select[name=category]", "products")
         page.fill("input[name=subject]", "商品页空白")
-        page.fill("textarea[name=description]", "打开商品页只看到空白，见截图。")
+        page.fill("textarea[name=description]", "打开商品页只看到空白，见截图。")  # noqa: RUF001
         page.set_input_files("input[name=screenshots]", str(_screenshot_file(tmp_path)))
         _check(page, "notices-new-ticket-zh", width)
         page.click("form[action$='/support/new'] button[type=submit]")
@@ -104,7 +104,7 @@ def test_notices_reach_both_sides_in_their_language(
         page.click(".notices-link")
         page.wait_for_load_state()
         notice = page.locator("li.notice.unread")
-        assert f"平台已答复你的工单 #{ticket_id}：商品页空白" in notice.inner_text()
+        assert f"平台已答复你的工单 #{ticket_id}：商品页空白" in notice.inner_text()  # noqa: RUF001
         _check(page, "notices-merchant-list-zh", width)
         page.click("text=全部标为已读")
         page.wait_for_load_state()

@@ -151,7 +151,7 @@ def test_a_person_reads_their_notices_in_their_language_and_opens_one(
     console = client.get(f"/console/shops/{shop.id}/support", headers=HTML).text
     assert BADGE.search(console).group(1) == "1"  # type: ignore[union-attr]
     mine = client.get("/account/notifications", headers=HTML).text
-    assert f"平台已答复你的工单 #{ticket_id}：Images look wrong" in mine
+    assert f"平台已答复你的工单 #{ticket_id}：Images look wrong" in mine  # noqa: RUF001
     assert "New support ticket" not in mine  # the admin's notice is not the merchant's
     # the API keeps a sensible English text and the link
     with Session(engine) as session:  # type: ignore[arg-type]
