@@ -18,6 +18,12 @@ def notice_texts(request: Request) -> dict[str, str]:
         "support_replied": _("The shop replied on ticket #%(ticket_id)s: %(subject)s"),
         "support_answered": _("The platform answered your ticket #%(ticket_id)s: %(subject)s"),
         "support_assigned": _("Support ticket #%(ticket_id)s is yours: %(subject)s"),
+        "webhooks_paused": _(
+            "Webhook deliveries of '%(app)s' to shop '%(shop)s' are paused after "
+            "%(failures)s failed attempts in a row (last: %(reason)s). Events are kept and a "
+            "trial delivery follows shortly; once the app answers again, send the backlog at "
+            "once with POST %(replay)s."
+        ),
     }
 
 

@@ -228,11 +228,11 @@ def test_the_api_renders_a_keyed_notice_in_english_with_its_link(
             link="/console/shops/3/support/7",
             shop_id=None,
         )
-        notify(session, account_id=owner.id, kind="webhooks_paused", message="Paused.")  # type: ignore[arg-type]
+        notify(session, account_id=owner.id, kind="shop_note", message="Paused.")  # type: ignore[arg-type]
         session.commit()
     notes = client.get("/api/v1/me/notifications", headers=factory.headers(owner)).json()
     assert [(n["kind"], n["message"], n["link"]) for n in notes] == [
-        ("webhooks_paused", "Paused.", ""),
+        ("shop_note", "Paused.", ""),  # a kind without a text keeps its message
         (
             "support_answered",
             "The platform answered your ticket #7: Refund stuck",
