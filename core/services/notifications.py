@@ -31,18 +31,21 @@ NOTICE_TEXTS: dict[str, str] = {
 }
 
 
-def render_notice(template: str, params: dict[str, str | int]) -> str:
-    """``template`` filled with ``params``; a placeholder without its param stays as written."""
+def render_notice(row: Notification, template: str | None) -> str:
+    """``row`` in the words of ``template`` (its kind's text, in some language) filled with
+    its params; a row written before its kind had a text (no params to fill) keeps its
+    written message."""
+    if template is None:
+        return row.message
     try:
-        return template % params
+        return template % row.params
     except (KeyError, TypeError, ValueError):
-        return template
+        return row.message or template
 
 
 def notice_text(row: Notification) -> str:
     """The notice in English: its kind's text with its params, else its written message."""
-    template = NOTICE_TEXTS.get(row.kind)
-    return render_notice(template, row.params) if template else row.message
+    return render_notice(row, NOTICE_TEXTS.get(row.kind))
 
 
 def notify(

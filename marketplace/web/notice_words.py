@@ -30,5 +30,4 @@ def notice_texts(request: Request) -> dict[str, str]:
 def notice_in(texts: dict[str, str], row: Notification) -> str:
     """The notice in the reader's language; a kind without a text keeps its written message
     (or the English text, should a kind be missing here)."""
-    template = texts.get(row.kind) or NOTICE_TEXTS.get(row.kind)
-    return render_notice(template, row.params) if template else row.message
+    return render_notice(row, texts.get(row.kind) or NOTICE_TEXTS.get(row.kind))

@@ -239,3 +239,23 @@ def test_the_api_renders_a_keyed_notice_in_english_with_its_link(
             "/console/shops/3/support/7",
         ),
     ]
+
+
+def test_a_notice_written_before_its_kind_had_a_text_keeps_its_message(
+    client: TestClient, factory: Factory, engine: object
+) -> None:
+    owner = factory.account()
+    with Session(engine) as session:  # type: ignore[arg-type]
+        session.add(
+            m.Notification(
+                account_id=owner.id,  # type: ignore[arg-type]
+                kind="support_answered",
+                message="The platform answered your ticket #3: Old one",
+            )
+        )
+        session.commit()
+    [note] = client.get("/api/v1/me/notifications", headers=factory.headers(owner)).json()
+    assert note["message"] == "The platform answered your ticket #3: Old one"
+    sign_in(client, owner.email, "secret-pass")
+    page = client.get("/account/notifications", headers=HTML).text
+    assert "The platform answered your ticket #3: Old one" in page and "%(" not in page
