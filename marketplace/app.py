@@ -36,6 +36,7 @@ from marketplace.web import (
     console,
     installed,
     market,
+    notices,
     plugin_pages,
     provider,
     storefront,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(admin_qualifications.router)
     app.include_router(admin_support.router)
     app.include_router(admin_guides.router)
+    app.include_router(notices.router)
 
     @app.get("/", include_in_schema=False)
     def home() -> RedirectResponse:

@@ -7,10 +7,24 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from core.api.deps import PersonIdDep, ReadSessionDep, SessionDep
+from core.models import Notification
 from core.schemas.webhooks import NotificationPublic
-from core.services.notifications import list_notifications, mark_read
+from core.services.notifications import list_notifications, mark_read, notice_text
 
 router = APIRouter(tags=["notifications"])
+
+
+def _public(row: Notification) -> NotificationPublic:
+    """The notice with its text rendered in English (its kind's text and params)."""
+    return NotificationPublic(
+        id=row.id or 0,
+        shop_id=row.shop_id,
+        kind=row.kind,
+        message=notice_text(row),
+        link=row.link,
+        created_at=row.created_at,
+        read_at=row.read_at,
+    )
 
 
 @router.get("/me/notifications", summary="My notifications, newest first")
@@ -21,7 +35,7 @@ def my_notifications(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[NotificationPublic]:
     rows = list_notifications(session, account_id=account_id, unread_only=unread, limit=limit)
-    return [NotificationPublic.model_validate(r, from_attributes=True) for r in rows]
+    return [_public(r) for r in rows]
 
 
 @router.post("/me/notifications/{notification_id}/read", summary="Mark a notification read")
@@ -32,4 +46,4 @@ def read_notification(
 ) -> NotificationPublic:
     row = mark_read(session, account_id=account_id, notification_id=notification_id)
     session.commit()
-    return NotificationPublic.model_validate(row, from_attributes=True)
+    return _public(row)

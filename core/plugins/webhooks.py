@@ -227,23 +227,29 @@ def notify_webhooks_paused(session: Session, *, installation: Installation) -> N
         f"/api/v1/shops/{installation.shop_id}/installations/{installation.plugin_id}"
         "/webhooks/replay"
     )
-    message = (
-        f"Webhook deliveries of '{name}' to shop '{shop_name}' are paused after "
-        f"{installation.consecutive_failures} failed attempts in a row "
-        f"(last: {installation.circuit_reason.split('last: ', 1)[-1][:300]}). "
-        f"Events are kept and a trial delivery follows shortly; once the app answers again, "
-        f"send the backlog at once with POST {replay}."
-    )
+    params: dict[str, str | int] = {
+        "app": name,
+        "shop": shop_name,
+        "failures": installation.consecutive_failures,
+        "reason": installation.circuit_reason.split("last: ", 1)[-1][:300],
+        "replay": replay,
+    }
     recipients: list[int] = []
     if listing is not None:
         recipients.append(listing.provider_id)
     if shop is not None and shop.owner_id not in recipients:
         recipients.append(shop.owner_id)
     for account_id in recipients:
+        is_provider = listing is not None and account_id == listing.provider_id
         notify(
             session,
             account_id=account_id,
             shop_id=installation.shop_id,
             kind="webhooks_paused",
-            message=message,
+            params=params,
+            link=(
+                f"/provider/listings/{listing.slug}"
+                if is_provider and listing is not None
+                else f"/console/shops/{installation.shop_id}/apps/{installation.plugin_id}"
+            ),
         )

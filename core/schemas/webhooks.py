@@ -56,11 +56,13 @@ class ReplayResult(BaseModel):
 
 
 class NotificationPublic(BaseModel):
-    """A message to the signed-in person; ``kind`` is machine-readable (``webhooks_paused``)."""
+    """A message to the signed-in person; ``kind`` is machine-readable (``webhooks_paused``),
+    ``message`` its text in English, ``link`` the page of the consoles it is about (or empty)."""
 
     id: int
     shop_id: int | None
     kind: str
     message: str
+    link: str = ""
     created_at: UtcDatetime
     read_at: UtcDatetime | None

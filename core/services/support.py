@@ -86,10 +86,21 @@ def _admins(session: Session) -> list[int]:
     return [row for row in rows if row is not None]
 
 
-def _tell_platform(session: Session, ticket: SupportTicket, message: str) -> None:
+def _about(ticket: SupportTicket) -> dict[str, str | int]:
+    """A notice's params: which ticket, and its subject."""
+    return {"ticket_id": ticket.id or 0, "subject": ticket.subject}
+
+
+def _tell_platform(session: Session, ticket: SupportTicket, kind: str) -> None:
     """The assignee, or every admin while nobody has the ticket."""
     for admin_id in [ticket.assignee_id] if ticket.assignee_id else _admins(session):
-        notify(session, account_id=admin_id, kind="support_ticket", message=message)
+        notify(
+            session,
+            account_id=admin_id,
+            kind=kind,
+            params=_about(ticket),
+            link=f"/admin/support/{ticket.id}",
+        )
 
 
 def open_ticket(
@@ -121,7 +132,7 @@ def open_ticket(
     )
     session.add(ticket)
     session.flush()
-    _tell_platform(session, ticket, f"New support ticket #{ticket.id}: {subject}")
+    _tell_platform(session, ticket, "support_ticket")
     return ticket
 
 
@@ -189,7 +200,7 @@ def merchant_reply(
         ticket.status = TicketStatus.in_progress if ticket.assignee_id else TicketStatus.open
     ticket.respond_by = utcnow() + RESPONSE_TIME
     session.add(ticket)
-    _tell_platform(session, ticket, f"The shop replied on ticket #{ticket.id}: {ticket.subject}")
+    _tell_platform(session, ticket, "support_replied")
     return row
 
 
@@ -213,7 +224,8 @@ def platform_reply(
         account_id=ticket.opened_by_id,
         shop_id=ticket.shop_id,
         kind="support_answered",
-        message=f"The platform answered your ticket #{ticket.id}: {ticket.subject}",
+        params=_about(ticket),
+        link=f"/console/shops/{ticket.shop_id}/support/{ticket.id}",
     )
     return row
 
@@ -235,7 +247,8 @@ def assign_ticket(session: Session, *, ticket: SupportTicket, assignee_id: int) 
         session,
         account_id=assignee_id,
         kind="support_assigned",
-        message=f"Support ticket #{ticket.id} is yours: {ticket.subject}",
+        params=_about(ticket),
+        link=f"/admin/support/{ticket.id}",
     )
     return ticket
 

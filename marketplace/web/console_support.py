@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from fastapi import Form, Query, Request
+from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
@@ -22,9 +22,10 @@ from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.api.files import get_file_store, receive_body, signed_link
 from core.auth import ShopAccess
 from core.errors import InvalidInput, TanziError
+from core.files.documents import chunks_of, stage_chunks
 from core.files.service import written_files
 from core.files.store import FileStore, StagedFile
-from core.models import Account, TicketCategory
+from core.models import Account, SupportTicket, TicketCategory
 from core.services import support as service
 from core.services import support_screenshots as screenshots
 from core.settings import Settings
@@ -33,7 +34,7 @@ from marketplace.web.csrf import web_router
 from marketplace.web.deps import RequireAccount
 from marketplace.web.support_words import category_labels, status_labels
 from marketplace.web.templating import flash, gettext_for, render
-from marketplace.web.upload_refusals import upload_refusal
+from marketplace.web.upload_refusals import refusal_message, upload_refusal
 from sdk.scopes import Scope
 
 router = web_router(tags=["merchant console"])
@@ -90,6 +91,8 @@ def _new_page(
             typed=typed,
             errors=errors or {},
             categories=list(TicketCategory),
+            max_screenshots=screenshots.MAX_SCREENSHOTS,
+            max_mb=request.app.state.settings.upload_max_bytes // (1024 * 1024),
             **_words(request),
         ),
         status_code=status_code,
@@ -125,14 +128,17 @@ def open_ticket(
     request: Request,
     session: SessionDep,
     account: RequireAccount,
+    settings: SettingsDep,
     category: Annotated[str, Form(max_length=20)] = "",
     subject: Annotated[str, Form(max_length=200)] = "",
     description: Text = "",
     order_id: Annotated[str, Form(max_length=20)] = "",
     product_id: Annotated[str, Form(max_length=20)] = "",
     page_path: Annotated[str, Form(max_length=300)] = "",
+    shots: Annotated[list[UploadFile] | None, File(alias="screenshots")] = None,
 ) -> Response:
-    """Open the ticket and go to it, where screenshots can be added."""
+    """Open the ticket with the screenshots chosen in the form (each checked like one added
+    later; one refused keeps the ticket unopened), and go to it."""
     access = member_access(session, account, shop_id, Scope.shop_read)
     typed = {
         "category": category,
@@ -167,7 +173,27 @@ def open_ticket(
         session.rollback()
         errors = field_errors(exc, messages)
         return _new_page(request, access, typed=typed, errors=errors, status_code=400)
-    session.commit()
+    chosen = [upload for upload in shots or [] if upload.filename]
+    try:
+        with written_files(get_file_store(request)) as written:
+            _attach_chosen(session, request, written, settings, ticket=ticket, chosen=chosen)
+            session.commit()
+    except TanziError as exc:
+        session.rollback()
+        refused = refusal_message(
+            request,
+            exc,
+            accepted=_("Send screenshots as JPEG, PNG or WebP images."),
+            codes={
+                "limit_exceeded": _("Choose at most %(count)s screenshots.")
+                % {"count": screenshots.MAX_SCREENSHOTS}
+            },
+        )
+        errors = {
+            "screenshots": _("The ticket was not sent: %(why)s Choose the screenshots again.")
+            % {"why": refused}
+        }
+        return _new_page(request, access, typed=typed, errors=errors, status_code=400)
     flash(request, _("Ticket #%(id)s sent to the platform.") % {"id": ticket.id}, "success")
     return RedirectResponse(f"/console/shops/{shop_id}/support/{ticket.id}", status_code=303)
 
@@ -245,6 +271,38 @@ def close(
     session.commit()
     flash(request, gettext_for(request)("The ticket is closed."), "success")
     return RedirectResponse(f"/console/shops/{shop_id}/support/{ticket_id}", status_code=303)
+
+
+def _attach_chosen(
+    session: Session,
+    request: Request,
+    written: list[str],
+    settings: Settings,
+    *,
+    ticket: SupportTicket,
+    chosen: list[UploadFile],
+) -> None:
+    """Keep each file chosen in the new-ticket form as a screenshot of ``ticket``: streamed
+    from the form's spooled part into the store under the upload limit, then checked and
+    re-encoded by :func:`core.services.support_screenshots.add_screenshot`."""
+    store = get_file_store(request)
+    for upload in chosen:
+        upload.file.seek(0)
+        staged = stage_chunks(
+            store,
+            chunks_of(upload.file),
+            limit=settings.upload_max_bytes,
+            field="body.screenshots",
+        )
+        screenshots.add_screenshot(
+            session,
+            store,
+            written,
+            settings,
+            ticket=ticket,
+            staged=staged,
+            filename=(upload.filename or "")[:200],
+        )
 
 
 def _attach(

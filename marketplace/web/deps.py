@@ -19,6 +19,7 @@ from core.api.deps import ReadSessionDep
 from core.errors import PermissionDenied, TanziError
 from core.models import Account
 from core.services.accounts import end_sessions
+from core.services.notifications import unread_count
 
 ACCOUNT_KEY = "account_id"
 SESSION_VERSION_KEY = "session_version"
@@ -70,9 +71,13 @@ def current_account(request: Request, session: ReadSessionDep) -> Account | None
         return cached
     account_id = request.session.get(ACCOUNT_KEY)
     account = session.get(Account, account_id) if isinstance(account_id, int) else None
-    session.commit()  # end the read transaction now (see core.api.deps.get_session)
     if account is not None and not session_is_current(request, account):
         account = None  # signed out elsewhere, new password, or suspended
+    # the frame's badge: how many notices wait for this person
+    request.state.unread_notices = (
+        unread_count(session, account_id=account.id) if account and account.id else 0
+    )
+    session.commit()  # end the read transaction now (see core.api.deps.get_session)
     if account is None and account_id is not None:
         request.session.clear()  # the account is gone or this session has ended
     request.state.account = account

@@ -81,6 +81,7 @@ def render(
     values: dict[str, Any] = {
         "request": request,
         "user": getattr(request.state, "account", None),
+        "unread_notices": getattr(request.state, "unread_notices", 0),
         "lang": locale,
         "html_lang": locale.replace("_", "-"),
         "csrf_token": token,

@@ -20,6 +20,7 @@ import core.models as m
 from core.outbox import record_event
 from core.plugins import delivery, fanout, retries
 from core.plugins.manager import PluginHost
+from core.services.notifications import notice_text
 from core.settings import Settings
 from sdk.remote import EVENT_ID_HEADER
 from tests.conftest import Factory
@@ -101,8 +102,8 @@ def test_a_receiver_down_for_a_while_gets_every_event_once_it_is_back(
     assert sorted(n.account_id for n in told) == sorted([listing.provider_id, shop.owner_id])
     assert {n.kind for n in told} == {"webhooks_paused"}
     assert all(n.shop_id == shop.id and n.read_at is None for n in told)
-    assert "/webhooks/replay" in told[0].message
-    assert "ConnectError" in told[0].message
+    assert "/webhooks/replay" in notice_text(told[0])  # a text key + params, not a sentence
+    assert "ConnectError" in str(told[0].params["reason"]) and told[0].message == ""
 
     # events keep coming while paused: kept in the backlog, not attempted
     sent += [_emit(engine, shop.id, "order_delivered", order_id) for order_id in orders]
@@ -292,9 +293,13 @@ def test_the_people_told_read_their_notifications(
     mine = factory.headers(provider)
     [note] = client.get("/api/v1/me/notifications", headers=mine).json()
     assert (note["kind"], note["shop_id"], note["read_at"]) == ("webhooks_paused", shop.id, None)
-    assert "HTTP 502" in note["message"]
+    assert "HTTP 502" in note["message"]  # stored as a text key + params, read in English
+    assert note["message"].startswith("Webhook deliveries of ") and "%(" not in note["message"]
+    assert note["link"].startswith("/provider/listings/")
     owner = factory.headers(factory.fetch(m.Account, shop.owner_id))
-    assert len(client.get("/api/v1/me/notifications", headers=owner).json()) == 1
+    [told_owner] = client.get("/api/v1/me/notifications", headers=owner).json()
+    assert told_owner["message"] == note["message"]
+    assert told_owner["link"].startswith(f"/console/shops/{shop.id}/apps/")
     # nobody else reads or marks it
     stranger = factory.headers(factory.account())
     assert client.get("/api/v1/me/notifications", headers=stranger).json() == []
