@@ -153,7 +153,7 @@ def seed_cycle(
             w["few"].order(end + day + timedelta(hours=i))
         for i in range(13):
             w["cancels"].order(start + day + timedelta(hours=i))
-        for i in range(2):  # 2 of 15 (13 %) cancelled by the merchant; 13 of 15 shipped (87 %)
+        for _ in range(2):  # 2 of 15 (13 %) cancelled by the merchant; 13 of 15 shipped (87 %)
             w["cancels"].order(start + 2 * day, cancelled_by="merchant")
         w["cancels"].order(start + 3 * day, cancelled_by="system")  # not the merchant's doing
         first = w["lapsed"].order(start + day)
