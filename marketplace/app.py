@@ -28,12 +28,14 @@ from marketplace.oauth import routes as oauth_routes
 from marketplace.security_headers import SecurityHeadersMiddleware
 from marketplace.web import (
     admin,
+    admin_guarantee,
     admin_qualifications,
     admin_suspensions,
     auth_pages,
     console,
     installed,
     market,
+    platform_search,
     plugin_pages,
     provider,
     storefront,
@@ -98,7 +100,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(provider.router)
     app.include_router(admin.router)
     app.include_router(admin_suspensions.router)
+    app.include_router(admin_guarantee.router)
     app.include_router(storefront.router)
+    app.include_router(platform_search.router)
     app.include_router(admin_qualifications.router)
 
     @app.get("/", include_in_schema=False)

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from core.errors import InvalidInput
-from core.models import GuaranteeAssessment, GuaranteeCriteria, Shop, ShopStatus
+from core.models import GuaranteeAssessment, GuaranteeCriteria, Listing, Shop, ShopStatus
 from core.models.base import utcnow
 from core.services.audit import record_action
 from core.services.guarantee_cycles import cycle, cycle_number
@@ -235,3 +236,36 @@ def running_figures(
         only_shop=shop_id,
     )
     return figures.get(shop_id, ShopFigures()), criteria, start
+
+
+def restrict_listing(
+    session: Session, *, admin_id: int, listing: Listing, certified_only: bool
+) -> Listing:
+    """Open ``listing`` to certified shops only (an exclusive right of the guarantee), or to
+    every shop again; audit-logged. Installed copies keep running."""
+    assert listing.id is not None
+    listing.certified_shops_only = certified_only
+    session.add(listing)
+    record_action(
+        session,
+        actor_id=admin_id,
+        action="listing_guarantee_restricted" if certified_only else "listing_guarantee_opened",
+        target_type="listing",
+        target_id=listing.id,
+    )
+    return listing
+
+
+def latest_results(session: Session, *, limit: int = 50) -> list[tuple[GuaranteeAssessment, str]]:
+    """The newest assessed cycle's results with shop names, certified first."""
+    newest = session.exec(select(func.max(GuaranteeAssessment.cycle))).first()
+    if newest is None:
+        return []
+    rows = session.exec(
+        select(GuaranteeAssessment, Shop.name)
+        .join(Shop, col(Shop.id) == col(GuaranteeAssessment.shop_id))
+        .where(GuaranteeAssessment.cycle == newest)
+        .order_by(col(GuaranteeAssessment.certified).desc(), col(Shop.name))
+        .limit(limit)
+    ).all()
+    return [(row, name) for row, name in rows]

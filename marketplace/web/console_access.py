@@ -34,6 +34,7 @@ TABS: tuple[tuple[str, str, Scope], ...] = (
     ("shipping", "/shipping", Scope.logistics_read),
     ("apps", "/apps", Scope.shop_read),
     ("storefront", "/storefront", Scope.shop_read),
+    ("guarantee", "/guarantee", Scope.shop_read),
 )
 
 
