@@ -108,16 +108,22 @@ def _shop(session: Session, owner_id: int, name: str, *, opened: bool = True) ->
     )
     session.add(shop)
     session.flush()
+    session.add(m.Member(shop_id=shop.id or 0, account_id=owner_id, is_owner=True))
     return shop
 
 
 def seed_cycle(
-    engine: Engine, number: int, *, names: dict[str, str] | None = None
+    engine: Engine,
+    number: int,
+    *,
+    names: dict[str, str] | None = None,
+    shops: dict[str, int] | None = None,
 ) -> dict[str, int]:
     """Write the data set into cycle ``number``'s window; returns shop ids by role name.
 
-    ``names`` maps a role to the shop's display name (default: the role). A draft shop,
-    ``draft``, is never assessed.
+    New shops are made unless ``shops`` gives each role's shop (to play another role in a
+    later cycle); ``names`` maps a role to a new shop's name (default: the role). A draft
+    shop, ``draft``, is never assessed.
     """
     period = cycle(number)
     start, end = period.window_start, period.valid_from
@@ -129,8 +135,10 @@ def seed_cycle(
         session.add_all([owner, buyer])
         session.flush()
         assert owner.id is not None and buyer.id is not None
-        ids: dict[str, int] = {}
+        ids: dict[str, int] = dict(shops or {})
         for role in [*EXPECTED, "draft"]:
+            if role in ids:
+                continue
             shop = _shop(session, owner.id, names.get(role, role), opened=role != "draft")
             assert shop.id is not None
             ids[role] = shop.id
