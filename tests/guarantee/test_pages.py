@@ -10,7 +10,7 @@ import re
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 import core.models as m
 from core.jobs import schedules
@@ -196,7 +196,7 @@ def test_a_certified_only_listing_refuses_a_shop_without_the_guarantee(
     assert refused.status_code == 409
     assert 'id="install-refusal"' in refused.text and "open only to certified shops" in refused.text
     with Session(engine) as session:
-        assert session.query(m.Installation).count() == 0
+        assert session.exec(select(func.count()).select_from(m.Installation)).one() == 0
         period = cycle(cycle_number(utcnow()))
         session.add(
             m.GuaranteeAssessment(
