@@ -6,7 +6,7 @@ cycle (or two runs at once) changes nothing; criteria are validated and audit-lo
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -15,8 +15,11 @@ from sqlmodel import Session, col, select
 import core.models as m
 from core.errors import InvalidInput
 from core.jobs import schedules
+from core.jobs.queue import build_runtime, create_huey
+from core.jobs.runtime import binding_of
 from core.services import guarantee
 from core.services.guarantee_cycles import EPOCH, cycle, cycle_number
+from core.settings import Settings
 from tests.guarantee.dataset import CRITERIA, EXPECTED, seed_cycle
 
 NUMBER = 20
@@ -152,3 +155,23 @@ def test_criteria_out_of_bounds_are_refused_with_the_field(engine: Engine) -> No
             select(m.AuditLogEntry).where(m.AuditLogEntry.action == "guarantee_criteria_updated")
         ).all()
     assert len(logged) == 1 and logged[0].data["max_lapsed"] == 0
+
+
+def test_the_worker_runs_the_assessment_as_an_hourly_periodic_task(
+    settings: Settings, engine: Engine
+) -> None:
+    huey = create_huey(settings)
+    huey.flush()
+    build_runtime(settings, engine=engine, huey=huey)
+    at_seven_past = datetime(2026, 12, 9, 3, 7)
+    assert "tanzi.assess_guarantee_periodic" in {
+        task.name for task in huey.read_periodic(at_seven_past)
+    }
+    assert "tanzi.assess_guarantee_periodic" not in {
+        task.name for task in huey.read_periodic(at_seven_past + timedelta(minutes=1))
+    }
+    seed_cycle(engine, NUMBER)
+    task = binding_of(huey).tasks["assess_guarantee"]
+    at = cycle(NUMBER).valid_from + timedelta(hours=2)
+    assert task.call_local(at) == len(EXPECTED)
+    assert task.call_local(at) == 0
