@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Float, and_, case, func, or_
+from sqlalchemy import select as sql_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -77,7 +78,7 @@ def order_figures_query(start: datetime, end: datetime, *, ship_within: timedelt
         or_(
             shipped.is_not(None),
             col(Order.cancelled_by).is_(None),
-            Order.cancelled_by == "merchant",
+            col(Order.cancelled_by) == "merchant",
         ),
     )
     on_time = and_(
@@ -85,13 +86,14 @@ def order_figures_query(start: datetime, end: datetime, *, ship_within: timedelt
         shipped.is_not(None),
         seconds_between(paid, shipped) <= ship_within.total_seconds(),
     )
+    # five columns: past sqlmodel.select's typed overloads, so SQLAlchemy's own select
     return (
-        select(
-            Order.shop_id,
+        sql_select(
+            col(Order.shop_id),
             _count(in_window),
             _count(due),
             _count(on_time),
-            _count(and_(in_window, Order.cancelled_by == "merchant")),
+            _count(and_(in_window, col(Order.cancelled_by) == "merchant")),
         )
         .where(paid >= start - ship_within, paid < end)
         .group_by(col(Order.shop_id))
@@ -105,10 +107,10 @@ def aftersale_figures_query(start: datetime, end: datetime) -> Any:
         col(AfterSale.accepted_at) <= respond_by, col(AfterSale.auto_accepted).is_(False)
     )
     rejected_in_time = and_(
-        AfterSale.status == AfterSaleStatus.rejected, col(AfterSale.resolved_at) <= respond_by
+        col(AfterSale.status) == AfterSaleStatus.rejected, col(AfterSale.resolved_at) <= respond_by
     )
     withdrawn = and_(
-        AfterSale.status == AfterSaleStatus.cancelled, col(AfterSale.accepted_at).is_(None)
+        col(AfterSale.status) == AfterSaleStatus.cancelled, col(AfterSale.accepted_at).is_(None)
     )
     return (
         select(AfterSale.shop_id, func.count(), _count(or_(accepted_in_time, rejected_in_time)))
@@ -133,7 +135,7 @@ def shop_figures(
         orders_query = orders_query.where(Order.shop_id == only_shop)
         aftersales_query = aftersales_query.where(AfterSale.shop_id == only_shop)
     found: dict[int, ShopFigures] = {}
-    for shop_id, orders, due, on_time, cancelled in session.exec(orders_query).all():
+    for shop_id, orders, due, on_time, cancelled in session.execute(orders_query).all():
         found[shop_id] = ShopFigures(
             orders=int(orders),
             shipments_due=int(due),

@@ -42,7 +42,7 @@ def certified_now(shop_id: Any, now: datetime) -> Any:
 
 
 def _selling() -> Any:
-    return and_(Shop.status == ShopStatus.open, col(Shop.suspended_at).is_(None))
+    return and_(col(Shop.status) == ShopStatus.open, col(Shop.suspended_at).is_(None))
 
 
 def search_shops(
