@@ -1,11 +1,21 @@
-"""Demo data for ``tanzi serve --demo``: people, an open shop, products, orders. Idempotent."""
+"""Demo data for ``tanzi serve --demo``: people, open shops, products, orders, the guarantee
+assessment (one shop certified, one not). Idempotent."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
 from core.guide_library import seed_guides
-from core.models import Account, Category, OrderStatus, Shop, ShopStatus, ShopType, TicketCategory
+from core.models import (
+    Account,
+    Category,
+    OrderStatus,
+    Shop,
+    ShopStatus,
+    ShopType,
+    Sku,
+    TicketCategory,
+)
 from core.plugins.manager import PluginHost
 from core.schemas.orders import OrderCreate, OrderLineCreate
 from core.schemas.pickup import PickupStoreIn
@@ -131,7 +141,7 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
         for role, email, password in DEMO_PEOPLE
     }
     session.flush()
-    shop, *_ = [
+    shop, teahouse = [
         _open_shop(session, settings=settings, owner=people["merchant"], spec=spec)
         for spec in _SHOPS
     ]
@@ -201,6 +211,14 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
         if n == 1:
             _seed_ticket(session, shop=shop, order_id=order.id, people=people)  # type: ignore[arg-type]
     _orders_to_ship(session, shop_id=shop.id, buyer_id=people["buyer"].id, sku_id=skus[5].id)  # type: ignore[arg-type]
+    _seed_guarantee(
+        session,
+        goods=shop,
+        teahouse=teahouse,
+        skus=skus,
+        buyer=people["buyer"],
+        admin=people["admin"],
+    )
     return list(DEMO_PEOPLE)
 
 
@@ -256,6 +274,55 @@ def _orders_to_ship(session: Session, *, shop_id: int, buyer_id: int, sku_id: in
         )
         if order.status == OrderStatus.pending_payment:
             orders.pay_order(session, order=order)
+
+
+def _seed_guarantee(
+    session: Session,
+    *,
+    goods: Shop,
+    teahouse: Shop,
+    skus: list[Sku],
+    buyer: Account,
+    admin: Account,
+) -> None:
+    """The Teahouse's one product, both shops' past orders, and the guarantee assessment:
+    Tanzi Goods carries the 保 badge, the Teahouse shows why it does not."""
+    from core.demo_guarantee import seed_guarantee
+    from core.models.base import utcnow
+
+    category = session.exec(select(Category).where(Category.name.startswith("茶叶"))).first()
+    assert category is not None
+    licence = qualifications.submit_qualification(
+        session, shop=teahouse, kind="food_licence", document_number="JY13301000000002"
+    )
+    session.flush()
+    qualifications.approve_qualification(
+        session,
+        qualification_id=licence.id,  # type: ignore[arg-type]
+        reviewer_id=admin.id,
+    )
+    title = "龙井茶包 Longjing tea bags"
+    tea_bags = products.create_product(
+        session,
+        shop=teahouse,
+        data=ProductCreate(
+            category_id=category.id,
+            title=title,
+            description="Longjing tea in 20 bags. Demo product.",
+            skus=[SkuCreate(code="BAG-20", options={"规格": "20袋"}, price_fen=3900, stock=60)],
+        ),
+    )
+    session.flush()
+    assert tea_bags.id is not None and buyer.id is not None
+    products.set_product_listed(session, shop=teahouse, product=tea_bags, listed=True)
+    bag_sku = products.skus_by_product(session, [tea_bags.id])[tea_bags.id][0]
+    seed_guarantee(
+        session,
+        goods=(goods, skus[0], _PRODUCTS[0][1]),
+        teahouse=(teahouse, bag_sku, title),
+        buyer_id=buyer.id,
+        now=utcnow(),
+    )
 
 
 def _install_demo_services(session: Session, *, settings: Settings, shop_id: int) -> PluginHost:

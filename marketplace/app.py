@@ -28,6 +28,7 @@ from marketplace.oauth import routes as oauth_routes
 from marketplace.security_headers import SecurityHeadersMiddleware
 from marketplace.web import (
     admin,
+    admin_guarantee,
     admin_guides,
     admin_qualifications,
     admin_support,
@@ -37,6 +38,7 @@ from marketplace.web import (
     installed,
     market,
     notices,
+    platform_search,
     plugin_pages,
     provider,
     storefront,
@@ -101,7 +103,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(provider.router)
     app.include_router(admin.router)
     app.include_router(admin_suspensions.router)
+    app.include_router(admin_guarantee.router)
     app.include_router(storefront.router)
+    app.include_router(platform_search.router)
     app.include_router(admin_qualifications.router)
     app.include_router(admin_support.router)
     app.include_router(admin_guides.router)

@@ -20,6 +20,7 @@ import pytest
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 #: each script and the name its last line starts with
 SCRIPTS = {
+    "assessment.py": "assessment",
     "console.py": "console",
     "events.py": "events",
     "exports.py": "exports",

@@ -25,7 +25,12 @@ def test_demo_is_populated_and_idempotent(engine: Engine, settings: Settings) ->
         sign_ins = load_demo(session, settings=settings)
     assert [email for _, email, _ in sign_ins] == [email for _, email, _ in DEMO_PEOPLE]
     first = _counts(engine)
-    assert first == (4, 2, 3, 3 + DEMO_ORDERS_TO_SHIP)
+    assert first == (
+        4,
+        2,
+        4,
+        18 + DEMO_ORDERS_TO_SHIP,
+    )  # 15 of the orders are the guarantee window's history
     with Session(engine) as session:
         assert {shop.status for shop in session.exec(select(Shop))} == {ShopStatus.open}
         statuses = sorted(o.status for o in session.exec(select(Order)))
@@ -169,3 +174,21 @@ def test_the_demo_shop_offers_a_live_flash_coupon_on_its_storefront(
     assert f'href="/s/{shop.id}/apps/coupons"' in storefront
     coupons = client.get(f"/s/{shop.id}/apps/coupons", headers=HTML).text
     assert "FLASH10" in coupons and "限时券 Flash 10" in coupons
+
+
+def test_demo_has_one_certified_shop_and_one_told_why_not(
+    engine: Engine, settings: Settings
+) -> None:
+    from core.models import GuaranteeAssessment
+    from core.services.guarantee import is_certified
+
+    with session_scope(engine) as session:
+        load_demo(session, settings=settings)
+    with Session(engine) as session:
+        shops = {s.name: s.id for s in session.exec(select(Shop))}
+        goods, teahouse = shops["摊子好物 Tanzi Goods"], shops["摊子茶馆 Tanzi Teahouse"]
+        assert is_certified(session, goods) and not is_certified(session, teahouse)
+        failed = session.exec(
+            select(GuaranteeAssessment.failed).where(GuaranteeAssessment.shop_id == teahouse)
+        ).one()
+    assert failed == ["min_orders", "on_time_shipping"]

@@ -1,5 +1,5 @@
 """Periodic kernel work: cancel orders left unpaid, accept after-sales the merchant ignored,
-remove files past their retention.
+remove files past their retention, assess shops for the 交易保障 guarantee.
 
 Each run works in short transactions of :data:`CHUNK` rows until nothing is due, and is
 idempotent: the services lock what they change and skip what another run holds, so two
@@ -21,6 +21,7 @@ from core.files.retention import STALE_UPLOAD_S, purge_due_files, remove_bytes
 from core.files.store import FileStore
 from core.models.base import utcnow
 from core.services.aftersales import expire_overdue_aftersales
+from core.services.guarantee import assess_current_cycle
 from core.services.unpaid_orders import cancel_overdue_unpaid_orders
 
 log = logging.getLogger("tanzi.worker")
@@ -78,3 +79,13 @@ def purge_expired_files(engine: Engine, store: FileStore, *, now: datetime | Non
     if total:
         log.info("removed %d expired files", total)
     return total
+
+
+def assess_guarantee(engine: Engine, *, now: datetime | None = None) -> int:
+    """Assess every open shop not yet assessed in the cycle running at ``now`` (one
+    transaction); returns how many assessments this run wrote, 0 once the cycle is done."""
+    with session_scope(engine) as session:
+        done = assess_current_cycle(session, now=now or utcnow())
+    if done:
+        log.info("assessed %d shops for the transaction guarantee", done)
+    return done

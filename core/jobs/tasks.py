@@ -1,6 +1,7 @@
 """Huey tasks: dispatch outbox events, deliver them in batches, sweep what was missed, run jobs,
 and the kernel's periodic work (cancel unpaid orders, auto-accept after-sales, every minute;
-remove expired files, every ten minutes).
+remove expired files, every ten minutes; the guarantee assessment, hourly, which does its
+work once per 14-day cycle).
 
 Dispatch is coalesced: a commit that wrote events enqueues a dispatch task only when none is
 pending (:func:`request_dispatch`); the task clears the pending flag *before* it drains the
@@ -184,6 +185,16 @@ def register_tasks(huey: Huey) -> None:
     def start_plugin_schedules_periodic() -> None:
         start_plugin_schedules.call_local()
 
+    @huey.task(name="tanzi.assess_guarantee")
+    def assess_guarantee(now: datetime | None = None) -> int:
+        """Assess shops for the transaction guarantee (``now`` moves the clock)."""
+        rt = runtime_of(huey)
+        return schedules.assess_guarantee(rt.engine, now=now)
+
+    @huey.periodic_task(crontab(minute="7"), name="tanzi.assess_guarantee_periodic")
+    def assess_guarantee_periodic() -> None:
+        assess_guarantee.call_local()
+
     tasks: dict[str, Any] = {
         "dispatch": dispatch_events,
         "deliver": deliver_one,
@@ -194,6 +205,7 @@ def register_tasks(huey: Huey) -> None:
         "auto_accept_aftersales": auto_accept_aftersales,
         "purge_expired_files": purge_expired_files,
         "start_plugin_schedules": start_plugin_schedules,
+        "assess_guarantee": assess_guarantee,
     }
     binding_of(huey).tasks.update(tasks)
 

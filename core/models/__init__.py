@@ -13,6 +13,7 @@ from core.models.catalog import (
 )
 from core.models.events import EventSequence, OutboxEvent
 from core.models.files import FilePurpose, ProductImage, StoredFile
+from core.models.guarantee import GuaranteeAssessment, GuaranteeCriteria
 from core.models.guides import Guide, GuideCourse, GuideProgress
 from core.models.jobs import Job, JobStatus
 from core.models.marketplace import (
@@ -80,6 +81,8 @@ __all__ = [
     "DeliveryStatus",
     "EventSequence",
     "FilePurpose",
+    "GuaranteeAssessment",
+    "GuaranteeCriteria",
     "Guide",
     "GuideCourse",
     "GuideProgress",

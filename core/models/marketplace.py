@@ -44,6 +44,8 @@ class Listing(SQLModel, table=True):
     install_count: int = 0
     rating_sum: int = 0
     rating_count: int = 0
+    #: only shops holding the 交易保障 certification may install it (an exclusive right)
+    certified_shops_only: bool = False
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 

@@ -25,6 +25,10 @@ class StorefrontShop(BaseModel):
     selling: bool = Field(
         description="False while the platform has suspended the shop: it shows, but takes no orders"
     )
+    guaranteed: bool = Field(
+        default=False,
+        description="Holds the transaction guarantee (交易保障) this cycle: the green 保 badge",
+    )
 
 
 class StorefrontCategory(BaseModel):

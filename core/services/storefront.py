@@ -14,6 +14,7 @@ from core.models import Category, Order, Product, Shipment, Shop, ShopStatus
 from core.schemas.shipments import ShipmentPublic
 from core.schemas.storefront import StorefrontCategory, StorefrontShop
 from core.services.carriers import CarrierRegistry
+from core.services.guarantee import is_certified
 from core.services.products import listed_products_query
 from core.services.shipments import shipment_public, tracking_of
 from core.services.shop_icon import current_icon, icon_public
@@ -36,6 +37,7 @@ def shop_profile(session: Session, shop: Shop) -> StorefrontShop:
         icon_url=icon.url,
         icon_thumbnail_url=icon.thumbnail_url,
         selling=shop_selling(shop),
+        guaranteed=is_certified(session, shop.id),
     )
 
 

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from core.api.deps import ReadSessionDep, SessionDep, SettingsDep
 from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Listing, ListingStatus, ListingVersion
+from core.services.guarantee import certified_shop_ids
 from marketplace.oauth.adapters import Client, Consent
 from marketplace.oauth.routes import read_oauth_request
 from marketplace.oauth.server import OAuthRequest, TanziAuthorizationServer
@@ -164,21 +165,57 @@ async def install(
     shop_id = _shop_id(form.get("shop_id"))
 
     def run() -> Response:
-        listing, version, _ = _plugin_listing(session, slug)
-        grant_installation(
-            session,
-            host=request.app.state.plugins,
-            settings=settings,
-            account=account,
-            shop_id=shop_id,
-            listing=listing,
-            version=version,
-            scopes=version_scopes(version),
-        )
+        listing, version, provider_name = _plugin_listing(session, slug)
+        try:
+            grant_installation(
+                session,
+                host=request.app.state.plugins,
+                settings=settings,
+                account=account,
+                shop_id=shop_id,
+                listing=listing,
+                version=version,
+                scopes=version_scopes(version),
+            )
+        except InvalidState as refused:
+            if refused.code != "guarantee_required":
+                raise
+            session.rollback()
+            return _guarantee_refusal(request, session, account, listing, version, provider_name)
         session.commit()
         return RedirectResponse(console_app_path(shop_id, listing.slug), status_code=303)
 
     return await run_in_threadpool(run)
+
+
+def _guarantee_refusal(
+    request: Request,
+    session: Session,
+    account: Account,
+    listing: Listing,
+    version: ListingVersion,
+    provider_name: str,
+) -> Response:
+    """The consent screen again, saying the chosen shop lacks the guarantee this listing
+    requires (409)."""
+    context = _consent_context(
+        session,
+        account=account,
+        listing=listing,
+        version=version,
+        scopes=version_scopes(version),
+        action=f"/market/{listing.slug}/install",
+        hidden=[],
+        provider_name=provider_name,
+    )
+    session.commit()
+    _ = gettext_for(request)
+    context["refusal"] = _(
+        "This shop does not hold the transaction guarantee (交易保障) this cycle, and this "
+        "service is open only to certified shops. Its guarantee page in your console shows "
+        "which criteria it missed and what to fix."
+    )
+    return render(request, "oauth/consent.html", context, status_code=409)
 
 
 async def _oauth_request(request: Request) -> OAuthRequest | Response:
@@ -256,6 +293,7 @@ def _consent_context(
 ) -> dict[str, Any]:
     """What the consent screen shows; ``provider_name`` is looked up unless given."""
     reasons = {str(e.get("scope")): str(e.get("reason") or "") for e in version.scopes}
+    shops = installable_shops(session, account=account)
     if provider_name is None:
         provider = session.get(Account, listing.provider_id)
         provider_name = provider.name if provider is not None else ""
@@ -271,7 +309,10 @@ def _consent_context(
             }
             for scope in scopes
         ],
-        "shops": installable_shops(session, account=account),
+        "shops": shops,
+        "certified_shop_ids": certified_shop_ids(session, [shop.id or 0 for shop in shops])
+        if listing.certified_shops_only
+        else set(),
         "action": action,
         "hidden": hidden,
     }

@@ -44,6 +44,7 @@ from core.plugins.installations import (
     installation_snapshot,
 )
 from core.plugins.manager import PluginHost
+from core.services.guarantee import is_certified
 from core.settings import Settings
 from marketplace.oauth.tokens import end_installation_tokens
 
@@ -119,6 +120,12 @@ def grant_installation(
         raise shop_suspended(shop)
     if listing.status != ListingStatus.live or version.listing_id != listing.id:
         raise InvalidState(f"'{listing.name}' cannot be installed now.", code="listing_unavailable")
+    if listing.certified_shops_only and not is_certified(session, shop_id):
+        raise InvalidState(
+            f"'{listing.name}' is open only to shops certified for the transaction guarantee "
+            "(交易保障); see the guarantee page of your console for what to improve.",
+            code="guarantee_required",
+        )
     extra = sorted(set(scopes) - set(version_scopes(version)))
     if extra:
         raise InvalidInput(f"The service did not ask for: {', '.join(extra)}.", field="scopes")

@@ -348,6 +348,9 @@ def audit_action_labels(_: Any) -> dict[str, str]:
         "reinstate_shop": _("Reinstated a shop"),
         "suspend_account": _("Suspended an account"),
         "reinstate_account": _("Reinstated an account"),
+        "guarantee_criteria_updated": _("Changed the guarantee criteria"),
+        "listing_guarantee_restricted": _("Opened a listing to certified shops only"),
+        "listing_guarantee_opened": _("Opened a listing to every shop again"),
     }
 
 
@@ -362,6 +365,7 @@ def audit_target_labels(_: Any) -> dict[str, str]:
         "installation": _("Installation"),
         "shop": _("Shop"),
         "account": _("Account"),
+        "guarantee_criteria": _("Guarantee criteria"),
     }
 
 

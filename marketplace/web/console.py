@@ -38,6 +38,7 @@ from marketplace.web import (
     console_carriers,
     console_catalog,
     console_growth,
+    console_guarantee,
     console_import,
     console_members,
     console_order_actions,
@@ -67,6 +68,7 @@ router.include_router(console_shipping.router)
 router.include_router(console_carriers.router)
 router.include_router(console_actions.router)
 router.include_router(console_storefront.router)
+router.include_router(console_guarantee.router)
 router.include_router(console_shop.router)
 router.include_router(console_members.router)
 router.include_router(console_roles.router)

@@ -36,6 +36,7 @@ TABS: tuple[tuple[str, str, Scope], ...] = (
     ("storefront", "/storefront", Scope.shop_read),
     ("support", "/support", Scope.shop_read),
     ("growth", "/growth", Scope.shop_read),
+    ("guarantee", "/guarantee", Scope.shop_read),
 )
 
 

@@ -34,6 +34,7 @@ def test_profile_says_name_type_icon_and_whether_it_sells(
         "icon_url": None,
         "icon_thumbnail_url": None,
         "selling": True,
+        "guaranteed": False,  # no 交易保障 assessment yet
     }
     suspended = factory.shop(suspended_at=utcnow(), suspension_reason="checks")
     assert client.get(f"/api/v1/storefront/shops/{suspended.id}").json()["selling"] is False

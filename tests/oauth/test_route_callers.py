@@ -30,6 +30,7 @@ PUBLIC = {
     ("GET", "/api/v1/storefront/shops/{shop_id}"),
     ("GET", "/api/v1/storefront/shops/{shop_id}/categories"),
     ("GET", "/api/v1/storefront/shops/{shop_id}/pickup-stores"),
+    ("GET", "/api/v1/search"),  # the platform-wide shop and product search
     # public images by id and sha256; private files by a signed, short-lived link
     ("GET", "/api/v1/files/{file_id}/{name}"),
     ("GET", "/api/v1/files/signed/{token}"),
