@@ -38,6 +38,8 @@ PATTERN_SAMPLES = {
     r"^\+?[0-9][0-9 -]{3,18}[0-9]$": "13800000000",
     r"^[0-9]{8,40}$": "12345678",
     r"^[0-9 +-]*$": "021 5555 0000",
+    r"^[A-Za-z0-9_.:-]+$": "move-1:in",
+    r"^[A-Za-z0-9_-]+$": "a-1",
 }
 #: Routes that only an installation's OAuth token reaches: a person's token is refused
 #: before the body is read. The schemathesis run and their own tests cover their input.

@@ -23,7 +23,7 @@ from core.models import Account, Delivery, Installation, Product, Shop, Sku
 from core.outbox import record_event
 from core.plugins.client import ScopedClient
 from core.plugins.delivery import deliver
-from core.plugins.fanout import dispatch_outbox
+from core.plugins.fanout import dispatch_all
 from core.plugins.installations import enable_plugin
 from core.plugins.loading import PluginConfig, PluginLimits, PluginStatus, load_all
 from core.plugins.manager import InstallationRef, PluginHost
@@ -166,7 +166,7 @@ class Sandbox:
     def run(self) -> list[SandboxDelivery]:
         """Dispatch every undispatched event and deliver each new delivery once, now."""
 
-        ids = dispatch_outbox(self.engine, self.host)
+        ids = dispatch_all(self.engine, self.host)
         for delivery_id in ids:
             deliver(self.engine, self.host, delivery_id)
         wanted = set(ids)
@@ -234,7 +234,7 @@ class Sandbox:
     def _absorb(self) -> None:
         """Mark undispatched events dispatched without delivering them to anyone."""
 
-        dispatch_outbox(self.engine, PluginHost([]))
+        dispatch_all(self.engine, PluginHost([]))
 
     def _run_for(self, event_name: str) -> list[SandboxDelivery]:
         return [d for d in self.run() if d.hook == event_name]

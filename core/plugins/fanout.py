@@ -45,6 +45,23 @@ def dispatch_outbox(
     return [delivery_id for delivery_id, _ in made]
 
 
+def dispatch_all(engine: Engine, host: PluginHost) -> list[int]:
+    """Dispatch page after page until no event is left undispatched; the new delivery ids
+    (for one-shot callers, such as the SDK's sandbox, that must reach the newest event
+    behind a backlog of more than one page)."""
+    made: list[int] = []
+    for _ in range(MAX_PAGES):
+        if not _has_undispatched(engine):
+            break
+        made.extend(dispatch_outbox(engine, host))
+    return made
+
+
+#: A bound on :func:`dispatch_all`'s pages (500 events each), in case another process keeps
+#: adding events as fast as they are dispatched.
+MAX_PAGES = 1000
+
+
 def dispatch_outbox_batches(
     engine: Engine, host: PluginHost, *, limit: int = 500, read_engine: Engine | None = None
 ) -> dict[int, list[int]]:

@@ -63,7 +63,9 @@ if __name__ == "__main__":
     tanzi_url = sys.argv[2] if len(sys.argv) > 2 else "http://127.0.0.1:8000"
     with httpx.Client(base_url=tanzi_url) as http:
         order = buy_and_pay(http, shop)
-        for _ in range(20):  # the embedded worker delivers the event in a moment
+        # the embedded worker delivers the event in a moment; on a fresh demo it first
+        # works through the demo's own events (a few hundred), so give it a minute
+        for _ in range(120):
             if str(order) in (found := notes(http, shop)):
                 print(f"order {order}: {found[str(order)]}")
                 break

@@ -31,7 +31,7 @@ from typer.testing import CliRunner
 import core.models as m
 from core.plugins.decisions import DecisionRunner
 from core.plugins.delivery import deliver
-from core.plugins.fanout import dispatch_outbox
+from core.plugins.fanout import dispatch_all
 from core.plugins.loading import PluginConfig, PluginStatus, load_all
 from core.plugins.manager import PluginHost
 from core.plugins.webhooks import webhook_body
@@ -170,7 +170,7 @@ def test_try_it_pays_an_order_in_the_dev_host_and_reads_the_note(dev_environment
         order_id = try_it.buy_and_pay(http, prepared.shop_id)
         assert try_it.notes(http, prepared.shop_id) == {}  # the worker has not run yet
         engine = app.state.engine
-        for delivery_id in dispatch_outbox(engine, app.state.plugins):  # the worker
+        for delivery_id in dispatch_all(engine, app.state.plugins):  # the worker
             deliver(engine, app.state.plugins, delivery_id)
         notes = try_it.notes(http, prepared.shop_id)
         sign_in(http, "merchant@demo.tanzi", "demo-merchant")  # the console, as the guide says

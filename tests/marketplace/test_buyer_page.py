@@ -286,10 +286,10 @@ def test_the_demo_buyer_orders_on_the_demo_shop_and_its_service_hears_of_it(
     client: TestClient, engine: Any, settings: Any
 ) -> None:
     from core.db import session_scope
-    from core.demo import demo_shop_ids, load_demo
+    from core.demo import DEMO_ORDERS_TO_SHIP, demo_shop_ids, load_demo
     from core.models import PluginRecord
     from core.plugins.delivery import deliver
-    from core.plugins.fanout import dispatch_outbox
+    from core.plugins.fanout import dispatch_all
     from core.plugins.manager import create_plugin_host
 
     with session_scope(engine) as session:
@@ -327,13 +327,16 @@ def test_the_demo_buyer_orders_on_the_demo_shop_and_its_service_hears_of_it(
         headers=HTML,
     )
     host = create_plugin_host(settings)
-    for delivery_id in dispatch_outbox(engine, host):
+    for delivery_id in dispatch_all(engine, host):
         deliver(engine, host, delivery_id)
     with Session(engine) as session:
         policies = session.exec(
             select(PluginRecord).where(PluginRecord.collection == "policies")
         ).all()
-    assert len(policies) == 3  # the two paid demo orders, and this one
+    order_id = placed.headers["location"].rstrip("/").split("/")[-1]
+    assert order_id in {policy.key for policy in policies}
+    # the two paid demo orders, the ones waiting for their labels, and this one
+    assert len(policies) == 3 + DEMO_ORDERS_TO_SHIP
 
 
 def test_the_shop_page_pages_with_more_products(client: TestClient, factory: Factory) -> None:

@@ -47,6 +47,7 @@ SERVICE = {
     ("GET", "/api/v1/installation/records/{collection}/{key:path}"),
     ("PUT", "/api/v1/installation/records/{collection}/{key:path}"),
     ("DELETE", "/api/v1/installation/records/{collection}/{key:path}"),
+    ("POST", "/api/v1/installation/counters/{collection}/{key:path}"),
 }
 
 
