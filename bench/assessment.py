@@ -21,7 +21,7 @@ Measured on a shared 2-core machine (2026-12-07), before: SQLite 0.60 and 0.70; 
 0.31 (3.40 s vs 1.06 s). Profiled there, the figure queries cost what the bare query does;
 the rest went to writing the 10,000 rows as multi-row ``VALUES`` (15 placeholders a row,
 rewritten by psycopg in Python). Written since as one ``INSERT ... SELECT FROM unnest()``
-(:mod:`core.bulk_insert`), after: PostgreSQL 0.60 (3.72 s, of which figures 2.41 s, vs
+(:mod:`core.bulk_insert`), after: PostgreSQL 0.60 and 0.73 (3.72 s, of which figures 2.41 s, vs
 2.22 s), SQLite 0.72 (7.85 s, figures 5.83 s, vs 5.64 s).
 """
 
