@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from core.bulk_insert import insert_skipping_conflicts
 from core.errors import InvalidInput
 from core.models import GuaranteeAssessment, GuaranteeCriteria, Listing, Shop, ShopStatus
 from core.models.base import utcnow
@@ -90,6 +89,10 @@ def update_criteria(
     return row
 
 
+#: The assessments' table, for Core inserts.
+_ASSESSMENTS = GuaranteeAssessment.__table__  # type: ignore[attr-defined]
+
+
 def _meets(part: int, whole: int, pct: int) -> bool:
     """``part / whole >= pct %`` in integers; nothing due meets any rate."""
     return whole == 0 or part * 100 >= pct * whole
@@ -125,15 +128,6 @@ def unassessed_shop_ids(session: Session, number: int) -> list[int]:
     return [shop_id for shop_id in rows if shop_id is not None]
 
 
-def _insert_or_skip(session: Session) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return (
-        dialect.insert(GuaranteeAssessment)
-        .on_conflict_do_nothing(index_elements=["shop_id", "cycle"])
-        .returning(col(GuaranteeAssessment.shop_id))
-    )
-
-
 def assess_cycle(session: Session, *, number: int, now: datetime | None = None) -> int:
     """Assess every open shop not yet assessed in cycle ``number``; returns how many rows
     this call wrote (0 when the cycle was already done)."""
@@ -148,7 +142,6 @@ def assess_cycle(session: Session, *, number: int, now: datetime | None = None) 
         period.valid_from,
         ship_within=timedelta(hours=criteria["ship_within_hours"]),
     )
-    at = now or utcnow()
     rows = []
     for shop_id in shop_ids:
         found = figures.get(shop_id, ShopFigures())
@@ -156,10 +149,6 @@ def assess_cycle(session: Session, *, number: int, now: datetime | None = None) 
         rows.append(
             {
                 "shop_id": shop_id,
-                "cycle": number,
-                "window_start": period.window_start,
-                "valid_from": period.valid_from,
-                "valid_until": period.valid_until,
                 "orders": found.orders,
                 "shipments_due": found.shipments_due,
                 "shipped_on_time": found.shipped_on_time,
@@ -168,15 +157,25 @@ def assess_cycle(session: Session, *, number: int, now: datetime | None = None) 
                 "merchant_cancelled": found.merchant_cancelled,
                 "certified": not failed,
                 "failed": failed,
-                "criteria": criteria,
-                "assessed_at": at,
             }
         )
-    written = 0
-    for start in range(0, len(rows), 2000):
-        chunk = rows[start : start + 2000]
-        written += len(session.connection().execute(_insert_or_skip(session), chunk).all())
-    return written
+    same = {
+        "cycle": number,
+        "window_start": period.window_start,
+        "valid_from": period.valid_from,
+        "valid_until": period.valid_until,
+        "criteria": criteria,
+        "assessed_at": now or utcnow(),
+    }
+    written = insert_skipping_conflicts(
+        session,
+        _ASSESSMENTS,
+        rows,
+        conflict=["shop_id", "cycle"],
+        returning="shop_id",
+        same=same,
+    )
+    return len(written)
 
 
 def assess_current_cycle(session: Session, *, now: datetime | None = None) -> int:
