@@ -199,8 +199,7 @@ class OscarChannel:
             return _sellable(record)
         if delta < 0 and in_stock - allocated + delta < 0:
             raise ChannelRefused(
-                f"{sku_code}: Oscar may sell {max(in_stock - allocated, 0)}, "
-                f"cannot take {-delta}"
+                f"{sku_code}: Oscar may sell {max(in_stock - allocated, 0)}, cannot take {-delta}"
             )
         if delta > 0 and allocated > in_stock:
             self._note_oversells(sku_code)
