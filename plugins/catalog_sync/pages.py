@@ -56,6 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
         "oversells": "Sold beyond stock there",
         "excess": "Units short",
         "orders": "Their orders",
+        "oversold_by": "sold {n} unit(s) beyond its stock there, in orders {orders}",
     },
     "zh_CN": {
         "intro": "在你的其他店铺用同一份库存销售同样的商品。本店持有库存，每个渠道分得一部分；"  # noqa: RUF001
@@ -82,6 +83,7 @@ WORDS: dict[str, dict[str, str]] = {
         "oversells": "对方超卖",
         "excess": "短缺数量",
         "orders": "对方订单",
+        "oversold_by": "对方超卖 {n} 件，涉及订单 {orders}",  # noqa: RUF001
     },
 }
 
@@ -200,7 +202,13 @@ def _report_html(w: dict[str, str], report: ReconcileReport | None) -> str:
         f"{c.before} → {c.after}. {escape(c.why)}</li>"
         for c in report.changes
     )
-    body = f"<ul>{rows}</ul>" if rows or report.oversells else f"<p>{escape(w['no_changes'])}</p>"
+    rows += "".join(
+        f"<li><strong>{escape(o.sku_code)}</strong>: "
+        + escape(w["oversold_by"].format(n=o.excess, orders=", ".join(o.order_ids)))
+        + "</li>"
+        for o in report.oversells
+    )
+    body = f"<ul>{rows}</ul>" if rows else f"<p>{escape(w['no_changes'])}</p>"
     return f"<h3>{escape(w['report'])}</h3>{body}"
 
 

@@ -9,6 +9,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ from core.settings import Settings
 from plugins.catalog_sync import catch_up
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync.allocation import Allocation
-from plugins.catalog_sync.channels import ChannelConfig, open_store, save_channel
+from plugins.catalog_sync.channels import ChannelConfig, open_store
 from plugins.catalog_sync.mapping import mapped
 from plugins.catalog_sync.oscar import OscarChannel
 from plugins.catalog_sync.pages import connect_page, home_page
@@ -182,10 +183,8 @@ def test_oscar_oversells_are_reported_with_their_orders_and_tanzi_never_oversell
     def sync_worker() -> None:  # what the inventory events do after each sale here
         worker = ChannelSync(t.client, sync.config, open_store(t.client, sync.config))
         while not stop.is_set():
-            try:
+            with suppress(ChannelBusy):
                 worker.rebalance_code(code)
-            except ChannelBusy:
-                pass
             time.sleep(0.01)
 
     def oscar_checkout(buyer: Buyer) -> str:
