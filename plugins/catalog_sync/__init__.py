@@ -12,12 +12,15 @@ imports only ``sdk``.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any, cast
 
 from plugins.catalog_sync.channels import all_channels, channel_config
+from plugins.catalog_sync.oversells import check_oversells
 from plugins.catalog_sync.reconcile import reconcile
 from plugins.catalog_sync.sync import ChannelSync
 from sdk import PluginManifest, PluginRoute, ScopeRequest, ShopClient, hookimpl
+from sdk.channels import ChannelUnavailable
 from sdk.client import HostedShopClient
 from sdk.events import InventoryEvent
 from sdk.jobs import JobContext, JobKind
@@ -79,9 +82,18 @@ def run_reconcile(ctx: JobContext) -> None:
 
 
 def run_sync_now(ctx: JobContext) -> None:
-    """Catch each channel up: resume it when it answers, rebalance every mapped SKU."""
+    """Catch each channel up: resume it when it answers, note the oversells on its side,
+    rebalance every mapped SKU."""
     for sync in _syncs(ctx):
-        sync.resume()
+        catch_up(sync)
+
+
+def catch_up(sync: ChannelSync) -> bool:
+    """Sync now: resume the channel when it answers and read its oversells first (before
+    the rebalance could cover them); ``False`` while it is down."""
+    with suppress(ChannelUnavailable):  # resume() pauses it with the reason
+        check_oversells(sync.client, sync.name, sync.store)
+    return sync.resume()
 
 
 @hookimpl

@@ -2,19 +2,24 @@
 
 A channel is kept in the ``channels`` records (its kind, address and allocation); its
 access token is a secret (``client.secrets``), sealed by the host and never shown again.
-Adapters register by kind in :data:`ADAPTERS`: ``tanzi`` is another Tanzi shop; a provider
-adds another platform by adding its kind here.
+Adapters register by kind in :data:`ADAPTERS`: ``tanzi`` is another Tanzi shop, ``oscar``
+a django-oscar shop (its admin API, one partner's stock records, one product class); a
+provider adds another platform by adding its kind here. Each adapter is handed an
+:class:`~plugins.catalog_sync.adapter_state.AdapterState` over the records for what its
+platform cannot keep (the Oscar adapter's applied change ids).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from plugins.catalog_sync import records as rec
+from plugins.catalog_sync.adapter_state import AdapterState, RecordsState
 from plugins.catalog_sync.allocation import Allocation
+from plugins.catalog_sync.oscar import OscarChannel
 from plugins.catalog_sync.tanzi_channel import TanziChannel
 from sdk.channels import ChannelStore
 from sdk.client import HostedShopClient, ShopClient
@@ -29,23 +34,50 @@ class ChannelConfig(Snapshot):
     """One channel: what it is, where it is, and what of the stock it may sell."""
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
-    kind: Literal["tanzi"] = "tanzi"
+    kind: Literal["tanzi", "oscar"] = "tanzi"
     base_url: str = Field(min_length=1, max_length=300)
-    shop_id: int = Field(ge=1)
+    #: the other Tanzi shop (kind ``tanzi``)
+    shop_id: int = Field(default=0, ge=0)
     #: where products this shop publishes there are filed (the other shop's category)
     category_id: int | None = None
+    #: the Oscar partner whose stock records this shop sells through (kind ``oscar``)
+    partner_id: int | None = Field(default=None, ge=1)
+    #: the Oscar product class new products get (kind ``oscar``)
+    product_class: str = Field(default="", max_length=128)
     allocation: Allocation = Field(default_factory=Allocation)
 
+    @model_validator(mode="after")
+    def _settings_of_kind(self) -> Self:
+        if self.kind == "tanzi" and self.shop_id < 1:
+            raise ValueError("a Tanzi channel needs the shop id there")
+        if self.kind == "oscar" and (self.partner_id is None or not self.product_class):
+            raise ValueError("an Oscar channel needs the partner id and the product class")
+        return self
 
-def _tanzi(config: ChannelConfig, token: str) -> ChannelStore:
+
+def _tanzi(config: ChannelConfig, token: str, state: AdapterState) -> ChannelStore:
     client = HttpShopClient(
         config.base_url, config.shop_id, token=token, timeout_s=5.0, retry=CHANNEL_RETRY
     )
     return TanziChannel(client, category_id=config.category_id)
 
 
-#: How to open a channel of each kind, from its settings and its token.
-ADAPTERS: dict[str, Callable[[ChannelConfig, str], ChannelStore]] = {"tanzi": _tanzi}
+def _oscar(config: ChannelConfig, token: str, state: AdapterState) -> ChannelStore:
+    return OscarChannel(
+        config.base_url,
+        partner_id=config.partner_id or 0,
+        product_class=config.product_class,
+        token=token,
+        timeout_s=5.0,
+        state=state,
+    )
+
+
+#: How to open a channel of each kind, from its settings, its token and its state.
+ADAPTERS: dict[str, Callable[[ChannelConfig, str, AdapterState], ChannelStore]] = {
+    "tanzi": _tanzi,
+    "oscar": _oscar,
+}
 
 
 def save_channel(client: HostedShopClient, config: ChannelConfig, token: str | None) -> None:
@@ -70,4 +102,4 @@ def all_channels(client: ShopClient) -> Iterator[ChannelConfig]:
 def open_store(client: HostedShopClient, config: ChannelConfig) -> ChannelStore:
     """The channel's store, with its token opened from the secrets."""
     token = client.secrets.get(rec.secret_name(config.name)) or ""
-    return ADAPTERS[config.kind](config, token)
+    return ADAPTERS[config.kind](config, token, RecordsState(client, config.name))

@@ -13,6 +13,21 @@ the cursor is the id of the last order read, which grows in the order Oscar comm
 them on a shop whose database serializes writes (SQLite with IMMEDIATE transactions).
 Oscar does not re-check stock at checkout, so :meth:`OscarChannel.oversells` compares
 what each stock record promised with what it had and names the orders involved.
+
+:meth:`OscarChannel.adjust_stock` makes the adapter a :class:`~sdk.channels.StockLedger`.
+Oscar has no idempotency key, so the applied change ids live in the
+:class:`~plugins.catalog_sync.adapter_state.AdapterState` the adapter is given (the
+shop's records, in the sync), not in Oscar: keeping them in a product attribute would
+need an attribute added to the merchant's product class and would show in Oscar's
+dashboard. A change is journaled ``pending`` with ``num_in_stock`` before and after, then
+written, then marked ``applied``; a repeat after a crash anywhere in between reads Oscar
+and finds which side of the write it stopped on. The write is one product ``PATCH`` with
+the nested stock record, which oscarapi runs in one transaction: under SQLite's
+IMMEDIATE mode it re-reads the record holding the write lock, so a checkout's allocation
+is never overwritten; checkouts change only ``num_allocated``, so the delta computed
+from our read still holds. Writes to ``num_in_stock`` by others (a shipment consuming an
+allocation, a hand edit) between a crash and its repeat could make a pending change look
+applied or not; the next reconciliation evens that out.
 """
 
 from __future__ import annotations
@@ -27,6 +42,7 @@ from typing import Any
 
 import httpx
 
+from plugins.catalog_sync.adapter_state import AdapterState, MemoryState
 from plugins.catalog_sync.oscar_api import OscarApi, trailing_id
 from plugins.catalog_sync.oscar_oversell import Oversell, StockLevel, find_oversells
 from sdk.channels import (
@@ -64,6 +80,7 @@ class OscarChannel:
         timeout_s: float = 10.0,
         orders_per_page: int = ORDERS_PER_PAGE,
         transport: httpx.BaseTransport | None = None,
+        state: AdapterState | None = None,
     ) -> None:
         self.api = OscarApi(
             base_url,
@@ -78,6 +95,8 @@ class OscarChannel:
         self.orders_per_page = orders_per_page
         self.partner_url = self.api.url(f"admin/partners/{partner_id}/")
         self._records: dict[str, _Record] = {}
+        #: applied change ids and seen oversells (in memory unless a lasting store is given)
+        self.state: AdapterState = state if state is not None else MemoryState()
 
     def __enter__(self) -> OscarChannel:
         return self
@@ -165,6 +184,32 @@ class OscarChannel:
         """In stock minus allocated on our partner's stock record (never below 0)."""
         return _sellable(self._stock_record(sku_code)[1])
 
+    def adjust_stock(self, sku_code: str, delta: int, *, change_id: str) -> int:
+        """Add ``delta`` to what Oscar may sell of ``sku_code``, once per ``change_id``;
+        refused (nothing changed) below zero. Returns the sellable stock after.
+
+        Units given to a stock record Oscar has oversold first cover its oversold orders;
+        that oversell is noted (see :meth:`noted_oversells`) before they do."""
+        key = f"change:{change_id}"
+        _, record = self._stock_record(sku_code)
+        in_stock, allocated = int(record.get("num_in_stock") or 0), _allocated(record)
+        known = self.state.get(key)
+        if known is not None and (known["state"] == "applied" or known["after"] == in_stock):
+            self.state.put(key, {**known, "state": "applied"})
+            return _sellable(record)
+        if delta < 0 and in_stock - allocated + delta < 0:
+            raise ChannelRefused(
+                f"{sku_code}: Oscar may sell {max(in_stock - allocated, 0)}, cannot take {-delta}"
+            )
+        if delta > 0 and allocated > in_stock:
+            self._note_oversells(sku_code)
+        after = in_stock + delta
+        change = {"state": "pending", "sku_code": sku_code, "before": in_stock, "after": after}
+        self.state.put(key, change)
+        written = self._write_in_stock(sku_code, after)
+        self.state.put(key, {**change, "state": "applied"})
+        return _sellable(written)
+
     def orders_since(self, cursor: str) -> ChannelOrders:
         """Lines of our partner's SKUs in the orders after order id ``cursor``, oldest first."""
         after = int(cursor) if cursor else 0
@@ -199,6 +244,30 @@ class OscarChannel:
         if lines is None:
             lines = self._all_order_lines()
         return find_oversells(self.stock_levels(), lines)
+
+    def noted_oversells(self) -> list[Oversell]:
+        """Oversells seen before units given here covered them (newest note per SKU)."""
+        found = self.state.get("oversells") or {}
+        return [
+            Oversell(
+                sku_code=sku_code,
+                in_stock=int(note["in_stock"]),
+                promised=int(note["promised"]),
+                order_ids=tuple(note["order_ids"]),
+            )
+            for sku_code, note in sorted(found.items())
+        ]
+
+    def _note_oversells(self, sku_code: str) -> None:
+        noted = dict(self.state.get("oversells") or {})
+        for oversell in self.oversells():
+            if oversell.sku_code == sku_code:
+                noted[sku_code] = {
+                    "in_stock": oversell.in_stock,
+                    "promised": oversell.promised,
+                    "order_ids": list(oversell.order_ids),
+                }
+        self.state.put("oversells", noted)
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -245,6 +314,29 @@ class OscarChannel:
             if response.status_code == 404:
                 raise ChannelRefused(f"Oscar has no stock record for {sku_code!r}")
         return record_id, dict(response.json())
+
+    def _write_in_stock(self, sku_code: str, in_stock: int) -> dict[str, Any]:
+        """Set ``num_in_stock`` through the product (one transaction in Oscar); the record."""
+        response = self.api.call(
+            "PATCH",
+            "admin/products/",
+            json={
+                "upc": sku_code,
+                "stockrecords": [
+                    {
+                        "partner": self.partner_url,
+                        "partner_sku": sku_code,
+                        "num_in_stock": in_stock,
+                    }
+                ],
+            },
+        )
+        if response.status_code == 404:
+            raise ChannelRefused(f"Oscar has no product with UPC {sku_code!r}")
+        record = self._our_record(response.json())
+        if record is None:
+            raise ChannelRefused(f"Oscar product {sku_code!r} has no stock record of ours")
+        return record
 
     def _sku_of_stockrecord(self, stockrecord_id: int) -> str | None:
         for attempt in range(2):

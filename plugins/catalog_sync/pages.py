@@ -23,7 +23,7 @@ from plugins.catalog_sync.channels import (
 )
 from plugins.catalog_sync.mapping import all_mapped
 from plugins.catalog_sync.reconcile import ReconcileReport, reconcile
-from plugins.catalog_sync.status import pause, read_status
+from plugins.catalog_sync.status import OversellNote, pause, read_status
 from plugins.catalog_sync.sync import ChannelSync
 from sdk.channels import ChannelError
 from sdk.client import HostedShopClient, ShopClient
@@ -53,6 +53,10 @@ WORDS: dict[str, dict[str, str]] = {
         "bad": "Please check the form: {problem}",
         "unknown": "There is no channel {name}.",
         "done": "Done.",
+        "oversells": "Sold beyond stock there",
+        "excess": "Units short",
+        "orders": "Their orders",
+        "oversold_by": "sold {n} unit(s) beyond its stock there, in orders {orders}",
     },
     "zh_CN": {
         "intro": "在你的其他店铺用同一份库存销售同样的商品。本店持有库存，每个渠道分得一部分；"  # noqa: RUF001
@@ -76,6 +80,10 @@ WORDS: dict[str, dict[str, str]] = {
         "bad": "请检查表单：{problem}",  # noqa: RUF001
         "unknown": "没有名为 {name} 的渠道。",
         "done": "已完成。",
+        "oversells": "对方超卖",
+        "excess": "短缺数量",
+        "orders": "对方订单",
+        "oversold_by": "对方超卖 {n} 件，涉及订单 {orders}",  # noqa: RUF001
     },
 }
 
@@ -100,9 +108,31 @@ CONNECT_FORM = PageForm(
     label_zh_CN="连接渠道",
     fields=(
         ActionField(name="name", label="Channel name", label_zh_CN="渠道名称", required=True),
-        ActionField(name="base_url", label="Tanzi address", label_zh_CN="摊子地址", required=True),
         ActionField(
-            name="shop_id", label="Shop id there", label_zh_CN="对方店铺编号", kind="number"
+            name="kind",
+            label="Platform",
+            label_zh_CN="平台",
+            kind="select",
+            options=(
+                ("tanzi", "Another Tanzi shop", "另一家摊子店铺"),
+                ("oscar", "django-oscar", "django-oscar"),
+            ),
+        ),
+        ActionField(name="base_url", label="Shop address", label_zh_CN="店铺地址", required=True),
+        ActionField(
+            name="shop_id",
+            label="Shop id there (Tanzi)",
+            label_zh_CN="对方摊子店铺编号",
+            kind="number",
+        ),
+        ActionField(
+            name="partner_id",
+            label="Partner id (Oscar)",
+            label_zh_CN="Oscar 合作方编号",
+            kind="number",
+        ),
+        ActionField(
+            name="product_class", label="Product class (Oscar)", label_zh_CN="Oscar 商品类型"
         ),
         ActionField(
             name="category_id",
@@ -172,8 +202,35 @@ def _report_html(w: dict[str, str], report: ReconcileReport | None) -> str:
         f"{c.before} → {c.after}. {escape(c.why)}</li>"
         for c in report.changes
     )
+    rows += "".join(
+        f"<li><strong>{escape(o.sku_code)}</strong>: "
+        + escape(w["oversold_by"].format(n=o.excess, orders=", ".join(o.order_ids)))
+        + "</li>"
+        for o in report.oversells
+    )
     body = f"<ul>{rows}</ul>" if rows else f"<p>{escape(w['no_changes'])}</p>"
     return f"<h3>{escape(w['report'])}</h3>{body}"
+
+
+def _oversells_html(w: dict[str, str], oversells: list[OversellNote]) -> str:
+    """The SKUs the channel sold beyond its stock, with its orders that did."""
+    if not oversells:
+        return ""
+    rows = "".join(
+        f"<tr><td>{escape(o.sku_code)}</td><td>{o.excess}</td>"
+        f"<td>{escape(', '.join(o.order_ids))}</td></tr>"
+        for o in oversells
+    )
+    return (
+        f"<h3>{w['oversells']}</h3><table><thead><tr><th>{w['item']}</th>"
+        f"<th>{w['excess']}</th><th>{w['orders']}</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _where(config: ChannelConfig) -> str:
+    if config.kind == "oscar":
+        return f"django-oscar {config.base_url} · partner #{config.partner_id}"
+    return f"{config.base_url} · #{config.shop_id}"
 
 
 def _channel_stock(
@@ -213,7 +270,7 @@ def _channel_html(client: ShopClient, w: dict[str, str], config: ChannelConfig) 
     report = None if found is None else ReconcileReport.model_validate(found.data)
     return (
         f"<h2>{escape(config.name)}</h2>"
-        f"<p>{escape(config.base_url)} · #{config.shop_id}</p>"
+        f"<p>{escape(_where(config))}</p>"
         f"<dl><dt>{w['state']}</dt>"
         f"<dd>{escape(state)}{reason}</dd>"
         f"<dt>{w['last_sync']}</dt><dd>{escape(when)}</dd>"
@@ -232,6 +289,7 @@ def _channel_html(client: ShopClient, w: dict[str, str], config: ChannelConfig) 
             if errors
             else ""
         )
+        + _oversells_html(w, status.oversells)
         + _report_html(w, report)
     )
 
@@ -259,6 +317,9 @@ def connect_page(client: ShopClient, params: dict[str, Any], language: str = "en
     try:
         config = ChannelConfig(
             name=str(params.get("name", "")).strip(),
+            kind=str(params.get("kind") or "tanzi"),
+            partner_id=_int(params, "partner_id"),
+            product_class=str(params.get("product_class") or "").strip(),
             base_url=str(params.get("base_url", "")).strip(),
             shop_id=_int(params, "shop_id", 0) or 0,
             category_id=_int(params, "category_id"),
@@ -274,6 +335,13 @@ def connect_page(client: ShopClient, params: dict[str, Any], language: str = "en
         return home_page(client, language, w["bad"].format(problem=problem))
     save_channel(hosted_client(client), config, str(params.get("token", "")).strip() or None)
     return home_page(client, language, w["done"])
+
+
+def catch_up(sync: ChannelSync) -> bool:
+    """Sync now (see :func:`plugins.catalog_sync.catch_up`)."""
+    from plugins.catalog_sync import catch_up as run
+
+    return run(sync)
 
 
 def hosted_client(client: ShopClient) -> HostedShopClient:
@@ -318,7 +386,7 @@ def channel_action(
     elif action == "reconcile":
         reconcile(sync)
     elif action in ("resume", "sync"):
-        sync.resume()
+        catch_up(sync)
     return home_page(client, language, w["done"])
 
 

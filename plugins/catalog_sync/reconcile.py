@@ -6,7 +6,9 @@ to the channel and not taken back; the channel's own orders since the last run s
 many of those it sold. More on the channel than that (someone raised it by hand, a
 restock there) would let it sell units this shop does not have: the surplus is taken
 away. Fewer (lowered by hand) is reported and the ledger follows. Then every SKU is
-rebalanced to its allocation.
+rebalanced to its allocation. A channel that can oversell (django-oscar) has its
+oversells read first, before units given there could cover them, and the report names
+each with its orders.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from pydantic import Field
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
 from plugins.catalog_sync.mapping import MappedItem, all_mapped
+from plugins.catalog_sync.oversells import check_oversells
+from plugins.catalog_sync.status import OversellNote
 from plugins.catalog_sync.stock import (
     ChannelBusy,
     allotted,
@@ -49,6 +53,7 @@ class ReconcileReport(Snapshot):
     at: datetime
     checked: int = 0
     changes: list[Change] = Field(default_factory=list)
+    oversells: list[OversellNote] = Field(default_factory=list)
     paused: str = ""
 
 
@@ -76,10 +81,12 @@ def _compare(sync: ChannelSync, item: MappedItem, sold: int) -> tuple[int, list[
         f"expected; the channel showed {actual}"
     )
     changes: list[Change] = []
-    if actual > expected:
+    # below zero the channel sold more than it was given: an oversell, reported as such
+    floor = max(expected, 0)
+    if actual > floor:
         try:
             after = sync.ledger.adjust_stock(
-                item.channel_code, expected - actual, change_id=f"reconcile-{uuid.uuid4().hex}"
+                item.channel_code, floor - actual, change_id=f"reconcile-{uuid.uuid4().hex}"
             )
         except ChannelRefused:  # sold meanwhile: the next run looks again
             after = actual
@@ -140,6 +147,7 @@ def reconcile(sync: ChannelSync) -> ReconcileReport:
         report = report.model_copy(update={"paused": st.read_status(sync.client, sync.name).reason})
         return _keep(sync, report)
     try:
+        report.oversells.extend(check_oversells(sync.client, sync.name, sync.store))
         sold, cursor = _channel_sales(sync)
         items = list(all_mapped(sync.client, sync.name))
         for item in items:

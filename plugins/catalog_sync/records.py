@@ -24,6 +24,8 @@ LEDGER = "channel_ledger"
 REPORTS = "reconcile_reports"
 #: events already handled (dedupe by event id)
 SEEN = "seen_events"
+#: what an adapter keeps for its platform (the Oscar adapter's applied change ids)
+ADAPTER_STATE = "adapter_state"
 
 
 def key(channel: str, *parts: object) -> str:

@@ -24,6 +24,15 @@ class ItemError(Snapshot):
     at: datetime
 
 
+class OversellNote(Snapshot):
+    """A SKU the channel sold beyond its stock: by how many units, in which orders."""
+
+    sku_code: str
+    excess: int
+    order_ids: list[str]
+    seen_at: datetime
+
+
 class ChannelStatus(Snapshot):
     """What a channel is doing."""
 
@@ -34,6 +43,8 @@ class ChannelStatus(Snapshot):
     mapped: int = 0
     conflicts: int = 0
     errors: list[ItemError] = Field(default_factory=list)
+    #: oversells on the channel's side, one per SKU (its orders accumulate)
+    oversells: list[OversellNote] = Field(default_factory=list)
 
     def lag_s(self, now: datetime | None = None) -> float | None:
         """Seconds since the last completed sync (``None`` before the first)."""
@@ -92,3 +103,24 @@ def synced(client: ShopClient, channel: str, *, mapped: int, conflicts: int) -> 
             update={"last_sync": datetime.now(UTC), "mapped": mapped, "conflicts": conflicts}
         ),
     )
+
+
+def note_oversells(
+    client: ShopClient, channel: str, found: list[OversellNote]
+) -> list[OversellNote]:
+    """Keep ``found`` in the status, one per SKU, the orders reported before kept too;
+    the kept notes of the SKUs in ``found``."""
+    status = read_status(client, channel)
+    by_sku = {note.sku_code: note for note in status.oversells}
+    for note in found:
+        kept = by_sku.get(note.sku_code)
+        if kept is not None:
+            orders = list(dict.fromkeys([*kept.order_ids, *note.order_ids]))
+            note = note.model_copy(
+                update={"excess": max(kept.excess, note.excess), "order_ids": orders}
+            )
+        by_sku[note.sku_code] = note
+    oversells = sorted(by_sku.values(), key=lambda note: note.sku_code)
+    write_status(client, channel, status.model_copy(update={"oversells": oversells}))
+    skus = {note.sku_code for note in found}
+    return [note for note in oversells if note.sku_code in skus]
