@@ -101,9 +101,7 @@ def test_a_killed_workers_job_is_requeued_and_finishes_from_its_checkpoint(
     assert binding_of(huey).tasks["requeue_stale_jobs"].call_local() == 0  # finished: left
 
 
-def test_a_live_job_is_left_alone_until_its_heartbeat_is_stale(
-    engine: Engine, huey: Huey
-) -> None:
+def test_a_live_job_is_left_alone_until_its_heartbeat_is_stale(engine: Engine, huey: Huey) -> None:
     live = _running(engine, beat_age_s=10, done=2)
     never_beat = _running(engine, beat_age_s=10)
     with engine.begin() as conn:  # a record from before heartbeats: its start counts
