@@ -13,6 +13,7 @@ import logging
 import threading
 from datetime import datetime, timedelta
 from types import TracebackType
+from typing import cast
 
 from sqlalchemy import and_, or_, update
 from sqlalchemy.engine import Engine
@@ -85,7 +86,7 @@ def requeue_stale_jobs(
         .returning(col(Job.id))
     )
     with engine.begin() as conn:
-        ids = sorted(conn.execute(statement).scalars())
+        ids = sorted(cast("list[int]", conn.execute(statement).scalars().all()))  # ids of rows
     if ids:
         log.warning("re-queued %d jobs whose worker stopped: %s", len(ids), ids)
     return ids

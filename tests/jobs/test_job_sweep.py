@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 import pytest
 from huey import Huey
-from sqlalchemy.engine import Engine
 from sqlalchemy import update
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 import core.models as m
@@ -94,7 +94,7 @@ def test_a_killed_workers_job_is_requeued_and_finishes_from_its_checkpoint(
 
     job = _job(engine, job_id)
     assert job.status == m.JobStatus.succeeded, job.message
-    assert WORKED == KEYS[4:]  # the checkpointed rows were not done again
+    assert KEYS[4:] == WORKED  # the checkpointed rows were not done again
     assert job.counts == {"made": 10}
     assert job.progress == 10
     assert job.checkpoint["done"] == KEYS
