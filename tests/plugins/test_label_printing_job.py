@@ -254,7 +254,7 @@ def _job_row(engine: Engine, job_id: int) -> m.Job:
     raise AssertionError("the job's row stayed locked")
 
 
-#: the workers' ``job_stale_after_s``: a killed worker's job is re-queued this soon
+#: the restarted worker's ``job_stale_after_s``: the killed worker's job is re-queued this soon
 STALE_AFTER_S = 2.0
 
 
@@ -273,7 +273,6 @@ def test_a_real_worker_sigkilled_mid_print_resumes_without_a_second_number(
         "TANZI_PLUGINS_FILE": str(ROOT / "plugins.toml"),
         "TANZI_SECRET_KEY": settings.secret_key,
         "SANDBOX_EXPRESS_URL": simulator,
-        "TANZI_JOB_STALE_AFTER_S": str(STALE_AFTER_S),
     }
     enqueue(huey, "run_job", job_id)
     worker = _worker(env)
@@ -288,7 +287,7 @@ def test_a_real_worker_sigkilled_mid_print_resumes_without_a_second_number(
         # nobody queues it again by hand: once its heartbeat is stale, the new worker's
         # startup sweep re-queues it
         time.sleep(STALE_AFTER_S + 0.5)
-        worker = _worker(env)
+        worker = _worker({**env, "TANZI_JOB_STALE_AFTER_S": str(STALE_AFTER_S)})
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             if _job_row(shop.engine, job_id).status not in (
