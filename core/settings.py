@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     upload_retention_days: int = Field(default=2, ge=1)
     #: how long a signed download link for a private file stays valid
     file_link_ttl_s: int = Field(default=300, ge=1)
+    #: a running job whose heartbeat is older than this is taken for a dead worker's: re-queued
+    job_stale_after_s: float = Field(default=300.0, gt=0)
     #: where stored files' bytes live: ``""`` for ``data_dir/files``, or ``s3://bucket/prefix``
     file_store: str = ""
     #: an S3-compatible endpoint (MinIO, a cloud's S3 API); empty for AWS itself

@@ -23,6 +23,7 @@ from core.jobs.job_reports import problem_text, write_report
 from core.jobs.runner import JobContext as RunnerContext
 from core.jobs.runner import create_job, job_kind
 from core.models import Installation, Job
+from core.models.base import utcnow
 from core.plugins.client import ScopedClient
 from core.plugins.client_host import ClientHost
 from core.plugins.manager import InstallationRef, PluginHost
@@ -201,6 +202,7 @@ class HostJobContext:
                 job.counts = counts
                 job.checkpoint = {**job.checkpoint, "position": position}
                 job.progress = position
+                job.heartbeat_at = utcnow()
                 if chunk.refused and len(job.errors) < MAX_REFUSED:
                     job.errors = [*job.errors, *(r.model_dump() for r in chunk.refused)]
                 cancel = job.cancel_requested

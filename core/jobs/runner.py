@@ -3,7 +3,10 @@
 A job kind is a function taking a :class:`JobContext`. It walks its items through
 :meth:`JobContext.steps`, which skips what a previous run already checkpointed, and records
 each step with :meth:`JobContext.advance` in one short transaction (progress, counts,
-errors and the checkpoint together), so a killed worker resumes without duplicates.
+errors and the checkpoint together), so a killed worker resumes without duplicates. Every
+such commit, and a :class:`~core.jobs.liveness.Heartbeat` between them, touches the record's
+``heartbeat_at``: a job whose heartbeat stops is re-queued by the sweep in
+:mod:`core.jobs.liveness`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from core.errors import InvalidState, NotFound
+from core.jobs.liveness import HEARTBEAT_EVERY_S, Heartbeat
 from core.models import Job, JobStatus
 from core.models.base import utcnow
 from sdk.jobs import JobCancelled
@@ -87,6 +91,7 @@ class JobContext:
             job = session.get(Job, self.job_id)
             assert job is not None
             fn(job)
+            job.heartbeat_at = utcnow()
             session.add(job)
             session.commit()
             return job
@@ -147,8 +152,15 @@ class JobContext:
         self._update(apply)
 
 
-def execute_job(engine: Engine, job_id: int, *, runtime: Any = None) -> str:
-    """Run a job to its end; a job already finished is left alone. Returns the status."""
+def execute_job(
+    engine: Engine,
+    job_id: int,
+    *,
+    runtime: Any = None,
+    heartbeat_every_s: float = HEARTBEAT_EVERY_S,
+) -> str:
+    """Run a job to its end, touching its heartbeat every ``heartbeat_every_s`` seconds; a
+    job already finished is left alone. Returns the status."""
     with Session(engine, expire_on_commit=False) as session:
         job = session.get(Job, job_id)
         if job is None:
@@ -157,12 +169,14 @@ def execute_job(engine: Engine, job_id: int, *, runtime: Any = None) -> str:
             return job.status.value
         job.status = JobStatus.running
         job.started_at = job.started_at or utcnow()
+        job.heartbeat_at = utcnow()
         session.add(job)
         session.commit()
     ctx = JobContext(engine, job, runtime)
     status, message = JobStatus.succeeded, ""
     try:
-        JOB_KINDS[job.kind](ctx)
+        with Heartbeat(engine, job_id, heartbeat_every_s):
+            JOB_KINDS[job.kind](ctx)
     except JobCancelled:
         status = JobStatus.cancelled
     except Exception as exc:

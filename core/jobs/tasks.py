@@ -1,5 +1,6 @@
 """Huey tasks: dispatch outbox events, deliver them in batches, sweep what was missed, run jobs,
-and the kernel's periodic work (cancel unpaid orders, auto-accept after-sales, every minute;
+and the kernel's periodic work (cancel unpaid orders, auto-accept after-sales, re-queue jobs
+whose worker died, every minute;
 remove expired files, every ten minutes; the guarantee assessment, hourly, which does its
 work once per 14-day cycle).
 
@@ -23,6 +24,7 @@ from huey.constants import EmptyData
 
 from core.files.backends import file_store_for
 from core.jobs import schedules
+from core.jobs.liveness import HEARTBEAT_EVERY_S, requeue_stale_jobs
 from core.jobs.plugin_schedules import start_due_plugin_jobs
 from core.jobs.runner import execute_job
 from core.jobs.runtime import binding_of, runtime_of
@@ -132,9 +134,24 @@ def register_tasks(huey: Huey) -> None:
 
         rt = runtime_of(huey)
         log.info("job %d started", job_id)
-        status = execute_job(rt.engine, job_id, runtime=rt)
+        every_s = min(HEARTBEAT_EVERY_S, rt.settings.job_stale_after_s / 4)
+        status = execute_job(rt.engine, job_id, runtime=rt, heartbeat_every_s=every_s)
         log.info("job %d %s", job_id, status)
         return status
+
+    @huey.task(name="tanzi.requeue_stale_jobs")
+    def requeue_stale(now: datetime | None = None) -> int:
+        """Re-queue running jobs whose heartbeat stopped (their worker died); they resume
+        from their checkpoint (``now`` moves the clock)."""
+        rt = runtime_of(huey)
+        ids = requeue_stale_jobs(rt.engine, stale_after_s=rt.settings.job_stale_after_s, now=now)
+        for job_id in ids:
+            run_job(job_id)
+        return len(ids)
+
+    @huey.periodic_task(crontab(minute="*"), name="tanzi.requeue_stale_jobs_periodic")
+    def requeue_stale_periodic() -> None:
+        requeue_stale.call_local()
 
     @huey.task(name="tanzi.cancel_unpaid_orders")
     def cancel_unpaid_orders(now: datetime | None = None) -> int:
@@ -201,6 +218,7 @@ def register_tasks(huey: Huey) -> None:
         "deliver_batch": deliver_batch,
         "sweep": sweep,
         "run_job": run_job,
+        "requeue_stale_jobs": requeue_stale,
         "cancel_unpaid_orders": cancel_unpaid_orders,
         "auto_accept_aftersales": auto_accept_aftersales,
         "purge_expired_files": purge_expired_files,

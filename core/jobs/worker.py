@@ -26,6 +26,7 @@ def start_embedded_worker(settings: Settings, *, workers: int = 2) -> Callable[[
     consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True)
     consumer.start()
     enqueue(huey, "sweep", 0.0)
+    enqueue(huey, "requeue_stale_jobs")
 
     def stop() -> None:
         consumer.stop(graceful=True)
@@ -36,7 +37,8 @@ def start_embedded_worker(settings: Settings, *, workers: int = 2) -> Callable[[
 def run_worker(settings: Settings, *, workers: int = 4, worker_type: str = "thread") -> None:
     """Run a consumer in the foreground until interrupted (``tanzi worker``).
 
-    On start it sweeps: deliveries a killed worker was running are handed out again. It
+    On start it sweeps: deliveries a killed worker was running are handed out again, and jobs
+    whose heartbeat stopped are re-queued to resume from their checkpoint. It
     logs what it does (deliveries, retries, dead letters, jobs) at INFO, one line each, on
     stderr; Huey's own per-task lines are left at WARNING.
     """
@@ -47,5 +49,6 @@ def run_worker(settings: Settings, *, workers: int = 4, worker_type: str = "thre
     huey = create_huey(settings)
     build_runtime(settings, huey=huey)
     enqueue(huey, "sweep", 0.0)
+    enqueue(huey, "requeue_stale_jobs")
     consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True)
     consumer.run()

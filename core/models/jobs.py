@@ -21,7 +21,8 @@ class JobStatus(StrEnum):
 class Job(SQLModel, table=True):
     """One job: what it is, how far it got, what went wrong per row, and where its file is.
 
-    ``checkpoint`` holds the last completed step so a restarted worker resumes after it.
+    ``checkpoint`` holds the last completed step so a restarted worker resumes after it;
+    ``heartbeat_at`` is touched while the job runs, so a job whose worker died is re-queued.
     """
 
     id: int | None = Field(default=None, primary_key=True)
@@ -40,3 +41,4 @@ class Job(SQLModel, table=True):
     created_at: datetime = created_at_field()
     started_at: datetime | None = datetime_field()
     finished_at: datetime | None = datetime_field()
+    heartbeat_at: datetime | None = datetime_field()
