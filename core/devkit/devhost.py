@@ -98,6 +98,10 @@ def fire_in_dev_host(target: PluginTarget, data_dir: Path, event: str) -> DevDel
             resource_type, resource_id, data = _sample(session, prepared.shop_id, event)
         # the sandbox's own way of sending one event: record it, dispatch, deliver each
         sandbox = Sandbox(engine, settings, host, prepared.shop_id)
+        # one event, not the demo's backlog: events nobody has dispatched yet (the demo's
+        # own, when no server ran) would come first, and a failing hook on an earlier
+        # event of the same order would hold this one back
+        sandbox.absorb()
         deliveries = sandbox.emit(
             event, resource_type=resource_type, resource_id=resource_id, data=data
         )

@@ -132,7 +132,7 @@ class Sandbox:
             session.commit()
         if event_name in _KERNEL_MADE and not overrides:
             return self._run_for(event_name)
-        self._absorb()  # what the services recorded on the way is not part of this event
+        self.absorb()  # what the services recorded on the way is not part of this event
         with Session(self.engine) as session:
             event_id = record_event(
                 session,
@@ -231,7 +231,7 @@ class Sandbox:
         shop = session.get(Shop, self.shop_id)
         return shop.name if shop is not None else ""
 
-    def _absorb(self) -> None:
+    def absorb(self) -> None:
         """Mark undispatched events dispatched without delivering them to anyone."""
 
         dispatch_all(self.engine, PluginHost([]))
@@ -326,7 +326,7 @@ def open_sandbox(
             assert shop is not None and shop.id is not None
             shop_id = shop.id
         sandbox = Sandbox(engine, settings, host, shop_id)
-        sandbox._absorb()
+        sandbox.absorb()
         yield sandbox
     finally:
         engine.dispose()

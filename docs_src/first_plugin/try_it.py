@@ -53,9 +53,15 @@ def notes(http: httpx.Client, shop_id: int) -> dict[str, dict]:
     """The plugin's notes, as the merchant reads them: order id -> note."""
     merchant = sign_in(http, "merchant@demo.tanzi", "demo-merchant")
     path = f"/api/v1/shops/{shop_id}/installations/acme_thanks/records/notes"
-    answer = http.get(path, headers=merchant)
-    answer.raise_for_status()
-    return {r["key"]: r["data"] for r in answer.json()["items"]}
+    found: dict[str, dict] = {}
+    cursor = None
+    while True:  # a page at a time: the demo's own orders have notes too
+        answer = http.get(path, headers=merchant, params={"cursor": cursor} if cursor else {})
+        answer.raise_for_status()
+        page = answer.json()
+        found.update({r["key"]: r["data"] for r in page["items"]})
+        if not (cursor := page.get("next_cursor")):
+            return found
 
 
 if __name__ == "__main__":
