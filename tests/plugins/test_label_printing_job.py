@@ -284,7 +284,9 @@ def test_a_real_worker_sigkilled_mid_print_resumes_without_a_second_number(
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         killed = _job_row(shop.engine, job_id)
-        assert killed.status == m.JobStatus.running and 0 < killed.progress < 2_000
+        # killed while running: mid-chunks, or (the kill lands late on a loaded machine)
+        # while the last stage reads the waybills back and renders the file
+        assert killed.status == m.JobStatus.running and 0 < killed.progress <= 2_000
         # nobody queues it again by hand: once its heartbeat is stale, the new worker's
         # startup sweep re-queues it
         time.sleep(STALE_AFTER_S + 0.5)
