@@ -83,6 +83,9 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         data_dir=tmp_path,
         database_url=database_url,
         secret_key="test-secret-key",
+        # two test workers, and engines of their own in some tests (a second host, the
+        # app's): a smaller pool keeps the whole run under PostgreSQL's connection limit
+        **({"db_pool_size": 8} if ON_POSTGRES else {}),
     )
 
 
