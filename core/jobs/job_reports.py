@@ -61,6 +61,14 @@ def problem_text(problem: Problem, language: str) -> str:
     return problem.message
 
 
+def report_name(kind: str, job_id: int, language: str) -> str:
+    """The report's file name: the job's kind (a plugin job's code), what it holds and the
+    job's id, e.g. ``print-labels-refused-rows-12.csv``."""
+    slug = kind.replace("_", "-").replace(".", "-") or "job"
+    words = "未处理的行" if language == "zh-CN" else "refused-rows"
+    return f"{slug}-{words}-{job_id}.csv"
+
+
 def report_lines(errors: list[dict[str, Any]], language: str) -> Iterator[bytes]:
     """The report's CSV, a few hundred rows at a time, UTF-8 with a BOM."""
     buffer = io.StringIO()
@@ -91,7 +99,7 @@ def write_report(engine: Engine, client: Any, job_id: int, *, language: str) -> 
         job = session.get(Job, job_id)
         if job is None or not job.errors or host is None or job.shop_id is None:
             return None
-        name = "导入报告" if language == "zh-CN" else "import-report"
+        name = report_name(str(job.params.get("code") or job.kind), job_id, language)
         with written_files(host.store) as keys:
             staged = stage_chunks(
                 host.store,
@@ -105,7 +113,7 @@ def write_report(engine: Engine, client: Any, job_id: int, *, language: str) -> 
                 keys,
                 shop_id=job.shop_id,
                 staged=staged,
-                filename=f"{name}-{job_id}.csv",
+                filename=name,
                 content_type="text/csv",
                 retention_days=7,
             )

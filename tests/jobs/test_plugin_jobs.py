@@ -125,6 +125,7 @@ def test_a_killed_job_resumes_from_its_checkpoint_without_duplicates(
     assert done.progress == ROWS
     info = client.jobs.get(job_id)
     assert info.status == "succeeded" and info.report_file_id is not None
+    assert client.files.info(info.report_file_id).filename == f"import-未处理的行-{job_id}.csv"
     with client.files.open(info.report_file_id) as stream:
         report = stream.read().decode("utf-8-sig").splitlines()
     assert report[0] == "行,列,值,原因"
