@@ -8,6 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+
+#: Connections the suite's two workers may hold at once (engines of 8+8, second hosts).
+SUITE_NEEDS = 60
+#: How long to wait for other clients to let go of the server's connection slots.
+WAIT_FOR_SLOTS_S = 180
 
 
 def postgres_answers(url: str) -> str | None:
@@ -21,6 +27,40 @@ def postgres_answers(url: str) -> str | None:
     return None
 
 
+def free_slots(url: str) -> tuple[int, list[str]]:
+    """The server's free connection slots, and who holds the others (database, client,
+    state, count), so a run that would starve says why."""
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=3, autocommit=True) as conn:
+        limit = int(conn.execute("show max_connections").fetchone()[0])  # type: ignore[index]
+        rows = conn.execute(
+            "select coalesce(datname, '-'), coalesce(application_name, ''), "
+            "coalesce(state, ''), count(*) from pg_stat_activity "
+            "where backend_type = 'client backend' group by 1, 2, 3 order by 4 desc"
+        ).fetchall()
+    used = sum(int(r[3]) for r in rows)
+    return limit - used, [f"{r[3]} x {r[0]} {r[1]} {r[2]}".strip() for r in rows]
+
+
+def wait_for_slots(url: str) -> None:
+    """Wait (a while) until the server has room for the suite; report who holds it if not.
+
+    Connections held by something else on this machine (a test run left behind, a
+    benchmark) would make the suite fail with 'too many clients already' in random tests."""
+    deadline = time.monotonic() + WAIT_FOR_SLOTS_S
+    free, holders = free_slots(url)
+    while free < SUITE_NEEDS and time.monotonic() < deadline:
+        time.sleep(5)
+        free, holders = free_slots(url)
+    if free < SUITE_NEEDS:
+        print(
+            f"PostgreSQL has {free} free connection slots (the suite needs about "
+            f"{SUITE_NEEDS}); held by: " + "; ".join(holders),
+            file=sys.stderr,
+        )
+
+
 def main(argv: list[str]) -> int:
     kind, url = argv[1], argv[2]
     if kind != "postgres":
@@ -28,6 +68,7 @@ def main(argv: list[str]) -> int:
         return 2
     problem = postgres_answers(url)
     if problem is None:
+        wait_for_slots(url)
         print(f"PostgreSQL answers at {url}: running the suite on it.")
         return 0
     if os.environ.get("CI") == "true":
