@@ -10,6 +10,7 @@ channel's allocation then moves them as for any mapped SKU.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 
@@ -19,7 +20,7 @@ from plugins.catalog_sync.fields import FieldRules, price_fen
 from plugins.catalog_sync.mapping import MappedItem, map_item
 from plugins.catalog_sync.stock import ChannelBusy, lease, set_allotted
 from sdk.batch import MAX_BATCH, ProductInput, SkuInput
-from sdk.channels import ChannelItem, ChannelStore
+from sdk.channels import ChannelItem, ChannelRefused, ChannelStore, StockLedger
 from sdk.client import ShopClient
 from sdk.models import Product, Snapshot
 
@@ -67,6 +68,19 @@ def adopt(client: ShopClient, store: ChannelStore, channel: str, item: MappedIte
     return units
 
 
+def disown(client: ShopClient, store: ChannelStore, channel: str, item: MappedItem) -> int:
+    """Take away the units the channel holds of ``item`` that this shop never gave it (it
+    only publishes: this shop's stock is the whole truth); the units taken."""
+    if not isinstance(store, StockLedger):
+        return 0
+    with lease(client, channel, item.sku_code):
+        units = store.read_stock(item.channel_code)
+        if units > 0:
+            store.adjust_stock(item.channel_code, -units, change_id=f"map-{uuid.uuid4().hex}")
+        set_allotted(client, channel, item.sku_code, 0)
+    return units
+
+
 def link(
     client: ShopClient,
     store: ChannelStore,
@@ -75,12 +89,17 @@ def link(
     *,
     adopt_stock: bool,
 ) -> MappedItem:
-    """Map ``item`` (and adopt the channel's units of it when asked)."""
+    """Map ``item``, and adopt the channel's units of it (``adopt_stock``) or take them
+    away (:func:`disown`). A sale there racing the take refuses it: the reconciliation
+    takes what is left as a surplus."""
     map_item(client, channel, item)
     unignore(client, channel, item.channel_code)
-    if adopt_stock:  # a rebalance holding it (busy) keeps the ledger right by its own move
-        with suppress(ChannelBusy):
+    # a rebalance holding it (busy) keeps the ledger right by its own move
+    with suppress(ChannelBusy, ChannelRefused):
+        if adopt_stock:
             adopt(client, store, channel, item)
+        else:
+            disown(client, store, channel, item)
     return item
 
 

@@ -63,7 +63,9 @@ def settle_mapped(
         there = listed.get(item.channel_code)
         if there is None:
             detail = "mapped, but the channel no longer lists it"
-            conflicts.append(Conflict(channel_code=item.channel_code, kind="missing", detail=detail))
+            conflicts.append(
+                Conflict(channel_code=item.channel_code, kind="missing", detail=detail)
+            )
             continue
         try:
             if item.product_id not in products:
