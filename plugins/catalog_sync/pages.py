@@ -25,7 +25,13 @@ from plugins.catalog_sync.mapping import all_mapped
 from plugins.catalog_sync.mapping_page import WORDS as MAPPING_WORDS
 from plugins.catalog_sync.mapping_page import choice_of, code_of, map_choice, mapping_html
 from plugins.catalog_sync.reconcile import Change, ReconcileReport, reconcile
-from plugins.catalog_sync.rules_form import RULE_FIELDS, RulesInvalid, rules_from, rules_text
+from plugins.catalog_sync.rules_form import (
+    RULE_FIELDS,
+    RulesInvalid,
+    rules_fields,
+    rules_from,
+    rules_text,
+)
 from plugins.catalog_sync.status import OversellNote, pause, read_status
 from plugins.catalog_sync.sync import ChannelSync
 from sdk.channels import ChannelError, ChannelRefused
@@ -174,15 +180,18 @@ CONNECT_FORM = PageForm(
         *RULE_FIELDS,
     ),
 )
-RULES_FORM = PageForm(
-    path="/rules",
-    label="Save the channel's rules",
-    label_zh_CN="保存渠道同步规则",
-    fields=(
-        ActionField(name="channel", label="Channel", label_zh_CN="渠道", required=True),
-        *RULE_FIELDS,
-    ),
-)
+
+
+def rules_form(config: ChannelConfig) -> PageForm:
+    """The channel's rules form, its rules in force preselected."""
+    return PageForm(
+        path=f"/channels/{config.name}/rules",
+        label=f"Save the rules of {config.name}",
+        label_zh_CN=f"保存 {config.name} 的同步规则",
+        fields=rules_fields(config.rules),
+    )
+
+
 PUBLISH_FORM = PageForm(
     path="/publish",
     label="Publish products",
@@ -342,10 +351,8 @@ def home_page(client: ShopClient, language: str = "en", notice: str = "") -> Saf
     channels = list(all_channels(client))
     body = "".join(_channel_html(client, w, c) for c in channels) or f"<p>{w['none']}</p>"
     forms: tuple[PageForm, ...] = (CONNECT_FORM, PUBLISH_FORM)
-    if channels:
-        forms += (RULES_FORM,)
     for config in channels:
-        forms += _channel_forms(config.name)
+        forms += (rules_form(config), *_channel_forms(config.name))
     top = f"<p><strong>{escape(notice)}</strong></p>" if notice else ""
     return SafeHtml(html=f"{top}<p>{escape(w['intro'])}</p>{body}", forms=forms)
 
@@ -424,15 +431,17 @@ def publish_page(client: ShopClient, params: dict[str, Any], language: str = "en
     return home_page(client, language, w["done"])
 
 
-def rules_page(client: ShopClient, params: dict[str, Any], language: str = "en") -> SafeHtml:
+def rules_page(
+    client: ShopClient, path_params: dict[str, Any], params: dict[str, Any], language: str = "en"
+) -> SafeHtml:
     """Change a channel's rules (what goes where, fields, winners, markup)."""
     w = WORDS[lang_of(language)]
-    name = str(params.get("channel", "")).strip()
+    name = str(path_params.get("name", ""))
     config = channel_config(client, name)
     if config is None:
         return home_page(client, language, w["unknown"].format(name=name))
     try:
-        rules = rules_from(params)
+        rules = rules_from(params, config.rules)
     except RulesInvalid as exc:
         return home_page(client, language, w["bad"].format(problem=str(exc)))
     save_channel(hosted_client(client), config.model_copy(update={"rules": rules}), None)
@@ -491,7 +500,9 @@ def routes() -> list[PluginRoute]:
         PluginRoute(path="/", endpoint=home_page, title="Channels", scope=read),
         PluginRoute(path="/connect", endpoint=connect_page, methods=("POST",), scope=write),
         PluginRoute(path="/publish", endpoint=publish_page, methods=("POST",), scope=write),
-        PluginRoute(path="/rules", endpoint=rules_page, methods=("POST",), scope=write),
+        PluginRoute(
+            path="/channels/{name}/rules", endpoint=rules_page, methods=("POST",), scope=write
+        ),
         PluginRoute(path="/channels/{name}/mapping", endpoint=mapping_page, scope=read),
         PluginRoute(
             path="/channels/{name}/map/{code}", endpoint=map_page, methods=("POST",), scope=write

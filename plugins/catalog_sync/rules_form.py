@@ -1,8 +1,10 @@
 """The channel rules in the console: the form fields (zh-CN and en), reading them back
 into :class:`~plugins.catalog_sync.fields.FieldRules`, and the rules in words.
 
-A host form cannot be filled with the current values, so each field is a select whose
-first option is the default: a form sent untouched keeps the sync's first behaviour.
+A host form cannot be filled with values, so each rule is a select whose first option is
+the value in force (:func:`rules_fields`): a channel's form sent untouched keeps its rules,
+and the connect form's, the sync's first behaviour. A blank markup or category keeps the
+one in force.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ _FOLLOWED = (
     ("f_price", "price", "Price", "价格"),
 )
 
-RULE_FIELDS: tuple[ActionField, ...] = (
+_DEFAULT_FIELDS: tuple[ActionField, ...] = (
     ActionField(
         name="direction",
         label="What goes where",
@@ -79,6 +81,39 @@ RULE_FIELDS: tuple[ActionField, ...] = (
 )
 
 
+def _current(rules: FieldRules) -> dict[str, str]:
+    """Each select's value for ``rules``."""
+    values = {
+        name: rules.winner(field) if rules.follows(field) else "off"
+        for name, field, _, _ in _FOLLOWED
+    }
+    return {
+        **values,
+        "direction": rules.direction,
+        "f_stock": "on" if rules.follows("stock") else "off",
+        "markup_kind": rules.markup.kind,
+    }
+
+
+def rules_fields(rules: FieldRules | None = None) -> tuple[ActionField, ...]:
+    """The rule fields, each select's value in ``rules`` first (the defaults' without)."""
+    if rules is None:
+        return _DEFAULT_FIELDS
+    current = _current(rules)
+    fields = []
+    for spec in _DEFAULT_FIELDS:
+        chosen = current.get(spec.name)
+        if spec.kind == "select" and chosen is not None:
+            options = sorted(spec.options, key=lambda option: option[0] != chosen)
+            spec = spec.model_copy(update={"options": tuple(options)})
+        fields.append(spec)
+    return tuple(fields)
+
+
+#: The rule fields with the defaults first (the connect form's).
+RULE_FIELDS = _DEFAULT_FIELDS
+
+
 class RulesInvalid(ValueError):
     """A rule's value is not one the form offers (the message names the field)."""
 
@@ -90,8 +125,10 @@ def _decimal(text: str, name: str) -> Decimal:
         raise RulesInvalid(f"{name}: not a number") from None
 
 
-def rules_from(params: dict[str, Any]) -> FieldRules:
-    """The rules a sent form says (each select's first option when it is missing)."""
+def rules_from(params: dict[str, Any], current: FieldRules | None = None) -> FieldRules:
+    """The rules a sent form says (each select's default when it is missing); a blank
+    markup value or category keeps ``current``'s."""
+    current = current or FieldRules()
     follow: list[str] = []
     winners: dict[str, str] = {}
     for name, field, _, _ in _FOLLOWED:
@@ -102,10 +139,16 @@ def rules_from(params: dict[str, Any]) -> FieldRules:
     if str(params.get("f_stock") or "on") != "off":
         follow.append("stock")
     kind = str(params.get("markup_kind") or "none")
-    value = _decimal(str(params.get("markup_value") or "").strip(), "markup_value")
-    if kind == "fixed":
-        value = (value * 100).quantize(Decimal(1))  # the form says yuan; the rule keeps fen
+    typed = str(params.get("markup_value") or "").strip()
+    if not typed and kind == current.markup.kind:
+        value = current.markup.value
+    else:
+        value = _decimal(typed, "markup_value")
+        if kind == "fixed":  # the form says yuan; the rule keeps fen
+            value = (value * 100).quantize(Decimal(1))
     category = str(params.get("import_category_id") or "").strip()
+    if not category and current.import_category_id is not None:
+        category = str(current.import_category_id)
     try:
         return FieldRules.model_validate(
             {
