@@ -2,10 +2,13 @@
 (``client.products.upsert_many`` keyed by ``external_ref`` = the channel's SKU code, one
 call per chunk), then map them.
 
-An item brought here (or mapped by hand) adopts the units the channel holds of it: they
-are stock this shop's merchant owns there, so the ledger counts them as given to the
-channel (:func:`adopt`), and the reconciliation does not take them away as a surplus. The
-channel's allocation then moves them as for any mapped SKU.
+An item brought here (or matched or mapped by hand on a channel that brings products
+here) adopts the units the channel holds of it: they are stock this shop's merchant owns
+there, so the ledger counts them as given to the channel (:func:`adopt`), and the
+reconciliation does not take them away as a surplus. On a channel that only publishes,
+this shop's stock is the whole truth: an item mapped by hand has the units it held taken
+away (:func:`disown`). Either way the channel's allocation then moves units as for any
+mapped SKU.
 """
 
 from __future__ import annotations

@@ -8,6 +8,12 @@ lowering ``num_in_stock``, so what the channel may still sell is
 ``num_in_stock - num_allocated``; setting the sellable stock writes
 ``num_in_stock = sellable + num_allocated``.
 
+A product the merchant made in Oscar may have a UPC other than its ``partner_sku`` (the
+SKU code the sync knows it by, when it is mapped by hand): writes go through the UPC Oscar
+reports for it. :meth:`OscarChannel.update_fields` makes the adapter an
+:class:`~sdk.channels.ItemEditor` (title, description, price; ``num_in_stock`` is not
+sent, so Oscar keeps it).
+
 Orders are read from ``/api/admin/orders/`` (all of them: oscarapi does not paginate);
 the cursor is the id of the last order read, which grows in the order Oscar committed
 them on a shop whose database serializes writes (SQLite with IMMEDIATE transactions).
