@@ -98,6 +98,11 @@ def test_conflicts_count_unmatched_and_repeated_codes_until_settled(two_shops: T
     ]
     page = mapping_page(t.client, path_params={"name": CHANNEL})
     assert "code used twice there" in page.html and len(page.forms) == 1
+    zh = mapping_page(t.client, path_params={"name": CHANNEL}, language="zh-CN")
+    assert "商品关联" in zh.html and "对方编码重复" in zh.html
+    assert zh.forms[0].fields[0].label_for("zh_CN") == "STRAY-1 对应"
+    home = home_page(t.client, "zh-CN").html
+    assert "同步规则" in home and "以本店为准" in home and "2 · 去关联" in home
     assert "STRAY-1 is ignored" in _choose(t, "STRAY-1", "ignore")
     assert reconcile(sync).conflicts == 1
     assert read_status(t.client, CHANNEL).conflicts == 1
