@@ -20,9 +20,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from sdk.models import Snapshot
 
@@ -37,7 +37,13 @@ class Markup(Snapshot):
     be fractional) or ``fixed`` (``value`` fen added, may be negative)."""
 
     kind: Literal["none", "percent", "fixed"] = "none"
-    value: Decimal = Field(default=Decimal(0), ge=-100, le=100_000_000)
+    value: Decimal = Field(default=Decimal(0), ge=-100_000_000, le=100_000_000)
+
+    @model_validator(mode="after")
+    def _above_minus_100_percent(self) -> Self:
+        if self.kind == "percent" and self.value <= -100:
+            raise ValueError("a percentage markup must be above -100")
+        return self
 
     def there(self, here_fen: int) -> int:
         """The price there (fen) of a price here."""
@@ -50,7 +56,7 @@ class Markup(Snapshot):
 
     def here(self, there_fen: int) -> int:
         """The price here (fen) of a price there: the inverse of :meth:`there`."""
-        if self.kind == "percent" and self.value > -100:
+        if self.kind == "percent":
             scaled = Decimal(there_fen) * 100 / (100 + self.value)
             return max(0, int(scaled.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
         if self.kind == "fixed":
