@@ -16,6 +16,10 @@ An adapter whose platform can change stock by a delta in one step, refused below
 also implements :class:`StockLedger`: the sync then moves units between this shop and
 the channel without ever overwriting a sale made meanwhile (a channel that only has
 ``set_stock`` gets its allocation re-pushed after each sale instead).
+
+An adapter that can change some fields of an existing item and leave the rest (stock
+above all) as they are also implements :class:`ItemEditor`: the sync then settles a
+title or price that differs on the two sides without touching the channel's stock.
 """
 
 from __future__ import annotations
@@ -106,3 +110,20 @@ class StockLedger(ChannelStore, Protocol):
         in one step and return the new amount; raise :class:`ChannelRefused` and change
         nothing when it would fall below zero. A call repeating an earlier ``change_id``
         (a retry after a crash) changes nothing: each change is applied once."""
+
+
+@runtime_checkable
+class ItemEditor(ChannelStore, Protocol):
+    """A channel that can change some fields of an existing item, leaving the others."""
+
+    def update_fields(
+        self,
+        sku_code: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        price: Decimal | None = None,
+    ) -> None:
+        """Write the given fields (``None`` leaves one as it is) of the item ``sku_code``;
+        its stock is never changed. Raise :class:`ChannelRefused` when there is no such
+        item or the platform refuses the values."""

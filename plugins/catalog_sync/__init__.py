@@ -18,6 +18,7 @@ from typing import Any, cast
 from plugins.catalog_sync.channels import all_channels, channel_config
 from plugins.catalog_sync.oversells import check_oversells
 from plugins.catalog_sync.reconcile import reconcile
+from plugins.catalog_sync.status import pause
 from plugins.catalog_sync.sync import ChannelSync
 from sdk import PluginManifest, PluginRoute, ScopeRequest, ShopClient, hookimpl
 from sdk.channels import ChannelUnavailable
@@ -90,10 +91,19 @@ def run_sync_now(ctx: JobContext) -> None:
 
 def catch_up(sync: ChannelSync) -> bool:
     """Sync now: resume the channel when it answers and read its oversells first (before
-    the rebalance could cover them); ``False`` while it is down."""
+    the rebalance could cover them), then match, bring here and settle the fields of its
+    items (see :meth:`ChannelSync.review`); ``False`` while it is down."""
     with suppress(ChannelUnavailable):  # resume() pauses it with the reason
         check_oversells(sync.client, sync.name, sync.store)
-    return sync.resume()
+    if not sync.resume():
+        return False
+    try:  # match, bring here, settle fields, count conflicts
+        sync.review()
+    except ChannelUnavailable as exc:
+        pause(sync.client, sync.name, str(exc))
+        return False
+    sync.mark_synced()
+    return True
 
 
 @hookimpl

@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync.adapter_state import AdapterState, RecordsState
 from plugins.catalog_sync.allocation import Allocation
+from plugins.catalog_sync.fields import FieldRules
 from plugins.catalog_sync.oscar import OscarChannel
 from plugins.catalog_sync.tanzi_channel import TanziChannel
 from sdk.channels import ChannelStore
@@ -45,6 +46,8 @@ class ChannelConfig(Snapshot):
     #: the Oscar product class new products get (kind ``oscar``)
     product_class: str = Field(default="", max_length=128)
     allocation: Allocation = Field(default_factory=Allocation)
+    #: what goes where: direction, fields that follow, their winners, the price markup
+    rules: FieldRules = Field(default_factory=FieldRules)
 
     @model_validator(mode="after")
     def _settings_of_kind(self) -> Self:

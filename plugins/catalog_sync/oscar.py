@@ -8,6 +8,12 @@ lowering ``num_in_stock``, so what the channel may still sell is
 ``num_in_stock - num_allocated``; setting the sellable stock writes
 ``num_in_stock = sellable + num_allocated``.
 
+A product the merchant made in Oscar may have a UPC other than its ``partner_sku`` (the
+SKU code the sync knows it by, when it is mapped by hand): writes go through the UPC Oscar
+reports for it. :meth:`OscarChannel.update_fields` makes the adapter an
+:class:`~sdk.channels.ItemEditor` (title, description, price; ``num_in_stock`` is not
+sent, so Oscar keeps it).
+
 Orders are read from ``/api/admin/orders/`` (all of them: oscarapi does not paginate);
 the cursor is the id of the last order read, which grows in the order Oscar committed
 them on a shop whose database serializes writes (SQLite with IMMEDIATE transactions).
@@ -63,6 +69,8 @@ class _Record:
 
     product_id: int
     stockrecord_id: int
+    #: the product's UPC (the SKU code for products the sync created; any for others)
+    upc: str = ""
 
 
 class OscarChannel:
@@ -165,6 +173,31 @@ class OscarChannel:
         remembered = self._remember(updated.json())
         self.set_stock(item.sku_code, item.stock)
         return str(remembered.product_id)
+
+    def update_fields(
+        self,
+        sku_code: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        price: Decimal | None = None,
+    ) -> None:
+        """Change the given fields of the product whose stock record of ours has
+        ``partner_sku`` ``sku_code`` (found by its UPC, which may differ); the stock record's
+        ``num_in_stock`` is not sent, so Oscar keeps it."""
+        body: dict[str, Any] = {"upc": self._upc(sku_code)}
+        if title is not None:
+            body["title"] = title or sku_code
+        if description is not None:
+            body["description"] = description
+        if price is not None:
+            body["stockrecords"] = [
+                {"partner": self.partner_url, "partner_sku": sku_code, "price": str(price)}
+            ]
+        response = self.api.call("PATCH", "admin/products/", json=body)
+        if response.status_code == 404:
+            raise ChannelRefused(f"Oscar has no product with SKU code {sku_code!r}")
+        self._remember(response.json())
 
     def set_stock(self, sku_code: str, sellable: int) -> None:
         """Write ``num_in_stock`` so that in stock minus allocated is ``sellable``.
@@ -290,7 +323,9 @@ class OscarChannel:
         if record is None:
             raise ChannelRefused(f"Oscar product {product.get('id')} has no stock record of ours")
         remembered = _Record(
-            product_id=int(product["id"]), stockrecord_id=trailing_id(record["url"])
+            product_id=int(product["id"]),
+            stockrecord_id=trailing_id(record["url"]),
+            upc=str(product.get("upc") or ""),
         )
         self._records[str(record["partner_sku"])] = remembered
         return remembered
@@ -302,6 +337,10 @@ class OscarChannel:
             return self._records[sku_code]
         except KeyError:
             raise ChannelRefused(f"Oscar has no product with SKU code {sku_code!r}") from None
+
+    def _upc(self, sku_code: str) -> str:
+        """The UPC of the product holding ``sku_code`` (Oscar's PATCH finds products by it)."""
+        return self._record(sku_code).upc or sku_code
 
     def _stock_record(self, sku_code: str) -> tuple[int, dict[str, Any]]:
         """Our stock record of ``sku_code``, fresh; the map is read again if it moved."""
@@ -321,7 +360,7 @@ class OscarChannel:
             "PATCH",
             "admin/products/",
             json={
-                "upc": sku_code,
+                "upc": self._upc(sku_code),
                 "stockrecords": [
                     {
                         "partner": self.partner_url,

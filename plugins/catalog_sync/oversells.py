@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Protocol, runtime_checkable
 
 from plugins.catalog_sync import status as st
+from plugins.catalog_sync.mapping import all_mapped
 from plugins.catalog_sync.oscar_oversell import Oversell
 from plugins.catalog_sync.status import OversellNote
 from sdk.channels import ChannelStore
@@ -36,9 +37,11 @@ def check_oversells(client: ShopClient, channel: str, store: ChannelStore) -> li
     if not isinstance(store, OversellDetector):
         return []
     now = datetime.now(UTC)
+    # the adapter names its own codes; the merchant reads this shop's (mapped by hand: differ)
+    ours = {m.channel_code: m.sku_code for m in all_mapped(client, channel)}
     found = [
         OversellNote(
-            sku_code=oversell.sku_code,
+            sku_code=ours.get(oversell.sku_code, oversell.sku_code),
             excess=oversell.excess,
             order_ids=list(oversell.order_ids),
             seen_at=now,

@@ -22,15 +22,25 @@ from plugins.catalog_sync.channels import (
     save_channel,
 )
 from plugins.catalog_sync.mapping import all_mapped
-from plugins.catalog_sync.reconcile import ReconcileReport, reconcile
+from plugins.catalog_sync.mapping_page import WORDS as MAPPING_WORDS
+from plugins.catalog_sync.mapping_page import choice_of, code_of, map_choice, mapping_html
+from plugins.catalog_sync.reconcile import Change, ReconcileReport, reconcile
+from plugins.catalog_sync.rules_form import (
+    RULE_FIELDS,
+    RulesInvalid,
+    rules_fields,
+    rules_from,
+    rules_text,
+)
 from plugins.catalog_sync.status import OversellNote, pause, read_status
 from plugins.catalog_sync.sync import ChannelSync
-from sdk.channels import ChannelError
+from sdk.channels import ChannelError, ChannelRefused
 from sdk.client import HostedShopClient, ShopClient
 from sdk.models import ActionField, PageForm, PluginRoute, SafeHtml
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
+        "lang": "en",
         "intro": "Sell the same products in your other shops with one stock. This shop holds "
         "the stock; each channel gets its share, and a sale on either side moves the rest "
         "within seconds, so nothing is sold twice.",
@@ -57,8 +67,15 @@ WORDS: dict[str, dict[str, str]] = {
         "excess": "Units short",
         "orders": "Their orders",
         "oversold_by": "sold {n} unit(s) beyond its stock there, in orders {orders}",
+        "rules": "Rules",
+        "see_mapping": "map them",
+        "field_written": "{field} written {side}",
+        "side_here": "here",
+        "side_there": "there",
+        "refused": "Not done: {reason}",
     },
     "zh_CN": {
+        "lang": "zh_CN",
         "intro": "在你的其他店铺用同一份库存销售同样的商品。本店持有库存，每个渠道分得一部分；"  # noqa: RUF001
         "任何一边售出后，几秒内重新分配，不会超卖。",  # noqa: RUF001
         "none": "还没有渠道：请在下方连接。",  # noqa: RUF001
@@ -84,6 +101,12 @@ WORDS: dict[str, dict[str, str]] = {
         "excess": "短缺数量",
         "orders": "对方订单",
         "oversold_by": "对方超卖 {n} 件，涉及订单 {orders}",  # noqa: RUF001
+        "rules": "同步规则",
+        "see_mapping": "去关联",
+        "field_written": "{field} 已写入{side}",
+        "side_here": "本店",
+        "side_there": "渠道",
+        "refused": "未完成：{reason}",  # noqa: RUF001
     },
 }
 
@@ -154,8 +177,21 @@ CONNECT_FORM = PageForm(
         ),
         ActionField(name="value", label="Share or number", label_zh_CN="比例或数量", kind="number"),
         ActionField(name="buffer", label="Safety buffer", label_zh_CN="安全库存", kind="number"),
+        *RULE_FIELDS,
     ),
 )
+
+
+def rules_form(config: ChannelConfig) -> PageForm:
+    """The channel's rules form, its rules in force preselected."""
+    return PageForm(
+        path=f"/channels/{config.name}/rules",
+        label=f"Save the rules of {config.name}",
+        label_zh_CN=f"保存 {config.name} 的同步规则",
+        fields=rules_fields(config.rules),
+    )
+
+
 PUBLISH_FORM = PageForm(
     path="/publish",
     label="Publish products",
@@ -194,12 +230,19 @@ def _channel_forms(name: str) -> tuple[PageForm, ...]:
     )
 
 
+def _action(w: dict[str, str], change: Change) -> str:
+    """The change's action, with the field and the side written for a field."""
+    if change.action == "field":
+        return w["field_written"].format(field=change.field, side=w[f"side_{change.side}"])
+    return change.action
+
+
 def _report_html(w: dict[str, str], report: ReconcileReport | None) -> str:
     if report is None:
         return ""
     rows = "".join(
-        f"<li><strong>{escape(c.sku_code)}</strong>: {escape(c.action)} "
-        f"{c.before} → {c.after}. {escape(c.why)}</li>"
+        f"<li><strong>{escape(c.sku_code)}</strong>: {escape(_action(w, c))} "
+        f"{escape(str(c.before))} → {escape(str(c.after))}. {escape(c.why)}</li>"
         for c in report.changes
     )
     rows += "".join(
@@ -268,14 +311,22 @@ def _channel_html(client: ShopClient, w: dict[str, str], config: ChannelConfig) 
     )
     found = client.records.get(rec.REPORTS, config.name)
     report = None if found is None else ReconcileReport.model_validate(found.data)
+    mapping = f"{base_of(client)}/channels/{config.name}/mapping"
+    conflicts = (
+        f'<a href="{mapping}">{status.conflicts} · {escape(w["see_mapping"])}</a>'
+        if status.conflicts
+        else f'<a href="{mapping}">0</a>'
+    )
+    rules = rules_text(config.rules, lang_of(w["lang"]))
     return (
         f"<h2>{escape(config.name)}</h2>"
         f"<p>{escape(_where(config))}</p>"
+        f'<p class="rules"><strong>{escape(w["rules"])}</strong>: {escape(rules)}</p>'
         f"<dl><dt>{w['state']}</dt>"
         f"<dd>{escape(state)}{reason}</dd>"
         f"<dt>{w['last_sync']}</dt><dd>{escape(when)}</dd>"
         f"<dt>{w['mapped']}</dt><dd>{len(items)}</dd>"
-        f"<dt>{w['conflicts']}</dt><dd>{status.conflicts}</dd></dl>"
+        f"<dt>{w['conflicts']}</dt><dd>{conflicts}</dd></dl>"
         + (
             f"<table><thead><tr><th>{w['item']}</th><th>{w['here']}</th>"
             f"<th>{w['there']}</th></tr></thead>"
@@ -301,7 +352,7 @@ def home_page(client: ShopClient, language: str = "en", notice: str = "") -> Saf
     body = "".join(_channel_html(client, w, c) for c in channels) or f"<p>{w['none']}</p>"
     forms: tuple[PageForm, ...] = (CONNECT_FORM, PUBLISH_FORM)
     for config in channels:
-        forms += _channel_forms(config.name)
+        forms += (rules_form(config), *_channel_forms(config.name))
     top = f"<p><strong>{escape(notice)}</strong></p>" if notice else ""
     return SafeHtml(html=f"{top}<p>{escape(w['intro'])}</p>{body}", forms=forms)
 
@@ -314,6 +365,10 @@ def _int(params: dict[str, Any], name: str, default: int | None = None) -> int |
 def connect_page(client: ShopClient, params: dict[str, Any], language: str = "en") -> SafeHtml:
     """Keep a channel's settings and seal its token."""
     w = WORDS[lang_of(language)]
+    try:
+        rules = rules_from(params)
+    except RulesInvalid as exc:
+        return home_page(client, language, w["bad"].format(problem=str(exc)))
     try:
         config = ChannelConfig(
             name=str(params.get("name", "")).strip(),
@@ -328,6 +383,7 @@ def connect_page(client: ShopClient, params: dict[str, Any], language: str = "en
                 value=_int(params, "value", 50) or 0,
                 buffer=_int(params, "buffer", 0) or 0,
             ),
+            rules=rules,
         )
     except ValidationError as exc:
         first = exc.errors()[0]
@@ -368,8 +424,55 @@ def publish_page(client: ShopClient, params: dict[str, Any], language: str = "en
         for p in str(params.get("product_ids", "")).replace(FULLWIDTH_COMMA, ",").split(",")
         if p.strip().isdigit()
     ]
-    sync.publish(ids)
+    try:
+        sync.publish(ids)
+    except ChannelRefused as exc:
+        return home_page(client, language, w["refused"].format(reason=str(exc)))
     return home_page(client, language, w["done"])
+
+
+def rules_page(
+    client: ShopClient, path_params: dict[str, Any], params: dict[str, Any], language: str = "en"
+) -> SafeHtml:
+    """Change a channel's rules (what goes where, fields, winners, markup)."""
+    w = WORDS[lang_of(language)]
+    name = str(path_params.get("name", ""))
+    config = channel_config(client, name)
+    if config is None:
+        return home_page(client, language, w["unknown"].format(name=name))
+    try:
+        rules = rules_from(params, config.rules)
+    except RulesInvalid as exc:
+        return home_page(client, language, w["bad"].format(problem=str(exc)))
+    save_channel(hosted_client(client), config.model_copy(update={"rules": rules}), None)
+    return home_page(client, language, w["done"])
+
+
+def mapping_page(client: ShopClient, path_params: dict[str, Any], language: str = "en") -> SafeHtml:
+    """The channel's unmatched items, each with its choice."""
+    lang = lang_of(language)
+    name = str(path_params.get("name", ""))
+    sync = _sync(client, name)
+    if sync is None:
+        return home_page(client, language, WORDS[lang]["unknown"].format(name=name))
+    return mapping_html(sync, MAPPING_WORDS[lang], base_of(client))
+
+
+def map_page(
+    client: ShopClient, path_params: dict[str, Any], params: dict[str, Any], language: str = "en"
+) -> SafeHtml:
+    """Save the merchant's choice for one unmatched item, then show the page again."""
+    lang = lang_of(language)
+    name = str(path_params.get("name", ""))
+    sync = _sync(client, name)
+    if sync is None:
+        return home_page(client, language, WORDS[lang]["unknown"].format(name=name))
+    w = MAPPING_WORDS[lang]
+    try:
+        notice = map_choice(sync, code_of(str(path_params.get("code", ""))), choice_of(params), w)
+    except ChannelError as exc:
+        notice = w["down"].format(name=name, reason=str(exc))
+    return mapping_html(sync, w, base_of(client), notice)
 
 
 def channel_action(
@@ -397,6 +500,13 @@ def routes() -> list[PluginRoute]:
         PluginRoute(path="/", endpoint=home_page, title="Channels", scope=read),
         PluginRoute(path="/connect", endpoint=connect_page, methods=("POST",), scope=write),
         PluginRoute(path="/publish", endpoint=publish_page, methods=("POST",), scope=write),
+        PluginRoute(
+            path="/channels/{name}/rules", endpoint=rules_page, methods=("POST",), scope=write
+        ),
+        PluginRoute(path="/channels/{name}/mapping", endpoint=mapping_page, scope=read),
+        PluginRoute(
+            path="/channels/{name}/map/{code}", endpoint=map_page, methods=("POST",), scope=write
+        ),
         PluginRoute(
             path="/channels/{name}/{action}",
             endpoint=channel_action,

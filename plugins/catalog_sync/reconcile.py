@@ -23,6 +23,7 @@ from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
 from plugins.catalog_sync.mapping import MappedItem, all_mapped
 from plugins.catalog_sync.oversells import check_oversells
+from plugins.catalog_sync.review import Review
 from plugins.catalog_sync.status import OversellNote
 from plugins.catalog_sync.stock import (
     ChannelBusy,
@@ -37,21 +38,25 @@ from sdk.models import Snapshot
 
 
 class Change(Snapshot):
-    """One thing reconciliation changed (or found and left), for one SKU."""
+    """One thing reconciliation changed (or found and left), for one SKU. A field written
+    by its rule names the ``field`` and the ``side`` written (``here`` or ``there``)."""
 
     sku_code: str
-    action: str  # "removed_surplus", "recorded_shortfall", "rebalanced"
-    before: int
-    after: int
+    action: str  # "removed_surplus", "recorded_shortfall", "rebalanced", "field", "brought_here"
+    before: int | str
+    after: int | str
     why: str
+    field: str = ""
+    side: str = ""
 
 
 class ReconcileReport(Snapshot):
-    """What one run checked and changed."""
+    """What one run checked and changed, and how many items are in conflict."""
 
     channel: str
     at: datetime
     checked: int = 0
+    conflicts: int = 0
     changes: list[Change] = Field(default_factory=list)
     oversells: list[OversellNote] = Field(default_factory=list)
     paused: str = ""
@@ -150,16 +155,50 @@ def reconcile(sync: ChannelSync) -> ReconcileReport:
         report.oversells.extend(check_oversells(sync.client, sync.name, sync.store))
         sold, cursor = _channel_sales(sync)
         items = list(all_mapped(sync.client, sync.name))
-        for item in items:
+        for item in items if sync.config.rules.follows("stock") else []:
             report.changes.extend(_check(sync, item, sold[item.channel_code]))
         sync.client.records.put(rec.CURSORS, sync.name, {"orders": cursor})
         report = report.model_copy(update={"checked": len(items)})
+        # after the sales were read, so units adopted now are not taken as sold
+        done = sync.review()
+        report.changes.extend(field_changes(done))
+        report = report.model_copy(update={"conflicts": len(done.conflicts)})
     except ChannelUnavailable as exc:
         st.pause(sync.client, sync.name, str(exc))
         report = report.model_copy(update={"paused": str(exc)})
     if not report.paused:
         sync.mark_synced()
     return _keep(sync, report)
+
+
+def field_changes(done: Review) -> list[Change]:
+    """The review's fields written and items brought here, as report lines."""
+    lines = [
+        Change(
+            sku_code=c.sku_code,
+            action="field",
+            field=c.field,
+            side=c.side,
+            before=c.before,
+            after=c.after,
+            why=c.why,
+        )
+        for c in done.changes
+    ]
+    for action, items in (("brought_here", done.brought), ("matched", done.matched)):
+        lines.extend(
+            Change(
+                sku_code=m.sku_code,
+                action=action,
+                side="here",
+                before=0,
+                after=0,
+                why=f"the channel's item {m.channel_code} "
+                + ("was created here" if action == "brought_here" else "has this SKU code here"),
+            )
+            for m in items
+        )
+    return lines
 
 
 def _keep(sync: ChannelSync, report: ReconcileReport) -> ReconcileReport:

@@ -36,3 +36,9 @@ def key(channel: str, *parts: object) -> str:
 def secret_name(channel: str) -> str:
     """The name of the channel's access token in ``client.secrets``."""
     return f"channel:{channel}"
+
+
+#: the channel's items in conflict found by the latest sync or reconciliation
+CONFLICTS = "conflicts"
+#: channel items the merchant chose to leave unmapped (one record per channel)
+IGNORED = "ignored_items"

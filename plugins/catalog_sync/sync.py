@@ -4,16 +4,39 @@ side, pause when the other side is down and catch up when it is back."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
 from plugins.catalog_sync.channels import ChannelConfig, open_store
+from plugins.catalog_sync.fields import FIELDS, FieldRules, price_yuan, there_side
 from plugins.catalog_sync.mapping import MappedItem, all_mapped, by_sku_id, map_item, mapped
+from plugins.catalog_sync.review import Review, listed_by_code, review
+from plugins.catalog_sync.settle import channel_side, here_side, settle_item
 from plugins.catalog_sync.stock import ChannelBusy, rebalance
 from sdk.channels import ChannelItem, ChannelRefused, ChannelStore, ChannelUnavailable, StockLedger
 from sdk.client import HostedShopClient
 from sdk.events import InventoryEvent
+from sdk.models import Product
+
+
+def _published(
+    product: Product, sku_id: int, there: ChannelItem | None, rules: FieldRules, code: str
+) -> ChannelItem:
+    """The item to write there: this shop's values for the fields it wins (the price with
+    the markup), the channel's own for the others when it has the item already."""
+    ours = there_side(here_side(product, sku_id), rules)
+    values = {
+        field: ours.value(field)
+        if there is None or (rules.follows(field) and rules.winner(field) == "here")
+        else channel_side(there).value(field)
+        for field in FIELDS
+    }
+    return ChannelItem(
+        sku_code=code,
+        title=str(values["title"]),
+        description=str(values["description"]),
+        price=price_yuan(int(values["price"])),
+    )
 
 
 class ChannelPaused(Exception):
@@ -41,41 +64,50 @@ class ChannelSync:
         st.pause(self.client, self.name, str(exc))
 
     def publish(self, product_ids: Iterable[int]) -> list[MappedItem]:
-        """Create or update each product's SKUs on the channel (stock 0), map them by SKU
-        code, then give the channel its allocation of each."""
+        """Put each product's SKUs on the channel and map them, then give the channel its
+        allocation of each (when stock follows). A SKU not there yet is created with this
+        shop's values (the price with the markup); one already there (mapped, or holding
+        the same code) has its followed fields settled by their rules instead. Nothing is
+        sent when the channel does not take this shop's products (direction ``here``)."""
+        rules = self.config.rules
+        if not rules.publishes:
+            raise ChannelRefused(f"Channel {self.name} brings products here; it publishes none.")
+        try:
+            listed, _ = listed_by_code(list(self.store.list_items()))
+        except ChannelUnavailable as exc:
+            self._unavailable(exc)
+            return []
         items: list[MappedItem] = []
         for product_id in product_ids:
             product = self.client.products.get(product_id)
             for sku in product.skus:
                 if not sku.code:
                     continue
-                item = ChannelItem(
+                known = mapped(self.client, self.name, sku.code)
+                item = MappedItem(
                     sku_code=sku.code,
-                    title=product.title,
-                    description=product.description or "",
-                    price=Decimal(sku.price_fen or 0) / 100,
+                    product_id=product.id,
+                    sku_id=sku.id,
+                    channel_code=known.channel_code if known else sku.code,
+                    external_id=known.external_id if known else "",
                 )
+                there = listed.get(item.channel_code)
                 try:
-                    external_id = self.store.upsert_item(item)
+                    if there is None or known is None:
+                        external_id = self.store.upsert_item(
+                            _published(product, sku.id, there, rules, item.channel_code)
+                        )
+                        item = item.model_copy(update={"external_id": external_id})
+                    else:
+                        here = here_side(product, sku.id)
+                        settle_item(self.client, self.store, item, here, channel_side(there), rules)
                 except ChannelRefused as exc:
                     st.note_error(self.client, self.name, sku.code, str(exc))
                     continue
                 except ChannelUnavailable as exc:
                     self._unavailable(exc)
                     return items
-                items.append(
-                    map_item(
-                        self.client,
-                        self.name,
-                        MappedItem(
-                            sku_code=sku.code,
-                            product_id=product.id,
-                            sku_id=sku.id,
-                            channel_code=sku.code,
-                            external_id=external_id,
-                        ),
-                    )
-                )
+                items.append(map_item(self.client, self.name, item))
         for mapped_item in items:
             try:
                 self.rebalance(mapped_item)
@@ -84,10 +116,23 @@ class ChannelSync:
         self.mark_synced()
         return items
 
+    def review(self) -> Review:
+        """Match, bring here, settle fields and count conflicts (see
+        :mod:`plugins.catalog_sync.review`); newly mapped SKUs get their allocation."""
+        done = review(self.client, self.store, self.name, self.config.rules)
+        for item in [*done.matched, *done.brought]:
+            try:
+                self.rebalance(item)
+            except ChannelBusy:
+                continue
+        return done
+
     def rebalance(self, item: MappedItem) -> tuple[int, int] | None:
         """Give the channel its allocation of ``item``; ``None`` while paused. Pauses the
         channel when it does not answer; :class:`ChannelBusy` when another worker holds it."""
         if st.read_status(self.client, self.name).state == "paused":
+            return None
+        if not self.config.rules.follows("stock"):
             return None
         try:
             return rebalance(self.client, self.ledger, self.name, item, self.config.allocation)

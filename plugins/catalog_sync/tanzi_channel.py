@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
+from plugins.catalog_sync.fields import price_fen
 from sdk.batch import ProductInput, SkuInput
 from sdk.channels import (
     ChannelItem,
@@ -90,6 +91,7 @@ class TanziChannel:
                     description=product.description or "",
                     price=Decimal(sku.price_fen or 0) / 100,
                     stock=sku.stock or 0,
+                    updated_at=product.updated_at,
                 )
 
     def upsert_item(self, item: ChannelItem) -> str:
@@ -101,7 +103,7 @@ class TanziChannel:
             description=item.description,
             category_id=self.category_id,
             status="listed",
-            skus=[SkuInput(code=item.sku_code, price_fen=int(item.price * 100))],
+            skus=[SkuInput(code=item.sku_code, price_fen=price_fen(item.price))],
         )
         result = self._guard(self.client.products.upsert_many, [product])
         outcome = result.items[0]
@@ -110,6 +112,28 @@ class TanziChannel:
             raise ChannelRefused(f"{item.sku_code}: {reason}")
         self._skus.pop(item.sku_code, None)
         return str(self._sku(item.sku_code)[1])
+
+    def update_fields(
+        self,
+        sku_code: str,
+        *,
+        title: str | None = None,
+        description: str | None = None,
+        price: Decimal | None = None,
+    ) -> None:
+        """Change the given fields of the product holding ``sku_code`` (found by its id,
+        whatever its ``external_ref``); its stock is left alone."""
+        product_id = self._sku(sku_code)[0]
+        product = ProductInput(
+            id=product_id,
+            title=title,
+            description=description,
+            skus=[] if price is None else [SkuInput(code=sku_code, price_fen=price_fen(price))],
+        )
+        outcome = self._guard(self.client.products.upsert_many, [product]).items[0]
+        if outcome.status == "failed":
+            reason = "; ".join(p.message for p in outcome.problems)
+            raise ChannelRefused(f"{sku_code}: {reason}")
 
     def set_stock(self, sku_code: str, sellable: int) -> None:
         """Set the other shop's stock of ``sku_code``."""

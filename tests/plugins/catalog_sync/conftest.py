@@ -22,6 +22,7 @@ from core.plugins.manager import PluginHost
 from core.settings import Settings
 from plugins.catalog_sync.allocation import Allocation
 from plugins.catalog_sync.channels import ChannelConfig, save_channel
+from plugins.catalog_sync.fields import FieldRules
 from plugins.catalog_sync.mapping import MappedItem, mapped
 from plugins.catalog_sync.sync import ChannelSync
 from tests.conftest import Factory
@@ -57,7 +58,12 @@ class TwoShops:
             session.commit()
         return sku
 
-    def connect(self, allocation: Allocation | None = None, url: str | None = None) -> ChannelSync:
+    def connect(
+        self,
+        allocation: Allocation | None = None,
+        url: str | None = None,
+        rules: FieldRules | None = None,
+    ) -> ChannelSync:
         """Connect shop B as channel :data:`CHANNEL` (token sealed) and open its sync."""
         config = ChannelConfig(
             name=CHANNEL,
@@ -65,9 +71,21 @@ class TwoShops:
             shop_id=self.shop_b.id or 0,
             category_id=self.category_b.id,
             allocation=allocation or Allocation(mode="share", value=50),
+            rules=rules or FieldRules(),
         )
         save_channel(self.client, config, self.token_b)
         return ChannelSync(self.client, config)
+
+    def product_b(self, code: str, stock: int, price_fen: int = 1000) -> m.Sku:
+        """A listed product of shop B (the channel) with one SKU ``code``, made there."""
+        _, sku = self.factory.product(
+            self.shop_b, stock=stock, price_fen=price_fen, category=self.category_b
+        )
+        with Session(self.engine, expire_on_commit=False) as session:
+            sku.code = code
+            session.add(sku)
+            session.commit()
+        return sku
 
     def sku_b(self, code: str) -> m.Sku:
         with Session(self.engine) as session:
