@@ -5,8 +5,8 @@ These are for other servers (another Tanzi host delivering a subscribed event, a
 platform's notifications), so there is no login and no CSRF check: the plugin's handler
 checks the request's signature itself, against a secret it keeps in ``client.secrets``,
 with :func:`sdk.remote.verify_webhook`. The host only lets in what may reach a plugin at
-all: the plugin is enabled in the shop (404 otherwise, the same answer for a shop that
-does not exist), holds the route's scope (403), and the body is at most
+all: the plugin is enabled in the shop and runs in-process there (404 otherwise, the same
+answer for a shop that does not exist), holds the route's scope (403), and the body is at most
 :data:`MAX_BODY_BYTES` (413). The handler runs like a page's (the plugin's threads, its
 time limit, the installation's scoped client) and is handed ``body`` (raw bytes) and
 ``headers`` (lower-case names). What it raises or returns becomes the answer:
@@ -29,6 +29,7 @@ from sqlmodel import Session
 from core.api.deps import ReadSessionDep
 from core.errors import NotFound, PermissionDenied, TanziError
 from core.plugins.client_host import ClientHost
+from core.plugins.installations import get_installation
 from core.plugins.manager import PluginHost
 from marketplace.web.plugin_pages import PluginPageFailed, Resolved, call_handler, match_route
 from sdk.models import PluginRoute
@@ -70,7 +71,9 @@ def resolve_webhook(
 ) -> Resolved:
     """The webhook route of a plugin enabled in the shop that answers ``POST`` at ``path``."""
     inst = host.shop_view(session, shop_id).installations.get(plugin_id)
-    if inst is None or not host.implements(plugin_id, "register_routes"):
+    row = get_installation(session, shop_id=shop_id, plugin_id=plugin_id)
+    in_process = row is not None and row.kind == "plugin"
+    if inst is None or not in_process or not host.implements(plugin_id, "register_routes"):
         raise NotFound(f"The service '{plugin_id}' takes no webhooks in this shop.")
     matched = match_route(
         _webhook_routes(host, plugin_id), "/" + path.strip("/"), "POST", "webhook"

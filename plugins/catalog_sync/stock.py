@@ -176,13 +176,19 @@ def _move(
 
 
 def rebalance(
-    client: ShopClient, store: StockLedger, channel: str, item: MappedItem, allocation: Allocation
+    client: ShopClient,
+    store: StockLedger,
+    channel: str,
+    item: MappedItem,
+    allocation: Allocation,
+    *,
+    wait_s: float = LEASE_WAIT_S,
 ) -> tuple[int, int]:
     """Move units until the channel holds its allocation; the final ``(shop, channel)``
     stock. Raises :class:`ChannelBusy` when another worker holds the SKU and
     :class:`~sdk.channels.ChannelUnavailable` when the channel does not answer (units
     taken from the shop stay in the journal and are given on the next run)."""
-    with lease(client, channel, item.sku_code):
+    with lease(client, channel, item.sku_code, wait_s=wait_s):
         finish_transfer(client, store, channel, item)
         for _ in range(MAX_ROUNDS):
             local = _local_stock(client, item)

@@ -10,7 +10,7 @@ from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
 from plugins.catalog_sync.channels import ChannelConfig, open_store
 from plugins.catalog_sync.mapping import MappedItem, all_mapped, by_sku_id, map_item, mapped
-from plugins.catalog_sync.stock import ChannelBusy, rebalance
+from plugins.catalog_sync.stock import LEASE_WAIT_S, ChannelBusy, rebalance
 from sdk.channels import ChannelItem, ChannelRefused, ChannelStore, ChannelUnavailable, StockLedger
 from sdk.client import HostedShopClient
 from sdk.events import InventoryEvent
@@ -84,13 +84,18 @@ class ChannelSync:
         self.mark_synced()
         return items
 
-    def rebalance(self, item: MappedItem) -> tuple[int, int] | None:
+    def rebalance(
+        self, item: MappedItem, *, wait_s: float = LEASE_WAIT_S
+    ) -> tuple[int, int] | None:
         """Give the channel its allocation of ``item``; ``None`` while paused. Pauses the
-        channel when it does not answer; :class:`ChannelBusy` when another worker holds it."""
+        channel when it does not answer; :class:`ChannelBusy` when another worker holds it
+        past ``wait_s``."""
         if st.read_status(self.client, self.name).state == "paused":
             return None
         try:
-            return rebalance(self.client, self.ledger, self.name, item, self.config.allocation)
+            return rebalance(
+                self.client, self.ledger, self.name, item, self.config.allocation, wait_s=wait_s
+            )
         except ChannelUnavailable as exc:
             self._unavailable(exc)
             return None
