@@ -28,7 +28,7 @@ from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
 from plugins.catalog_sync.channels import CHANNEL_RETRY, ChannelConfig, channel_config
 from plugins.catalog_sync.mapping import MappedItem, all_mapped, mapped
-from plugins.catalog_sync.stock import ChannelBusy
+from plugins.catalog_sync.stock import ECHO_PREFIX, ChannelBusy
 from plugins.catalog_sync.sync import ChannelSync
 from sdk.client import HostedShopClient, ShopClient
 from sdk.errors import ClientError
@@ -39,8 +39,6 @@ from sdk.remote import RetryLater, WebhookEvent, verify_webhook
 TOPICS = ("inventory.changed",)
 #: The plugin's webhook route (``audience="webhook"``), relative to the hooks URL.
 HOOK_PATH = "/channels/{name}/events"
-#: Change ids of this plugin's own stock moves (an event carrying one is an echo).
-ECHO_PREFIX = "sync-"
 #: How long a delivery waits for another worker's lease before answering 503.
 HOOK_LEASE_WAIT_S = 0.5
 

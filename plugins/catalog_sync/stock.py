@@ -29,6 +29,8 @@ from sdk.client import ShopClient
 from sdk.errors import InvalidRequest
 from sdk.models import Snapshot
 
+#: How this sync's own stock moves' change ids start (their events are echoes to skip).
+ECHO_PREFIX = "sync-"
 #: Rounds of read-and-move before a rebalance gives up for this time (sales keep racing).
 MAX_ROUNDS = 20
 #: A lease older than this is taken over (its holder died).
@@ -114,7 +116,7 @@ def _step(
     client: ShopClient, store: StockLedger, item: MappedItem, t: Transfer, *, shop: bool, units: int
 ) -> None:
     """Add ``units`` on one side, once per (transfer, direction) whatever the repeats."""
-    change_id = f"sync-{t.id}-{'in' if units > 0 else 'out'}"
+    change_id = f"{ECHO_PREFIX}{t.id}-{'in' if units > 0 else 'out'}"
     if shop:
         client.products.add_stock(item.sku_id, units, note="catalog_sync", change_id=change_id)
     else:

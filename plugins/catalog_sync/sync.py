@@ -10,7 +10,7 @@ from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
 from plugins.catalog_sync.channels import ChannelConfig, open_store
 from plugins.catalog_sync.mapping import MappedItem, all_mapped, by_sku_id, map_item, mapped
-from plugins.catalog_sync.stock import LEASE_WAIT_S, ChannelBusy, rebalance
+from plugins.catalog_sync.stock import ECHO_PREFIX, LEASE_WAIT_S, ChannelBusy, rebalance
 from sdk.channels import ChannelItem, ChannelRefused, ChannelStore, ChannelUnavailable, StockLedger
 from sdk.client import HostedShopClient
 from sdk.events import InventoryEvent
@@ -109,8 +109,10 @@ class ChannelSync:
         return None if item is None else self.rebalance(item)
 
     def on_stock_event(self, event: InventoryEvent) -> bool:
-        """Rebalance the event's SKU once per event id; ``False`` for a repeat or an
-        unmapped SKU. :class:`ChannelBusy` asks the delivery to retry later."""
+        """Rebalance the event's SKU once per event id; ``False`` for a repeat, an unmapped
+        SKU or this sync's own move (its change id starts with ``sync-``). :class:`ChannelBusy` asks the delivery to retry later."""
+        if (event.change_id or "").startswith(ECHO_PREFIX):
+            return False  # this sync's own move: the SKU is as it left it
         seen = rec.key(self.name, event.event_id)
         if self.client.records.get(rec.SEEN, seen) is not None:
             return False
