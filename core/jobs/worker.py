@@ -11,7 +11,6 @@ from core.jobs.queue import build_runtime, create_huey
 from core.jobs.tasks import enqueue
 from core.settings import Settings
 
-
 #: The longest an idle consumer waits before it looks at the queue again (Huey's own
 #: default backs off to 10 s, which would hold an event's delivery that long after a quiet
 #: spell); it starts at :data:`MIN_POLL_S` after each task. A look is one small query.
