@@ -83,8 +83,8 @@ def _handle(client: HostedShopClient, config: ChannelConfig, event: WebhookEvent
     data = event.data
     if str(data.get("change_id") or "").startswith(ECHO_PREFIX):
         return "echo"
-    sku = data.get("sku") if isinstance(data.get("sku"), dict) else {}
-    code = str(sku.get("code") or "")
+    sku = data.get("sku")
+    code = str(sku.get("code") or "") if isinstance(sku, dict) else ""
     item = _item_of(client, config.name, code) if code else None
     if item is None:
         return "unmapped"
