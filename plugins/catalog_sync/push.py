@@ -20,16 +20,24 @@ rebalance reads both stocks afresh, so an event that comes late changes nothing 
 
 from __future__ import annotations
 
+import hashlib
+import threading
 from typing import Any
 
 import httpx
 
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
-from plugins.catalog_sync.channels import CHANNEL_RETRY, ChannelConfig, channel_config
+from plugins.catalog_sync.channels import (
+    CHANNEL_RETRY,
+    ChannelConfig,
+    channel_config,
+    open_store,
+)
 from plugins.catalog_sync.mapping import MappedItem, all_mapped, mapped
 from plugins.catalog_sync.stock import ECHO_PREFIX, ChannelBusy
 from plugins.catalog_sync.sync import ChannelSync
+from sdk.channels import ChannelStore
 from sdk.client import HostedShopClient, ShopClient
 from sdk.errors import ClientError
 from sdk.http import HttpShopClient
@@ -41,6 +49,34 @@ TOPICS = ("inventory.changed",)
 HOOK_PATH = "/channels/{name}/events"
 #: How long a delivery waits for another worker's lease before answering 503.
 HOOK_LEASE_WAIT_S = 0.5
+
+
+#: Channel stores kept between deliveries (see :func:`_store`), at most this many.
+STORES_KEPT = 64
+_stores: dict[tuple[int, str], ChannelStore] = {}
+_stores_lock = threading.Lock()
+
+
+def _store(client: HostedShopClient, config: ChannelConfig) -> ChannelStore:
+    """The channel's store, kept between deliveries: opening one builds an HTTP client (its
+    TLS context) and learns the other shop's SKU ids by listing its products, which would
+    otherwise be most of a delivery's work. Keyed by the shop, the channel's settings and
+    its token, so a changed channel opens afresh. Only Tanzi stores are kept (an Oscar
+    store holds the client it was opened with)."""
+    if config.kind != "tanzi":
+        return open_store(client, config)
+    token = client.secrets.get(rec.secret_name(config.name)) or ""
+    digest = hashlib.sha256((config.model_dump_json() + token).encode()).hexdigest()
+    key = (client.shop_id, digest)
+    with _stores_lock:
+        found = _stores.get(key)
+    if found is not None:
+        return found
+    store = open_store(client, config)
+    with _stores_lock:
+        if len(_stores) >= STORES_KEPT:
+            _stores.clear()
+        return _stores.setdefault(key, store)
 
 
 def hook_secret_name(channel: str) -> str:
@@ -80,16 +116,15 @@ def _item_of(client: ShopClient, channel: str, code: str) -> MappedItem | None:
 
 
 def _handle(client: HostedShopClient, config: ChannelConfig, event: WebhookEvent) -> str:
-    data = event.data
-    if str(data.get("change_id") or "").startswith(ECHO_PREFIX):
-        return "echo"
-    sku = data.get("sku")
+    sku = event.data.get("sku")
     code = str(sku.get("code") or "") if isinstance(sku, dict) else ""
     item = _item_of(client, config.name, code) if code else None
     if item is None:
         return "unmapped"
     try:
-        ChannelSync(client, config).rebalance(item, wait_s=HOOK_LEASE_WAIT_S)
+        ChannelSync(client, config, _store(client, config)).rebalance(
+            item, wait_s=HOOK_LEASE_WAIT_S
+        )
     except ChannelBusy as exc:
         raise RetryLater(str(exc), retry_after_s=1) from exc
     return "rebalanced"
@@ -105,6 +140,8 @@ def on_channel_event(
     name = str(path_params.get("name", ""))
     secret = hosted_client.secrets.get(hook_secret_name(name)) or ""
     event = verify_webhook(secret, headers, body)  # InvalidSignature: 401, nothing moves
+    if str(event.data.get("change_id") or "").startswith(ECHO_PREFIX):
+        return {"outcome": "echo"}  # the sync's own move there: nothing to do, nothing to keep
     config = channel_config(client, name)
     if config is None:
         return {"outcome": "unknown_channel"}
