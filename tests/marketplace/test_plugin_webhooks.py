@@ -23,6 +23,7 @@ from core.settings import Settings
 from marketplace.web.plugin_webhooks import MAX_BODY_BYTES
 from sdk.remote import new_secret, signature_headers
 from tests.conftest import Factory
+from tests.webtools import sign_in
 
 
 @pytest.fixture
@@ -110,3 +111,21 @@ def test_only_enabled_installations_answer_and_refusals_map_to_statuses(
         pause_installation(session, shop_id=shop.id or 0, plugin_id="hook_receiver")
         session.commit()
     assert client.post(f"{base}/busy", content=b"{}").status_code == 404
+
+
+def test_merchant_pages_are_told_where_the_webhook_routes_are(
+    app: FastAPI, client: TestClient, factory: Factory
+) -> None:
+    owner = factory.account()
+    shop = factory.shop(owner)
+    _enabled(app, shop, ["shop:read"])
+    sign_in(client, owner.email, "secret-pass")
+    page = f"/apps/hook_receiver/shops/{shop.id}/where"
+    told = client.get(page, headers={"Accept": "application/json"}).json()
+    # no TANZI_BASE_URL set: the address the request came in on
+    assert told == {"hooks_url": f"http://testserver/hooks/shops/{shop.id}/apps/hook_receiver"}
+    # a webhook route is not a merchant page, and the other way round
+    assert client.post(f"/hooks/shops/{shop.id}/apps/hook_receiver/where").status_code == 404
+    app.state.settings.base_url = "https://tanzi.example"  # as TANZI_BASE_URL sets it
+    told = client.get(page, headers={"Accept": "application/json"}).json()
+    assert told["hooks_url"] == f"https://tanzi.example/hooks/shops/{shop.id}/apps/hook_receiver"

@@ -36,10 +36,16 @@ def scoped(params: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True, "params": params}
 
 
+def where(hooks_url: str) -> dict[str, str]:
+    """A merchant page that says where the plugin's webhook routes are."""
+    return {"hooks_url": hooks_url}
+
+
 @hookimpl
 def register_routes() -> list[PluginRoute]:
-    """The webhook routes and one merchant page at the same path as one of them."""
+    """The webhook routes, and a merchant page saying where they are."""
     return [
+        PluginRoute(path="/where", endpoint=where),
         PluginRoute(path="/in", endpoint=receive, methods=("POST",), audience="webhook"),
         PluginRoute(path="/busy", endpoint=busy, methods=("POST",), audience="webhook"),
         PluginRoute(
