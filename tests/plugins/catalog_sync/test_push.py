@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -174,3 +175,52 @@ def test_the_same_event_delivered_twice_moves_stock_once(two_shops: TwoShops) ->
     )
     assert httpx.post(url, content=body, headers=headers).json()["outcome"] == "duplicate"
     assert (t.stock(t.shop_a, CODE), t.stock(t.shop_b, CODE)) == (8, 6)
+
+
+def test_50_buyers_on_each_side_buy_exactly_20_units_with_events_pushed(
+    two_shops: TwoShops, worker: None
+) -> None:
+    """The race of test_stock_race, with nothing but the host's worker moving stock: this
+    shop's sales through its own hook, the other shop's through the signed webhook."""
+    t = two_shops
+    sync = _published(t)
+    assert subscribe(t.client, sync.config, _hooks_url(t))
+    sku_a_id, sku_b_id = only_sku(t, t.shop_a), only_sku(t, t.shop_b)
+    buyers = [t.factory.headers(t.factory.account()) for _ in range(10)]
+
+    def in_flight() -> bool:
+        return t.client.records.get(rec.TRANSFERS, rec.key(CHANNEL, CODE)) is not None
+
+    limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+    with httpx.Client(base_url=t.live.url, timeout=60, limits=limits) as http:
+
+        def buyer(n: int) -> int:
+            shop, sku_id = (t.shop_a, sku_a_id) if n % 2 else (t.shop_b, sku_b_id)
+            deadline = time.monotonic() + 60
+            attempt = 0
+            while time.monotonic() < deadline:  # back while either side shows stock
+                attempt += 1
+                answer = t.buy(http, shop, sku_id, buyers[n % 10], f"{n}-{attempt}")
+                if answer.status_code == 201:
+                    return 1
+                assert answer.status_code in (409, 422), answer.text
+                if t.stock(t.shop_a, CODE) + t.stock(t.shop_b, CODE) == 0 and not in_flight():
+                    return 0
+                time.sleep(0.05)
+            return 0
+
+        with ThreadPoolExecutor(max_workers=100) as pool:
+            bought = sum(pool.map(buyer, range(100)))
+    sold_a, sold_b = t.sold(t.shop_a, CODE), t.sold(t.shop_b, CODE)
+    assert bought == 20 and sold_a + sold_b == 20
+    assert t.stock(t.shop_a, CODE) == 0 and t.stock(t.shop_b, CODE) == 0
+    assert sold_a > 0 and sold_b > 0
+
+
+def only_sku(t: TwoShops, shop: m.Shop) -> int:
+    """The id of the shop's SKU :data:`CODE`."""
+    with Session(t.engine) as session:
+        return (
+            session.exec(select(m.Sku.id).where(m.Sku.shop_id == shop.id, m.Sku.code == CODE)).one()
+            or 0
+        )
