@@ -40,6 +40,7 @@ from marketplace.web import (
     notices,
     platform_search,
     plugin_pages,
+    plugin_webhooks,
     provider,
     storefront,
 )
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(installed.router)
     app.include_router(console.router)
     app.include_router(plugin_pages.router)
+    app.include_router(plugin_webhooks.router)
     app.include_router(provider_api.router)
     app.include_router(provider.router)
     app.include_router(admin.router)

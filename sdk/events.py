@@ -36,11 +36,16 @@ class ProductEvent(Event):
 
 
 class InventoryEvent(Event):
-    """``inventory_changed``: ``stock`` is the SKU's new stock, ``delta`` the change."""
+    """``inventory_changed``: ``stock`` is the SKU's new stock, ``delta`` the change,
+    ``reason`` why (``order_placed``, ``other``, ...), ``note`` and ``change_id`` what the
+    caller of ``products.add_stock`` gave (a service can recognise its own changes)."""
 
     sku: Sku
     delta: int | None = None
     stock: int | None = None
+    reason: str | None = None
+    note: str | None = None
+    change_id: str | None = None
 
 
 class OrderEvent(Event):

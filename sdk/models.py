@@ -248,6 +248,18 @@ class PluginRoute(BaseModel):
     no member check, the installation must still hold ``scope``, and the endpoint may also
     name ``buyer_id`` (the signed-in person's account id, or ``None``). A buyer GET route
     with a ``title`` and no ``{name}`` parameters is linked from the storefront.
+
+    ``audience="webhook"`` makes it a receiver of signed webhooks (``POST`` only), served at
+    ``/hooks/shops/<shop id>/apps/<plugin id><path>`` with no login and no CSRF check, for
+    enabled installations only (404 otherwise), the body at most 256 KiB. The endpoint may
+    name ``body`` (the raw bytes) and ``headers`` (a dict, lower-case names) besides
+    ``client``, ``settings``, ``params`` and ``path_params``; it must check the signature
+    itself with :func:`sdk.remote.verify_webhook` against a secret it keeps. See
+    :mod:`sdk.remote.receiving` for how its outcomes are answered.
+
+    Merchant pages may also name ``hooks_url``: the absolute URL where the plugin's webhook
+    routes for the shop start (the host's configured ``TANZI_BASE_URL``, else the address
+    the request came in on), to hand to a sender.
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -259,7 +271,7 @@ class PluginRoute(BaseModel):
     title: str = ""
     title_zh_CN: str = ""
     scope: str | None = None
-    audience: Literal["merchant", "buyer"] = "merchant"
+    audience: Literal["merchant", "buyer", "webhook"] = "merchant"
 
     def title_for(self, locale: str) -> str:
         """The title in ``locale`` (``zh_CN`` or English)."""

@@ -31,6 +31,7 @@ SCRIPTS = {
     "pages.py": "pages",
     "product_batch.py": "product batch",
     "scale.py": "scale",
+    "sync.py": "sync",
     "token_lookup.py": "token lookup",
     "webhooks.py": "webhooks",
     "zpl.py": "zpl",

@@ -32,6 +32,7 @@ from core.api import (
     sku_prices,
     storefront,
     storefront_origins,
+    webhook_subscription,
     webhooks,
 )
 
@@ -69,6 +70,7 @@ def build_api_router() -> APIRouter:
         jobs,
         plugin_records,
         webhooks,
+        webhook_subscription,
         notifications,
     ):
         api.include_router(module.router)

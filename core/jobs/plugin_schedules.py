@@ -2,7 +2,9 @@
 started by the host for each enabled installation when the last one is that old.
 
 A run is due when the installation has no job of that kind created in the last
-``every_minutes`` (a queued or running one counts too). Two workers may both find it due;
+``every_minutes``, less :data:`TICK_SLACK_S` (a queued or running one counts too): the
+periodic tick that checks lands a little early or late, and without the slack a tick a
+hair early would find last minute's run still "recent" and skip every other minute. Two workers may both find it due;
 a scheduled kind's run is idempotent by contract (``sdk.jobs.JobKind.every_minutes``).
 """
 
@@ -19,6 +21,9 @@ from core.models import Installation, InstallationStatus, Job
 from core.models.base import utcnow
 from core.plugins.manager import InstallationRef, PluginHost
 from sdk.jobs import JobKind
+
+#: How early a tick may land and still start the next run of a schedule.
+TICK_SLACK_S = 5.0
 
 
 def scheduled_kinds(plugins: PluginHost) -> dict[str, list[JobKind]]:
@@ -69,7 +74,8 @@ def start_due_plugin_jobs(
             ).all()
             for row in installations:
                 for kind in kinds:
-                    since = at - timedelta(minutes=kind.every_minutes or 0)
+                    every = timedelta(minutes=kind.every_minutes or 0)
+                    since = at - every + timedelta(seconds=TICK_SLACK_S)
                     if _recent(session, row.id or 0, kind.code, since):
                         continue
                     job = start_plugin_job(

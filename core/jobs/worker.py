@@ -11,6 +11,12 @@ from core.jobs.queue import build_runtime, create_huey
 from core.jobs.tasks import enqueue
 from core.settings import Settings
 
+#: The longest an idle consumer waits before it looks at the queue again (Huey's own
+#: default backs off to 10 s, which would hold an event's delivery that long after a quiet
+#: spell); it starts at :data:`MIN_POLL_S` after each task. A look is one small query.
+MAX_POLL_S = 0.25
+MIN_POLL_S = 0.01
+
 
 class EmbeddedConsumer(Consumer):
     """A consumer that leaves signal handling to the web server it runs inside."""
@@ -23,7 +29,14 @@ def start_embedded_worker(settings: Settings, *, workers: int = 2) -> Callable[[
     """Start a thread consumer in this process; returns the function that stops it."""
     huey = create_huey(settings)
     build_runtime(settings, huey=huey)
-    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+    consumer = EmbeddedConsumer(
+        huey,
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        initial_delay=MIN_POLL_S,
+        max_delay=MAX_POLL_S,
+    )
     consumer.start()
     enqueue(huey, "sweep", 0.0)
     enqueue(huey, "requeue_stale_jobs")
@@ -50,5 +63,11 @@ def run_worker(settings: Settings, *, workers: int = 4, worker_type: str = "thre
     build_runtime(settings, huey=huey)
     enqueue(huey, "sweep", 0.0)
     enqueue(huey, "requeue_stale_jobs")
-    consumer = huey.create_consumer(workers=workers, worker_type=worker_type, periodic=True)
+    consumer = huey.create_consumer(
+        workers=workers,
+        worker_type=worker_type,
+        periodic=True,
+        initial_delay=MIN_POLL_S,
+        max_delay=MAX_POLL_S,
+    )
     consumer.run()

@@ -66,3 +66,20 @@ class NotificationPublic(BaseModel):
     link: str = ""
     created_at: UtcDatetime
     read_at: UtcDatetime | None
+
+
+class WebhookSubscriptionWrite(BaseModel):
+    """Where a remote installation wants its events, and which ones (dotted topics)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(min_length=1, max_length=500)
+    topics: list[str] = Field(min_length=1, max_length=50)
+
+
+class WebhookSubscriptionPublic(BaseModel):
+    """The subscription as set; ``secret`` signs its deliveries and is shown only here."""
+
+    url: str
+    topics: list[str]
+    secret: str

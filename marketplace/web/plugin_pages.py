@@ -55,7 +55,18 @@ router = web_router(tags=["plugin pages"])
 
 #: What the handler may name among its parameters.
 HANDLER_ARGS = frozenset(
-    {"client", "settings", "params", "path_params", "method", "language", "buyer_id"}
+    {
+        "client",
+        "settings",
+        "params",
+        "path_params",
+        "method",
+        "language",
+        "buyer_id",
+        "hooks_url",
+        "body",
+        "headers",
+    }
 )
 #: Tags a plugin's own HTML may keep after sanitizing (no forms, scripts or frames).
 ALLOWED_TAGS = frozenset(
@@ -76,6 +87,21 @@ class PluginPageFailed(TanziError):
 def app_base(plugin_id: str, shop_id: int) -> str:
     """Where a plugin's pages for one shop start."""
     return f"/apps/{plugin_id}/shops/{shop_id}"
+
+
+def hooks_base(plugin_id: str, shop_id: int) -> str:
+    """Where a plugin's webhook routes for one shop start (``audience="webhook"``)."""
+    return f"/hooks/shops/{shop_id}/apps/{plugin_id}"
+
+
+def hooks_url(request: Request, plugin_id: str, shop_id: int) -> str:
+    """:func:`hooks_base` as an absolute URL another server can post to: on the host's
+    configured ``TANZI_BASE_URL`` when one is set, else on the address this request came
+    in on (behind a proxy, set the base URL or the proxy headers)."""
+    settings = request.app.state.settings
+    configured = "base_url" in settings.model_fields_set
+    root = settings.base_url if configured else str(request.base_url)
+    return root.rstrip("/") + hooks_base(plugin_id, shop_id)
 
 
 def sanitize(html: str) -> Markup:
@@ -269,6 +295,7 @@ def _serve(
             "params": params,
             "method": request.method,
             "language": "zh-CN" if locale == "zh_CN" else "en",
+            "hooks_url": hooks_url(request, plugin_id, shop_id),
         },
         ClientHost.of_runtime(runtime),
     )

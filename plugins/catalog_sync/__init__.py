@@ -19,6 +19,7 @@ from plugins.catalog_sync.channels import all_channels, channel_config
 from plugins.catalog_sync.oversells import check_oversells
 from plugins.catalog_sync.reconcile import reconcile
 from plugins.catalog_sync.status import pause
+from plugins.catalog_sync.stock import ECHO_PREFIX
 from plugins.catalog_sync.sync import ChannelSync
 from sdk import PluginManifest, PluginRoute, ScopeRequest, ShopClient, hookimpl
 from sdk.channels import ChannelUnavailable
@@ -65,6 +66,8 @@ def inventory_changed(event: InventoryEvent, client: ShopClient, settings: Any) 
     """Rebalance the SKU on every channel it is mapped on (once per event id). A channel
     busy with the SKU raises :class:`~plugins.catalog_sync.stock.ChannelBusy`: the
     delivery is retried."""
+    if (event.change_id or "").startswith(ECHO_PREFIX):
+        return  # the sync's own move: nothing to rebalance, and no channel to open
     for config in all_channels(client):
         ChannelSync(hosted(client), config).on_stock_event(event)
 

@@ -24,6 +24,7 @@ from plugins.catalog_sync.channels import (
 from plugins.catalog_sync.mapping import all_mapped
 from plugins.catalog_sync.mapping_page import WORDS as MAPPING_WORDS
 from plugins.catalog_sync.mapping_page import choice_of, code_of, map_choice, mapping_html
+from plugins.catalog_sync.push import HOOK_PATH, on_channel_event, subscribe
 from plugins.catalog_sync.reconcile import Change, ReconcileReport, reconcile
 from plugins.catalog_sync.rules_form import (
     RULE_FIELDS,
@@ -362,8 +363,11 @@ def _int(params: dict[str, Any], name: str, default: int | None = None) -> int |
     return int(text) if text.lstrip("-").isdigit() else default
 
 
-def connect_page(client: ShopClient, params: dict[str, Any], language: str = "en") -> SafeHtml:
-    """Keep a channel's settings and seal its token."""
+def connect_page(
+    client: ShopClient, params: dict[str, Any], language: str = "en", hooks_url: str = ""
+) -> SafeHtml:
+    """Keep a channel's settings and seal its token; another Tanzi shop is asked to send
+    its stock events here (:mod:`plugins.catalog_sync.push`)."""
     w = WORDS[lang_of(language)]
     try:
         rules = rules_from(params)
@@ -390,6 +394,8 @@ def connect_page(client: ShopClient, params: dict[str, Any], language: str = "en
         problem = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         return home_page(client, language, w["bad"].format(problem=problem))
     save_channel(hosted_client(client), config, str(params.get("token", "")).strip() or None)
+    if hooks_url:
+        subscribe(hosted_client(client), config, hooks_url)
     return home_page(client, language, w["done"])
 
 
@@ -506,6 +512,13 @@ def routes() -> list[PluginRoute]:
         PluginRoute(path="/channels/{name}/mapping", endpoint=mapping_page, scope=read),
         PluginRoute(
             path="/channels/{name}/map/{code}", endpoint=map_page, methods=("POST",), scope=write
+        ),
+        PluginRoute(
+            path=HOOK_PATH,
+            endpoint=on_channel_event,
+            methods=("POST",),
+            scope=write,
+            audience="webhook",
         ),
         PluginRoute(
             path="/channels/{name}/{action}",

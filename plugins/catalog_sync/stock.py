@@ -29,6 +29,8 @@ from sdk.client import ShopClient
 from sdk.errors import InvalidRequest
 from sdk.models import Snapshot
 
+#: How this sync's own stock moves' change ids start (their events are echoes to skip).
+ECHO_PREFIX = "sync-"
 #: Rounds of read-and-move before a rebalance gives up for this time (sales keep racing).
 MAX_ROUNDS = 20
 #: A lease older than this is taken over (its holder died).
@@ -114,7 +116,7 @@ def _step(
     client: ShopClient, store: StockLedger, item: MappedItem, t: Transfer, *, shop: bool, units: int
 ) -> None:
     """Add ``units`` on one side, once per (transfer, direction) whatever the repeats."""
-    change_id = f"sync-{t.id}-{'in' if units > 0 else 'out'}"
+    change_id = f"{ECHO_PREFIX}{t.id}-{'in' if units > 0 else 'out'}"
     if shop:
         client.products.add_stock(item.sku_id, units, note="catalog_sync", change_id=change_id)
     else:
@@ -176,13 +178,19 @@ def _move(
 
 
 def rebalance(
-    client: ShopClient, store: StockLedger, channel: str, item: MappedItem, allocation: Allocation
+    client: ShopClient,
+    store: StockLedger,
+    channel: str,
+    item: MappedItem,
+    allocation: Allocation,
+    *,
+    wait_s: float = LEASE_WAIT_S,
 ) -> tuple[int, int]:
     """Move units until the channel holds its allocation; the final ``(shop, channel)``
     stock. Raises :class:`ChannelBusy` when another worker holds the SKU and
     :class:`~sdk.channels.ChannelUnavailable` when the channel does not answer (units
     taken from the shop stay in the journal and are given on the next run)."""
-    with lease(client, channel, item.sku_code):
+    with lease(client, channel, item.sku_code, wait_s=wait_s):
         finish_transfer(client, store, channel, item)
         for _ in range(MAX_ROUNDS):
             local = _local_stock(client, item)

@@ -12,7 +12,7 @@ from plugins.catalog_sync.fields import FIELDS, FieldRules, price_yuan, there_si
 from plugins.catalog_sync.mapping import MappedItem, all_mapped, by_sku_id, map_item, mapped
 from plugins.catalog_sync.review import Review, listed_by_code, review
 from plugins.catalog_sync.settle import channel_side, here_side, settle_item
-from plugins.catalog_sync.stock import ChannelBusy, rebalance
+from plugins.catalog_sync.stock import ECHO_PREFIX, LEASE_WAIT_S, ChannelBusy, rebalance
 from sdk.channels import ChannelItem, ChannelRefused, ChannelStore, ChannelUnavailable, StockLedger
 from sdk.client import HostedShopClient
 from sdk.events import InventoryEvent
@@ -127,15 +127,20 @@ class ChannelSync:
                 continue
         return done
 
-    def rebalance(self, item: MappedItem) -> tuple[int, int] | None:
+    def rebalance(
+        self, item: MappedItem, *, wait_s: float = LEASE_WAIT_S
+    ) -> tuple[int, int] | None:
         """Give the channel its allocation of ``item``; ``None`` while paused. Pauses the
-        channel when it does not answer; :class:`ChannelBusy` when another worker holds it."""
+        channel when it does not answer; :class:`ChannelBusy` when another worker holds it
+        past ``wait_s``."""
         if st.read_status(self.client, self.name).state == "paused":
             return None
         if not self.config.rules.follows("stock"):
             return None
         try:
-            return rebalance(self.client, self.ledger, self.name, item, self.config.allocation)
+            return rebalance(
+                self.client, self.ledger, self.name, item, self.config.allocation, wait_s=wait_s
+            )
         except ChannelUnavailable as exc:
             self._unavailable(exc)
             return None
@@ -149,8 +154,10 @@ class ChannelSync:
         return None if item is None else self.rebalance(item)
 
     def on_stock_event(self, event: InventoryEvent) -> bool:
-        """Rebalance the event's SKU once per event id; ``False`` for a repeat or an
-        unmapped SKU. :class:`ChannelBusy` asks the delivery to retry later."""
+        """Rebalance the event's SKU once per event id; ``False`` for a repeat, an unmapped
+        SKU or this sync's own move (its change id starts with ``sync-``). :class:`ChannelBusy` asks the delivery to retry later."""
+        if (event.change_id or "").startswith(ECHO_PREFIX):
+            return False  # this sync's own move: the SKU is as it left it
         seen = rec.key(self.name, event.event_id)
         if self.client.records.get(rec.SEEN, seen) is not None:
             return False

@@ -23,6 +23,7 @@ from sdk.errors import AccessDenied, InvalidRequest, ResourceNotFound
 from sdk.http.catalog import HttpCatalog, HttpCategories, HttpFiles, HttpJobs
 from sdk.http.tokens import TokenRefresher, TokenSet
 from sdk.http.transport import ApiTransport, RetryPolicy
+from sdk.http.webhooks import HttpWebhooks
 
 API_PREFIX = "/api/v1"
 #: The largest page the API serves; ``limit`` is kept within 1..MAX_PAGE like in-process.
@@ -109,6 +110,8 @@ class HttpShopClient:
         self.categories = HttpCategories(self)
         self.files = HttpFiles(self)
         self.jobs = HttpJobs(self)
+        #: the installation's own webhook subscription (remote apps only)
+        self.webhooks = HttpWebhooks(self)
 
     # -- plumbing ------------------------------------------------------------------------
 

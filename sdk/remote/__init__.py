@@ -13,11 +13,14 @@ specification's reference libraries verify it as well as this thin layer does::
         order = event.payload().order
 
 Deliveries are at least once: deduplicate on ``event.event_id`` (it is the ``webhook-id``).
+A plugin receives webhooks in a route of its own (``PluginRoute(audience="webhook")``)
+with :func:`verify_webhook` and :class:`RetryLater` (:mod:`sdk.remote.receiving`).
 Nothing here needs a web framework; ``sdk.remote.fastapi`` has a ready router for FastAPI
 apps.
 """
 
 from sdk.remote.events import WebhookEvent
+from sdk.remote.receiving import RetryLater, verify_webhook
 from sdk.remote.signing import (
     DEFAULT_TOLERANCE_S,
     EVENT_ID_HEADER,
@@ -45,6 +48,7 @@ __all__ = [
     "TOPIC_EVENTS",
     "TOPIC_HEADER",
     "InvalidSignature",
+    "RetryLater",
     "WebhookEvent",
     "event_for",
     "new_secret",
@@ -54,4 +58,5 @@ __all__ = [
     "standard_secret",
     "topic_for",
     "verify_signature",
+    "verify_webhook",
 ]

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -322,6 +323,80 @@ def test_the_receiver_verifies_and_deduplicates_a_real_delivery(
     stale = {**headers, TIMESTAMP_HEADER: str(int(time.time()) - 3600)}
     assert receiver.handle(stale, body) == 401
     assert receiver.paid_orders == [event.resource_id]
+
+
+def test_stock_watch_subscribes_the_other_shop_and_keeps_the_newest_stock(
+    engine: Engine, factory: Factory, settings: Any, app: FastAPI
+) -> None:
+    from core.plugins.client import ScopedClient
+    from core.plugins.client_host import ClientHost
+    from core.services.inventory import adjust_stock
+    from tests.contract.conftest import LiveServer, installation_ref, mint_token
+
+    here, there = factory.shop(), factory.shop()
+    _, sku = factory.product(there, stock=5)
+    rows = []
+    for shop, plugin_id, kind in ((here, "acme_stock_watch", "plugin"), (there, "watch", "remote")):
+        row = m.Installation(
+            shop_id=shop.id,
+            plugin_id=plugin_id,
+            version="1",
+            kind=kind,
+            granted_scopes=["products:read"],
+        )
+        factory._save(row)
+        rows.append(row)
+    token = mint_token(engine, rows[1], frozenset({"products:read"}))
+    client = ScopedClient(
+        engine,
+        installation_ref(rows[0], frozenset({"products:read"})),
+        host=ClientHost.of(settings),
+    )
+    with importable(DOCS_SRC / "webhooks"), LiveServer(app) as live:
+        host = admitted("stock_watch")
+        routes = {
+            r.path: r
+            for group in host.plugin_caller("acme_stock_watch", "register_routes")()
+            for r in group
+        }
+        assert routes["/stock"].audience == "webhook"
+        hooks = f"{live.url}/hooks/shops/{here.id}/apps/acme_stock_watch"
+        params = {"base_url": live.url, "shop_id": str(there.id), "token": token}
+        assert "Connected" in routes["/connect"].endpoint(client, params, hooks)
+        with Session(engine) as session:
+            subscribed = session.get(m.Installation, rows[1].id)
+            assert subscribed is not None
+            assert (subscribed.webhook_url, subscribed.webhook_topics) == (
+                f"{hooks}/stock",
+                ["inventory.changed"],
+            )
+            locked = session.get(m.Sku, sku.id)
+            assert locked is not None
+            adjust_stock(session, sku=locked, delta=-2, reason="other")
+            session.commit()
+            event = session.exec(
+                select(m.OutboxEvent).where(m.OutboxEvent.shop_id == there.id)
+            ).all()[-1]
+    on_stock = routes["/stock"].endpoint
+    body = webhook_body(event, installation_id=rows[1].id or 0)
+    secret = client.secrets.get("other-shop-hook") or ""
+
+    def signed() -> dict[str, str]:
+        return signature_headers(
+            secret,
+            body,
+            event_id=event.event_id,
+            topic="inventory.changed",
+            timestamp=int(time.time()),
+        )
+
+    assert on_stock(client, body, signed()) == {"outcome": "kept"}
+    assert client.records.get("other_stock", sku.code).data["stock"] == 3  # type: ignore[union-attr]
+    assert on_stock(client, body, signed()) == {"outcome": "already known"}
+    from sdk.remote import InvalidSignature
+
+    with pytest.raises(InvalidSignature):
+        on_stock(client, body, {**signed(), "webhook-signature": "v1,AAAA"})
 
 
 def test_a_standard_webhooks_library_verifies_a_real_delivery(

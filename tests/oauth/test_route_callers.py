@@ -48,6 +48,8 @@ SERVICE = {
     ("PUT", "/api/v1/installation/records/{collection}/{key:path}"),
     ("DELETE", "/api/v1/installation/records/{collection}/{key:path}"),
     ("POST", "/api/v1/installation/counters/{collection}/{key:path}"),
+    ("PUT", "/api/v1/installation/webhook"),
+    ("DELETE", "/api/v1/installation/webhook"),
 }
 
 
