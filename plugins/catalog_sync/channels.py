@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync.adapter_state import AdapterState, RecordsState
 from plugins.catalog_sync.allocation import Allocation
+from plugins.catalog_sync.connection_tokens import connection, tanzi_tokens
 from plugins.catalog_sync.oscar import OscarChannel
 from plugins.catalog_sync.tanzi_channel import TanziChannel
 from sdk.channels import ChannelStore
@@ -62,6 +63,23 @@ def _tanzi(config: ChannelConfig, token: str, state: AdapterState) -> ChannelSto
     return TanziChannel(client, category_id=config.category_id)
 
 
+def _tanzi_connected(
+    client: HostedShopClient, config: ChannelConfig, secret: str, state: AdapterState
+) -> ChannelStore:
+    """A Tanzi channel connected over OAuth: its token refreshes itself."""
+    token, refresh, keep = tanzi_tokens(client, config.name, secret)
+    http = HttpShopClient(
+        config.base_url,
+        config.shop_id,
+        token=token,
+        refresh=refresh,
+        on_tokens=keep,
+        timeout_s=5.0,
+        retry=CHANNEL_RETRY,
+    )
+    return TanziChannel(http, category_id=config.category_id)
+
+
 def _oscar(config: ChannelConfig, token: str, state: AdapterState) -> ChannelStore:
     return OscarChannel(
         config.base_url,
@@ -102,4 +120,7 @@ def all_channels(client: ShopClient) -> Iterator[ChannelConfig]:
 def open_store(client: HostedShopClient, config: ChannelConfig) -> ChannelStore:
     """The channel's store, with its token opened from the secrets."""
     token = client.secrets.get(rec.secret_name(config.name)) or ""
-    return ADAPTERS[config.kind](config, token, RecordsState(client, config.name))
+    state = RecordsState(client, config.name)
+    if config.kind == "tanzi" and connection(token) is not None:
+        return _tanzi_connected(client, config, token, state)
+    return ADAPTERS[config.kind](config, token, state)
