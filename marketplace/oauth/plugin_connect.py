@@ -33,7 +33,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from sqlmodel import Session, select
 
-from core.api.deps import SessionDep, SettingsDep
+from core.api.deps import SettingsDep
 from core.crypto import decrypt_secret, encrypt_secret, secret_box
 from core.models import (
     Account,
@@ -250,11 +250,12 @@ def _trade(settings: Settings, data: dict[str, Any], code: str) -> dict[str, Any
 
 
 @router.get(CALLBACK_PATH)
-def connect_callback(
-    request: Request, account: RequireAccount, session: SessionDep, settings: SettingsDep
-) -> Response:
+def connect_callback(request: Request, account: RequireAccount, settings: SettingsDep) -> Response:
     """Back from the other host's consent screen: trade the code, seal the tokens in the
-    installation's secrets, return to the plugin's page."""
+    installation's secrets, return to the plugin's page.
+
+    No write transaction is open while the code is traded: the other host may be this one,
+    and on SQLite its token endpoint would wait for this request's lock."""
     data = _open_state(settings, request.query_params.get("state", ""))
     if data is None or data.get("a") != account.id:
         return RedirectResponse("/console?connect_error=expired", status_code=303)
@@ -263,21 +264,22 @@ def connect_callback(
     if not code:
         reason = request.query_params.get("error", "denied")
         return RedirectResponse(f"{back}?{urlencode({'connect_error': reason})}", status_code=303)
-    installation = get_installation(session, shop_id=int(data["s"]), plugin_id=str(data["p"]))
-    if installation is None or installation.status != InstallationStatus.enabled:
-        return RedirectResponse(f"{back}?connect_error=not_installed", status_code=303)
     try:
         tokens = _trade(settings, data, code)
     except (ValueError, httpx.HTTPError) as exc:
         reason = str(exc)[:100] or type(exc).__name__
         return RedirectResponse(f"{back}?{urlencode({'connect_error': reason})}", status_code=303)
-    plugin_secrets.put_secret(
-        session,
-        secret_box(settings),
-        installation_id=installation.id or 0,
-        shop_id=installation.shop_id,
-        name=str(data["n"]),
-        value=json.dumps(tokens),
-    )
-    session.commit()
+    with Session(request.app.state.runtime.engine) as session:
+        installation = get_installation(session, shop_id=int(data["s"]), plugin_id=str(data["p"]))
+        if installation is None or installation.status != InstallationStatus.enabled:
+            return RedirectResponse(f"{back}?connect_error=not_installed", status_code=303)
+        plugin_secrets.put_secret(
+            session,
+            secret_box(settings),
+            installation_id=installation.id or 0,
+            shop_id=installation.shop_id,
+            name=str(data["n"]),
+            value=json.dumps(tokens),
+        )
+        session.commit()
     return RedirectResponse(f"{back}?connected=1", status_code=303)
