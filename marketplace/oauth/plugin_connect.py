@@ -35,6 +35,7 @@ from sqlmodel import Session, select
 
 from core.api.deps import SettingsDep
 from core.crypto import decrypt_secret, encrypt_secret, secret_box
+from core.errors import InvalidState
 from core.models import (
     Account,
     InstallationStatus,
@@ -213,7 +214,7 @@ def start_connect(
 def _open_state(settings: Settings, state: str) -> dict[str, Any] | None:
     try:
         data = json.loads(decrypt_secret(settings.secret_key, state))
-    except (InvalidToken, ValueError):
+    except (InvalidState, InvalidToken, ValueError):  # forged, or sealed with another key
         return None
     return data if isinstance(data, dict) and data.get("e", 0) >= time.time() else None
 
