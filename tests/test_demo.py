@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from core.db import session_scope
-from core.demo import DEMO_TEA_RANGE, DEMO_ORDERS_TO_SHIP, DEMO_PEOPLE, load_demo
+from core.demo import DEMO_ORDERS_TO_SHIP, DEMO_PEOPLE, DEMO_TEA_RANGE, load_demo
 from core.models import Account, Order, OrderStatus, Product, ProductStatus, Shop, ShopStatus
 from core.settings import Settings
 

@@ -234,7 +234,11 @@ def _trade(settings: Settings, data: dict[str, Any], code: str) -> dict[str, Any
         headers={"Accept": "application/json"},
         timeout=TOKEN_TIMEOUT_S,
     )
-    body = answer.json() if answer.headers.get("content-type", "").startswith("application/json") else {}
+    body = (
+        answer.json()
+        if answer.headers.get("content-type", "").startswith("application/json")
+        else {}
+    )
     if answer.status_code != 200 or not body.get("access_token"):
         raise ValueError(str(body.get("error") or f"token endpoint answered {answer.status_code}"))
     expires_in = body.get("expires_in")
