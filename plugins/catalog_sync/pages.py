@@ -130,6 +130,12 @@ CONNECT_FORM = PageForm(
             label_zh_CN="店铺地址（留空：本平台）",  # noqa: RUF001
         ),
         ActionField(
+            name="shop_id",
+            label="Shop id there (Tanzi, with a pasted token)",
+            label_zh_CN="对方摊子店铺编号（粘贴令牌时）",  # noqa: RUF001
+            kind="number",
+        ),
+        ActionField(
             name="partner_id",
             label="Partner id (Oscar)",
             label_zh_CN="Oscar 合作方编号",
@@ -370,13 +376,6 @@ def connected_page(
     if config is None:
         return home_page(client, language, w["not_connected"].format(name=name, why=problem))
     return home_page(client, language, w["connected"].format(name=name, shop=config.shop_id))
-
-
-def catch_up(sync: ChannelSync) -> bool:
-    """Sync now (see :func:`plugins.catalog_sync.catch_up`)."""
-    from plugins.catalog_sync import catch_up as run
-
-    return run(sync)
 
 
 def hosted_client(client: ShopClient) -> HostedShopClient:
