@@ -5,6 +5,7 @@ worker runs the sync from the sale events)."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,9 @@ import pytest
 from sqlmodel import Session, select
 
 import core.models as m
-from core.plugins.installations import enable_plugin
+from core.crypto import secret_box
+from core.plugins.installations import enable_plugin, get_installation
+from core.services import plugin_secrets
 from core.settings import Settings
 from tests.browser.conftest import (
     PHONE_WIDTH,
@@ -48,6 +51,40 @@ def _stock(live: LiveServer, shop_id: int, code: str) -> int:
             .one()
             .stock
         )
+
+
+SECRET = "channel:second-stall"
+
+
+def _tokens(live: LiveServer, shop_id: int) -> dict[str, Any]:
+    """The connection's tokens as sealed in the service's secrets."""
+    with Session(live.engine) as session:
+        inst = get_installation(session, shop_id=shop_id, plugin_id=PLUGIN)
+        assert inst is not None and inst.id is not None
+        found = plugin_secrets.get_secret(
+            session, secret_box(live.settings), installation_id=inst.id, name=SECRET
+        )
+        assert found is not None
+        return dict(json.loads(found))
+
+
+def _expire_access_token(live: LiveServer, shop_id: int) -> str:
+    """Make the sealed access token unusable and expired; the refresh token it had."""
+    tokens = _tokens(live, shop_id)
+    tokens.update(access_token="tz_oat_expired", expires_at=time.time() - 60)
+    with Session(live.engine) as session:
+        inst = get_installation(session, shop_id=shop_id, plugin_id=PLUGIN)
+        assert inst is not None and inst.id is not None
+        plugin_secrets.put_secret(
+            session,
+            secret_box(live.settings),
+            installation_id=inst.id,
+            shop_id=shop_id,
+            name=SECRET,
+            value=json.dumps(tokens),
+        )
+        session.commit()
+    return str(tokens["refresh_token"])
 
 
 def _until(check: Any, timeout_s: float = 30) -> bool:
@@ -90,6 +127,7 @@ def test_connect_publish_sell_on_both_and_stock_follows(live_server: LiveServer,
     connect_over_oauth(page, home, "second-stall", "茶铺二号 Second stall", base_url=live.url)
     assert "second-stall" in page.locator(".plugin-page h2").first.inner_text()
     assert "tz_oat" not in page.content()  # the token is sealed and never shown again
+    old_refresh = _expire_access_token(live, shop_a.id)  # the sync must refresh it
 
     publish = page.locator("form[action$='/publish']")
     publish.locator("input[name=channel]").fill("second-stall")
@@ -97,6 +135,8 @@ def test_connect_publish_sell_on_both_and_stock_follows(live_server: LiveServer,
     publish.locator("button[type=submit]").click()
     page.wait_for_load_state()
     assert "Products published: 10" in wait_for_job(page)
+    tokens = _tokens(live, shop_a.id)
+    assert tokens["access_token"] != "tz_oat_expired" and tokens["refresh_token"] != old_refresh
     page.goto(home)
     assert all((_stock(live, shop_a.id, c), _stock(live, shop_b.id, c)) == (5, 5) for c in codes)
     text = page.locator(".plugin-page").inner_text()
