@@ -49,6 +49,7 @@ DEMO_SERVICES: tuple[str, ...] = (
     "coupons",
     "sandbox_express",
     "label_printing",
+    "catalog_sync",
 )
 #: Paid orders awaiting shipment in the demo shop, for label printing (on top of the two
 #: paid orders of the first demo buyer).
@@ -73,6 +74,21 @@ _PRODUCTS: tuple[tuple[str, str, list[tuple[str, dict[str, str], int, int]]], ..
         ],
     ),
     ("手机", "旧款手机壳 Phone case (new)", [("CASE-1", {}, 2900, 200)]),
+)
+
+
+#: A tea range in Tanzi Goods (SKU code, title, price in fen, stock): with the products
+#: above, more than ten to publish in the second shop with cross-platform sync (its
+#: README tour, "sell in two stalls").
+DEMO_TEA_RANGE: tuple[tuple[str, str, int, int], ...] = (
+    ("TEA-BILUO", "碧螺春 Biluochun green tea, 100 g", 9800, 20),
+    ("TEA-MAOFENG", "黄山毛峰 Huangshan Maofeng, 100 g", 8800, 20),
+    ("TEA-TIEGUAN", "铁观音 Tieguanyin oolong, 100 g", 7800, 20),
+    ("TEA-DAHONG", "大红袍 Da Hong Pao, 100 g", 12800, 20),
+    ("TEA-PUER", "普洱 Pu'er cake, 357 g", 16800, 20),
+    ("TEA-BAIHAO", "白毫银针 Silver Needle white tea, 50 g", 15800, 20),
+    ("TEA-JASMINE", "茉莉花茶 Jasmine tea, 100 g", 5800, 20),
+    ("TEA-KEEMUN", "祁门红茶 Keemun black tea, 100 g", 6800, 20),
 )
 
 
@@ -211,6 +227,7 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
         if n == 1:
             _seed_ticket(session, shop=shop, order_id=order.id, people=people)  # type: ignore[arg-type]
     _orders_to_ship(session, shop_id=shop.id, buyer_id=people["buyer"].id, sku_id=skus[5].id)  # type: ignore[arg-type]
+    _tea_range(session, shop=shop)
     _seed_guarantee(
         session,
         goods=shop,
@@ -220,6 +237,25 @@ def load_demo(session: Session, *, settings: Settings) -> list[tuple[str, str, s
         admin=people["admin"],
     )
     return list(DEMO_PEOPLE)
+
+
+def _tea_range(session: Session, *, shop: Shop) -> None:
+    """The tea range (:data:`DEMO_TEA_RANGE`), listed, one SKU each."""
+    category = session.exec(select(Category).where(Category.name.startswith("茶叶"))).first()
+    assert category is not None
+    for code, title, price, stock in DEMO_TEA_RANGE:
+        product = products.create_product(
+            session,
+            shop=shop,
+            data=ProductCreate(
+                category_id=category.id,
+                title=title,
+                description=f"{title}. Demo product.",
+                skus=[SkuCreate(code=code, price_fen=price, stock=stock)],
+            ),
+        )
+        session.flush()
+        products.set_product_listed(session, shop=shop, product=product, listed=True)
 
 
 def _seed_ticket(

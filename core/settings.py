@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     #: keys that came before ``secret_key``: secrets they sealed still open (key rotation)
     previous_secret_keys: list[str] = Field(default_factory=list)
     base_url: str = "http://127.0.0.1:8000"
+    #: other Tanzi hosts whose plugins may connect to shops here over OAuth (their base
+    #: URLs; this host's own ``base_url`` always may), see ``marketplace.oauth.plugin_connect``
+    connect_peers: list[str] = Field(default_factory=list)
     plugins_file: Path = Path("plugins.toml")
     demo_data: bool = False
 

@@ -24,6 +24,7 @@ from core.settings import Settings, get_settings
 from marketplace.api import provider as provider_api
 from marketplace.api_docs import install_api_docs
 from marketplace.oauth import consent as oauth_consent
+from marketplace.oauth import plugin_connect
 from marketplace.oauth import routes as oauth_routes
 from marketplace.security_headers import SecurityHeadersMiddleware
 from marketplace.web import (
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(auth_pages.router)
     app.include_router(oauth_routes.router)
     app.include_router(oauth_consent.router)
+    app.include_router(plugin_connect.router)
     app.include_router(market.router)
     app.include_router(installed.router)
     app.include_router(console.router)

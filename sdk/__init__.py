@@ -26,11 +26,12 @@ from sdk.events import (
     ShipmentEvent,
     build_event,
 )
-from sdk.manifest import PluginManifest, Pricing, ScopeRequest
+from sdk.manifest import ConnectRequest, PluginManifest, Pricing, ScopeRequest
 from sdk.models import (
     ActionField,
     Adjustment,
     Carrier,
+    ConnectRedirect,
     Importer,
     MerchantAction,
     OrderDraft,
@@ -67,6 +68,8 @@ __all__ = [
     "AfterSaleEvent",
     "Carrier",
     "ClientError",
+    "ConnectRedirect",
+    "ConnectRequest",
     "Event",
     "HttpShopClient",
     "Importer",

@@ -43,6 +43,24 @@ class Pricing(BaseModel):
     currency: str = "CNY"
 
 
+class ConnectRequest(BaseModel):
+    """The plugin connects its shop to another Tanzi shop (on this host or another) as an
+    OAuth client with ``scopes``.
+
+    The host registers a platform OAuth client for the plugin (public, PKCE S256, client id
+    ``tzp_<plugin id>``) and runs the round trip: a page handler returns
+    :class:`~sdk.models.ConnectRedirect`, the merchant approves the other host's consent
+    screen as that shop's owner, and the host seals the tokens (JSON: ``access_token``,
+    ``refresh_token``, ``expires_at``, ``client_id``, ``token_url``, ``base_url``,
+    ``shop_id``) in the installation's secrets under the name the page chose, then sends
+    the merchant back to the page's ``return_path``. The plugin never shows them.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    scopes: list[ScopeRequest] = Field(min_length=1)
+
+
 class PluginManifest(BaseModel):
     """What every plugin module exposes as ``manifest``.
 
@@ -62,6 +80,8 @@ class PluginManifest(BaseModel):
     settings: Any = None
     pricing: Pricing = Field(default_factory=Pricing)
     requires_tanzi: str = ""
+    #: connecting to other Tanzi shops over OAuth (see :class:`ConnectRequest`)
+    connect: ConnectRequest | None = None
 
     @field_validator("id")
     @classmethod

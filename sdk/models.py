@@ -289,6 +289,21 @@ class SafeHtml(Snapshot):
     forms: tuple[PageForm, ...] = ()
 
 
+class ConnectRedirect(Snapshot):
+    """What a page handler of a plugin whose manifest has ``connect`` returns to connect
+    the shop to another Tanzi shop over OAuth (:class:`sdk.manifest.ConnectRequest`).
+
+    The host sends the merchant to the consent screen of the Tanzi host at ``base_url``
+    (empty: this host; the person picks the shop there, as its owner), trades the code for tokens, seals them
+    under the installation's secret ``secret`` and sends the merchant to the plugin page
+    ``return_path`` with ``?connected=1`` (``?connect_error=<reason>`` when it failed).
+    """
+
+    base_url: str = Field(default="", max_length=300)
+    secret: str = Field(pattern=r"^[A-Za-z0-9_.:-]{1,100}$")
+    return_path: str = Field(pattern=r"^/[A-Za-z0-9_\-/]*$")
+
+
 class PageForm(Snapshot):
     """A form the host draws under a plugin page (a plugin's own HTML may hold none).
 

@@ -7,7 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
 from core.db import session_scope
-from core.demo import DEMO_ORDERS_TO_SHIP, DEMO_PEOPLE, load_demo
+from core.demo import DEMO_ORDERS_TO_SHIP, DEMO_PEOPLE, DEMO_TEA_RANGE, load_demo
 from core.models import Account, Order, OrderStatus, Product, ProductStatus, Shop, ShopStatus
 from core.settings import Settings
 
@@ -28,7 +28,7 @@ def test_demo_is_populated_and_idempotent(engine: Engine, settings: Settings) ->
     assert first == (
         4,
         2,
-        4,
+        4 + len(DEMO_TEA_RANGE),
         18 + DEMO_ORDERS_TO_SHIP,
     )  # 15 of the orders are the guarantee window's history
     with Session(engine) as session:
@@ -72,6 +72,7 @@ def test_demo_shop_has_shipping_insurance_and_its_policies_arrive(
         ("coupons", True),
         ("sandbox_express", True),
         ("label_printing", True),
+        ("catalog_sync", True),
     ]
     host = create_plugin_host(settings)
     for delivery_id in dispatch_outbox(engine, host):

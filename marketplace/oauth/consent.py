@@ -24,6 +24,7 @@ from core.errors import InvalidInput, InvalidState, NotFound
 from core.models import Account, Listing, ListingStatus, ListingVersion
 from core.services.guarantee import certified_shop_ids
 from marketplace.oauth.adapters import Client, Consent
+from marketplace.oauth.plugin_connect import CLIENT_PREFIX, ensure_platform_client
 from marketplace.oauth.routes import read_oauth_request
 from marketplace.oauth.server import OAuthRequest, TanziAuthorizationServer
 from marketplace.services.grants import grant_installation, installable_shops, version_scopes
@@ -62,6 +63,7 @@ async def authorize_page(
     oauth_request = await _oauth_request(request)
     if isinstance(oauth_request, Response):
         return oauth_request
+    await run_in_threadpool(_ensure_platform_client, request, oauth_request)
 
     def run() -> Response:
         server = TanziAuthorizationServer(session, settings)
@@ -216,6 +218,22 @@ def _guarantee_refusal(
         "which criteria it missed and what to fix."
     )
     return render(request, "oauth/consent.html", context, status_code=409)
+
+
+def _ensure_platform_client(request: Request, oauth_request: OAuthRequest) -> None:
+    """A plugin's platform client (``tzp_...``) is registered on first use."""
+    client_id = oauth_request.payload.data.get("client_id", "")
+    if not client_id.startswith(CLIENT_PREFIX):
+        return
+    with Session(request.app.state.runtime.engine) as writer:
+        found = ensure_platform_client(
+            writer,
+            host=request.app.state.runtime.host,
+            settings=request.app.state.settings,
+            client_id=client_id,
+        )
+        if found:
+            writer.commit()
 
 
 async def _oauth_request(request: Request) -> OAuthRequest | Response:

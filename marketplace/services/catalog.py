@@ -150,7 +150,11 @@ def browse_listings(
     if category and category not in Category.__members__:
         raise InvalidInput(f"Unknown category '{category}'.", field="query.category")
     page = max(1, page)
-    conditions: list[ColumnElement[bool]] = [col(Listing.status) == ListingStatus.live]
+    conditions: list[ColumnElement[bool]] = [
+        col(Listing.status) == ListingStatus.live,
+        # plugins' platform OAuth clients (marketplace.oauth.plugin_connect) are not services
+        ~col(Listing.slug).endswith("__connect"),
+    ]
     if category:
         conditions.append(col(Listing.category) == category)
     words = query.strip()[:MAX_QUERY]

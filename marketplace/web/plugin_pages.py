@@ -11,7 +11,9 @@ under its time limit. What it returns is shown escaped, or, when it is
 :class:`sdk.models.SafeHtml`, sanitized by nh3 first (its ``forms`` are drawn by the host
 with the CSRF token; a plugin's own HTML never keeps a form); dicts, lists and models are
 JSON for scripts and a table inside the console for a browser; a
-:class:`sdk.models.ResultFile` is answered as a download.
+:class:`sdk.models.ResultFile` is answered as a download; a
+:class:`sdk.models.ConnectRedirect` starts connecting to another Tanzi shop over OAuth
+(:mod:`marketplace.oauth.plugin_connect`).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from marketplace.web.i18n import request_locale
 from marketplace.web.plugin_uploads import store_uploads
 from marketplace.web.templating import render
 from sdk.files import RESULT_TYPES
-from sdk.models import PluginRoute, ResultFile, SafeHtml
+from sdk.models import ConnectRedirect, PluginRoute, ResultFile, SafeHtml
 from sdk.scopes import Scope
 
 router = web_router(tags=["plugin pages"])
@@ -301,6 +303,18 @@ def _serve(
     )
     if isinstance(out, ResultFile):
         return download(out)
+    if isinstance(out, ConnectRedirect):
+        from marketplace.oauth.plugin_connect import start_connect
+
+        return start_connect(
+            settings=request.app.state.settings,
+            host=runtime.host,
+            plugin_id=plugin_id,
+            shop_id=shop_id,
+            account_id=account.id or 0,
+            redirect=out,
+            app_base=app_base(plugin_id, shop_id),
+        )
     data: Any = None
     if isinstance(out, BaseModel) and not isinstance(out, SafeHtml):
         data = out.model_dump(mode="json")

@@ -6,8 +6,10 @@ This shop is the stock authority; each channel holds a reserved share taken out 
 shop's stock (:mod:`plugins.catalog_sync.stock`), so the channels together never sell
 more than is on hand. Every stock change here (``inventory_changed``) rebalances the
 SKU's share; the ``reconcile`` job compares both sides, repairs drift and keeps a report;
-``sync_now`` catches a channel up (and resumes it when it answers again). The plugin
-imports only ``sdk``.
+``sync_now`` catches a channel up (and resumes it when it answers again); ``publish``
+lists products there. Another Tanzi shop is connected over OAuth through the host
+(``manifest.connect``, :mod:`plugins.catalog_sync.connect`). The plugin imports only
+``sdk``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from contextlib import suppress
 from typing import Any, cast
 
 from plugins.catalog_sync.channels import all_channels, channel_config
+from plugins.catalog_sync.connect import CONNECT
+from plugins.catalog_sync.jobs import PUBLISH, run_publish
 from plugins.catalog_sync.oversells import check_oversells
 from plugins.catalog_sync.reconcile import reconcile
 from plugins.catalog_sync.status import pause
@@ -51,6 +55,7 @@ manifest = PluginManifest(
     ],
     hooks=["inventory_changed", "register_job_kinds", "register_routes"],
     requires_tanzi=">=0.1",
+    connect=CONNECT,
 )
 
 
@@ -111,7 +116,7 @@ def catch_up(sync: ChannelSync) -> bool:
 
 @hookimpl
 def register_job_kinds() -> list[JobKind]:
-    """Reconcile and sync now."""
+    """Reconcile, sync now and publish (the page's long actions run as these jobs)."""
     return [
         JobKind(
             code="reconcile",
@@ -122,6 +127,12 @@ def register_job_kinds() -> list[JobKind]:
         ),
         JobKind(
             code="sync_now", name="Sync channels now", run=run_sync_now, scope="products:write"
+        ),
+        JobKind(
+            code=PUBLISH,
+            name="Publish products on a channel",
+            run=run_publish,
+            scope=Scope.products_write.value,
         ),
     ]
 

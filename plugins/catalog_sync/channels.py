@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync.adapter_state import AdapterState, RecordsState
 from plugins.catalog_sync.allocation import Allocation
+from plugins.catalog_sync.connection_tokens import connection, tanzi_tokens
 from plugins.catalog_sync.fields import FieldRules
 from plugins.catalog_sync.oscar import OscarChannel
 from plugins.catalog_sync.tanzi_channel import TanziChannel
@@ -65,6 +66,22 @@ def _tanzi(config: ChannelConfig, token: str, state: AdapterState) -> ChannelSto
     return TanziChannel(client, category_id=config.category_id)
 
 
+def tanzi_client(client: HostedShopClient, config: ChannelConfig) -> HttpShopClient:
+    """An API client of the other Tanzi shop with the channel's sealed token: a pasted
+    token as it is, a connection made over OAuth with its token refreshing itself."""
+    secret = client.secrets.get(rec.secret_name(config.name)) or ""
+    token, refresh, keep = tanzi_tokens(client, config.name, secret)
+    return HttpShopClient(
+        config.base_url,
+        config.shop_id,
+        token=token,
+        refresh=refresh,
+        on_tokens=keep,
+        timeout_s=5.0,
+        retry=CHANNEL_RETRY,
+    )
+
+
 def _oscar(config: ChannelConfig, token: str, state: AdapterState) -> ChannelStore:
     return OscarChannel(
         config.base_url,
@@ -105,4 +122,7 @@ def all_channels(client: ShopClient) -> Iterator[ChannelConfig]:
 def open_store(client: HostedShopClient, config: ChannelConfig) -> ChannelStore:
     """The channel's store, with its token opened from the secrets."""
     token = client.secrets.get(rec.secret_name(config.name)) or ""
-    return ADAPTERS[config.kind](config, token, RecordsState(client, config.name))
+    state = RecordsState(client, config.name)
+    if config.kind == "tanzi" and connection(token) is not None:
+        return TanziChannel(tanzi_client(client, config), category_id=config.category_id)
+    return ADAPTERS[config.kind](config, token, state)

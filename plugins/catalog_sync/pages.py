@@ -21,11 +21,13 @@ from plugins.catalog_sync.channels import (
     open_store,
     save_channel,
 )
+from plugins.catalog_sync.connect import finish_connect, start_connect
+from plugins.catalog_sync.jobs import ACTION_JOBS, PUBLISH, job_page, started
 from plugins.catalog_sync.mapping import all_mapped
 from plugins.catalog_sync.mapping_page import WORDS as MAPPING_WORDS
 from plugins.catalog_sync.mapping_page import choice_of, code_of, map_choice, mapping_html
 from plugins.catalog_sync.push import HOOK_PATH, on_channel_event, subscribe
-from plugins.catalog_sync.reconcile import Change, ReconcileReport, reconcile
+from plugins.catalog_sync.reconcile import Change, ReconcileReport
 from plugins.catalog_sync.rules_form import (
     RULE_FIELDS,
     RulesInvalid,
@@ -35,9 +37,9 @@ from plugins.catalog_sync.rules_form import (
 )
 from plugins.catalog_sync.status import OversellNote, pause, read_status
 from plugins.catalog_sync.sync import ChannelSync
-from sdk.channels import ChannelError, ChannelRefused
+from sdk.channels import ChannelError
 from sdk.client import HostedShopClient, ShopClient
-from sdk.models import ActionField, PageForm, PluginRoute, SafeHtml
+from sdk.models import ActionField, ConnectRedirect, PageForm, PluginRoute, SafeHtml
 
 WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -64,6 +66,8 @@ WORDS: dict[str, dict[str, str]] = {
         "bad": "Please check the form: {problem}",
         "unknown": "There is no channel {name}.",
         "done": "Done.",
+        "connected": "Connected: {name} sells for shop #{shop} there.",
+        "not_connected": "{name} was not connected: {why}",
         "oversells": "Sold beyond stock there",
         "excess": "Units short",
         "orders": "Their orders",
@@ -74,6 +78,7 @@ WORDS: dict[str, dict[str, str]] = {
         "side_here": "here",
         "side_there": "there",
         "refused": "Not done: {reason}",
+        "brings_here": "this channel brings products here; it publishes none.",
     },
     "zh_CN": {
         "lang": "zh_CN",
@@ -98,6 +103,8 @@ WORDS: dict[str, dict[str, str]] = {
         "bad": "请检查表单：{problem}",  # noqa: RUF001
         "unknown": "没有名为 {name} 的渠道。",
         "done": "已完成。",
+        "connected": "已连接：{name} 对应对方店铺 #{shop}。",  # noqa: RUF001
+        "not_connected": "{name} 未连接：{why}",  # noqa: RUF001
         "oversells": "对方超卖",
         "excess": "短缺数量",
         "orders": "对方订单",
@@ -108,6 +115,7 @@ WORDS: dict[str, dict[str, str]] = {
         "side_here": "本店",
         "side_there": "渠道",
         "refused": "未完成：{reason}",  # noqa: RUF001
+        "brings_here": "该渠道只把商品带到本店, 不发布本店商品。",
     },
 }
 
@@ -142,11 +150,15 @@ CONNECT_FORM = PageForm(
                 ("oscar", "django-oscar", "django-oscar"),
             ),
         ),
-        ActionField(name="base_url", label="Shop address", label_zh_CN="店铺地址", required=True),
+        ActionField(
+            name="base_url",
+            label="Shop address (empty: this Tanzi)",
+            label_zh_CN="店铺地址（留空：本平台）",  # noqa: RUF001
+        ),
         ActionField(
             name="shop_id",
-            label="Shop id there (Tanzi)",
-            label_zh_CN="对方摊子店铺编号",
+            label="Shop id there (Tanzi, with a pasted token)",
+            label_zh_CN="对方摊子店铺编号（粘贴令牌时）",  # noqa: RUF001
             kind="number",
         ),
         ActionField(
@@ -164,7 +176,11 @@ CONNECT_FORM = PageForm(
             label_zh_CN="对方类目编号",
             kind="number",
         ),
-        ActionField(name="token", label="Access token", label_zh_CN="访问令牌", required=True),
+        ActionField(
+            name="token",
+            label="Access token (other platforms; a Tanzi shop is approved by its owner)",
+            label_zh_CN="访问令牌（其他平台；摊子店铺由店主授权）",  # noqa: RUF001
+        ),
         ActionField(
             name="mode",
             label="Stock it may sell",
@@ -346,15 +362,17 @@ def _channel_html(client: ShopClient, w: dict[str, str], config: ChannelConfig) 
     )
 
 
-def home_page(client: ShopClient, language: str = "en", notice: str = "") -> SafeHtml:
-    """Every channel with its status, and the forms."""
+def home_page(
+    client: ShopClient, language: str = "en", notice: str = "", html: str = ""
+) -> SafeHtml:
+    """Every channel with its status, and the forms (``notice`` text or ``html`` on top)."""
     w = WORDS[lang_of(language)]
     channels = list(all_channels(client))
     body = "".join(_channel_html(client, w, c) for c in channels) or f"<p>{w['none']}</p>"
     forms: tuple[PageForm, ...] = (CONNECT_FORM, PUBLISH_FORM)
     for config in channels:
         forms += (rules_form(config), *_channel_forms(config.name))
-    top = f"<p><strong>{escape(notice)}</strong></p>" if notice else ""
+    top = html + (f"<p><strong>{escape(notice)}</strong></p>" if notice else "")
     return SafeHtml(html=f"{top}<p>{escape(w['intro'])}</p>{body}", forms=forms)
 
 
@@ -365,10 +383,16 @@ def _int(params: dict[str, Any], name: str, default: int | None = None) -> int |
 
 def connect_page(
     client: ShopClient, params: dict[str, Any], language: str = "en", hooks_url: str = ""
-) -> SafeHtml:
-    """Keep a channel's settings and seal its token; another Tanzi shop is asked to send
-    its stock events here (:mod:`plugins.catalog_sync.push`)."""
+) -> SafeHtml | ConnectRedirect:
+    """Another Tanzi shop: send the merchant to its owner's consent screen (the channel is
+    saved, and that shop asked to send its stock events here, when they come back: see
+    :func:`connected_page`). Another platform, or a pasted token: keep the channel's
+    settings and seal the token."""
     w = WORDS[lang_of(language)]
+    token = str(params.get("token", "")).strip()
+    kind = str(params.get("kind") or "tanzi")
+    oauth = kind == "tanzi" and not token
+    base_url = str(params.get("base_url") or "").strip()
     try:
         rules = rules_from(params)
     except RulesInvalid as exc:
@@ -376,11 +400,13 @@ def connect_page(
     try:
         config = ChannelConfig(
             name=str(params.get("name", "")).strip(),
-            kind=str(params.get("kind") or "tanzi"),
+            kind=kind,
             partner_id=_int(params, "partner_id"),
             product_class=str(params.get("product_class") or "").strip(),
-            base_url=str(params.get("base_url", "")).strip(),
-            shop_id=_int(params, "shop_id", 0) or 0,
+            # empty for a Tanzi shop: this host (the host fills it in when it connects)
+            base_url=base_url or ("this-host" if oauth else ""),
+            # the shop is the one its owner picks on the consent screen
+            shop_id=1 if oauth else _int(params, "shop_id", 0) or 0,
             category_id=_int(params, "category_id"),
             allocation=Allocation(
                 mode=str(params.get("mode") or "share"),
@@ -393,17 +419,33 @@ def connect_page(
         first = exc.errors()[0]
         problem = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
         return home_page(client, language, w["bad"].format(problem=problem))
-    save_channel(hosted_client(client), config, str(params.get("token", "")).strip() or None)
+    if oauth:
+        pending = {**config.model_dump(mode="json"), "shop_id": 0, "base_url": base_url}
+        return start_connect(client, pending)
+    save_channel(hosted_client(client), config, token or None)
     if hooks_url:
         subscribe(hosted_client(client), config, hooks_url)
     return home_page(client, language, w["done"])
 
 
-def catch_up(sync: ChannelSync) -> bool:
-    """Sync now (see :func:`plugins.catalog_sync.catch_up`)."""
-    from plugins.catalog_sync import catch_up as run
-
-    return run(sync)
+def connected_page(
+    client: ShopClient,
+    path_params: dict[str, Any],
+    params: dict[str, Any],
+    language: str = "en",
+    hooks_url: str = "",
+) -> SafeHtml:
+    """Back from the other shop's consent screen: save the channel and ask that shop to
+    send its stock events here (:mod:`plugins.catalog_sync.push`), or say why not."""
+    w = WORDS[lang_of(language)]
+    name = str(path_params.get("name", ""))
+    problem = str(params.get("connect_error") or "")
+    config = None if problem else finish_connect(hosted_client(client), name)
+    if config is None:
+        return home_page(client, language, w["not_connected"].format(name=name, why=problem))
+    if hooks_url:
+        subscribe(hosted_client(client), config, hooks_url)
+    return home_page(client, language, w["connected"].format(name=name, shop=config.shop_id))
 
 
 def hosted_client(client: ShopClient) -> HostedShopClient:
@@ -430,11 +472,11 @@ def publish_page(client: ShopClient, params: dict[str, Any], language: str = "en
         for p in str(params.get("product_ids", "")).replace(FULLWIDTH_COMMA, ",").split(",")
         if p.strip().isdigit()
     ]
-    try:
-        sync.publish(ids)
-    except ChannelRefused as exc:
-        return home_page(client, language, w["refused"].format(reason=str(exc)))
-    return home_page(client, language, w["done"])
+    if not sync.config.rules.publishes:
+        reason = f"{name}: {w['brings_here']}"
+        return home_page(client, language, w["refused"].format(reason=reason))
+    job = client.jobs.start(PUBLISH, {"channel": name, "product_ids": ids}, language=language)
+    return home_page(client, language, html=started(client, job.id, language))
 
 
 def rules_page(
@@ -492,10 +534,9 @@ def channel_action(
         return home_page(client, language, w["unknown"].format(name=name))
     if action == "pause":
         pause(client, name, "paused by the merchant", by="merchant")
-    elif action == "reconcile":
-        reconcile(sync)
-    elif action in ("resume", "sync"):
-        catch_up(sync)
+    elif action in ACTION_JOBS:
+        job = client.jobs.start(ACTION_JOBS[action], {"channel": name}, language=language)
+        return home_page(client, language, html=started(client, job.id, language))
     return home_page(client, language, w["done"])
 
 
@@ -505,6 +546,8 @@ def routes() -> list[PluginRoute]:
     return [
         PluginRoute(path="/", endpoint=home_page, title="Channels", scope=read),
         PluginRoute(path="/connect", endpoint=connect_page, methods=("POST",), scope=write),
+        PluginRoute(path="/connected/{name}", endpoint=connected_page, scope=write),
+        PluginRoute(path="/jobs/{job:int}", endpoint=job_page, title="Job", scope=read),
         PluginRoute(path="/publish", endpoint=publish_page, methods=("POST",), scope=write),
         PluginRoute(
             path="/channels/{name}/rules", endpoint=rules_page, methods=("POST",), scope=write

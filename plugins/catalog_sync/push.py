@@ -29,10 +29,10 @@ import httpx
 from plugins.catalog_sync import records as rec
 from plugins.catalog_sync import status as st
 from plugins.catalog_sync.channels import (
-    CHANNEL_RETRY,
     ChannelConfig,
     channel_config,
     open_store,
+    tanzi_client,
 )
 from plugins.catalog_sync.mapping import MappedItem, all_mapped, mapped
 from plugins.catalog_sync.stock import ECHO_PREFIX, ChannelBusy
@@ -40,7 +40,6 @@ from plugins.catalog_sync.sync import ChannelSync
 from sdk.channels import ChannelStore
 from sdk.client import HostedShopClient, ShopClient
 from sdk.errors import ClientError
-from sdk.http import HttpShopClient
 from sdk.remote import RetryLater, WebhookEvent, verify_webhook
 
 #: The other shop's events this channel listens to.
@@ -95,11 +94,8 @@ def subscribe(client: HostedShopClient, config: ChannelConfig, hooks_url: str) -
     reconciliation and "Sync now" still catch up without it."""
     if config.kind != "tanzi":
         return False
-    token = client.secrets.get(rec.secret_name(config.name)) or ""
     try:
-        with HttpShopClient(
-            config.base_url, config.shop_id, token=token, timeout_s=5.0, retry=CHANNEL_RETRY
-        ) as other:
+        with tanzi_client(client, config) as other:
             subscription = other.webhooks.subscribe(hook_url(hooks_url, config.name), TOPICS)
     except (httpx.HTTPError, ClientError) as exc:
         st.note_error(client, config.name, "", f"events by webhook are off: {exc}")

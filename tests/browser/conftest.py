@@ -59,10 +59,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture
+def live_port() -> int:
+    """The live server's port; a test whose ``settings.base_url`` must be the server's own
+    (an OAuth redirect URI, say) builds it from this."""
+    return _free_port()
+
+
+@pytest.fixture
 def live_server(
-    app: FastAPI, engine: Engine, factory: Any, settings: Settings
+    app: FastAPI, engine: Engine, factory: Any, settings: Settings, live_port: int
 ) -> Iterator[LiveServer]:
-    port = _free_port()
+    port = live_port
     server = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )

@@ -1,9 +1,11 @@
 """Cross-platform sync (商品跨平台管理) in a real browser: a merchant connects a second
-shop as a channel, publishes ten products there, buyers buy on both sides, and the
-channel page shows the stock following (the worker runs the sync from the sale events)."""
+shop as a channel through its consent screen (OAuth), publishes ten products there (a
+job), buyers buy on both sides, and the channel page shows the stock following (the
+worker runs the sync from the sale events)."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,9 @@ import pytest
 from sqlmodel import Session, select
 
 import core.models as m
-from core.plugins.installations import enable_plugin
+from core.crypto import secret_box
+from core.plugins.installations import enable_plugin, get_installation
+from core.services import plugin_secrets
 from core.settings import Settings
 from tests.browser.conftest import (
     PHONE_WIDTH,
@@ -23,7 +27,7 @@ from tests.browser.conftest import (
     browser_sign_in,
     shot,
 )
-from tests.contract.conftest import mint_token
+from tests.browser.test_catalog_sync_demo import connect_over_oauth, wait_for_job
 from tests.core.test_orders import order_body
 
 PLUGIN = "catalog_sync"
@@ -32,9 +36,12 @@ SCOPES = ["products:read", "products:write", "orders:read", "shop:read"]
 
 
 @pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The host's own plugins.toml (it loads catalog_sync)."""
-    return settings.model_copy(update={"plugins_file": ROOT / "plugins.toml"})
+def settings(settings: Settings, live_port: int) -> Settings:
+    """The host's own plugins.toml (it loads catalog_sync), and its base URL its own (the
+    OAuth callback is there)."""
+    return settings.model_copy(
+        update={"plugins_file": ROOT / "plugins.toml", "base_url": f"http://127.0.0.1:{live_port}"}
+    )
 
 
 def _stock(live: LiveServer, shop_id: int, code: str) -> int:
@@ -44,6 +51,40 @@ def _stock(live: LiveServer, shop_id: int, code: str) -> int:
             .one()
             .stock
         )
+
+
+SECRET = "channel:second-stall"
+
+
+def _tokens(live: LiveServer, shop_id: int) -> dict[str, Any]:
+    """The connection's tokens as sealed in the service's secrets."""
+    with Session(live.engine) as session:
+        inst = get_installation(session, shop_id=shop_id, plugin_id=PLUGIN)
+        assert inst is not None and inst.id is not None
+        found = plugin_secrets.get_secret(
+            session, secret_box(live.settings), installation_id=inst.id, name=SECRET
+        )
+        assert found is not None
+        return dict(json.loads(found))
+
+
+def _expire_access_token(live: LiveServer, shop_id: int) -> str:
+    """Make the sealed access token unusable and expired; the refresh token it had."""
+    tokens = _tokens(live, shop_id)
+    tokens.update(access_token="tz_oat_expired", expires_at=time.time() - 60)
+    with Session(live.engine) as session:
+        inst = get_installation(session, shop_id=shop_id, plugin_id=PLUGIN)
+        assert inst is not None and inst.id is not None
+        plugin_secrets.put_secret(
+            session,
+            secret_box(live.settings),
+            installation_id=inst.id,
+            shop_id=shop_id,
+            name=SECRET,
+            value=json.dumps(tokens),
+        )
+        session.commit()
+    return str(tokens["refresh_token"])
 
 
 def _until(check: Any, timeout_s: float = 30) -> bool:
@@ -59,8 +100,7 @@ def test_connect_publish_sell_on_both_and_stock_follows(live_server: LiveServer,
     live, factory = live_server, live_server.factory
     owner = factory.account(email="owner@example.com", password="secret-pass")
     shop_a = factory.shop(owner, name="茶铺 Tea corner")
-    shop_b = factory.shop(factory.account(), name="茶铺二号 Second stall")
-    category_b = factory.category(name="茶 Tea")
+    shop_b = factory.shop(owner, name="茶铺二号 Second stall")  # one merchant, two stalls
     codes = [f"TEA-{n:02d}" for n in range(1, 11)]
     product_ids = []
     for code in codes:
@@ -80,42 +120,24 @@ def test_connect_publish_sell_on_both_and_stock_follows(live_server: LiveServer,
             plugin_id=PLUGIN,
             granted_scopes=SCOPES,
         )
-        remote = m.Installation(
-            shop_id=shop_b.id,
-            plugin_id=PLUGIN,
-            version="0.1.0",
-            kind="remote",
-            granted_scopes=SCOPES,
-        )
-        session.add(remote)
         session.commit()
-        session.refresh(remote)
-    token = mint_token(live.engine, remote, frozenset(SCOPES))
 
     browser_sign_in(page, live.url, "owner@example.com", "secret-pass")
     home = f"{live.url}/apps/{PLUGIN}/shops/{shop_a.id}"
-    page.goto(home)
-    connect = page.locator("form[action$='/connect']")
-    connect.locator("input[name=name]").fill("second-stall")
-    connect.locator("input[name=base_url]").fill(live.url)
-    connect.locator("input[name=shop_id]").fill(str(shop_b.id))
-    connect.locator("input[name=category_id]").fill(str(category_b.id))
-    connect.locator("input[name=token]").fill(token)
-    connect.locator("select[name=mode]").select_option("share")
-    connect.locator("input[name=value]").fill("50")
-    connect.locator("input[name=buffer]").fill("0")
-    shot(page, "catalog-sync-connect")
-    connect.locator("button[type=submit]").click()
-    page.wait_for_load_state()
+    connect_over_oauth(page, home, "second-stall", "茶铺二号 Second stall", base_url=live.url)
     assert "second-stall" in page.locator(".plugin-page h2").first.inner_text()
-    assert token not in page.content()  # the token is sealed and never shown again
+    assert "tz_oat" not in page.content()  # the token is sealed and never shown again
+    old_refresh = _expire_access_token(live, shop_a.id)  # the sync must refresh it
 
     publish = page.locator("form[action$='/publish']")
     publish.locator("input[name=channel]").fill("second-stall")
     publish.locator("input[name=product_ids]").fill(",".join(str(i) for i in product_ids))
-    with page.expect_navigation(timeout=120_000):
-        publish.locator("button[type=submit]").click()
+    publish.locator("button[type=submit]").click()
     page.wait_for_load_state()
+    assert "Products published: 10" in wait_for_job(page)
+    tokens = _tokens(live, shop_a.id)
+    assert tokens["access_token"] != "tz_oat_expired" and tokens["refresh_token"] != old_refresh
+    page.goto(home)
     assert all((_stock(live, shop_a.id, c), _stock(live, shop_b.id, c)) == (5, 5) for c in codes)
     text = page.locator(".plugin-page").inner_text()
     assert "Items mapped" in text and "10" in text and "Active" in text
@@ -146,9 +168,10 @@ def test_connect_publish_sell_on_both_and_stock_follows(live_server: LiveServer,
     assert _until(
         lambda: (_stock(live, shop_a.id, codes[0]), _stock(live, shop_b.id, codes[0])) == (3, 3)
     )
-    with page.expect_navigation(timeout=60_000):
-        page.locator("form[action$='/channels/second-stall/reconcile'] button").click()
+    page.locator("form[action$='/channels/second-stall/reconcile'] button").click()
     page.wait_for_load_state()
+    assert "Done" in wait_for_job(page)
+    page.goto(home)
     text = page.locator(".plugin-page").inner_text()
     assert "Last reconciliation" in text and "Nothing had drifted." in text
     first_row = page.locator(".plugin-page table tbody tr").first.inner_text()
