@@ -199,3 +199,17 @@ def assert_fits_phone(page: Any) -> None:
                      + ' ' + el.scrollWidth + ' > ' + el.clientWidth)"""
     )
     assert boxes == [], f"{page.url}: boxes scroll sideways: {boxes}"
+
+
+def wait_for_job(page: Any) -> str:
+    """Open the plugin job the page just started and reload it until it ends; its text."""
+    page.locator(".plugin-page a[href*='/jobs/']").first.click()
+    page.wait_for_load_state()
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        text = page.locator(".plugin-page").inner_text()
+        if any(word in text for word in ("Done", "Failed", "Cancelled")):
+            return str(text)
+        time.sleep(0.5)
+        page.reload()
+    raise AssertionError("the job did not end in 120 s")

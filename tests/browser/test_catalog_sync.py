@@ -26,8 +26,9 @@ from tests.browser.conftest import (
     assert_fits_phone,
     browser_sign_in,
     shot,
+    wait_for_job,
 )
-from tests.browser.test_catalog_sync_demo import connect_over_oauth, wait_for_job
+from tests.browser.test_catalog_sync_demo import connect_over_oauth
 from tests.core.test_orders import order_body
 
 PLUGIN = "catalog_sync"

@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     assert_fits_phone,
     browser_sign_in,
     shot,
+    wait_for_job,
 )
 from tests.core.test_orders import order_body
 
@@ -77,20 +78,6 @@ def connect_over_oauth(page: Any, home: str, name: str, shop_name: str, base_url
     shot(page, f"catalog-sync-consent-{name}")
     consent.locator("button[value=approve]").click()
     page.wait_for_url(f"{home}/connected/{name}**")
-
-
-def wait_for_job(page: Any) -> str:
-    """Open the job the page just started and reload it until it ends; its text."""
-    page.locator(".plugin-page a[href*='/jobs/']").first.click()
-    page.wait_for_load_state()
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        text = page.locator(".plugin-page").inner_text()
-        if any(word in text for word in ("Done", "Failed", "Cancelled")):
-            return str(text)
-        time.sleep(0.5)
-        page.reload()
-    raise AssertionError("the job did not end in 120 s")
 
 
 def test_demo_merchant_sells_in_two_stalls(live_server: LiveServer, page: Any) -> None:

@@ -21,6 +21,7 @@ from tests.browser.conftest import (
     assert_fits_phone,
     browser_sign_in,
     shot,
+    wait_for_job,
 )
 from tests.contract.conftest import mint_token
 
@@ -109,9 +110,13 @@ def test_rules_markup_and_mapping_an_item_by_hand(live_server: LiveServer, page:
     publish.locator("input[name=channel]").fill("second-stall")
     publish.locator("input[name=product_ids]").fill(str(product_id))
     _submit(page, publish)
+    assert "Done" in wait_for_job(page)  # publishing runs as the plugin's job
+    page.goto(home)
     assert _sku(live, shop_b.id, CODE).price_fen == 2200  # 20.00 + 10%
     # "Sync now" finds the other shop's item that matched no SKU code here
     _submit(page, page.locator("form[action$='/channels/second-stall/sync']"))
+    assert "Done" in wait_for_job(page)
+    page.goto(home)
     conflicts = page.locator(".plugin-page a[href$='/channels/second-stall/mapping']")
     assert conflicts.inner_text().startswith("1")
 
@@ -124,6 +129,8 @@ def test_rules_markup_and_mapping_an_item_by_hand(live_server: LiveServer, page:
     text = page.locator(".plugin-page").inner_text()
     assert "price there +1.50" in text and "Title: the channel wins" in text
     _submit(page, page.locator("form[action$='/channels/second-stall/sync']"))
+    assert "Done" in wait_for_job(page)
+    page.goto(home)
     assert _sku(live, shop_b.id, CODE).price_fen == 2150  # this shop wins the price
     assert_accessible(page)
     shot(page, "catalog-sync-rules-desktop")
@@ -151,6 +158,8 @@ def test_rules_markup_and_mapping_an_item_by_hand(live_server: LiveServer, page:
     conflicts = page.locator(".plugin-page a[href$='/channels/second-stall/mapping']")
     assert conflicts.inner_text().startswith("1")  # counted at the next sync, not yet
     _submit(page, page.locator("form[action$='/channels/second-stall/sync']"))
+    assert "Done" in wait_for_job(page)
+    page.goto(home)
     assert (
         page.locator(".plugin-page a[href$='/channels/second-stall/mapping']")
         .inner_text()
