@@ -32,9 +32,10 @@ import httpx
 from sqlmodel import Session, SQLModel
 
 N = harness.size(200, 16)
-#: Concurrent streams on each side (``TANZI_BENCH_SYNC_STREAMS`` overrides). Tanzi's side
-#: is bound by the host's job worker (``tanzi serve`` embeds two threads), the bare side
-#: is not: with 1 stream the ratio compares latencies, with 4 mostly throughput.
+#: Concurrent streams on each side (``TANZI_BENCH_SYNC_STREAMS`` overrides). The bare side
+#: makes its calls from that many threads, so the host's embedded job worker, which
+#: delivers the webhooks, runs that many threads too (``embedded_worker_threads``): the
+#: same concurrency on both sides. With 1 stream the ratio compares latencies.
 STREAMS = int(os.environ.get("TANZI_BENCH_SYNC_STREAMS", "4"))
 FIXED = 100
 POLL_S = 0.005
@@ -53,6 +54,7 @@ def _settings(database_url: str, data_dir: str, base_url: str = "") -> Any:
         secret_key="bench-secret",
         plugins_file=harness.ROOT / "plugins.toml",
         rate_limit_capacity=10**9,
+        embedded_worker_threads=STREAMS,
         **extra,
     )
 

@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     upload_retention_days: int = Field(default=2, ge=1)
     #: how long a signed download link for a private file stays valid
     file_link_ttl_s: int = Field(default=300, ge=1)
+    #: threads of the job worker ``tanzi serve`` runs in its own process (deliveries and
+    #: plugin jobs mostly wait on the network, so more threads carry more at once)
+    embedded_worker_threads: int = Field(default=2, ge=1, le=32)
     #: a running job whose heartbeat is older than this is taken for a dead worker's: re-queued
     job_stale_after_s: float = Field(default=300.0, gt=0)
     #: where stored files' bytes live: ``""`` for ``data_dir/files``, or ``s3://bucket/prefix``

@@ -25,13 +25,14 @@ class EmbeddedConsumer(Consumer):
         pass
 
 
-def start_embedded_worker(settings: Settings, *, workers: int = 2) -> Callable[[], None]:
-    """Start a thread consumer in this process; returns the function that stops it."""
+def start_embedded_worker(settings: Settings, *, workers: int = 0) -> Callable[[], None]:
+    """Start a thread consumer in this process (``workers`` threads, else the setting
+    ``embedded_worker_threads``); returns the function that stops it."""
     huey = create_huey(settings)
     build_runtime(settings, huey=huey)
     consumer = EmbeddedConsumer(
         huey,
-        workers=workers,
+        workers=workers or settings.embedded_worker_threads,
         worker_type="thread",
         periodic=True,
         initial_delay=MIN_POLL_S,
