@@ -129,7 +129,7 @@ def test_a_merchant_moves_a_shopify_store_here_then_exports_the_catalog(
             granted_scopes=["shop:read", "products:read", "products:write"],
         )  # fmt: skip
         session.commit()
-    extra = 3000  # enough rows for the bar to move through several chunks
+    extra = 10_000  # enough rows (20 chunks) for the bar, polled each second, to show some
     export = tmp_path / "products_export_1.csv"
     export.write_bytes(_shopify_export(extra))
 

@@ -119,11 +119,12 @@ def test_the_merchant_page_creates_once_and_the_report_is_formula_safe() -> None
     assert "Coupon EVIL created." in page.html
     again = create_coupon(shop, {**FORM, "code": "EVIL"})
     assert "already used by another coupon" in again.html
-    assert ledger.claim(shop, "EVIL", 4, NOW) == "claimed"
-    ledger.redeem(shop, draft(4, 4800, "EVIL", "x"), NOW)
+    now = ledger.now_utc()  # the page's coupon starts today, whatever today is
+    assert ledger.claim(shop, "EVIL", 4, now) == "claimed"
+    ledger.redeem(shop, draft(4, 4800, "EVIL", "x"), now)
     report = redemption_report(shop)
     rows = list(csv.reader(io.StringIO(report.data.decode("utf-8-sig"))))
     assert rows == [
         ["code", "title", "buyer_id", "discount_yuan", "subtotal_yuan", "redeemed_at"],
-        ["EVIL", "'=HYPERLINK(1)", "4", "5.00", "48.00", NOW.isoformat()],
+        ["EVIL", "'=HYPERLINK(1)", "4", "5.00", "48.00", now.isoformat()],
     ]
