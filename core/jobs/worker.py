@@ -29,7 +29,7 @@ def start_embedded_worker(settings: Settings, *, workers: int = 0) -> Callable[[
     """Start a thread consumer in this process (``workers`` threads, else the setting
     ``embedded_worker_threads``); returns the function that stops it."""
     huey = create_huey(settings)
-    build_runtime(settings, huey=huey)
+    runtime = build_runtime(settings, huey=huey)
     consumer = EmbeddedConsumer(
         huey,
         workers=workers or settings.embedded_worker_threads,
@@ -44,6 +44,11 @@ def start_embedded_worker(settings: Settings, *, workers: int = 0) -> Callable[[
 
     def stop() -> None:
         consumer.stop(graceful=True)
+        # the runtime's engines are this worker's own: close their pooled connections now
+        # (a host that starts and stops workers, as the tests do, would otherwise keep
+        # each one's connections until the engine is collected)
+        runtime.read_engine.dispose()
+        runtime.engine.dispose()
 
     return stop
 
