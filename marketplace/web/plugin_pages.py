@@ -151,6 +151,41 @@ def match_route(
     return None
 
 
+def plugin_routes(host: PluginHost, plugin_id: str) -> list[PluginRoute]:
+    """Every route the plugin registers (its ``register_routes`` answers, flattened)."""
+    try:
+        groups = host.plugin_caller(plugin_id, "register_routes")()
+    except Exception as exc:
+        raise PluginPageFailed(f"The service's routes failed: {type(exc).__name__}") from exc
+    return [r for group in groups or [] for r in group or [] if isinstance(r, PluginRoute)]
+
+
+def granted_scope(route: PluginRoute, inst: InstallationRef, what: str = "page") -> Scope | None:
+    """The scope ``route`` needs, which the installation must have been granted; ``None``
+    when it needs none."""
+    if not route.scope:
+        return None
+    try:
+        scope = Scope(route.scope)
+    except ValueError as exc:
+        raise NotFound(f"The service declared an unknown scope for this {what}.") from exc
+    if scope.value not in inst.granted_scopes:
+        raise PermissionDenied(
+            f"The service was not granted '{scope.value}', which this {what} needs.",
+            code="scope_denied",
+        )
+    return scope
+
+
+def resolved(
+    host: PluginHost, plugin_id: str, matched: tuple[PluginRoute, dict], inst: InstallationRef
+) -> Resolved:
+    """The matched route with the installation and the plugin's name."""
+    plugin = host.plugins[plugin_id]
+    name = plugin.manifest.name if plugin.manifest else plugin_id
+    return Resolved(matched[0], matched[1], inst, name)
+
+
 def resolve(
     session: Session,
     *,
@@ -188,29 +223,13 @@ def resolve(
                     code="listing_suspended",
                 )
         raise NotFound(f"The service '{plugin_id}' is not installed in this shop.")
-    try:
-        groups = host.plugin_caller(plugin_id, "register_routes")()
-    except Exception as exc:
-        raise PluginPageFailed(f"The service's routes failed: {type(exc).__name__}") from exc
-    routes = [r for group in groups or [] for r in group or []]
-    matched = match_route(routes, "/" + path.strip("/"), method)
+    matched = match_route(plugin_routes(host, plugin_id), "/" + path.strip("/"), method)
     if matched is None:
         raise NotFound(f"The service '{plugin_id}' has no page here.")
-    route, params = matched
-    if route.scope:
-        try:
-            scope = Scope(route.scope)
-        except ValueError as exc:
-            raise NotFound("The service declared an unknown scope for this page.") from exc
-        if scope.value not in inst.granted_scopes:
-            raise PermissionDenied(
-                f"The service was not granted '{scope.value}', which this page needs.",
-                code="scope_denied",
-            )
+    scope = granted_scope(matched[0], inst)
+    if scope is not None:
         member = member_access(session, account, shop_id, scope)
-    plugin = host.plugins[plugin_id]
-    name = plugin.manifest.name if plugin.manifest else plugin_id
-    return member, Resolved(route, params, inst, name)
+    return member, resolved(host, plugin_id, matched, inst)
 
 
 def call_handler(

@@ -27,14 +27,19 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from core.api.deps import ReadSessionDep
-from core.errors import NotFound, PermissionDenied, TanziError
+from core.errors import NotFound, TanziError
 from core.plugins.client_host import ClientHost
 from core.plugins.installations import get_installation
 from core.plugins.manager import PluginHost
-from marketplace.web.plugin_pages import PluginPageFailed, Resolved, call_handler, match_route
-from sdk.models import PluginRoute
+from marketplace.web.plugin_pages import (
+    Resolved,
+    call_handler,
+    granted_scope,
+    match_route,
+    plugin_routes,
+    resolved,
+)
 from sdk.remote import InvalidSignature, RetryLater
-from sdk.scopes import Scope
 
 router = APIRouter(tags=["plugin webhooks"], include_in_schema=False)
 
@@ -58,14 +63,6 @@ class BodyTooLarge(TanziError):
     status, code, title = 413, "body_too_large", "The request body is too large"
 
 
-def _webhook_routes(host: PluginHost, plugin_id: str) -> list[PluginRoute]:
-    try:
-        groups = host.plugin_caller(plugin_id, "register_routes")()
-    except Exception as exc:
-        raise PluginPageFailed(f"The service's routes failed: {type(exc).__name__}") from exc
-    return [r for group in groups or [] for r in group or [] if isinstance(r, PluginRoute)]
-
-
 def resolve_webhook(
     session: Session, *, host: PluginHost, plugin_id: str, shop_id: int, path: str
 ) -> Resolved:
@@ -75,24 +72,11 @@ def resolve_webhook(
     in_process = row is not None and row.kind == "plugin"
     if inst is None or not in_process or not host.implements(plugin_id, "register_routes"):
         raise NotFound(f"The service '{plugin_id}' takes no webhooks in this shop.")
-    matched = match_route(
-        _webhook_routes(host, plugin_id), "/" + path.strip("/"), "POST", "webhook"
-    )
+    matched = match_route(plugin_routes(host, plugin_id), "/" + path.strip("/"), "POST", "webhook")
     if matched is None:
         raise NotFound(f"The service '{plugin_id}' takes no webhooks here.")
-    route, params = matched
-    if route.scope:
-        try:
-            scope = Scope(route.scope)
-        except ValueError as exc:
-            raise NotFound("The service declared an unknown scope for this route.") from exc
-        if scope.value not in inst.granted_scopes:
-            raise PermissionDenied(
-                f"The service was not granted '{scope.value}', which this route needs.",
-                code="scope_denied",
-            )
-    plugin = host.plugins[plugin_id]
-    return Resolved(route, params, inst, plugin.manifest.name if plugin.manifest else plugin_id)
+    granted_scope(matched[0], inst, "route")
+    return resolved(host, plugin_id, matched, inst)
 
 
 def _answers(endpoint: Callable[..., Any]) -> Callable[..., Any]:

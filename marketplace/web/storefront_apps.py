@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from core.api.deps import ReadSessionDep
 from core.api.storefront import selling_shop, visible_shop
-from core.errors import NotFound, PermissionDenied
+from core.errors import NotFound
 from core.plugins.client_host import ClientHost
 from core.plugins.manager import PluginHost
 from core.services.storefront import shop_profile
@@ -35,12 +35,14 @@ from marketplace.web.plugin_pages import (
     Resolved,
     call_handler,
     download,
+    granted_scope,
     match_route,
+    plugin_routes,
+    resolved,
     sanitize,
 )
 from marketplace.web.templating import render
-from sdk.models import PluginRoute, ResultFile, SafeHtml
-from sdk.scopes import Scope
+from sdk.models import ResultFile, SafeHtml
 
 router = web_router(tags=["storefront pages"])
 
@@ -59,19 +61,6 @@ def storefront_base(shop_id: int, plugin_id: str) -> str:
     return f"/s/{shop_id}/apps/{plugin_id}"
 
 
-def _buyer_routes(host: PluginHost, plugin_id: str) -> list[PluginRoute]:
-    try:
-        groups = host.plugin_caller(plugin_id, "register_routes")()
-    except Exception as exc:
-        raise PluginPageFailed(f"The service's routes failed: {type(exc).__name__}") from exc
-    return [
-        r
-        for group in groups or []
-        for r in group or []
-        if isinstance(r, PluginRoute) and r.audience == "buyer"
-    ]
-
-
 def buyer_page_links(
     session: Session, host: PluginHost, shop_id: int, locale: str
 ) -> list[BuyerPageLink]:
@@ -80,7 +69,7 @@ def buyer_page_links(
     links: list[BuyerPageLink] = []
     for plugin_id, inst in host.shop_view(session, shop_id).installations.items():
         try:
-            routes = _buyer_routes(host, plugin_id)
+            routes = [r for r in plugin_routes(host, plugin_id) if r.audience == "buyer"]
         except PluginPageFailed:
             continue
         for route in routes:
@@ -108,22 +97,11 @@ def resolve_buyer_page(
     inst = host.shop_view(session, shop_id).installations.get(plugin_id)
     if inst is None:
         raise NotFound(f"The service '{plugin_id}' is not offered in this shop.")
-    matched = match_route(_buyer_routes(host, plugin_id), "/" + path.strip("/"), method, "buyer")
+    matched = match_route(plugin_routes(host, plugin_id), "/" + path.strip("/"), method, "buyer")
     if matched is None:
         raise NotFound(f"The service '{plugin_id}' has no page here.")
-    route, params = matched
-    if route.scope:
-        try:
-            scope = Scope(route.scope)
-        except ValueError as exc:
-            raise NotFound("The service declared an unknown scope for this page.") from exc
-        if scope.value not in inst.granted_scopes:
-            raise PermissionDenied(
-                f"The service was not granted '{scope.value}', which this page needs.",
-                code="scope_denied",
-            )
-    plugin = host.plugins[plugin_id]
-    return Resolved(route, params, inst, plugin.manifest.name if plugin.manifest else plugin_id)
+    granted_scope(matched[0], inst)
+    return resolved(host, plugin_id, matched, inst)
 
 
 def _serve(
