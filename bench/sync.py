@@ -11,8 +11,10 @@ holds ``FIXED`` units of each) and B's ``inventory.changed`` subscribed to A's w
   a read of A over the API shows the unit (read every ``POLL_S``).
 - bare: the same change made with one HTTP call to A's SKU, then read back from A.
 
-Both sides make ``N`` changes in ``STREAMS`` concurrent streams (one SKU each, a change
-after the previous one is visible), in the same run. Printed: p50 and p95 propagation of
+Both sides make the same ``N`` changes in ``STREAMS`` concurrent streams (one SKU each, a
+change after the previous one is visible), in the same run on the same host and database;
+the host's embedded worker runs ``STREAMS`` threads, so both sides work at the same
+concurrency. Printed: p50 and p95 propagation of
 each; last line ``sync: ratio R (tanzi/bare throughput)``.
 """
 
